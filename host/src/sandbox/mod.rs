@@ -1,0 +1,188 @@
+//! The sandbox: one wasmtime engine configured for deterministic, bounded,
+//! capability-free evaluation, and the gate every module passes to load.
+//!
+//! - **Deterministic**: fuel metering (the same request costs the same fuel
+//!   on every run), NaN canonicalisation, relaxed SIMD in its deterministic
+//!   mode, no threads, frozen clocks, seeded randomness.
+//! - **Bounded**: fuel, linear memory, stack, a wall-clock backstop (epoch
+//!   interruption, ticked by a background thread), result size ([`Limits`]).
+//! - **Fresh**: each evaluation instantiates the pre-linked component anew
+//!   from the pooling allocator; nothing of one subject survives into the next.
+//! - **Gated**: [`Runtime::load`] refuses core modules, components of another
+//!   world, forbidden imports and dishonest `describe()`s, naming the reason.
+
+pub mod imports;
+mod limits;
+mod wasi;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+pub use limits::Limits;
+pub use wasi::OutputCapture;
+pub(crate) use wasi::SandboxState;
+
+use crate::Error;
+use crate::model::Model;
+
+/// How often the epoch advances. 10 ms: the wall-clock backstop is accurate
+/// to one tick, and ticking costs one atomic increment per tick.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The engine, the linker with its capability-free WASI, and the limits.
+/// Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Linker<SandboxState>,
+    pub(crate) limits: Limits,
+    pub(crate) pagemap_scan: bool,
+    _ticker: Ticker,
+}
+
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Runtime {
+    /// Build the engine and linker. Costs a few milliseconds and reserves
+    /// (but does not commit) virtual memory for `limits.pool_instances`
+    /// sandbox slots.
+    pub fn new(limits: Limits) -> Result<Runtime, Error> {
+        let internal = |e: wasmtime::Error| Error::Internal(format!("cannot set up the sandbox: {e:#}"));
+        let pagemap_scan = PoolingAllocationConfig::is_pagemap_scan_available();
+        let mut pool = PoolingAllocationConfig::default();
+        let slots = limits.pool_instances;
+        pool.total_component_instances(slots)
+            // A Rust wasip2 component holds a handful of core instances
+            // (the program, WASI adapter shims); 16 is ample.
+            .max_core_instances_per_component(16)
+            .total_core_instances(slots * 16)
+            .max_memories_per_component(4)
+            .total_memories(slots * 2)
+            .max_tables_per_component(8)
+            .total_tables(slots * 4)
+            .max_memory_size(limits.memory_bytes as usize);
+        if pagemap_scan {
+            // Measured on this project's hardware: resetting only the dirty
+            // pages of a kept-resident slot took a fresh evaluation from
+            // ~41 µs to ~16 µs. Without pagemap_scan, keeping memory resident
+            // is slower than the defaults, so it is only turned on with it.
+            pool.pagemap_scan(Enabled::Yes)
+                .linear_memory_keep_resident(limits.memory_bytes as usize)
+                .table_keep_resident(64 << 10);
+        }
+        let mut config = Config::new();
+        config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .cranelift_nan_canonicalization(true)
+            .relaxed_simd_deterministic(true)
+            .max_wasm_stack(limits.stack_bytes)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(internal)?;
+        let mut linker = Linker::<SandboxState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(internal)?;
+        crate::contract::zjcredit::scoring::types::add_to_linker::<_, wasmtime::component::HasSelf<SandboxState>>(
+            &mut linker,
+            |s| s,
+        )
+        .map_err(internal)?;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (engine, stop) = (engine.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("scorehost-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(|e| Error::Internal(format!("cannot start the epoch ticker: {e}")))?
+        };
+        Ok(Runtime {
+            shared: Arc::new(Shared {
+                engine,
+                linker,
+                limits,
+                pagemap_scan,
+                _ticker: Ticker { stop, thread: Some(thread) },
+            }),
+        })
+    }
+
+    /// The province's limits this runtime enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Whether the pooling allocator resets memory with `PAGEMAP_SCAN`
+    /// (Linux ≥ 6.7), the fast path for fresh instances.
+    pub fn uses_pagemap_scan(&self) -> bool {
+        self.shared.pagemap_scan
+    }
+
+    /// The engine (for precompiling artifacts with the same configuration).
+    pub fn engine(&self) -> &Engine {
+        &self.shared.engine
+    }
+
+    /// Check, compile and link a module, and read its `describe()`.
+    ///
+    /// Refuses ([`Error::ModuleRefused`], naming the reason): more than
+    /// `max_module_bytes`; not WebAssembly; a core module rather than a
+    /// component; a component that does not validate; an import outside
+    /// the allowed set ([`imports::refusal`]); a component that does not
+    /// implement `zjcredit:scoring/scoring-model@1.0.0`; a `describe()`
+    /// that faults or is not a sane declaration. Compiling costs tens of
+    /// milliseconds per module: load once, evaluate many times.
+    pub fn load(&self, bytes: &[u8]) -> Result<Model, Error> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let _span = tracing::info_span!("load", sha256 = %&sha256[..12]).entered();
+        let limit = self.shared.limits.max_module_bytes;
+        if bytes.len() > limit {
+            return Err(Error::ModuleRefused(format!(
+                "the module is {} bytes, over the limit of {limit}",
+                bytes.len()
+            )));
+        }
+        match bytes.get(..8) {
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+                return Err(Error::ModuleRefused(
+                    "this is a core WebAssembly module, not a component: build it with `cargo build --target wasm32-wasip2` (or componentise it with `wasm-tools component new`)".into(),
+                ));
+            }
+            Some([0, b'a', b's', b'm', _, _, 1, 0]) => {}
+            _ => {
+                return Err(Error::ModuleRefused(
+                    "this is not a WebAssembly component (no `\\0asm` component header)".into(),
+                ));
+            }
+        }
+        let component = Component::new(&self.shared.engine, bytes)
+            .map_err(|e| Error::ModuleRefused(format!("the component does not validate: {e:#}")))?;
+        Model::from_component(self.clone(), component, sha256)
+    }
+}

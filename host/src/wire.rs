@@ -1,0 +1,344 @@
+//! The JSON wire format, used by the CLI and the HTTP API alike.
+//!
+//! Field names are snake_case, enum values kebab-case as in the WIT, points
+//! are decimals with at most two places. See `design.md`, "Wire format".
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::contract::{
+    BaseEvaluation, Evaluation, Indicator, ModelInfo, Request, Subject, Value, ValueKind,
+    subject_kind_from_name, subject_kind_name, value_kind_name,
+};
+use crate::points;
+
+/// A score request as JSON (`POST /v1/scores`, `scorehost score --input`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRequest {
+    /// `namespace/name` of the model; optional when the module is given
+    /// directly, and then it must match the module's own name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Who is scored.
+    pub subject: WireSubject,
+    /// The evaluation date, ISO `YYYY-MM-DD`.
+    pub as_of: String,
+    /// The provincial base evaluation (the "1").
+    pub base: WireBase,
+    /// The N indicators.
+    #[serde(default)]
+    pub indicators: Vec<WireIndicator>,
+}
+
+/// A subject on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WireSubject {
+    /// The subject's identifier (unified social credit code, ID number, …).
+    pub id: String,
+    /// `enterprise`, `natural-person`, `social-organization`,
+    /// `public-institution` or `government-agency`.
+    pub kind: String,
+}
+
+/// The provincial base evaluation on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WireBase {
+    /// Provincial score, 0–1000, at most two decimals.
+    pub score: f64,
+    /// Provincial grade.
+    pub grade: String,
+    /// Dimension sub-scores by name (passed to the model sorted by name).
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, f64>,
+    /// Red and black list memberships, e.g. `black:court-defaulter`.
+    #[serde(default)]
+    pub lists: Vec<String>,
+}
+
+/// One indicator on the wire. `value` is a JSON number (a `number`), a
+/// boolean (a `flag`) or a string (a `text` or a `date`, as the model
+/// declares the indicator).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WireIndicator {
+    /// The indicator's name, as the model declares it.
+    pub name: String,
+    /// Its value.
+    pub value: serde_json::Value,
+    /// When the fact happened, ISO date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<String>,
+    /// Who furnished it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl ScoreRequest {
+    /// Turn the wire request into the contract's [`Request`] for the model
+    /// `info` describes, and check it against that declaration
+    /// ([`crate::validate::check_request`]).
+    pub fn to_request(&self, info: &ModelInfo) -> Result<Request, Error> {
+        let bad = |m: String| Error::BadRequest(m);
+        if let Some(m) = &self.model
+            && m != &info.name
+        {
+            return Err(bad(format!("the request is for model '{m}', but the module is '{}'", info.name)));
+        }
+        let kind = subject_kind_from_name(&self.subject.kind).ok_or_else(|| {
+            bad(format!(
+                "subject kind '{}' is not one of enterprise, natural-person, social-organization, public-institution, government-agency",
+                self.subject.kind
+            ))
+        })?;
+        let base_score =
+            points::from_decimal(self.base.score).map_err(|m| bad(format!("base score: {m}")))?;
+        let mut dimensions = Vec::with_capacity(self.base.dimensions.len());
+        for (name, v) in &self.base.dimensions {
+            let h = points::from_decimal(*v).map_err(|m| bad(format!("base dimension '{name}': {m}")))?;
+            dimensions.push((name.clone(), h));
+        }
+        let mut indicators = Vec::with_capacity(self.indicators.len());
+        for ind in &self.indicators {
+            let declared = info.indicators.iter().find(|s| s.name == ind.name).map(|s| s.kind);
+            let value = match (&ind.value, declared) {
+                (serde_json::Value::Number(n), _) => Value::Number(
+                    n.as_f64().ok_or_else(|| bad(format!("indicator '{}': number out of range", ind.name)))?,
+                ),
+                (serde_json::Value::Bool(b), _) => Value::Flag(*b),
+                (serde_json::Value::String(s), Some(ValueKind::Date)) => Value::Date(s.clone()),
+                (serde_json::Value::String(s), _) => Value::Text(s.clone()),
+                (other, _) => {
+                    return Err(bad(format!(
+                        "indicator '{}': value must be a number, a boolean or a string, not {}",
+                        ind.name,
+                        json_type(other)
+                    )));
+                }
+            };
+            indicators.push(Indicator {
+                name: ind.name.clone(),
+                value,
+                observed_on: ind.observed_on.clone(),
+                source: ind.source.clone(),
+            });
+        }
+        let req = Request {
+            subject: Subject { id: self.subject.id.clone(), kind },
+            as_of: self.as_of.clone(),
+            base: BaseEvaluation {
+                score: base_score,
+                grade: self.base.grade.clone(),
+                dimensions,
+                lists: self.base.lists.clone(),
+            },
+            indicators,
+        };
+        crate::validate::check_request(info, &req)?;
+        Ok(req)
+    }
+
+    /// The wire form of a contract [`Request`] (the inverse of
+    /// [`to_request`](ScoreRequest::to_request)).
+    pub fn from_request(model: Option<String>, req: &Request) -> ScoreRequest {
+        ScoreRequest {
+            model,
+            subject: WireSubject {
+                id: req.subject.id.clone(),
+                kind: subject_kind_name(req.subject.kind).to_string(),
+            },
+            as_of: req.as_of.clone(),
+            base: WireBase {
+                score: points::to_decimal(req.base.score),
+                grade: req.base.grade.clone(),
+                dimensions: req
+                    .base
+                    .dimensions
+                    .iter()
+                    .map(|(n, p)| (n.clone(), points::to_decimal(*p)))
+                    .collect(),
+                lists: req.base.lists.clone(),
+            },
+            indicators: req
+                .indicators
+                .iter()
+                .map(|i| WireIndicator {
+                    name: i.name.clone(),
+                    value: match &i.value {
+                        Value::Number(n) => serde_json::json!(n),
+                        Value::Flag(b) => serde_json::Value::Bool(*b),
+                        Value::Text(s) | Value::Date(s) => serde_json::Value::String(s.clone()),
+                    },
+                    observed_on: i.observed_on.clone(),
+                    source: i.source.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+    }
+}
+
+/// Which module produced a result: name, version and the SHA-256 of its bytes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModelRef {
+    /// `namespace/name`.
+    pub name: String,
+    /// Semantic version.
+    pub version: String,
+    /// Hex SHA-256 of the module's exact bytes.
+    pub sha256: String,
+}
+
+/// One contribution on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireContribution {
+    /// `base` or the indicator's name.
+    pub name: String,
+    /// Points, decimal.
+    pub points: f64,
+    /// What it means.
+    pub note: String,
+}
+
+/// An evaluation on the wire: the white box.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EvaluationResponse {
+    /// The audit record's id, once evaluations are recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+    /// The module that scored.
+    pub model: ModelRef,
+    /// Who was scored.
+    pub subject: WireSubject,
+    /// The evaluation date.
+    pub as_of: String,
+    /// The score, decimal points.
+    pub score: f64,
+    /// The grade.
+    pub grade: String,
+    /// Every part of the score; they add up to it exactly.
+    pub contributions: Vec<WireContribution>,
+    /// Principal reasons, most important first.
+    pub reasons: Vec<String>,
+    /// Fuel used: the evaluation's deterministic cost.
+    pub fuel: u64,
+    /// Wall-clock time of the sandboxed call, in microseconds.
+    pub duration_us: u64,
+}
+
+impl EvaluationResponse {
+    /// The wire form of an evaluation of `req` by `model`.
+    pub fn new(model: ModelRef, req: &Request, eval: &Evaluation, fuel: u64, duration_us: u64) -> Self {
+        EvaluationResponse {
+            evaluation_id: None,
+            model,
+            subject: WireSubject {
+                id: req.subject.id.clone(),
+                kind: subject_kind_name(req.subject.kind).to_string(),
+            },
+            as_of: req.as_of.clone(),
+            score: points::to_decimal(eval.score),
+            grade: eval.grade.clone(),
+            contributions: eval
+                .contributions
+                .iter()
+                .map(|c| WireContribution {
+                    name: c.name.clone(),
+                    points: points::to_decimal(c.points),
+                    note: c.note.clone(),
+                })
+                .collect(),
+            reasons: eval.reasons.clone(),
+            fuel,
+            duration_us,
+        }
+    }
+}
+
+/// A model's `describe()` on the wire (`scorehost inspect --json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireModelInfo {
+    /// `namespace/name`.
+    pub name: String,
+    /// Semantic version.
+    pub version: String,
+    /// Human title.
+    pub title: String,
+    /// Subject kinds scored, kebab-case.
+    pub subject_kinds: Vec<String>,
+    /// Lowest score, decimal points.
+    pub scale_min: f64,
+    /// Highest score, decimal points.
+    pub scale_max: f64,
+    /// Share of the provincial base, basis points.
+    pub base_weight_bp: u32,
+    /// Grades, best first, with their lowest score.
+    pub grades: Vec<WireGradeBand>,
+    /// Declared indicators.
+    pub indicators: Vec<WireIndicatorSpec>,
+}
+
+/// A grade band on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireGradeBand {
+    /// The grade.
+    pub grade: String,
+    /// Its lowest score, decimal points.
+    pub min_score: f64,
+}
+
+/// An indicator declaration on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireIndicatorSpec {
+    /// Name.
+    pub name: String,
+    /// What it is and how it counts.
+    pub description: String,
+    /// `number`, `flag`, `text` or `date`.
+    pub kind: String,
+    /// Whether every request must carry it.
+    pub required: bool,
+}
+
+impl From<&ModelInfo> for WireModelInfo {
+    fn from(i: &ModelInfo) -> Self {
+        WireModelInfo {
+            name: i.name.clone(),
+            version: i.version.clone(),
+            title: i.title.clone(),
+            subject_kinds: i.subject_kinds.iter().map(|k| subject_kind_name(*k).to_string()).collect(),
+            scale_min: points::to_decimal(i.scale_min),
+            scale_max: points::to_decimal(i.scale_max),
+            base_weight_bp: i.base_weight_bp,
+            grades: i
+                .grades
+                .iter()
+                .map(|g| WireGradeBand { grade: g.grade.clone(), min_score: points::to_decimal(g.min_score) })
+                .collect(),
+            indicators: i
+                .indicators
+                .iter()
+                .map(|s| WireIndicatorSpec {
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                    kind: value_kind_name(s.kind).to_string(),
+                    required: s.required,
+                })
+                .collect(),
+        }
+    }
+}
