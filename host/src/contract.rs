@@ -33,12 +33,19 @@ pub const SUBJECT_KINDS: [(SubjectKind, &str); 5] = [
 
 /// The wire name of a subject kind (`natural-person`).
 pub fn subject_kind_name(kind: SubjectKind) -> &'static str {
-    SUBJECT_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, n)| *n).unwrap_or("?")
+    SUBJECT_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, n)| *n)
+        .unwrap_or("?")
 }
 
 /// The subject kind with this wire name.
 pub fn subject_kind_from_name(name: &str) -> Option<SubjectKind> {
-    SUBJECT_KINDS.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    SUBJECT_KINDS
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(k, _)| *k)
 }
 
 /// The wire name of a value kind (`number`, `flag`, `text`, `date`).
@@ -67,7 +74,10 @@ pub fn describe_eval_error(e: &EvalError) -> String {
         EvalError::MissingIndicator(n) => format!("missing indicator '{n}'"),
         EvalError::InvalidIndicator(m) => format!("invalid indicator: {m}"),
         EvalError::UnsupportedSubject(k) => {
-            format!("the model does not score subjects of kind '{}'", subject_kind_name(*k))
+            format!(
+                "the model does not score subjects of kind '{}'",
+                subject_kind_name(*k)
+            )
         }
         EvalError::Other(m) => m.clone(),
     }

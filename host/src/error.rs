@@ -16,8 +16,8 @@ pub enum Error {
     #[error("bad request: {0}")]
     BadRequest(String),
     /// The model ran and declined the request with its own `eval-error`.
-    #[error("the model rejected the request: {0}")]
-    Rejected(String),
+    #[error("the model rejected the request: {}", crate::contract::describe_eval_error(.0))]
+    Rejected(crate::contract::EvalError),
     /// The module must not run: not a component, wrong world, a forbidden
     /// import, a dishonest `describe()`, too large.
     #[error("module refused: {0}")]
@@ -125,7 +125,10 @@ impl fmt::Display for Fault {
         match self {
             Fault::Trap(m) => write!(f, "the plugin trapped: {m}"),
             Fault::FuelExhausted { budget } => {
-                write!(f, "the plugin used up its fuel budget of {budget} (an endless loop?)")
+                write!(
+                    f,
+                    "the plugin used up its fuel budget of {budget} (an endless loop?)"
+                )
             }
             Fault::MemoryExhausted { limit, requested } => write!(
                 f,
@@ -133,7 +136,10 @@ impl fmt::Display for Fault {
             ),
             Fault::StackOverflow => write!(f, "the plugin overflowed its stack (deep recursion?)"),
             Fault::Timeout { limit_ms } => {
-                write!(f, "the plugin ran past the wall-clock limit of {limit_ms} ms")
+                write!(
+                    f,
+                    "the plugin ran past the wall-clock limit of {limit_ms} ms"
+                )
             }
             Fault::OversizedResult { bytes, limit } => {
                 write!(f, "the result is {bytes} bytes, over the limit of {limit}")

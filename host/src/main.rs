@@ -14,7 +14,11 @@ use scorehost::wire::{ScoreRequest, WireModelInfo};
 use scorehost::{Error, report};
 
 #[derive(Parser)]
-#[command(name = "scorehost", version, about = "Run public credit-scoring models in a deterministic WebAssembly sandbox")]
+#[command(
+    name = "scorehost",
+    version,
+    about = "Run public credit-scoring models in a deterministic WebAssembly sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,7 +27,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Show a module's SHA-256, imports and describe(); refuses what the host would refuse.
-    #[command(after_help = "Example:\n  scorehost inspect target/wasm32-wasip2/plugin/ningbo_port.wasm --json")]
+    #[command(
+        after_help = "Example:\n  scorehost inspect target/wasm32-wasip2/plugin/ningbo_port.wasm --json"
+    )]
     Inspect {
         /// The component file (.wasm).
         module: PathBuf,
@@ -32,7 +38,9 @@ enum Command {
         json: bool,
     },
     /// Score one subject with a module file, and print the white box.
-    #[command(after_help = "Example:\n  scorehost score --module target/wasm32-wasip2/plugin/ningbo_port.wasm \\\n      --input examples/requests/ningbo-port.json")]
+    #[command(
+        after_help = "Example:\n  scorehost score --module target/wasm32-wasip2/plugin/ningbo_port.wasm \\\n      --input examples/requests/ningbo-port.json"
+    )]
     Score {
         /// The component file (.wasm) to score with.
         #[arg(long)]
@@ -80,7 +88,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Inspect { module, json } => inspect(&module, json),
-        Command::Score { module, input, json, fuel } => score(&module, &input, json, fuel),
+        Command::Score {
+            module,
+            input,
+            json,
+            fuel,
+        } => score(&module, &input, json, fuel),
     }
 }
 
@@ -122,14 +135,21 @@ fn score(module: &Path, input: &Path, json: bool, fuel: Option<u64>) -> anyhow::
         std::io::stdin().read_to_string(&mut s)?;
         s
     } else {
-        std::fs::read_to_string(input).map_err(|e| anyhow::anyhow!("cannot read request {}: {e}", input.display()))?
+        std::fs::read_to_string(input)
+            .map_err(|e| anyhow::anyhow!("cannot read request {}: {e}", input.display()))?
     };
-    let request: ScoreRequest = serde_json::from_str(&text)
-        .map_err(|e| Error::BadRequest(format!("the request is not valid JSON for a score request: {e}")))?;
+    let request: ScoreRequest = serde_json::from_str(&text).map_err(|e| {
+        Error::BadRequest(format!(
+            "the request is not valid JSON for a score request: {e}"
+        ))
+    })?;
     let runtime = Runtime::new(Limits::default())?;
     let mut model = runtime.load(&read_module(module)?)?;
     if let Some(fuel) = fuel {
-        model.tighten(&Limits { fuel, ..*runtime.limits() });
+        model.tighten(&Limits {
+            fuel,
+            ..*runtime.limits()
+        });
     }
     let (req, outcome) = model.evaluate_wire(&request)?;
     let response = model.response(&req, &outcome);

@@ -42,10 +42,17 @@ pub struct Outcome {
 }
 
 impl Model {
-    pub(crate) fn from_component(runtime: Runtime, component: Component, sha256: String) -> Result<Model, Error> {
+    pub(crate) fn from_component(
+        runtime: Runtime,
+        component: Component,
+        sha256: String,
+    ) -> Result<Model, Error> {
         let engine = &runtime.shared.engine;
-        let imports: Vec<String> =
-            component.component_type().imports(engine).map(|(name, _)| name.to_string()).collect();
+        let imports: Vec<String> = component
+            .component_type()
+            .imports(engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
         for import in &imports {
             if let Some(why) = imports::refusal(import) {
                 return Err(Error::ModuleRefused(why));
@@ -96,7 +103,11 @@ impl Model {
 
     /// Name, version and hash, as recorded with each evaluation.
     pub fn model_ref(&self) -> ModelRef {
-        ModelRef { name: self.info.name.clone(), version: self.info.version.clone(), sha256: self.sha256.clone() }
+        ModelRef {
+            name: self.info.name.clone(),
+            version: self.info.version.clone(),
+            sha256: self.sha256.clone(),
+        }
     }
 
     /// The limits this model runs under.
@@ -148,28 +159,40 @@ impl Model {
         validate::check_request(&self.info, req)?;
         let start = Instant::now();
         let days = validate::iso_date_days(&req.as_of).unwrap_or(0);
-        let (result, fuel, output) = self.call(days, |store, instance| instance.call_evaluate(store, req))?;
+        let (result, fuel, output) =
+            self.call(days, |store, instance| instance.call_evaluate(store, req))?;
         span.record("fuel", fuel);
         let evaluation = match result {
             Ok(e) => e,
             Err(e) => {
                 let msg = crate::contract::describe_eval_error(&e);
                 if msg.len() as u64 > self.limits.max_result_bytes {
-                    let fault = Fault::OversizedResult { bytes: msg.len() as u64, limit: self.limits.max_result_bytes };
+                    let fault = Fault::OversizedResult {
+                        bytes: msg.len() as u64,
+                        limit: self.limits.max_result_bytes,
+                    };
                     return Err(Error::fault(fault, output));
                 }
-                return Err(Error::Rejected(msg));
+                return Err(Error::Rejected(e));
             }
         };
         let size = whitebox::result_size(&evaluation);
         if size > self.limits.max_result_bytes {
-            let fault = Fault::OversizedResult { bytes: size, limit: self.limits.max_result_bytes };
+            let fault = Fault::OversizedResult {
+                bytes: size,
+                limit: self.limits.max_result_bytes,
+            };
             return Err(Error::fault(fault, output));
         }
         if let Some(why) = whitebox::violation(&self.info, &evaluation) {
             return Err(Error::fault(Fault::BrokenWhiteBox(why), output));
         }
-        Ok(Outcome { evaluation, fuel, duration: start.elapsed(), output })
+        Ok(Outcome {
+            evaluation,
+            fuel,
+            duration: start.elapsed(),
+            output,
+        })
     }
 
     /// Run `f` against a fresh instance under this model's limits; returns
@@ -191,7 +214,10 @@ impl Model {
         store.set_epoch_deadline(ticks);
         let result = match self.pre.instantiate(&mut store) {
             Ok(instance) => f(&mut store, &instance),
-            Err(e) if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() => {
+            Err(e)
+                if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                    .is_some() =>
+            {
                 return Err(Error::Overloaded(format!("no free sandbox slot: {e}")));
             }
             Err(e) => Err(e),
@@ -207,11 +233,18 @@ impl Model {
 /// Name the fault behind a failed call.
 fn classify(e: &wasmtime::Error, store: &Store<SandboxState>, limits: &Limits) -> Fault {
     let guard = &store.data().guard;
-    let memory = |requested| Fault::MemoryExhausted { limit: guard.limit(), requested };
+    let memory = |requested| Fault::MemoryExhausted {
+        limit: guard.limit(),
+        requested,
+    };
     match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => Fault::FuelExhausted { budget: limits.fuel },
+        Some(Trap::OutOfFuel) => Fault::FuelExhausted {
+            budget: limits.fuel,
+        },
         Some(Trap::StackOverflow) => Fault::StackOverflow,
-        Some(Trap::Interrupt) => Fault::Timeout { limit_ms: limits.timeout.as_millis() as u64 },
+        Some(Trap::Interrupt) => Fault::Timeout {
+            limit_ms: limits.timeout.as_millis() as u64,
+        },
         _ if guard.denied.is_some() => memory(guard.denied.unwrap_or(0)),
         Some(trap) => Fault::Trap(trap.to_string()),
         None => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {

@@ -48,7 +48,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses_extra_decimals() {
-        for (d, h) in [(0.0, 0), (812.5, 81_250), (243.75, 24_375), (-20.0, -2_000), (0.01, 1), (1000.0, 100_000)] {
+        for (d, h) in [
+            (0.0, 0),
+            (812.5, 81_250),
+            (243.75, 24_375),
+            (-20.0, -2_000),
+            (0.01, 1),
+            (1000.0, 100_000),
+        ] {
             assert_eq!(from_decimal(d), Ok(h));
             assert_eq!(to_decimal(h), d);
         }

@@ -10,19 +10,45 @@ use crate::wire::EvaluationResponse;
 /// score, the grade, the reasons, and what the evaluation cost.
 pub fn white_box(r: &EvaluationResponse) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}@{}  (module sha256 {})", r.model.name, r.model.version, r.model.sha256);
-    let _ = writeln!(out, "subject {} ({}), as of {}", r.subject.id, r.subject.kind, r.as_of);
+    let _ = writeln!(
+        out,
+        "{}@{}  (module sha256 {})",
+        r.model.name, r.model.version, r.model.sha256
+    );
+    let _ = writeln!(
+        out,
+        "subject {} ({}), as of {}",
+        r.subject.id, r.subject.kind, r.as_of
+    );
     let _ = writeln!(out);
-    let width = r.contributions.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(12);
+    let width = r
+        .contributions
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(12);
     let _ = writeln!(out, "  {:<width$}  {:>9}  note", "contribution", "points");
-    let _ = writeln!(out, "  {}  {}  {}", "-".repeat(width), "-".repeat(9), "-".repeat(30));
+    let _ = writeln!(
+        out,
+        "  {}  {}  {}",
+        "-".repeat(width),
+        "-".repeat(9),
+        "-".repeat(30)
+    );
     for c in &r.contributions {
         let h = crate::points::from_decimal(c.points).unwrap_or(0);
         let _ = writeln!(out, "  {:<width$}  {:>9}  {}", c.name, signed(h), c.note);
     }
     let _ = writeln!(out, "  {}  {}", "=".repeat(width), "=".repeat(9));
     let score = crate::points::from_decimal(r.score).unwrap_or(0);
-    let _ = writeln!(out, "  {:<width$}  {:>9}  grade {}", "score", pts(score), r.grade);
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>9}  grade {}",
+        "score",
+        pts(score),
+        r.grade
+    );
     if !r.reasons.is_empty() {
         let _ = writeln!(out, "\nreasons:");
         for (i, reason) in r.reasons.iter().enumerate() {
@@ -34,14 +60,22 @@ pub fn white_box(r: &EvaluationResponse) -> String {
 }
 
 fn signed(h: i64) -> String {
-    if h > 0 { format!("+{}", pts(h)) } else { pts(h) }
+    if h > 0 {
+        format!("+{}", pts(h))
+    } else {
+        pts(h)
+    }
 }
 
 /// A model's declaration: scale, base weight, grades and indicators.
 pub fn model_info(info: &ModelInfo) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}@{}  {}", info.name, info.version, info.title);
-    let kinds: Vec<_> = info.subject_kinds.iter().map(|k| subject_kind_name(*k)).collect();
+    let kinds: Vec<_> = info
+        .subject_kinds
+        .iter()
+        .map(|k| subject_kind_name(*k))
+        .collect();
     let _ = writeln!(out, "subjects: {}", kinds.join(", "));
     let _ = writeln!(
         out,
@@ -51,10 +85,19 @@ pub fn model_info(info: &ModelInfo) -> String {
         info.base_weight_bp / 100,
         info.base_weight_bp % 100
     );
-    let grades: Vec<_> = info.grades.iter().map(|g| format!("{} ≥ {}", g.grade, pts(g.min_score))).collect();
+    let grades: Vec<_> = info
+        .grades
+        .iter()
+        .map(|g| format!("{} ≥ {}", g.grade, pts(g.min_score)))
+        .collect();
     let _ = writeln!(out, "grades: {}", grades.join(", "));
     let _ = writeln!(out, "indicators:");
-    let width = info.indicators.iter().map(|i| i.name.len()).max().unwrap_or(4);
+    let width = info
+        .indicators
+        .iter()
+        .map(|i| i.name.len())
+        .max()
+        .unwrap_or(4);
     for i in &info.indicators {
         let _ = writeln!(
             out,

@@ -27,11 +27,21 @@ pub fn is_iso_date(s: &str) -> bool {
 /// not one (2026-02-29 is not).
 pub fn iso_date_days(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return None };
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 || !s.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4
+        || m.len() != 2
+        || d.len() != 2
+        || !s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
         return None;
     }
-    let (y, m, d) = (y.parse::<i64>().ok()?, m.parse::<i64>().ok()?, d.parse::<i64>().ok()?);
+    let (y, m, d) = (
+        y.parse::<i64>().ok()?,
+        m.parse::<i64>().ok()?,
+        d.parse::<i64>().ok()?,
+    );
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days_in_month = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -53,25 +63,45 @@ pub fn iso_date_days(s: &str) -> Option<i64> {
 /// Check that a model's `describe()` is a usable, honest declaration.
 /// A module whose declaration fails this is refused.
 pub fn check_model_info(info: &ModelInfo) -> Result<(), Error> {
-    let refuse = |m: String| Err(Error::ModuleRefused(format!("describe() is not valid: {m}")));
+    let refuse = |m: String| {
+        Err(Error::ModuleRefused(format!(
+            "describe() is not valid: {m}"
+        )))
+    };
     let ok_part = |p: &str| {
-        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     };
     match info.name.split_once('/') {
         Some((ns, n)) if ok_part(ns) && ok_part(n) => {}
-        _ => return refuse(format!("name '{}' is not 'namespace/name' in lowercase letters, digits and '-'", info.name)),
+        _ => {
+            return refuse(format!(
+                "name '{}' is not 'namespace/name' in lowercase letters, digits and '-'",
+                info.name
+            ));
+        }
     }
     if semver::Version::parse(&info.version).is_err() {
-        return refuse(format!("version '{}' is not a semantic version like 1.0.0", info.version));
+        return refuse(format!(
+            "version '{}' is not a semantic version like 1.0.0",
+            info.version
+        ));
     }
     if info.scale_min >= info.scale_max {
-        return refuse(format!("scale {}..{} is empty", info.scale_min, info.scale_max));
+        return refuse(format!(
+            "scale {}..{} is empty",
+            info.scale_min, info.scale_max
+        ));
     }
     if info.subject_kinds.is_empty() {
         return refuse("it scores no subject kind".into());
     }
     if info.base_weight_bp > 10_000 {
-        return refuse(format!("base-weight-bp {} is over 10000 (100 %)", info.base_weight_bp));
+        return refuse(format!(
+            "base-weight-bp {} is over 10000 (100 %)",
+            info.base_weight_bp
+        ));
     }
     if info.grades.is_empty() {
         return refuse("it declares no grades".into());
@@ -108,7 +138,11 @@ pub fn check_model_info(info: &ModelInfo) -> Result<(), Error> {
 pub fn check_request(info: &ModelInfo, req: &Request) -> Result<(), Error> {
     let bad = |m: String| Err(Error::BadRequest(m));
     if !info.subject_kinds.contains(&req.subject.kind) {
-        let kinds: Vec<_> = info.subject_kinds.iter().map(|k| subject_kind_name(*k)).collect();
+        let kinds: Vec<_> = info
+            .subject_kinds
+            .iter()
+            .map(|k| subject_kind_name(*k))
+            .collect();
         return bad(format!(
             "model {} does not score subjects of kind '{}' (it scores: {})",
             info.name,
@@ -117,10 +151,15 @@ pub fn check_request(info: &ModelInfo, req: &Request) -> Result<(), Error> {
         ));
     }
     if req.subject.id.trim().is_empty() || req.subject.id.len() > MAX_SUBJECT_ID {
-        return bad(format!("subject id must be 1 to {MAX_SUBJECT_ID} characters"));
+        return bad(format!(
+            "subject id must be 1 to {MAX_SUBJECT_ID} characters"
+        ));
     }
     if !is_iso_date(&req.as_of) {
-        return bad(format!("as_of '{}' is not an ISO date (YYYY-MM-DD)", req.as_of));
+        return bad(format!(
+            "as_of '{}' is not an ISO date (YYYY-MM-DD)",
+            req.as_of
+        ));
     }
     if !BASE_SCALE.contains(&req.base.score) {
         return bad(format!(
@@ -148,7 +187,10 @@ pub fn check_request(info: &ModelInfo, req: &Request) -> Result<(), Error> {
         }
         match &ind.value {
             Value::Date(d) if !is_iso_date(d) => {
-                return bad(format!("indicator '{}': '{d}' is not an ISO date (YYYY-MM-DD)", ind.name));
+                return bad(format!(
+                    "indicator '{}': '{d}' is not an ISO date (YYYY-MM-DD)",
+                    ind.name
+                ));
             }
             Value::Number(n) if !n.is_finite() => {
                 return bad(format!("indicator '{}' is not a finite number", ind.name));
@@ -158,7 +200,10 @@ pub fn check_request(info: &ModelInfo, req: &Request) -> Result<(), Error> {
         if let Some(d) = &ind.observed_on
             && !is_iso_date(d)
         {
-            return bad(format!("indicator '{}': observed_on '{d}' is not an ISO date", ind.name));
+            return bad(format!(
+                "indicator '{}': observed_on '{d}' is not an ISO date",
+                ind.name
+            ));
         }
     }
     for spec in info.indicators.iter().filter(|s| s.required) {
@@ -182,7 +227,17 @@ mod tests {
         for good in ["2026-11-01", "2024-02-29", "2000-02-29", "1999-12-31"] {
             assert!(is_iso_date(good), "{good}");
         }
-        for bad in ["2026-02-29", "1900-02-29", "2026-11-1", "2026-13-01", "2026-00-10", "+026-11-01", "2026/11/01", "", "2026-11-01 "] {
+        for bad in [
+            "2026-02-29",
+            "1900-02-29",
+            "2026-11-1",
+            "2026-13-01",
+            "2026-00-10",
+            "+026-11-01",
+            "2026/11/01",
+            "",
+            "2026-11-01 ",
+        ] {
             assert!(!is_iso_date(bad), "{bad}");
         }
         assert_eq!(iso_date_days("1970-01-01"), Some(0));

@@ -12,7 +12,10 @@ use crate::contract::{Evaluation, ModelInfo};
 /// rules (a black-list veto) that the SDK expresses as visible contributions,
 /// but a model may also grade by rule.
 pub fn violation(info: &ModelInfo, eval: &Evaluation) -> Option<String> {
-    let sum = eval.contributions.iter().try_fold(0i64, |acc, c| acc.checked_add(c.points));
+    let sum = eval
+        .contributions
+        .iter()
+        .try_fold(0i64, |acc, c| acc.checked_add(c.points));
     match sum {
         None => return Some("the contributions overflow when added".into()),
         Some(s) if s != eval.score => {
@@ -47,7 +50,11 @@ pub fn violation(info: &ModelInfo, eval: &Evaluation) -> Option<String> {
 /// the bytes of every string plus 16 bytes of framing per item.
 pub fn result_size(eval: &Evaluation) -> u64 {
     let strings = eval.grade.len()
-        + eval.contributions.iter().map(|c| c.name.len() + c.note.len() + 16).sum::<usize>()
+        + eval
+            .contributions
+            .iter()
+            .map(|c| c.name.len() + c.note.len() + 16)
+            .sum::<usize>()
         + eval.reasons.iter().map(|r| r.len() + 16).sum::<usize>();
     strings as u64 + 16
 }

@@ -87,7 +87,10 @@ impl ScoreRequest {
         if let Some(m) = &self.model
             && m != &info.name
         {
-            return Err(bad(format!("the request is for model '{m}', but the module is '{}'", info.name)));
+            return Err(bad(format!(
+                "the request is for model '{m}', but the module is '{}'",
+                info.name
+            )));
         }
         let kind = subject_kind_from_name(&self.subject.kind).ok_or_else(|| {
             bad(format!(
@@ -99,16 +102,23 @@ impl ScoreRequest {
             points::from_decimal(self.base.score).map_err(|m| bad(format!("base score: {m}")))?;
         let mut dimensions = Vec::with_capacity(self.base.dimensions.len());
         for (name, v) in &self.base.dimensions {
-            let h = points::from_decimal(*v).map_err(|m| bad(format!("base dimension '{name}': {m}")))?;
+            let h = points::from_decimal(*v)
+                .map_err(|m| bad(format!("base dimension '{name}': {m}")))?;
             dimensions.push((name.clone(), h));
         }
         let mut indicators = Vec::with_capacity(self.indicators.len());
         for ind in &self.indicators {
-            let declared = info.indicators.iter().find(|s| s.name == ind.name).map(|s| s.kind);
+            let declared = info
+                .indicators
+                .iter()
+                .find(|s| s.name == ind.name)
+                .map(|s| s.kind);
             let value = match (&ind.value, declared) {
-                (serde_json::Value::Number(n), _) => Value::Number(
-                    n.as_f64().ok_or_else(|| bad(format!("indicator '{}': number out of range", ind.name)))?,
-                ),
+                (serde_json::Value::Number(n), _) => {
+                    Value::Number(n.as_f64().ok_or_else(|| {
+                        bad(format!("indicator '{}': number out of range", ind.name))
+                    })?)
+                }
                 (serde_json::Value::Bool(b), _) => Value::Flag(*b),
                 (serde_json::Value::String(s), Some(ValueKind::Date)) => Value::Date(s.clone()),
                 (serde_json::Value::String(s), _) => Value::Text(s.clone()),
@@ -128,7 +138,10 @@ impl ScoreRequest {
             });
         }
         let req = Request {
-            subject: Subject { id: self.subject.id.clone(), kind },
+            subject: Subject {
+                id: self.subject.id.clone(),
+                kind,
+            },
             as_of: self.as_of.clone(),
             base: BaseEvaluation {
                 score: base_score,
@@ -242,7 +255,13 @@ pub struct EvaluationResponse {
 
 impl EvaluationResponse {
     /// The wire form of an evaluation of `req` by `model`.
-    pub fn new(model: ModelRef, req: &Request, eval: &Evaluation, fuel: u64, duration_us: u64) -> Self {
+    pub fn new(
+        model: ModelRef,
+        req: &Request,
+        eval: &Evaluation,
+        fuel: u64,
+        duration_us: u64,
+    ) -> Self {
         EvaluationResponse {
             evaluation_id: None,
             model,
@@ -320,14 +339,21 @@ impl From<&ModelInfo> for WireModelInfo {
             name: i.name.clone(),
             version: i.version.clone(),
             title: i.title.clone(),
-            subject_kinds: i.subject_kinds.iter().map(|k| subject_kind_name(*k).to_string()).collect(),
+            subject_kinds: i
+                .subject_kinds
+                .iter()
+                .map(|k| subject_kind_name(*k).to_string())
+                .collect(),
             scale_min: points::to_decimal(i.scale_min),
             scale_max: points::to_decimal(i.scale_max),
             base_weight_bp: i.base_weight_bp,
             grades: i
                 .grades
                 .iter()
-                .map(|g| WireGradeBand { grade: g.grade.clone(), min_score: points::to_decimal(g.min_score) })
+                .map(|g| WireGradeBand {
+                    grade: g.grade.clone(),
+                    min_score: points::to_decimal(g.min_score),
+                })
                 .collect(),
             indicators: i
                 .indicators

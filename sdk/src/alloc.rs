@@ -93,7 +93,9 @@ mod imp {
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
             unsafe {
                 // Only the most recent block can be given back.
-                if ptr as usize == *BUMP.last.get() && ptr as usize + layout.size() == *BUMP.next.get() {
+                if ptr as usize == *BUMP.last.get()
+                    && ptr as usize + layout.size() == *BUMP.next.get()
+                {
                     *BUMP.next.get() = ptr as usize;
                 }
             }
@@ -105,7 +107,9 @@ mod imp {
                 // Grow or shrink the most recent block in place.
                 if ptr as usize == *BUMP.last.get()
                     && ptr as usize + layout.size() == *next
-                    && (ptr as usize).checked_add(new_size).is_some_and(|e| e <= end)
+                    && (ptr as usize)
+                        .checked_add(new_size)
+                        .is_some_and(|e| e <= end)
                 {
                     *next = ptr as usize + new_size;
                     return ptr;

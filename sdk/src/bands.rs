@@ -20,7 +20,7 @@ impl Bands {
     pub fn new(bands: &[(&str, Points)]) -> Bands {
         let mut bands: Vec<(String, Points)> =
             bands.iter().map(|(g, m)| (g.to_string(), *m)).collect();
-        bands.sort_by(|a, b| b.1.cmp(&a.1));
+        bands.sort_by_key(|b| std::cmp::Reverse(b.1));
         Bands { bands }
     }
 
@@ -45,7 +45,10 @@ impl Bands {
     pub fn to_wit(&self) -> Vec<GradeBand> {
         self.bands
             .iter()
-            .map(|(grade, min_score)| GradeBand { grade: grade.clone(), min_score: *min_score })
+            .map(|(grade, min_score)| GradeBand {
+                grade: grade.clone(),
+                min_score: *min_score,
+            })
             .collect()
     }
 }

@@ -104,9 +104,24 @@ mod tests {
 
     #[test]
     fn parses_strictly() {
-        assert_eq!(Date::parse("2026-11-01"), Some(Date { year: 2026, month: 11, day: 1 }));
+        assert_eq!(
+            Date::parse("2026-11-01"),
+            Some(Date {
+                year: 2026,
+                month: 11,
+                day: 1
+            })
+        );
         assert_eq!(Date::parse("2024-02-29").map(|d| d.day), Some(29));
-        for bad in ["2026-02-29", "2026-13-01", "2026-1-01", "20261101", "2026-11-01T00", "abcd-ef-gh", ""] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "20261101",
+            "2026-11-01T00",
+            "abcd-ef-gh",
+            "",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }
@@ -117,7 +132,10 @@ mod tests {
         assert!(ev.within_years_of(Date::parse("2026-06-14").unwrap(), 5));
         assert!(!ev.within_years_of(Date::parse("2026-06-15").unwrap(), 5));
         assert!(ev.within_years_of(ev, 1));
-        assert!(!ev.within_years_of(Date::parse("2021-06-14").unwrap(), 1), "future facts do not count");
+        assert!(
+            !ev.within_years_of(Date::parse("2021-06-14").unwrap(), 1),
+            "future facts do not count"
+        );
         let leap = Date::parse("2024-02-29").unwrap();
         assert_eq!(leap.add_years(1).to_string(), "2025-02-28");
     }
@@ -125,6 +143,9 @@ mod tests {
     #[test]
     fn epoch_days() {
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
-        assert_eq!(Date::parse("2000-03-01").unwrap().days_since_epoch(), 11_017);
+        assert_eq!(
+            Date::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
     }
 }

@@ -46,7 +46,10 @@ fn kind_name(v: &Value) -> &'static str {
 }
 
 fn wrong_kind(name: &str, want: &str, got: &Value) -> EvalError {
-    EvalError::InvalidIndicator(format!("{name}: expected a {want}, got a {}", kind_name(got)))
+    EvalError::InvalidIndicator(format!(
+        "{name}: expected a {want}, got a {}",
+        kind_name(got)
+    ))
 }
 
 fn required<T>(name: &str, v: Option<T>) -> Result<T, EvalError> {
@@ -62,7 +65,9 @@ impl Inputs for Request {
         let mut it = self.indicators.iter().filter(|i| i.name == name);
         let first = it.next();
         if it.next().is_some() {
-            return Err(EvalError::InvalidIndicator(format!("{name}: given more than once")));
+            return Err(EvalError::InvalidIndicator(format!(
+                "{name}: given more than once"
+            )));
         }
         Ok(first)
     }
@@ -75,9 +80,9 @@ impl Inputs for Request {
         match self.indicator(name)?.map(|i| &i.value) {
             None => Ok(None),
             Some(Value::Number(n)) if n.is_finite() => Ok(Some(*n)),
-            Some(Value::Number(_)) => {
-                Err(EvalError::InvalidIndicator(format!("{name}: not a finite number")))
-            }
+            Some(Value::Number(_)) => Err(EvalError::InvalidIndicator(format!(
+                "{name}: not a finite number"
+            ))),
             Some(other) => Err(wrong_kind(name, "number", other)),
         }
     }
@@ -119,6 +124,10 @@ impl Inputs for Request {
     }
 
     fn lists_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.base.lists.iter().map(String::as_str).filter(move |l| l.starts_with(prefix))
+        self.base
+            .lists
+            .iter()
+            .map(String::as_str)
+            .filter(move |l| l.starts_with(prefix))
     }
 }

@@ -44,12 +44,12 @@
 //! }
 //! fn bands() -> Bands { Bands::new(&[("good", 60_000), ("fair", 0)]) }
 //!
-//! let out = scorehost_sdk::testing::evaluate::<Demo>(
-//!     &testing::RequestBuilder::natural_person("p1", "2026-11-01")
-//!         .base(800.0, "A")
-//!         .number("medals", 3.0)
-//!         .build(),
-//! ).unwrap();
+//! let req = testing::RequestBuilder::natural_person("p1", "2026-11-01")
+//!     .base(800.0, "A")
+//!     .number("medals", 3.0)
+//!     .build();
+//! let out = Demo::evaluate(&req).unwrap();
+//! assert_eq!(testing::white_box_violation(&Demo::describe(), &out), None);
 //! assert_eq!(out.score, 70_000);
 //! assert_eq!(out.grade, "good");
 //! ```
@@ -67,7 +67,7 @@ pub mod testing;
 /// Model authors rarely need this module directly: its types are re-exported
 /// at the crate root and [`export_model!`] wires up the exports.
 #[doc(hidden)]
-#[allow(missing_docs)]
+#[allow(missing_docs, clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
@@ -79,11 +79,11 @@ pub mod bindings {
     });
 }
 
+pub use bands::Bands;
 pub use bindings::zjcredit::scoring::types::{
     BaseEvaluation, Contribution, EvalError, Evaluation, GradeBand, Indicator, IndicatorSpec,
     ModelInfo, Points, Request, Subject, SubjectKind, Value, ValueKind,
 };
-pub use bands::Bands;
 pub use dates::Date;
 pub use inputs::Inputs;
 pub use scorecard::{Scorecard, points_from_f64, points_to_f64};

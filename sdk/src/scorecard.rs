@@ -25,6 +25,8 @@ pub struct Scorecard {
     scale_min: Points,
     scale_max: Points,
     parts: Vec<Contribution>,
+    /// Full marks of each part, where the model gave them (hundredths).
+    maxima: Vec<Option<Points>>,
     reasons: Vec<String>,
 }
 
@@ -34,7 +36,13 @@ const AUTO_REASONS: usize = 3;
 impl Scorecard {
     /// A scorecard on the scale `scale_min..=scale_max` (hundredths).
     pub fn new(scale_min: Points, scale_max: Points) -> Scorecard {
-        Scorecard { scale_min, scale_max, parts: Vec::new(), reasons: Vec::new() }
+        Scorecard {
+            scale_min,
+            scale_max,
+            parts: Vec::new(),
+            maxima: Vec::new(),
+            reasons: Vec::new(),
+        }
     }
 
     /// Add a part given in points (may be fractional); returns the rounded
@@ -45,6 +53,23 @@ impl Scorecard {
         h
     }
 
+    /// Add a part given in points, out of `max_points` full marks; the
+    /// shortfall from full marks is what [`finish`](Scorecard::finish) ranks
+    /// reasons by ("why is my score not higher?").
+    pub fn add_points_of(
+        &mut self,
+        name: &str,
+        points: f64,
+        max_points: f64,
+        note: &str,
+    ) -> Points {
+        let h = self.add_points(name, points, note);
+        if let Some(m) = self.maxima.last_mut() {
+            *m = Some(points_from_f64(max_points));
+        }
+        h
+    }
+
     /// Add a part given in hundredths.
     pub fn add(&mut self, name: &str, hundredths: Points, note: &str) {
         self.parts.push(Contribution {
@@ -52,6 +77,7 @@ impl Scorecard {
             points: hundredths,
             note: note.to_string(),
         });
+        self.maxima.push(None);
     }
 
     /// Add a principal reason. Reasons given here come first, in the order
@@ -73,6 +99,11 @@ impl Scorecard {
             return false;
         }
         self.add(name, max - total, note);
+        // The rule states its own reason; give the part "full marks" so it
+        // is not ranked again among the shortfalls.
+        if let Some(m) = self.maxima.last_mut() {
+            *m = Some(max - total);
+        }
         self.reason(note.to_string());
         true
     }
@@ -83,24 +114,59 @@ impl Scorecard {
         let mut card = self;
         let total = card.total();
         if total > card.scale_max {
-            card.add("scale-bound", card.scale_max - total, "capped at the top of the scale");
+            card.add(
+                "scale-bound",
+                card.scale_max - total,
+                "capped at the top of the scale",
+            );
         } else if total < card.scale_min {
-            card.add("scale-bound", card.scale_min - total, "raised to the bottom of the scale");
+            card.add(
+                "scale-bound",
+                card.scale_min - total,
+                "raised to the bottom of the scale",
+            );
         }
         let score = card.total();
         let grade = bands.grade_for(score).to_string();
 
-        let mut moves: Vec<&Contribution> =
-            card.parts.iter().filter(|c| c.name != "base" && c.points != 0).collect();
-        moves.sort_by_key(|c| std::cmp::Reverse(c.points.unsigned_abs()));
+        // Rank what held the score down: the shortfall from full marks, or
+        // the size of a deduction. The model's own reasons come first.
+        let mut moves: Vec<(Points, String)> = card
+            .parts
+            .iter()
+            .zip(&card.maxima)
+            .filter(|(c, _)| c.name != "base" && c.name != "scale-bound")
+            .filter_map(|(c, max)| {
+                let lost = match max {
+                    Some(m) => m - c.points,
+                    None => -c.points,
+                };
+                let text = match max {
+                    Some(m) => format!(
+                        "{}: {:.2} of {:.2} ({})",
+                        c.name,
+                        points_to_f64(c.points),
+                        points_to_f64(*m),
+                        c.note
+                    ),
+                    None => format!("{}: {:+.2} ({})", c.name, points_to_f64(c.points), c.note),
+                };
+                (lost > 0).then_some((lost, text))
+            })
+            .collect();
+        moves.sort_by_key(|(lost, _)| std::cmp::Reverse(*lost));
         let mut reasons = card.reasons.clone();
-        for c in moves.into_iter().take(AUTO_REASONS) {
-            let r = format!("{}: {:+.2} ({})", c.name, points_to_f64(c.points), c.note);
+        for (_, r) in moves.into_iter().take(AUTO_REASONS) {
             if !reasons.contains(&r) {
                 reasons.push(r);
             }
         }
-        Evaluation { score, grade, contributions: card.parts, reasons }
+        Evaluation {
+            score,
+            grade,
+            contributions: card.parts,
+            reasons,
+        }
     }
 }
 
@@ -116,7 +182,10 @@ mod tests {
         c.add_points("x", 1.0 / 3.0, "a third");
         c.add_points("y", 1.0 / 3.0, "a third");
         let e = c.finish(&bands);
-        assert_eq!(e.contributions.iter().map(|c| c.points).sum::<i64>(), e.score);
+        assert_eq!(
+            e.contributions.iter().map(|c| c.points).sum::<i64>(),
+            e.score
+        );
         assert_eq!(e.score, 24_375 + 33 + 33);
         assert_eq!(e.grade, "B");
     }
@@ -126,13 +195,22 @@ mod tests {
         let bands = Bands::new(&[("A", 50_000), ("B", 0)]);
         let mut c = Scorecard::new(0, 100_000);
         c.add_points("base", 900.0, "base");
-        c.add_points("bonus", 300.0, "bonus");
+        c.add_points_of("bonus", 300.0, 400.0, "bonus");
+        c.add_points("penalty", -20.0, "late filing");
         let e = c.clone().finish(&bands);
         assert_eq!(e.score, 100_000);
-        assert_eq!(e.contributions.last().unwrap().points, -20_000);
+        assert_eq!(e.contributions.last().unwrap().points, -18_000);
+        assert_eq!(
+            e.reasons,
+            [
+                "bonus: 300.00 of 400.00 (bonus)",
+                "penalty: -20.00 (late filing)"
+            ]
+        );
         assert!(c.cap(49_999, "black-list", "black-listed: capped"));
         let e = c.finish(&bands);
         assert_eq!((e.score, e.grade.as_str()), (49_999, "B"));
         assert_eq!(e.reasons[0], "black-listed: capped");
+        assert_eq!(e.reasons.len(), 3, "{:?}", e.reasons);
     }
 }

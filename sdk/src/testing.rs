@@ -6,6 +6,11 @@
 //! so a model that passes its native tests is not refused as a plugin fault
 //! later. [`RequestBuilder`] builds requests tersely.
 //!
+//! With the `sandbox` feature (enable it in a plugin's dev-dependency),
+//! [`evaluate`] also runs each request through the plugin's built component
+//! in the real scorehost sandbox and asserts the two answers are identical
+//! ([`sandbox::check_parity`]): every domain test then holds in both.
+//!
 //! ```
 //! use scorehost_sdk::testing::RequestBuilder;
 //! let req = RequestBuilder::enterprise("91330200MA2AAAAA1X", "2026-11-01")
@@ -30,17 +35,27 @@ use crate::{
 /// If the model returns an evaluation that the host would refuse as a plugin
 /// fault; the message says which rule it broke.
 pub fn evaluate<M: Model>(req: &Request) -> Result<Evaluation, EvalError> {
-    let out = M::evaluate(req)?;
-    if let Some(why) = white_box_violation(&M::describe(), &out) {
+    let out = M::evaluate(req);
+    if let Ok(e) = &out
+        && let Some(why) = white_box_violation(&M::describe(), e)
+    {
         panic!("the host would refuse this result as a plugin fault: {why}");
     }
-    Ok(out)
+    #[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
+    sandbox::check_parity::<M>(req, &out);
+    out
 }
+
+#[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
+pub mod sandbox;
 
 /// Why `eval` breaks the white-box rules for a model described by `info`,
 /// or `None` if it keeps them. The same rules the host enforces.
 pub fn white_box_violation(info: &ModelInfo, eval: &Evaluation) -> Option<String> {
-    let sum = eval.contributions.iter().try_fold(0i64, |acc, c| acc.checked_add(c.points));
+    let sum = eval
+        .contributions
+        .iter()
+        .try_fold(0i64, |acc, c| acc.checked_add(c.points));
     if sum != Some(eval.score) {
         return Some(format!(
             "contributions add up to {:?} hundredths, not the score {}",
@@ -54,7 +69,10 @@ pub fn white_box_violation(info: &ModelInfo, eval: &Evaluation) -> Option<String
         ));
     }
     if !info.grades.iter().any(|g| g.grade == eval.grade) {
-        return Some(format!("grade '{}' is not one of the declared grades", eval.grade));
+        return Some(format!(
+            "grade '{}' is not one of the declared grades",
+            eval.grade
+        ));
     }
     None
 }
@@ -71,7 +89,10 @@ impl RequestBuilder {
     pub fn new(kind: SubjectKind, id: &str, as_of: &str) -> RequestBuilder {
         RequestBuilder {
             req: Request {
-                subject: Subject { id: id.to_string(), kind },
+                subject: Subject {
+                    id: id.to_string(),
+                    kind,
+                },
                 as_of: as_of.to_string(),
                 base: BaseEvaluation {
                     score: 0,
@@ -103,7 +124,10 @@ impl RequestBuilder {
 
     /// A provincial dimension sub-score, in points.
     pub fn dimension(mut self, name: &str, score: f64) -> Self {
-        self.req.base.dimensions.push((name.to_string(), points_from_f64(score)));
+        self.req
+            .base
+            .dimensions
+            .push((name.to_string(), points_from_f64(score)));
         self
     }
 

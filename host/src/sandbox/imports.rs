@@ -55,13 +55,17 @@ pub fn refusal(import: &str) -> Option<String> {
         if version.starts_with("0.2.") {
             return None;
         }
-        return Some(format!("it imports '{import}': only WASI 0.2.x is supported"));
+        return Some(format!(
+            "it imports '{import}': only WASI 0.2.x is supported"
+        ));
     }
     if name == CONTRACT_TYPES {
         if version.starts_with("1.") {
             return None;
         }
-        return Some(format!("it imports '{import}': this host implements zjcredit:scoring 1.x"));
+        return Some(format!(
+            "it imports '{import}': this host implements zjcredit:scoring 1.x"
+        ));
     }
     Some(format!(
         "it imports '{import}', which is outside the allowed set (a model may import only the WASI 0.2 interfaces a standard library links, which it gets without any capability)"

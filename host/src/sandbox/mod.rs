@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub use limits::Limits;
 pub use wasi::OutputCapture;
@@ -69,7 +69,8 @@ impl Runtime {
     /// (but does not commit) virtual memory for `limits.pool_instances`
     /// sandbox slots.
     pub fn new(limits: Limits) -> Result<Runtime, Error> {
-        let internal = |e: wasmtime::Error| Error::Internal(format!("cannot set up the sandbox: {e:#}"));
+        let internal =
+            |e: wasmtime::Error| Error::Internal(format!("cannot set up the sandbox: {e:#}"));
         let pagemap_scan = PoolingAllocationConfig::is_pagemap_scan_available();
         let mut pool = PoolingAllocationConfig::default();
         let slots = limits.pool_instances;
@@ -103,10 +104,10 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(internal)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(internal)?;
-        crate::contract::zjcredit::scoring::types::add_to_linker::<_, wasmtime::component::HasSelf<SandboxState>>(
-            &mut linker,
-            |s| s,
-        )
+        crate::contract::zjcredit::scoring::types::add_to_linker::<
+            _,
+            wasmtime::component::HasSelf<SandboxState>,
+        >(&mut linker, |s| s)
         .map_err(internal)?;
 
         let stop = Arc::new(AtomicBool::new(false));
@@ -128,7 +129,10 @@ impl Runtime {
                 linker,
                 limits,
                 pagemap_scan,
-                _ticker: Ticker { stop, thread: Some(thread) },
+                _ticker: Ticker {
+                    stop,
+                    thread: Some(thread),
+                },
             }),
         })
     }

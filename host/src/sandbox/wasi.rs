@@ -29,7 +29,10 @@ pub struct SandboxState {
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -39,7 +42,12 @@ impl SandboxState {
     /// A fresh state for one call. `as_of_days` is the evaluation date in
     /// days since 1970-01-01 (the frozen clock), `output` receives stdout
     /// and stderr.
-    pub(crate) fn new(as_of_days: i64, output: &OutputCapture, memory_limit: u64, max_instances: usize) -> Self {
+    pub(crate) fn new(
+        as_of_days: i64,
+        output: &OutputCapture,
+        memory_limit: u64,
+        max_instances: usize,
+    ) -> Self {
         let secs = u64::try_from(as_of_days.max(0)).unwrap_or(0) * 86_400;
         let wasi = WasiCtxBuilder::new()
             .stdout(output.clone())
@@ -48,7 +56,9 @@ impl SandboxState {
             .monotonic_clock(FrozenMonotonicClock)
             .secure_random(Deterministic::new(SEED.to_vec()))
             .insecure_random(Deterministic::new(SEED.to_vec()))
-            .insecure_random_seed(u128::from_le_bytes(SEED[..16].try_into().unwrap_or([0; 16])))
+            .insecure_random_seed(u128::from_le_bytes(
+                SEED[..16].try_into().unwrap_or([0; 16]),
+            ))
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
@@ -56,7 +66,11 @@ impl SandboxState {
         SandboxState {
             wasi,
             table: ResourceTable::new(),
-            guard: MemoryGuard { limit: memory_limit, denied: None, max_instances },
+            guard: MemoryGuard {
+                limit: memory_limit,
+                denied: None,
+                max_instances,
+            },
         }
     }
 }
@@ -107,7 +121,12 @@ impl MemoryGuard {
 }
 
 impl ResourceLimiter for MemoryGuard {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
         if desired as u64 > self.limit {
             self.denied = Some(desired as u64);
             return Ok(false);
@@ -115,7 +134,12 @@ impl ResourceLimiter for MemoryGuard {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> Result<bool> {
         // 100 k elements: a Rust component's tables hold a few hundred
         // function references; growth beyond this is a table bomb.
         Ok(desired <= 100_000)
@@ -143,7 +167,13 @@ struct Captured {
 impl OutputCapture {
     /// A capture keeping at most `cap` bytes.
     pub fn new(cap: usize) -> Self {
-        OutputCapture { inner: Arc::new(Mutex::new(Captured { buf: Vec::new(), cap, cut: false })) }
+        OutputCapture {
+            inner: Arc::new(Mutex::new(Captured {
+                buf: Vec::new(),
+                cap,
+                cut: false,
+            })),
+        }
     }
 
     fn push(&self, bytes: &[u8]) {
@@ -212,10 +242,16 @@ impl tokio::io::AsyncWrite for OutputCapture {
         self.push(buf);
         std::task::Poll::Ready(Ok(buf.len()))
     }
-    fn poll_flush(self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
-    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::task::Poll::Ready(Ok(()))
     }
 }

@@ -17,8 +17,12 @@ pub struct NingboPort;
 pub const BASE_WEIGHT_BP: u32 = 3000;
 
 /// The four kinds of port business evaluated.
-pub const BUSINESS_TYPES: [&str; 4] =
-    ["freight-forwarder", "ship-agent", "warehouse-yard", "customs-broker"];
+pub const BUSINESS_TYPES: [&str; 4] = [
+    "freight-forwarder",
+    "ship-agent",
+    "warehouse-yard",
+    "customs-broker",
+];
 
 /// Grades A–D and their lowest scores (hundredths).
 pub fn bands() -> Bands {
@@ -47,16 +51,66 @@ impl Model for NingboPort {
             base_weight_bp: BASE_WEIGHT_BP,
             grades: bands().to_wit(),
             indicators: vec![
-                spec("business_type", "freight-forwarder, ship-agent, warehouse-yard or customs-broker", Text, true),
-                spec("years_in_operation", "basic (up to 60): 6 points a year, at most 10 years", Number, true),
-                spec("registered_capital_10k_cny", "basic (up to 40): registered capital in CNY 10,000, full marks at 1,000", Number, false),
-                spec("tax_credit_grade", "finance-tax (up to 100): tax credit grade A=100, B=80, M=60, C=30, D=0", Text, true),
-                spec("overdue_debts", "finance-tax (up to 50): 50 points when no overdue debts are recorded", Flag, false),
-                spec("annual_revenue_10k_cny", "operating-capacity (up to 120): revenue bands 300/1,000/3,000/10,000 (CNY 10,000)", Number, true),
-                spec("aeo_certified", "operating-capacity (up to 80): customs AEO advanced certification", Flag, false),
-                spec("customs_violations_3y", "law-abiding (up to 150): minus 50 per customs violation in 3 years", Number, true),
-                spec("social_insurance_compliant", "social-responsibility (up to 60): social insurance paid for all staff", Flag, false),
-                spec("industry_honours", "social-responsibility (up to 40): 20 points per industry honour, at most 2", Number, false),
+                spec(
+                    "business_type",
+                    "freight-forwarder, ship-agent, warehouse-yard or customs-broker",
+                    Text,
+                    true,
+                ),
+                spec(
+                    "years_in_operation",
+                    "basic (up to 60): 6 points a year, at most 10 years",
+                    Number,
+                    true,
+                ),
+                spec(
+                    "registered_capital_10k_cny",
+                    "basic (up to 40): registered capital in CNY 10,000, full marks at 1,000",
+                    Number,
+                    false,
+                ),
+                spec(
+                    "tax_credit_grade",
+                    "finance-tax (up to 100): tax credit grade A=100, B=80, M=60, C=30, D=0",
+                    Text,
+                    true,
+                ),
+                spec(
+                    "overdue_debts",
+                    "finance-tax (up to 50): 50 points when no overdue debts are recorded",
+                    Flag,
+                    false,
+                ),
+                spec(
+                    "annual_revenue_10k_cny",
+                    "operating-capacity (up to 120): revenue bands 300/1,000/3,000/10,000 (CNY 10,000)",
+                    Number,
+                    true,
+                ),
+                spec(
+                    "aeo_certified",
+                    "operating-capacity (up to 80): customs AEO advanced certification",
+                    Flag,
+                    false,
+                ),
+                spec(
+                    "customs_violations_3y",
+                    "law-abiding (up to 150): minus 50 per customs violation in 3 years",
+                    Number,
+                    true,
+                ),
+                spec(
+                    "social_insurance_compliant",
+                    "social-responsibility (up to 60): social insurance paid for all staff",
+                    Flag,
+                    false,
+                ),
+                spec(
+                    "industry_honours",
+                    "social-responsibility (up to 40): 20 points per industry honour, at most 2",
+                    Number,
+                    false,
+                ),
             ],
         }
     }
@@ -88,9 +142,15 @@ impl Model for NingboPort {
             }
         };
         let overdue = req.opt_flag("overdue_debts")?.unwrap_or(false);
-        let revenue = non_negative("annual_revenue_10k_cny", req.number("annual_revenue_10k_cny")?)?;
+        let revenue = non_negative(
+            "annual_revenue_10k_cny",
+            req.number("annual_revenue_10k_cny")?,
+        )?;
         let aeo = req.opt_flag("aeo_certified")?.unwrap_or(false);
-        let violations = non_negative("customs_violations_3y", req.number("customs_violations_3y")?)?;
+        let violations = non_negative(
+            "customs_violations_3y",
+            req.number("customs_violations_3y")?,
+        )?;
         let insured = req.opt_flag("social_insurance_compliant")?.unwrap_or(false);
         let honours = req.opt_number("industry_honours")?.unwrap_or(0.0).max(0.0);
 
@@ -100,17 +160,33 @@ impl Model for NingboPort {
             points_to_f64(req.base.score) * f64::from(BASE_WEIGHT_BP) / 10_000.0,
             "30 % of the provincial public credit score",
         );
-        card.add_points("years_in_operation", years.min(10.0) * 6.0, "6 points a year in operation, at most 10 years");
-        card.add_points(
+        card.add_points_of(
+            "years_in_operation",
+            years.min(10.0) * 6.0,
+            60.0,
+            "6 points a year in operation, at most 10 years",
+        );
+        card.add_points_of(
             "registered_capital_10k_cny",
             (capital.max(0.0) / 1000.0).min(1.0) * 40.0,
+            40.0,
             "registered capital, full marks at CNY 10 million",
         );
-        card.add_points("tax_credit_grade", tax_points, &format!("tax credit grade {tax}"));
-        card.add_points(
+        card.add_points_of(
+            "tax_credit_grade",
+            tax_points,
+            100.0,
+            &format!("tax credit grade {tax}"),
+        );
+        card.add_points_of(
             "overdue_debts",
             if overdue { 0.0 } else { 50.0 },
-            if overdue { "overdue debts recorded" } else { "no overdue debts" },
+            50.0,
+            if overdue {
+                "overdue debts recorded"
+            } else {
+                "no overdue debts"
+            },
         );
         let rev_points = match revenue {
             r if r >= 10_000.0 => 120.0,
@@ -119,30 +195,57 @@ impl Model for NingboPort {
             r if r >= 300.0 => 30.0,
             _ => 10.0,
         };
-        card.add_points("annual_revenue_10k_cny", rev_points, "annual revenue band");
-        card.add_points(
+        card.add_points_of(
+            "annual_revenue_10k_cny",
+            rev_points,
+            120.0,
+            "annual revenue band",
+        );
+        card.add_points_of(
             "aeo_certified",
             if aeo { 80.0 } else { 0.0 },
-            if aeo { "customs AEO advanced certification" } else { "not AEO certified" },
+            80.0,
+            if aeo {
+                "customs AEO advanced certification"
+            } else {
+                "not AEO certified"
+            },
         );
-        card.add_points(
+        card.add_points_of(
             "customs_violations_3y",
             (150.0 - 50.0 * violations.floor()).max(0.0),
-            &format!("{} customs violation(s) in 3 years, 50 points each", violations.floor()),
+            150.0,
+            &format!(
+                "{} customs violation(s) in 3 years, 50 points each",
+                violations.floor()
+            ),
         );
-        card.add_points(
+        card.add_points_of(
             "social_insurance_compliant",
             if insured { 60.0 } else { 0.0 },
-            if insured { "social insurance paid for all staff" } else { "social insurance not confirmed" },
+            60.0,
+            if insured {
+                "social insurance paid for all staff"
+            } else {
+                "social insurance not confirmed"
+            },
         );
-        card.add_points("industry_honours", honours.floor().min(2.0) * 20.0, "industry honours, 20 points each");
+        card.add_points_of(
+            "industry_honours",
+            honours.floor().min(2.0) * 20.0,
+            40.0,
+            "industry honours, 20 points each",
+        );
 
         let black: Vec<&str> = req.lists_with("black:").collect();
         if !black.is_empty() {
             card.cap(
                 bands().min_of("C").unwrap_or(0) - 1,
                 "black-list",
-                &format!("on a provincial black list ({}): graded D whatever the score", black.join(", ")),
+                &format!(
+                    "on a provincial black list ({}): graded D whatever the score",
+                    black.join(", ")
+                ),
             );
         }
         Ok(card.finish(&bands()))
@@ -151,7 +254,9 @@ impl Model for NingboPort {
 
 fn non_negative(name: &str, v: f64) -> Result<f64, EvalError> {
     if v < 0.0 {
-        return Err(EvalError::InvalidIndicator(format!("{name}: must not be negative, got {v}")));
+        return Err(EvalError::InvalidIndicator(format!(
+            "{name}: must not be negative, got {v}"
+        )));
     }
     Ok(v)
 }

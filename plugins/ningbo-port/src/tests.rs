@@ -63,9 +63,12 @@ fn grades_follow_the_bands() {
 #[test]
 fn customs_violations_cost_fifty_each_down_to_zero() {
     for (n, pts) in [(0.0, 15_000), (1.0, 10_000), (3.0, 0), (7.0, 0)] {
-        let e = evaluate::<NingboPort>(&exemplary(800.0).number("customs_violations_3y", n).build());
+        let e =
+            evaluate::<NingboPort>(&exemplary(800.0).number("customs_violations_3y", n).build());
         // the builder appends a second value: the model must refuse the duplicate
-        assert!(matches!(e, Err(EvalError::InvalidIndicator(ref m)) if m.contains("more than once")));
+        assert!(
+            matches!(e, Err(EvalError::InvalidIndicator(ref m)) if m.contains("more than once"))
+        );
         let mut req = exemplary(800.0).build();
         req.indicators.retain(|i| i.name != "customs_violations_3y");
         req.indicators.push(Indicator {
@@ -75,18 +78,27 @@ fn customs_violations_cost_fifty_each_down_to_zero() {
             source: Some("customs".into()),
         });
         let e = evaluate::<NingboPort>(&req).unwrap();
-        let c = e.contributions.iter().find(|c| c.name == "customs_violations_3y").unwrap();
+        let c = e
+            .contributions
+            .iter()
+            .find(|c| c.name == "customs_violations_3y")
+            .unwrap();
         assert_eq!(c.points, pts, "{n} violations");
     }
 }
 
 #[test]
 fn black_list_forces_grade_d() {
-    let e = evaluate::<NingboPort>(&exemplary(900.0).list("black:court-defaulter").build()).unwrap();
+    let e =
+        evaluate::<NingboPort>(&exemplary(900.0).list("black:court-defaulter").build()).unwrap();
     assert_eq!(e.score, 54_999);
     assert_eq!(e.grade, "D");
     assert!(e.reasons[0].contains("black:court-defaulter"));
-    assert!(e.contributions.iter().any(|c| c.name == "black-list" && c.points < 0));
+    assert!(
+        e.contributions
+            .iter()
+            .any(|c| c.name == "black-list" && c.points < 0)
+    );
 }
 
 #[test]
@@ -106,7 +118,9 @@ fn bad_inputs_are_named() {
         observed_on: None,
         source: None,
     });
-    assert!(matches!(evaluate::<NingboPort>(&bad_type), Err(EvalError::InvalidIndicator(m)) if m.contains("airline")));
+    assert!(
+        matches!(evaluate::<NingboPort>(&bad_type), Err(EvalError::InvalidIndicator(m)) if m.contains("airline"))
+    );
     let mut person = req;
     person.subject.kind = SubjectKind::NaturalPerson;
     assert_eq!(
@@ -125,6 +139,10 @@ fn describe_tells_the_truth() {
     // Every indicator the model reads is declared.
     let e = evaluate::<NingboPort>(&exemplary(800.0).build()).unwrap();
     for c in e.contributions.iter().filter(|c| c.name != "base") {
-        assert!(info.indicators.iter().any(|i| i.name == c.name), "{} undeclared", c.name);
+        assert!(
+            info.indicators.iter().any(|i| i.name == c.name),
+            "{} undeclared",
+            c.name
+        );
     }
 }

@@ -1,0 +1,266 @@
+//! Parity with the sandbox (feature `sandbox`): run the same request through
+//! the model's built component in the real scorehost runtime.
+//!
+//! [`super::evaluate`] calls [`check_parity`] after every native evaluation.
+//! The component is looked up as
+//! `<target>/wasm32-wasip2/plugin/<package>.wasm` for the package under test
+//! (`CARGO_PKG_NAME`, set by cargo for test runs). If it is missing, a note
+//! is printed and the native result stands — unless
+//! `SCOREHOST_REQUIRE_SANDBOX=1` is set (the project's test script sets it),
+//! in which case the test fails. A component whose `describe()` differs from
+//! the native one is stale, and fails the test with a hint to rebuild.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use scorehost::contract as c;
+use scorehost::sandbox::{Limits, Runtime};
+
+use crate as sdk;
+
+/// The process-wide runtime used by the harness (default limits).
+pub fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| Runtime::new(Limits::default()).expect("the scorehost runtime starts"))
+}
+
+/// The cargo target directory of the running test binary.
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    // <target>/<profile>/deps/<test-binary>
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"))
+}
+
+/// Where the component of `package` is built by
+/// `cargo build --profile plugin --target wasm32-wasip2 -p <package>`.
+pub fn component_path(package: &str) -> PathBuf {
+    target_dir()
+        .join("wasm32-wasip2")
+        .join("plugin")
+        .join(format!("{}.wasm", package.replace('-', "_")))
+}
+
+/// Load (once per process) the component at `path`.
+///
+/// # Panics
+/// If the file cannot be read or the runtime refuses it.
+pub fn load(path: &Path) -> Arc<scorehost::Model> {
+    static MODELS: OnceLock<Mutex<HashMap<PathBuf, Arc<scorehost::Model>>>> = OnceLock::new();
+    let mut models = MODELS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    models
+        .entry(path.to_path_buf())
+        .or_insert_with(|| {
+            let bytes = std::fs::read(path)
+                .unwrap_or_else(|e| panic!("cannot read component {}: {e}", path.display()));
+            Arc::new(runtime().load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        })
+        .clone()
+}
+
+/// What the sandbox answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sandboxed {
+    /// A checked evaluation.
+    Scored(sdk::Evaluation),
+    /// The model's own `eval-error`.
+    Rejected(sdk::EvalError),
+    /// The host refused the request before running the model.
+    Refused(String),
+}
+
+/// Evaluate `req` with the component at `module`.
+///
+/// # Panics
+/// On a plugin fault or an internal error: a model under test must not fault.
+pub fn evaluate(module: &Path, req: &sdk::Request) -> Sandboxed {
+    match load(module).evaluate(&to_host(req)) {
+        Ok(o) => Sandboxed::Scored(from_host(&o.evaluation)),
+        Err(scorehost::Error::Rejected(e)) => Sandboxed::Rejected(eval_error_from_host(&e)),
+        Err(scorehost::Error::BadRequest(m)) => Sandboxed::Refused(m),
+        Err(e) => panic!("{} faulted in the sandbox: {e}", module.display()),
+    }
+}
+
+/// Assert that the component of the package under test answers `req`
+/// exactly as `native` (the model run natively) did. See the module docs for
+/// when the check is skipped.
+pub fn check_parity<M: sdk::Model>(req: &sdk::Request, native: &Result<sdk::Evaluation, sdk::EvalError>) {
+    let Ok(package) = std::env::var("CARGO_PKG_NAME") else { return };
+    let module = component_path(&package);
+    if !module.exists() {
+        if std::env::var_os("SCOREHOST_REQUIRE_SANDBOX").is_some_and(|v| v == "1") {
+            panic!(
+                "no component at {}: build it with `cargo build --profile plugin --target wasm32-wasip2 -p {package}`",
+                module.display()
+            );
+        }
+        static NOTED: OnceLock<()> = OnceLock::new();
+        NOTED.get_or_init(|| {
+            eprintln!("note: {} not built; checking natively only", module.display());
+        });
+        return;
+    }
+    compare::<M>(&module, req, native);
+}
+
+/// Assert that the component at `module` (built from `M`) answers `req`
+/// exactly as `native` did, and that its `describe()` is `M`'s.
+///
+/// # Panics
+/// On any difference, or if the component faults.
+pub fn compare<M: sdk::Model>(module: &Path, req: &sdk::Request, native: &Result<sdk::Evaluation, sdk::EvalError>) {
+    let model = load(module);
+    assert_eq!(
+        model_info_from_host(model.info()),
+        M::describe(),
+        "the component at {} is stale (its describe() differs from the source): rebuild it",
+        module.display()
+    );
+    let boxed = evaluate(module, req);
+    match (native, &boxed) {
+        (Ok(n), Sandboxed::Scored(b)) => assert_eq!(n, b, "native and sandboxed evaluations differ"),
+        (Err(n), Sandboxed::Rejected(b)) => assert_eq!(n, b, "native and sandboxed errors differ"),
+        // The host checks requests against describe() before the call, so
+        // it may refuse what the model itself would have refused.
+        (Err(_), Sandboxed::Refused(_)) => {}
+        (n, b) => panic!("native gave {n:?} but the sandbox gave {b:?}"),
+    }
+}
+
+fn kind_to_host(k: sdk::SubjectKind) -> c::SubjectKind {
+    match k {
+        sdk::SubjectKind::Enterprise => c::SubjectKind::Enterprise,
+        sdk::SubjectKind::NaturalPerson => c::SubjectKind::NaturalPerson,
+        sdk::SubjectKind::SocialOrganization => c::SubjectKind::SocialOrganization,
+        sdk::SubjectKind::PublicInstitution => c::SubjectKind::PublicInstitution,
+        sdk::SubjectKind::GovernmentAgency => c::SubjectKind::GovernmentAgency,
+    }
+}
+
+fn kind_from_host(k: c::SubjectKind) -> sdk::SubjectKind {
+    match k {
+        c::SubjectKind::Enterprise => sdk::SubjectKind::Enterprise,
+        c::SubjectKind::NaturalPerson => sdk::SubjectKind::NaturalPerson,
+        c::SubjectKind::SocialOrganization => sdk::SubjectKind::SocialOrganization,
+        c::SubjectKind::PublicInstitution => sdk::SubjectKind::PublicInstitution,
+        c::SubjectKind::GovernmentAgency => sdk::SubjectKind::GovernmentAgency,
+    }
+}
+
+/// The host's form of an SDK request.
+pub fn to_host(r: &sdk::Request) -> c::Request {
+    c::Request {
+        subject: c::Subject { id: r.subject.id.clone(), kind: kind_to_host(r.subject.kind) },
+        as_of: r.as_of.clone(),
+        base: c::BaseEvaluation {
+            score: r.base.score,
+            grade: r.base.grade.clone(),
+            dimensions: r.base.dimensions.clone(),
+            lists: r.base.lists.clone(),
+        },
+        indicators: r
+            .indicators
+            .iter()
+            .map(|i| c::Indicator {
+                name: i.name.clone(),
+                value: match &i.value {
+                    sdk::Value::Number(n) => c::Value::Number(*n),
+                    sdk::Value::Flag(b) => c::Value::Flag(*b),
+                    sdk::Value::Text(s) => c::Value::Text(s.clone()),
+                    sdk::Value::Date(s) => c::Value::Date(s.clone()),
+                },
+                observed_on: i.observed_on.clone(),
+                source: i.source.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The SDK's form of a host request.
+pub fn from_host_request(r: &c::Request) -> sdk::Request {
+    sdk::Request {
+        subject: sdk::Subject { id: r.subject.id.clone(), kind: kind_from_host(r.subject.kind) },
+        as_of: r.as_of.clone(),
+        base: sdk::BaseEvaluation {
+            score: r.base.score,
+            grade: r.base.grade.clone(),
+            dimensions: r.base.dimensions.clone(),
+            lists: r.base.lists.clone(),
+        },
+        indicators: r
+            .indicators
+            .iter()
+            .map(|i| sdk::Indicator {
+                name: i.name.clone(),
+                value: match &i.value {
+                    c::Value::Number(n) => sdk::Value::Number(*n),
+                    c::Value::Flag(b) => sdk::Value::Flag(*b),
+                    c::Value::Text(s) => sdk::Value::Text(s.clone()),
+                    c::Value::Date(s) => sdk::Value::Date(s.clone()),
+                },
+                observed_on: i.observed_on.clone(),
+                source: i.source.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The SDK's form of a host evaluation.
+pub fn from_host(e: &c::Evaluation) -> sdk::Evaluation {
+    sdk::Evaluation {
+        score: e.score,
+        grade: e.grade.clone(),
+        contributions: e
+            .contributions
+            .iter()
+            .map(|c| sdk::Contribution { name: c.name.clone(), points: c.points, note: c.note.clone() })
+            .collect(),
+        reasons: e.reasons.clone(),
+    }
+}
+
+fn eval_error_from_host(e: &c::EvalError) -> sdk::EvalError {
+    match e {
+        c::EvalError::MissingIndicator(s) => sdk::EvalError::MissingIndicator(s.clone()),
+        c::EvalError::InvalidIndicator(s) => sdk::EvalError::InvalidIndicator(s.clone()),
+        c::EvalError::UnsupportedSubject(k) => sdk::EvalError::UnsupportedSubject(kind_from_host(*k)),
+        c::EvalError::Other(s) => sdk::EvalError::Other(s.clone()),
+    }
+}
+
+/// The SDK's form of a host model declaration.
+pub fn model_info_from_host(i: &c::ModelInfo) -> sdk::ModelInfo {
+    sdk::ModelInfo {
+        name: i.name.clone(),
+        version: i.version.clone(),
+        title: i.title.clone(),
+        subject_kinds: i.subject_kinds.iter().map(|k| kind_from_host(*k)).collect(),
+        scale_min: i.scale_min,
+        scale_max: i.scale_max,
+        base_weight_bp: i.base_weight_bp,
+        grades: i
+            .grades
+            .iter()
+            .map(|g| sdk::GradeBand { grade: g.grade.clone(), min_score: g.min_score })
+            .collect(),
+        indicators: i
+            .indicators
+            .iter()
+            .map(|s| sdk::IndicatorSpec {
+                name: s.name.clone(),
+                description: s.description.clone(),
+                kind: match s.kind {
+                    c::ValueKind::Number => sdk::ValueKind::Number,
+                    c::ValueKind::Flag => sdk::ValueKind::Flag,
+                    c::ValueKind::Text => sdk::ValueKind::Text,
+                    c::ValueKind::Date => sdk::ValueKind::Date,
+                },
+                required: s.required,
+            })
+            .collect(),
+    }
+}

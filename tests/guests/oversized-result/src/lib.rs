@@ -1,0 +1,14 @@
+//! Hostile guest: a result with 10,000 reasons of 100 bytes (about 1 MiB).
+use scorehost_sdk::*;
+struct Guest;
+impl Model for Guest {
+    fn describe() -> ModelInfo {
+        guest_common::info("oversized-result")
+    }
+    fn evaluate(req: &Request) -> Result<Evaluation, EvalError> {
+        let mut e = guest_common::evaluation(req);
+        e.reasons = (0..10_000).map(|i| format!("{i:0100}")).collect();
+        Ok(e)
+    }
+}
+export_model!(Guest);
