@@ -40,10 +40,17 @@ pub enum Error {
 }
 
 fn output_suffix(output: &str) -> String {
-    if output.trim().is_empty() {
+    // Kept to one line, so that an error stays one sentence wherever it is
+    // printed; the raw output is in the `output` field.
+    let lines: Vec<&str> = output
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
         String::new()
     } else {
-        format!(" — plugin output: {}", output.trim_end())
+        format!(" — plugin output: {}", lines.join(" / "))
     }
 }
 

@@ -22,7 +22,7 @@
 //! let runtime = Runtime::new(Limits::default())?;
 //! let model = runtime.load(&std::fs::read("ningbo_port.wasm").unwrap())?;
 //! let req: ScoreRequest = serde_json::from_str(include_str!("../../examples/requests/ningbo-port.json")).unwrap();
-//! let outcome = model.evaluate_wire(&req)?;
+//! let (_request, outcome) = model.evaluate_wire(&req)?;
 //! println!("{} {}", outcome.evaluation.score, outcome.evaluation.grade);
 //! # Ok(()) }
 //! ```

@@ -32,7 +32,10 @@ pub fn target_dir() -> PathBuf {
     }
     // <target>/<profile>/deps/<test-binary>
     let exe = std::env::current_exe().expect("the test binary has a path");
-    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"))
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("target"))
 }
 
 /// Where the component of `package` is built by
@@ -50,13 +53,20 @@ pub fn component_path(package: &str) -> PathBuf {
 /// If the file cannot be read or the runtime refuses it.
 pub fn load(path: &Path) -> Arc<scorehost::Model> {
     static MODELS: OnceLock<Mutex<HashMap<PathBuf, Arc<scorehost::Model>>>> = OnceLock::new();
-    let mut models = MODELS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut models = MODELS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     models
         .entry(path.to_path_buf())
         .or_insert_with(|| {
             let bytes = std::fs::read(path)
                 .unwrap_or_else(|e| panic!("cannot read component {}: {e}", path.display()));
-            Arc::new(runtime().load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+            Arc::new(
+                runtime()
+                    .load(&bytes)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            )
         })
         .clone()
 }
@@ -88,8 +98,13 @@ pub fn evaluate(module: &Path, req: &sdk::Request) -> Sandboxed {
 /// Assert that the component of the package under test answers `req`
 /// exactly as `native` (the model run natively) did. See the module docs for
 /// when the check is skipped.
-pub fn check_parity<M: sdk::Model>(req: &sdk::Request, native: &Result<sdk::Evaluation, sdk::EvalError>) {
-    let Ok(package) = std::env::var("CARGO_PKG_NAME") else { return };
+pub fn check_parity<M: sdk::Model>(
+    req: &sdk::Request,
+    native: &Result<sdk::Evaluation, sdk::EvalError>,
+) {
+    let Ok(package) = std::env::var("CARGO_PKG_NAME") else {
+        return;
+    };
     let module = component_path(&package);
     if !module.exists() {
         if std::env::var_os("SCOREHOST_REQUIRE_SANDBOX").is_some_and(|v| v == "1") {
@@ -100,7 +115,10 @@ pub fn check_parity<M: sdk::Model>(req: &sdk::Request, native: &Result<sdk::Eval
         }
         static NOTED: OnceLock<()> = OnceLock::new();
         NOTED.get_or_init(|| {
-            eprintln!("note: {} not built; checking natively only", module.display());
+            eprintln!(
+                "note: {} not built; checking natively only",
+                module.display()
+            );
         });
         return;
     }
@@ -112,7 +130,11 @@ pub fn check_parity<M: sdk::Model>(req: &sdk::Request, native: &Result<sdk::Eval
 ///
 /// # Panics
 /// On any difference, or if the component faults.
-pub fn compare<M: sdk::Model>(module: &Path, req: &sdk::Request, native: &Result<sdk::Evaluation, sdk::EvalError>) {
+pub fn compare<M: sdk::Model>(
+    module: &Path,
+    req: &sdk::Request,
+    native: &Result<sdk::Evaluation, sdk::EvalError>,
+) {
     let model = load(module);
     assert_eq!(
         model_info_from_host(model.info()),
@@ -122,7 +144,9 @@ pub fn compare<M: sdk::Model>(module: &Path, req: &sdk::Request, native: &Result
     );
     let boxed = evaluate(module, req);
     match (native, &boxed) {
-        (Ok(n), Sandboxed::Scored(b)) => assert_eq!(n, b, "native and sandboxed evaluations differ"),
+        (Ok(n), Sandboxed::Scored(b)) => {
+            assert_eq!(n, b, "native and sandboxed evaluations differ")
+        }
         (Err(n), Sandboxed::Rejected(b)) => assert_eq!(n, b, "native and sandboxed errors differ"),
         // The host checks requests against describe() before the call, so
         // it may refuse what the model itself would have refused.
@@ -154,7 +178,10 @@ fn kind_from_host(k: c::SubjectKind) -> sdk::SubjectKind {
 /// The host's form of an SDK request.
 pub fn to_host(r: &sdk::Request) -> c::Request {
     c::Request {
-        subject: c::Subject { id: r.subject.id.clone(), kind: kind_to_host(r.subject.kind) },
+        subject: c::Subject {
+            id: r.subject.id.clone(),
+            kind: kind_to_host(r.subject.kind),
+        },
         as_of: r.as_of.clone(),
         base: c::BaseEvaluation {
             score: r.base.score,
@@ -183,7 +210,10 @@ pub fn to_host(r: &sdk::Request) -> c::Request {
 /// The SDK's form of a host request.
 pub fn from_host_request(r: &c::Request) -> sdk::Request {
     sdk::Request {
-        subject: sdk::Subject { id: r.subject.id.clone(), kind: kind_from_host(r.subject.kind) },
+        subject: sdk::Subject {
+            id: r.subject.id.clone(),
+            kind: kind_from_host(r.subject.kind),
+        },
         as_of: r.as_of.clone(),
         base: sdk::BaseEvaluation {
             score: r.base.score,
@@ -217,7 +247,11 @@ pub fn from_host(e: &c::Evaluation) -> sdk::Evaluation {
         contributions: e
             .contributions
             .iter()
-            .map(|c| sdk::Contribution { name: c.name.clone(), points: c.points, note: c.note.clone() })
+            .map(|c| sdk::Contribution {
+                name: c.name.clone(),
+                points: c.points,
+                note: c.note.clone(),
+            })
             .collect(),
         reasons: e.reasons.clone(),
     }
@@ -227,7 +261,9 @@ fn eval_error_from_host(e: &c::EvalError) -> sdk::EvalError {
     match e {
         c::EvalError::MissingIndicator(s) => sdk::EvalError::MissingIndicator(s.clone()),
         c::EvalError::InvalidIndicator(s) => sdk::EvalError::InvalidIndicator(s.clone()),
-        c::EvalError::UnsupportedSubject(k) => sdk::EvalError::UnsupportedSubject(kind_from_host(*k)),
+        c::EvalError::UnsupportedSubject(k) => {
+            sdk::EvalError::UnsupportedSubject(kind_from_host(*k))
+        }
         c::EvalError::Other(s) => sdk::EvalError::Other(s.clone()),
     }
 }
@@ -245,7 +281,10 @@ pub fn model_info_from_host(i: &c::ModelInfo) -> sdk::ModelInfo {
         grades: i
             .grades
             .iter()
-            .map(|g| sdk::GradeBand { grade: g.grade.clone(), min_score: g.min_score })
+            .map(|g| sdk::GradeBand {
+                grade: g.grade.clone(),
+                min_score: g.min_score,
+            })
             .collect(),
         indicators: i
             .indicators

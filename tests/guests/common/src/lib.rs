@@ -14,7 +14,12 @@ pub fn info(name: &str) -> ModelInfo {
         scale_max: 100_000,
         base_weight_bp: 10_000,
         grades: bands().to_wit(),
-        indicators: vec![spec("n", "a number the guest may use", ValueKind::Number, false)],
+        indicators: vec![spec(
+            "n",
+            "a number the guest may use",
+            ValueKind::Number,
+            false,
+        )],
     }
 }
 

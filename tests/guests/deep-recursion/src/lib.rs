@@ -3,7 +3,11 @@ use scorehost_sdk::*;
 struct Guest;
 #[inline(never)]
 fn dive(depth: u64) -> u64 {
-    if core::hint::black_box(depth) == 0 { 0 } else { 1 + dive(core::hint::black_box(depth - 1)) }
+    if core::hint::black_box(depth) == 0 {
+        0
+    } else {
+        1 + dive(core::hint::black_box(depth - 1))
+    }
 }
 impl Model for Guest {
     fn describe() -> ModelInfo {

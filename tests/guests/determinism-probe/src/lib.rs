@@ -2,8 +2,8 @@
 //! clock, the monotonic clock, random bytes, `HashMap` iteration order,
 //! environment variables, arguments, the filesystem — in its reasons, so a
 //! test can check the sandbox hides and freezes all of it.
-use std::collections::HashMap;
 use scorehost_sdk::*;
+use std::collections::HashMap;
 struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
@@ -17,13 +17,18 @@ impl Model for Guest {
             .unwrap_or(0);
         e.reasons.push(format!("wall-clock-secs {wall}"));
         let mono = std::time::Instant::now();
-        e.reasons.push(format!("monotonic-elapsed-ns {}", mono.elapsed().as_nanos()));
+        e.reasons.push(format!(
+            "monotonic-elapsed-ns {}",
+            mono.elapsed().as_nanos()
+        ));
         let map: HashMap<u32, u32> = (0..32).map(|i| (i, i)).collect();
         let order: Vec<String> = map.keys().map(|k| k.to_string()).collect();
         e.reasons.push(format!("hashmap-order {}", order.join(",")));
-        e.reasons.push(format!("env-vars {}", std::env::vars().count()));
+        e.reasons
+            .push(format!("env-vars {}", std::env::vars().count()));
         e.reasons.push(format!("args {}", std::env::args().count()));
-        e.reasons.push(format!("root-readable {}", std::fs::read_dir("/").is_ok()));
+        e.reasons
+            .push(format!("root-readable {}", std::fs::read_dir("/").is_ok()));
         Ok(e)
     }
 }

@@ -1,0 +1,123 @@
+//! Benchmark: `ningbo-port` natively vs in a fresh sandbox per evaluation.
+//!
+//! Run with `cargo bench -p scorehost-tests --bench sandbox` after
+//! `scripts/build-plugins.sh`. Prints medians (this machine is noisy):
+//! - native: the model's `evaluate` compiled for the host (the floor);
+//! - sandboxed: `Model::evaluate` — request check, fresh instance from the
+//!   pool, the call with fuel and epoch, result-size and white-box checks;
+//! - their ratio, the sandboxed p99, and evaluations per second on 1 and 2
+//!   threads.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost_sdk::Model as _;
+use scorehost_sdk::testing::sandbox::from_host_request;
+use scorehost_tests::{component, example};
+
+/// Samples per measurement; the median of these is reported.
+const SAMPLES: usize = 31;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Median time per iteration of `f`, over `SAMPLES` batches of `batch`.
+fn per_call(batch: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..batch {
+        f();
+    }
+    median(
+        (0..SAMPLES)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..batch {
+                    f();
+                }
+                t.elapsed().as_nanos() as f64 / batch as f64
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let runtime = Runtime::new(Limits::default()).expect("runtime");
+    let bytes = std::fs::read(component("ningbo-port")).expect("component");
+    let model = runtime.load(&bytes).expect("ningbo-port loads");
+    let req = example("ningbo-port")
+        .to_request(model.info())
+        .expect("valid sample");
+    let sdk_req = from_host_request(&req);
+
+    let native = per_call(20_000, || {
+        black_box(ningbo_port::NingboPort::evaluate(black_box(&sdk_req)).unwrap());
+    });
+    let sandboxed = per_call(2_000, || {
+        black_box(model.evaluate(black_box(&req)).unwrap());
+    });
+
+    // Latency distribution of single calls.
+    let mut single: Vec<f64> = (0..20_000)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(model.evaluate(&req).unwrap());
+            t.elapsed().as_nanos() as f64
+        })
+        .collect();
+    single.sort_by(f64::total_cmp);
+    let p50 = single[single.len() / 2];
+    let p99 = single[single.len() * 99 / 100];
+
+    let throughput = |threads: usize| -> f64 {
+        let per_thread = 40_000;
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::thread::scope(|s| {
+                        for _ in 0..threads {
+                            s.spawn(|| {
+                                for _ in 0..per_thread {
+                                    black_box(model.evaluate(&req).unwrap());
+                                }
+                            });
+                        }
+                    });
+                    (threads * per_thread) as f64 / t.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
+    let t1 = throughput(1);
+    let t2 = throughput(2);
+    let fuel = model.evaluate(&req).unwrap().fuel;
+
+    println!("ningbo-port, one evaluation of the sample request (medians of {SAMPLES} samples)");
+    println!(
+        "  pooling allocator with PAGEMAP_SCAN: {}",
+        runtime.uses_pagemap_scan()
+    );
+    println!("  fuel per evaluation:                 {fuel}");
+    println!(
+        "  native (the floor):                  {:>9.2} µs",
+        native / 1e3
+    );
+    println!(
+        "  sandboxed, fresh instance:           {:>9.2} µs  (single-call p50 {:.2} µs, p99 {:.2} µs)",
+        sandboxed / 1e3,
+        p50 / 1e3,
+        p99 / 1e3
+    );
+    println!(
+        "  sandboxed / native:                  {:>9.1}×",
+        sandboxed / native
+    );
+    println!("  sandboxed evaluations/s, 1 thread:   {:>9.0}", t1);
+    println!(
+        "  sandboxed evaluations/s, 2 threads:  {:>9.0}  ({:.2}× of 1 thread)",
+        t2,
+        t2 / t1
+    );
+}

@@ -1,0 +1,189 @@
+//! Shared helpers for scorehost's end-to-end tests and benchmarks: where the
+//! built components and the binary are, the example requests, and a seeded
+//! generator of request variants for parity tests.
+//!
+//! Components are built by `scripts/build-plugins.sh` (the test script runs
+//! it first); a missing one fails with the command that builds it.
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use scorehost::contract as c;
+use scorehost::validate::iso_date_days;
+use scorehost::wire::ScoreRequest;
+pub use scorehost_sdk::testing::sandbox::{component_path, target_dir};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The built component of `package` (a plugin or a test guest).
+///
+/// # Panics
+/// If it has not been built, naming the command that builds it.
+pub fn component(package: &str) -> PathBuf {
+    let p = component_path(package);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/build-plugins.sh",
+        p.display()
+    );
+    p
+}
+
+/// `ningbo-port` built as a plain core module (wasm32-unknown-unknown).
+pub fn core_module() -> PathBuf {
+    let p = target_dir().join("wasm32-unknown-unknown/plugin/ningbo_port.wasm");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/build-plugins.sh",
+        p.display()
+    );
+    p
+}
+
+/// The `scorehost` binary of the same build profile as the running test.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // <target>/<profile>/deps/<test> → <target>/<profile>/scorehost
+    let p = exe
+        .ancestors()
+        .nth(2)
+        .expect("profile dir")
+        .join("scorehost");
+    assert!(
+        p.exists(),
+        "{} is missing: run cargo build -p scorehost",
+        p.display()
+    );
+    p
+}
+
+/// The sample request of a plugin, `examples/requests/<plugin>.json`.
+pub fn example(plugin: &str) -> ScoreRequest {
+    let path = root()
+        .join("examples/requests")
+        .join(format!("{plugin}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A small, seeded xorshift generator: the same seed gives the same variants
+/// on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a non-zero seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// True with probability `percent` %.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// The ISO date `days` after 1970-01-01.
+pub fn date_from_days(days: i64) -> String {
+    // Civil from days (H. Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Count-like values that exercise every band and cap of the models.
+const NUMBERS: [f64; 16] = [
+    0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 12.5, 25.0, 37.3, 100.0, 500.0, 1000.0, 4200.0,
+    20000.0,
+];
+
+/// `n` variants of `seed_req` for the model `info`: random base scores
+/// (0–1000 with two decimals), black-list memberships, number and flag
+/// values, optional indicators dropped, event dates moved across validity
+/// windows, and events repeated. Text and date values are kept (models
+/// restrict them to vocabularies). Every variant passes the host's request
+/// check.
+pub fn variants(
+    seed_req: &c::Request,
+    info: &c::ModelInfo,
+    n: usize,
+    seed: u64,
+) -> Vec<c::Request> {
+    let mut rng = Rng::new(seed);
+    let as_of = iso_date_days(&seed_req.as_of).expect("valid as_of");
+    (0..n)
+        .map(|_| {
+            let mut r = seed_req.clone();
+            r.base.score = rng.below(100_001) as i64;
+            if rng.chance(15) {
+                r.base.lists.push("black:court-defaulter".into());
+            }
+            let mut out = Vec::new();
+            for ind in &r.indicators {
+                let required = info
+                    .indicators
+                    .iter()
+                    .any(|s| s.name == ind.name && s.required);
+                if !required && rng.chance(20) {
+                    continue;
+                }
+                let mut ind = ind.clone();
+                match &mut ind.value {
+                    c::Value::Number(v) => *v = NUMBERS[rng.below(NUMBERS.len() as u64) as usize],
+                    c::Value::Flag(b) => *b = rng.chance(50),
+                    _ => {}
+                }
+                if ind.observed_on.is_some() {
+                    // Anywhere from six years before to one year after as_of.
+                    ind.observed_on = Some(date_from_days(as_of - 2200 + rng.below(2600) as i64));
+                    if rng.chance(30) {
+                        out.push(ind.clone());
+                    }
+                }
+                out.push(ind);
+            }
+            r.indicators = out;
+            r
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for d in [
+            "1970-01-01",
+            "2024-02-29",
+            "2026-11-01",
+            "2000-03-01",
+            "1999-12-31",
+        ] {
+            assert_eq!(date_from_days(iso_date_days(d).unwrap()), d);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Native and sandboxed evaluation agree exactly, for every plugin, on its
+//! sample request and on hundreds of seeded variants of it: same score,
+//! grade, contributions and reasons, or the same error.
+
+use scorehost_sdk::Model;
+use scorehost_sdk::testing::sandbox::{compare, from_host_request, load};
+use scorehost_tests::{component, example, variants};
+
+/// How many variants per plugin: enough to cross every band, cap and
+/// validity window of the models; a few seconds in release mode.
+const VARIANTS: usize = 400;
+
+fn check<M: Model>(package: &str, seed: u64) -> usize {
+    let module = component(package);
+    let model = load(&module);
+    let req = example(package)
+        .to_request(model.info())
+        .expect("the sample request is valid");
+    let mut scored = 0;
+    for (i, v) in std::iter::once(req.clone())
+        .chain(variants(&req, model.info(), VARIANTS, seed))
+        .enumerate()
+    {
+        let sdk_req = from_host_request(&v);
+        let native = M::evaluate(&sdk_req);
+        if native.is_ok() {
+            scored += 1;
+        }
+        // Panics with the difference, naming nothing but the variant index.
+        std::panic::catch_unwind(|| compare::<M>(&module, &sdk_req, &native))
+            .unwrap_or_else(|_| panic!("{package}: variant {i} differs: {v:?}"));
+    }
+    scored
+}
+
+#[test]
+fn ningbo_port_native_and_sandboxed_agree() {
+    let scored = check::<ningbo_port::NingboPort>("ningbo-port", 11);
+    assert!(
+        scored > VARIANTS / 2,
+        "most variants should score, got {scored}"
+    );
+}
+
+#[test]
+fn hangzhou_qianjiang_native_and_sandboxed_agree() {
+    // Ages drawn below 18 are refused by the model: both must refuse.
+    let scored = check::<hangzhou_qianjiang::HangzhouQianjiang>("hangzhou-qianjiang", 12);
+    assert!(
+        scored > VARIANTS / 5,
+        "many variants should score, got {scored}"
+    );
+}
+
+#[test]
+fn yiwu_market_native_and_sandboxed_agree() {
+    // export_share_pct beyond 100 is refused by the model: both must refuse.
+    let scored = check::<yiwu_market::YiwuMarket>("yiwu-market", 13);
+    assert!(
+        scored > VARIANTS / 4,
+        "many variants should score, got {scored}"
+    );
+}
+
+#[test]
+fn environment_native_and_sandboxed_agree() {
+    let scored = check::<environment::Environment>("environment", 14);
+    assert!(
+        scored > VARIANTS / 2,
+        "most variants should score, got {scored}"
+    );
+}
+
+#[test]
+fn the_white_box_adds_up_for_every_sample() {
+    for package in [
+        "ningbo-port",
+        "hangzhou-qianjiang",
+        "yiwu-market",
+        "environment",
+    ] {
+        let model = load(&component(package));
+        let (_, outcome) = model
+            .evaluate_wire(&example(package))
+            .expect("sample scores");
+        let e = &outcome.evaluation;
+        assert_eq!(
+            e.contributions.iter().map(|c| c.points).sum::<i64>(),
+            e.score,
+            "{package}"
+        );
+        assert!(
+            e.contributions.iter().any(|c| c.name == "base"),
+            "{package} shows its base"
+        );
+        assert!(outcome.fuel > 0);
+    }
+}
