@@ -28,6 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod componentize;
 pub mod contract;
 mod error;
 pub mod model;

@@ -4,14 +4,13 @@
 //! are one clear sentence on stderr and a non-zero exit code that says whose
 //! fault it was (see [`exit_code`]).
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::wire::{ScoreRequest, WireModelInfo};
-use scorehost::{Error, report};
+use scorehost::Error;
+
+mod cli;
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +54,35 @@ enum Command {
         #[arg(long)]
         fuel: Option<u64>,
     },
+    /// Work with plugins.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Build a plugin crate the fast way: a core module for wasm32-unknown-unknown,
+    /// componentised with no WASI imports (faster to instantiate; panics lose their message).
+    #[command(
+        after_help = "Example:\n  scorehost plugin build -p ningbo-port --profile plugin --out ningbo_port.fast.wasm"
+    )]
+    Build {
+        /// The package to build (as for `cargo build -p`).
+        #[arg(short, long)]
+        package: Option<String>,
+        /// The crate's Cargo.toml (default: the one cargo finds from here).
+        #[arg(long)]
+        manifest_path: Option<PathBuf>,
+        /// The cargo profile to build with.
+        #[arg(long, default_value = "release")]
+        profile: String,
+        /// Where to write the component (default: beside the core module,
+        /// as NAME.component.wasm). Only with a single package.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,76 +115,26 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Inspect { module, json } => inspect(&module, json),
+        Command::Inspect { module, json } => cli::run::inspect(&module, json),
         Command::Score {
             module,
             input,
             json,
             fuel,
-        } => score(&module, &input, json, fuel),
+        } => cli::run::score(&module, &input, json, fuel),
+        Command::Plugin {
+            command:
+                PluginCommand::Build {
+                    package,
+                    manifest_path,
+                    profile,
+                    out,
+                },
+        } => cli::build::build(
+            package.as_deref(),
+            manifest_path.as_deref(),
+            &profile,
+            out.as_deref(),
+        ),
     }
-}
-
-fn read_module(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read module {}: {e}", path.display()))
-}
-
-fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
-    let bytes = read_module(path)?;
-    let runtime = Runtime::new(Limits::default())?;
-    let model = runtime.load(&bytes)?;
-    if json {
-        let out = serde_json::json!({
-            "sha256": model.sha256(),
-            "imports": model.imports(),
-            "model": WireModelInfo::from(model.info()),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        println!("sha256: {}", model.sha256());
-        println!("size: {} bytes", bytes.len());
-        if model.imports().is_empty() {
-            println!("imports: none");
-        } else {
-            println!("imports (all allowed, linked without capabilities):");
-            for i in model.imports() {
-                println!("  {i}");
-            }
-        }
-        println!();
-        print!("{}", report::model_info(model.info()));
-    }
-    Ok(())
-}
-
-fn score(module: &Path, input: &Path, json: bool, fuel: Option<u64>) -> anyhow::Result<()> {
-    let text = if input == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    } else {
-        std::fs::read_to_string(input)
-            .map_err(|e| anyhow::anyhow!("cannot read request {}: {e}", input.display()))?
-    };
-    let request: ScoreRequest = serde_json::from_str(&text).map_err(|e| {
-        Error::BadRequest(format!(
-            "the request is not valid JSON for a score request: {e}"
-        ))
-    })?;
-    let runtime = Runtime::new(Limits::default())?;
-    let mut model = runtime.load(&read_module(module)?)?;
-    if let Some(fuel) = fuel {
-        model.tighten(&Limits {
-            fuel,
-            ..*runtime.limits()
-        });
-    }
-    let (req, outcome) = model.evaluate_wire(&request)?;
-    let response = model.response(&req, &outcome);
-    if json {
-        println!("{}", serde_json::to_string_pretty(&response)?);
-    } else {
-        print!("{}", report::white_box(&response));
-    }
-    Ok(())
 }

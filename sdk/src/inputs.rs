@@ -20,6 +20,14 @@ pub trait Inputs {
     fn number(&self, name: &str) -> Result<f64, EvalError>;
     /// An optional number.
     fn opt_number(&self, name: &str) -> Result<Option<f64>, EvalError>;
+    /// A required amount: a number that must not be negative.
+    fn amount(&self, name: &str) -> Result<f64, EvalError>;
+    /// An optional amount.
+    fn opt_amount(&self, name: &str) -> Result<Option<f64>, EvalError>;
+    /// A required count: not negative, a fraction rounded down (1.9 → 1).
+    fn count(&self, name: &str) -> Result<f64, EvalError>;
+    /// An optional count.
+    fn opt_count(&self, name: &str) -> Result<Option<f64>, EvalError>;
     /// A required flag.
     fn flag(&self, name: &str) -> Result<bool, EvalError>;
     /// An optional flag.
@@ -85,6 +93,27 @@ impl Inputs for Request {
             ))),
             Some(other) => Err(wrong_kind(name, "number", other)),
         }
+    }
+
+    fn amount(&self, name: &str) -> Result<f64, EvalError> {
+        required(name, self.opt_amount(name)?)
+    }
+
+    fn opt_amount(&self, name: &str) -> Result<Option<f64>, EvalError> {
+        match self.opt_number(name)? {
+            Some(v) if v < 0.0 => Err(EvalError::InvalidIndicator(format!(
+                "{name}: must not be negative, got {v}"
+            ))),
+            v => Ok(v),
+        }
+    }
+
+    fn count(&self, name: &str) -> Result<f64, EvalError> {
+        required(name, self.opt_count(name)?)
+    }
+
+    fn opt_count(&self, name: &str) -> Result<Option<f64>, EvalError> {
+        Ok(self.opt_amount(name)?.map(f64::floor))
     }
 
     fn flag(&self, name: &str) -> Result<bool, EvalError> {

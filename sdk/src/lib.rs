@@ -86,7 +86,9 @@ pub use bindings::zjcredit::scoring::types::{
 };
 pub use dates::Date;
 pub use inputs::Inputs;
-pub use scorecard::{Scorecard, points_from_f64, points_to_f64};
+pub use scorecard::{
+    Scorecard, format_points, format_points_signed, points_from_f64, points_to_f64,
+};
 
 /// A scoring model: what a city or sector developer implements.
 ///

@@ -13,6 +13,28 @@ pub fn points_to_f64(hundredths: Points) -> f64 {
     hundredths as f64 / 100.0
 }
 
+/// Hundredths as points with two decimals (`-20.05`), without floating-point
+/// formatting (which is slow in wasm and, for notes, needlessly inexact).
+///
+/// ```
+/// assert_eq!(scorehost_sdk::format_points(81_250), "812.50");
+/// assert_eq!(scorehost_sdk::format_points(-2_005), "-20.05");
+/// ```
+pub fn format_points(hundredths: Points) -> String {
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let a = hundredths.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+/// Like [`format_points`], with a `+` on positive values.
+pub fn format_points_signed(hundredths: Points) -> String {
+    if hundredths > 0 {
+        format!("+{}", format_points(hundredths))
+    } else {
+        format_points(hundredths)
+    }
+}
+
 /// Builds an [`Evaluation`] from its parts.
 ///
 /// Each part is rounded to hundredths once, when it is added; the score is
@@ -131,32 +153,35 @@ impl Scorecard {
 
         // Rank what held the score down: the shortfall from full marks, or
         // the size of a deduction. The model's own reasons come first.
-        let mut moves: Vec<(Points, String)> = card
+        let mut moves: Vec<(Points, usize)> = card
             .parts
             .iter()
             .zip(&card.maxima)
-            .filter(|(c, _)| c.name != "base" && c.name != "scale-bound")
-            .filter_map(|(c, max)| {
-                let lost = match max {
-                    Some(m) => m - c.points,
-                    None => -c.points,
-                };
-                let text = match max {
-                    Some(m) => format!(
-                        "{}: {:.2} of {:.2} ({})",
-                        c.name,
-                        points_to_f64(c.points),
-                        points_to_f64(*m),
-                        c.note
-                    ),
-                    None => format!("{}: {:+.2} ({})", c.name, points_to_f64(c.points), c.note),
-                };
-                (lost > 0).then_some((lost, text))
-            })
+            .enumerate()
+            .filter(|(_, (c, _))| c.name != "base" && c.name != "scale-bound")
+            .map(|(i, (c, max))| (max.map_or(-c.points, |m| m - c.points), i))
+            .filter(|(lost, _)| *lost > 0)
             .collect();
+        // Stable: equal shortfalls keep the order the model added them in.
         moves.sort_by_key(|(lost, _)| std::cmp::Reverse(*lost));
         let mut reasons = card.reasons.clone();
-        for (_, r) in moves.into_iter().take(AUTO_REASONS) {
+        for &(_, i) in moves.iter().take(AUTO_REASONS) {
+            let c = &card.parts[i];
+            let r = match card.maxima[i] {
+                Some(m) => format!(
+                    "{}: {} of {} ({})",
+                    c.name,
+                    format_points(c.points),
+                    format_points(m),
+                    c.note
+                ),
+                None => format!(
+                    "{}: {} ({})",
+                    c.name,
+                    format_points_signed(c.points),
+                    c.note
+                ),
+            };
             if !reasons.contains(&r) {
                 reasons.push(r);
             }

@@ -250,3 +250,21 @@ fn help_has_examples() {
     }
     assert!(Path::new(&binary()).exists());
 }
+
+#[test]
+fn fuel_can_be_tightened_from_the_command_line() {
+    let module = component("ningbo-port").display().to_string();
+    fails(
+        &[
+            "score",
+            "--module",
+            &module,
+            "--input",
+            &example("ningbo-port"),
+            "--fuel",
+            "1000",
+        ],
+        5,
+        "used up its fuel budget of 1000",
+    );
+}

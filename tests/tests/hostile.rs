@@ -352,3 +352,77 @@ fn hostile_and_good_models_side_by_side_under_concurrency() {
         }
     });
 }
+
+#[test]
+fn a_full_sandbox_pool_answers_overloaded_not_a_crash() {
+    // Two slots, eight threads each running an endless loop until its fuel
+    // runs out: some find no free slot and are told so; none crash.
+    let rt = Runtime::new(Limits {
+        pool_instances: 2,
+        ..Limits::default()
+    })
+    .unwrap();
+    let model = rt
+        .load(&std::fs::read(component("hostile-endless-loop")).unwrap())
+        .unwrap();
+    let outcomes: Vec<Error> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| model.evaluate(&guest_request()).unwrap_err()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let overloaded = outcomes
+        .iter()
+        .filter(|e| matches!(e, Error::Overloaded(_)))
+        .count();
+    let fuel = outcomes
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Error::PluginFault {
+                    fault: Fault::FuelExhausted { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(overloaded + fuel, 8, "{outcomes:?}");
+    assert!(
+        overloaded >= 1 && fuel >= 2,
+        "overloaded {overloaded}, ran out of fuel {fuel}"
+    );
+    // The pool recovers: slots are free again.
+    assert!(matches!(
+        model.evaluate(&guest_request()),
+        Err(Error::PluginFault { .. })
+    ));
+}
+
+#[test]
+fn a_model_can_be_tightened_but_never_loosened() {
+    let mut model = scorehost_sdk::testing::sandbox::runtime()
+        .load(&std::fs::read(component("ningbo-port")).unwrap())
+        .unwrap();
+    model.tighten(&Limits {
+        fuel: u64::MAX,
+        memory_bytes: u64::MAX,
+        ..Limits::default()
+    });
+    assert_eq!(model.limits(), &Limits::default());
+    model.tighten(&Limits {
+        fuel: 10_000,
+        ..Limits::default()
+    });
+    let err = model.evaluate_wire(&example("ningbo-port")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::PluginFault {
+                fault: Fault::FuelExhausted { budget: 10_000 },
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -11,7 +11,11 @@ use scorehost_tests::{component, example, variants};
 const VARIANTS: usize = 400;
 
 fn check<M: Model>(package: &str, seed: u64) -> usize {
-    let module = component(package);
+    check_module::<M>(package, &component(package), seed)
+}
+
+fn check_module<M: Model>(package: &str, module: &std::path::Path, seed: u64) -> usize {
+    let module = module.to_path_buf();
     let model = load(&module);
     let req = example(package)
         .to_request(model.info())
@@ -40,6 +44,38 @@ fn ningbo_port_native_and_sandboxed_agree() {
         scored > VARIANTS / 2,
         "most variants should score, got {scored}"
     );
+}
+
+#[test]
+fn the_fast_path_build_agrees_with_native_too() {
+    // ningbo-port built for wasm32-unknown-unknown and componentised: no
+    // WASI imports at all, the same answers.
+    let core = std::fs::read(scorehost_tests::core_module()).unwrap();
+    let component = scorehost::componentize::componentize(&core).expect("componentizes");
+    let path = std::env::temp_dir().join(format!("scorehost-fast-{}.wasm", std::process::id()));
+    std::fs::write(&path, &component).unwrap();
+    assert_eq!(load(&path).imports(), ["zjcredit:scoring/types@1.0.0"]);
+    let scored = check_module::<ningbo_port::NingboPort>("ningbo-port", &path, 21);
+    std::fs::remove_file(&path).ok();
+    assert!(
+        scored > VARIANTS / 2,
+        "most variants should score, got {scored}"
+    );
+}
+
+#[test]
+fn componentize_refuses_what_it_cannot_wrap() {
+    use scorehost::componentize::componentize;
+    for bytes in [
+        &b"not wasm"[..],
+        &std::fs::read(component("ningbo-port")).unwrap()[..],
+    ] {
+        let err = componentize(bytes).unwrap_err().to_string();
+        assert!(
+            err.starts_with("module refused: cannot make a component of this core module"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -240,16 +240,6 @@ fn base_note(base: Points) -> String {
     )
 }
 
-fn count(req: &Request, c: &Count) -> Result<Option<f64>, EvalError> {
-    match req.opt_number(c.name)? {
-        Some(v) if v < 0.0 => Err(EvalError::InvalidIndicator(format!(
-            "{}: must not be negative, got {v}",
-            c.name
-        ))),
-        v => Ok(v.map(f64::floor)),
-    }
-}
-
 impl Model for HangzhouQianjiang {
     fn describe() -> ModelInfo {
         use ValueKind::*;
@@ -305,11 +295,11 @@ impl Model for HangzhouQianjiang {
         let verified = req.flag("identity_verified")?;
         let positives = POSITIVES
             .iter()
-            .map(|c| Ok((c, count(req, c)?)))
+            .map(|c| Ok((c, req.opt_count(c.name)?)))
             .collect::<Result<Vec<_>, EvalError>>()?;
         let deductions = DEDUCTIONS
             .iter()
-            .map(|c| Ok((c, count(req, c)?)))
+            .map(|c| Ok((c, req.opt_count(c.name)?)))
             .collect::<Result<Vec<_>, EvalError>>()?;
 
         let mut card = Scorecard::new(0, 100_000);

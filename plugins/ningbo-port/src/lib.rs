@@ -126,7 +126,7 @@ impl Model for NingboPort {
                 BUSINESS_TYPES.join(", ")
             )));
         }
-        let years = non_negative("years_in_operation", req.number("years_in_operation")?)?;
+        let years = req.amount("years_in_operation")?;
         let capital = req.opt_number("registered_capital_10k_cny")?.unwrap_or(0.0);
         let tax = req.text("tax_credit_grade")?;
         let tax_points = match tax {
@@ -142,17 +142,11 @@ impl Model for NingboPort {
             }
         };
         let overdue = req.opt_flag("overdue_debts")?.unwrap_or(false);
-        let revenue = non_negative(
-            "annual_revenue_10k_cny",
-            req.number("annual_revenue_10k_cny")?,
-        )?;
+        let revenue = req.amount("annual_revenue_10k_cny")?;
         let aeo = req.opt_flag("aeo_certified")?.unwrap_or(false);
-        let violations = non_negative(
-            "customs_violations_3y",
-            req.number("customs_violations_3y")?,
-        )?;
+        let violations = req.count("customs_violations_3y")?;
         let insured = req.opt_flag("social_insurance_compliant")?.unwrap_or(false);
-        let honours = req.opt_number("industry_honours")?.unwrap_or(0.0).max(0.0);
+        let honours = req.opt_count("industry_honours")?.unwrap_or(0.0);
 
         let mut card = Scorecard::new(0, 100_000);
         card.add_points(
@@ -250,15 +244,6 @@ impl Model for NingboPort {
         }
         Ok(card.finish(&bands()))
     }
-}
-
-fn non_negative(name: &str, v: f64) -> Result<f64, EvalError> {
-    if v < 0.0 {
-        return Err(EvalError::InvalidIndicator(format!(
-            "{name}: must not be negative, got {v}"
-        )));
-    }
-    Ok(v)
 }
 
 export_model!(NingboPort);

@@ -151,28 +151,15 @@ impl Model for YiwuMarket {
             SubjectKind::Enterprise | SubjectKind::NaturalPerson => {}
             other => return Err(EvalError::UnsupportedSubject(other)),
         }
-        let years = non_negative("years_in_market", req.number("years_in_market")?)?;
+        let years = req.amount("years_in_market")?;
         let licensed = req.flag("license_valid")?;
-        let complaints = count(
-            "verified_complaints_1y",
-            req.number("verified_complaints_1y")?,
-        )?;
-        let counterfeits = count(
-            "counterfeit_cases_5y",
-            req.opt_number("counterfeit_cases_5y")?.unwrap_or(0.0),
-        )?;
-        let honours = count("honours", req.opt_number("honours")?.unwrap_or(0.0))?;
+        let complaints = req.count("verified_complaints_1y")?;
+        let counterfeits = req.opt_count("counterfeit_cases_5y")?.unwrap_or(0.0);
+        let honours = req.opt_count("honours")?.unwrap_or(0.0);
         let stall = req.opt_flag("owns_stall_property")?.unwrap_or(false);
-        let violations = count(
-            "market_rule_violations_1y",
-            req.number("market_rule_violations_1y")?,
-        )?;
+        let violations = req.count("market_rule_violations_1y")?;
         let party = req.opt_flag("party_member_operator")?.unwrap_or(false);
-        let events = count(
-            "community_service_events_1y",
-            req.opt_number("community_service_events_1y")?
-                .unwrap_or(0.0),
-        )?;
+        let events = req.opt_count("community_service_events_1y")?.unwrap_or(0.0);
         let online = req.opt_flag("ecommerce_active")?.unwrap_or(false);
         let brand = req.opt_flag("own_brand")?.unwrap_or(false);
         let export = req.opt_number("export_share_pct")?.unwrap_or(0.0);
@@ -326,20 +313,6 @@ impl Model for YiwuMarket {
         }
         Ok(card.finish(&bands()))
     }
-}
-
-fn non_negative(name: &str, v: f64) -> Result<f64, EvalError> {
-    if v < 0.0 {
-        return Err(EvalError::InvalidIndicator(format!(
-            "{name}: must not be negative, got {v}"
-        )));
-    }
-    Ok(v)
-}
-
-/// A count of events: not negative; a fractional count is rounded down.
-fn count(name: &str, v: f64) -> Result<f64, EvalError> {
-    Ok(non_negative(name, v)?.floor())
 }
 
 export_model!(YiwuMarket);

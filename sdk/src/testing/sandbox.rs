@@ -155,88 +155,58 @@ pub fn compare<M: sdk::Model>(
     }
 }
 
-fn kind_to_host(k: sdk::SubjectKind) -> c::SubjectKind {
-    match k {
-        sdk::SubjectKind::Enterprise => c::SubjectKind::Enterprise,
-        sdk::SubjectKind::NaturalPerson => c::SubjectKind::NaturalPerson,
-        sdk::SubjectKind::SocialOrganization => c::SubjectKind::SocialOrganization,
-        sdk::SubjectKind::PublicInstitution => c::SubjectKind::PublicInstitution,
-        sdk::SubjectKind::GovernmentAgency => c::SubjectKind::GovernmentAgency,
-    }
+/// Map between the SDK's and the host's copies of the contract's types: the
+/// same WIT, generated twice (wit-bindgen for guests, wasmtime for the host).
+macro_rules! kind {
+    ($k:expr, $from:ident => $to:ident) => {
+        match $k {
+            $from::SubjectKind::Enterprise => $to::SubjectKind::Enterprise,
+            $from::SubjectKind::NaturalPerson => $to::SubjectKind::NaturalPerson,
+            $from::SubjectKind::SocialOrganization => $to::SubjectKind::SocialOrganization,
+            $from::SubjectKind::PublicInstitution => $to::SubjectKind::PublicInstitution,
+            $from::SubjectKind::GovernmentAgency => $to::SubjectKind::GovernmentAgency,
+        }
+    };
 }
 
-fn kind_from_host(k: c::SubjectKind) -> sdk::SubjectKind {
-    match k {
-        c::SubjectKind::Enterprise => sdk::SubjectKind::Enterprise,
-        c::SubjectKind::NaturalPerson => sdk::SubjectKind::NaturalPerson,
-        c::SubjectKind::SocialOrganization => sdk::SubjectKind::SocialOrganization,
-        c::SubjectKind::PublicInstitution => sdk::SubjectKind::PublicInstitution,
-        c::SubjectKind::GovernmentAgency => sdk::SubjectKind::GovernmentAgency,
-    }
+macro_rules! request {
+    ($r:expr, $from:ident => $to:ident) => {
+        $to::Request {
+            subject: $to::Subject { id: $r.subject.id.clone(), kind: kind!($r.subject.kind, $from => $to) },
+            as_of: $r.as_of.clone(),
+            base: $to::BaseEvaluation {
+                score: $r.base.score,
+                grade: $r.base.grade.clone(),
+                dimensions: $r.base.dimensions.clone(),
+                lists: $r.base.lists.clone(),
+            },
+            indicators: $r
+                .indicators
+                .iter()
+                .map(|i| $to::Indicator {
+                    name: i.name.clone(),
+                    value: match &i.value {
+                        $from::Value::Number(n) => $to::Value::Number(*n),
+                        $from::Value::Flag(b) => $to::Value::Flag(*b),
+                        $from::Value::Text(s) => $to::Value::Text(s.clone()),
+                        $from::Value::Date(s) => $to::Value::Date(s.clone()),
+                    },
+                    observed_on: i.observed_on.clone(),
+                    source: i.source.clone(),
+                })
+                .collect(),
+        }
+    };
 }
 
 /// The host's form of an SDK request.
 pub fn to_host(r: &sdk::Request) -> c::Request {
-    c::Request {
-        subject: c::Subject {
-            id: r.subject.id.clone(),
-            kind: kind_to_host(r.subject.kind),
-        },
-        as_of: r.as_of.clone(),
-        base: c::BaseEvaluation {
-            score: r.base.score,
-            grade: r.base.grade.clone(),
-            dimensions: r.base.dimensions.clone(),
-            lists: r.base.lists.clone(),
-        },
-        indicators: r
-            .indicators
-            .iter()
-            .map(|i| c::Indicator {
-                name: i.name.clone(),
-                value: match &i.value {
-                    sdk::Value::Number(n) => c::Value::Number(*n),
-                    sdk::Value::Flag(b) => c::Value::Flag(*b),
-                    sdk::Value::Text(s) => c::Value::Text(s.clone()),
-                    sdk::Value::Date(s) => c::Value::Date(s.clone()),
-                },
-                observed_on: i.observed_on.clone(),
-                source: i.source.clone(),
-            })
-            .collect(),
-    }
+    request!(r, sdk => c)
 }
 
 /// The SDK's form of a host request.
 pub fn from_host_request(r: &c::Request) -> sdk::Request {
-    sdk::Request {
-        subject: sdk::Subject {
-            id: r.subject.id.clone(),
-            kind: kind_from_host(r.subject.kind),
-        },
-        as_of: r.as_of.clone(),
-        base: sdk::BaseEvaluation {
-            score: r.base.score,
-            grade: r.base.grade.clone(),
-            dimensions: r.base.dimensions.clone(),
-            lists: r.base.lists.clone(),
-        },
-        indicators: r
-            .indicators
-            .iter()
-            .map(|i| sdk::Indicator {
-                name: i.name.clone(),
-                value: match &i.value {
-                    c::Value::Number(n) => sdk::Value::Number(*n),
-                    c::Value::Flag(b) => sdk::Value::Flag(*b),
-                    c::Value::Text(s) => sdk::Value::Text(s.clone()),
-                    c::Value::Date(s) => sdk::Value::Date(s.clone()),
-                },
-                observed_on: i.observed_on.clone(),
-                source: i.source.clone(),
-            })
-            .collect(),
-    }
+    request!(r, c => sdk)
 }
 
 /// The SDK's form of a host evaluation.
@@ -262,7 +232,7 @@ fn eval_error_from_host(e: &c::EvalError) -> sdk::EvalError {
         c::EvalError::MissingIndicator(s) => sdk::EvalError::MissingIndicator(s.clone()),
         c::EvalError::InvalidIndicator(s) => sdk::EvalError::InvalidIndicator(s.clone()),
         c::EvalError::UnsupportedSubject(k) => {
-            sdk::EvalError::UnsupportedSubject(kind_from_host(*k))
+            sdk::EvalError::UnsupportedSubject(kind!(*k, c => sdk))
         }
         c::EvalError::Other(s) => sdk::EvalError::Other(s.clone()),
     }
@@ -274,7 +244,11 @@ pub fn model_info_from_host(i: &c::ModelInfo) -> sdk::ModelInfo {
         name: i.name.clone(),
         version: i.version.clone(),
         title: i.title.clone(),
-        subject_kinds: i.subject_kinds.iter().map(|k| kind_from_host(*k)).collect(),
+        subject_kinds: i
+            .subject_kinds
+            .iter()
+            .map(|k| kind!(*k, c => sdk))
+            .collect(),
         scale_min: i.scale_min,
         scale_max: i.scale_max,
         base_weight_bp: i.base_weight_bp,

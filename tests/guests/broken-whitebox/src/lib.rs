@@ -1,6 +1,7 @@
 //! Hostile guest: reports a score 0.01 above the sum of its contributions.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("broken-whitebox")

@@ -1,7 +1,8 @@
 //! Hostile guest: writes 1 MiB to stdout and to stderr, then returns a
 //! valid result. Its output must be captured (bounded), never printed.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("chatty")

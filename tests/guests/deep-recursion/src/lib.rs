@@ -1,6 +1,7 @@
 //! Hostile guest: `evaluate` recurses a billion frames deep.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 #[inline(never)]
 fn dive(depth: u64) -> u64 {
     if core::hint::black_box(depth) == 0 {

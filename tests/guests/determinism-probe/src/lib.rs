@@ -4,7 +4,8 @@
 //! test can check the sandbox hides and freezes all of it.
 use scorehost_sdk::*;
 use std::collections::HashMap;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("determinism-probe")

@@ -1,6 +1,7 @@
 //! Hostile guest: `evaluate` loops forever (stopped by fuel or the epoch).
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("endless-loop")

@@ -1,7 +1,8 @@
 //! Hostile guest: opens a TCP connection, so the component imports
 //! `wasi:sockets`. The host must refuse it at load time; it never runs.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("forbidden-import")

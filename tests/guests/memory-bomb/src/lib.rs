@@ -1,6 +1,7 @@
 //! Hostile guest: `evaluate` allocates and touches 256 MiB.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("memory-bomb")

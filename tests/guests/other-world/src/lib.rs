@@ -2,7 +2,8 @@
 //! even exports a `describe`, of the wrong type. The host must refuse it as
 //! not implementing `scoring-model`.
 wit_bindgen::generate!({ path: "wit", world: "greeter" });
-struct Greeter;
+/// The guest component.
+pub struct Greeter;
 impl Guest for Greeter {
     fn describe() -> String {
         "a greeter, not a scoring model".into()

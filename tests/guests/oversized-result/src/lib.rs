@@ -1,6 +1,7 @@
 //! Hostile guest: a result with 10,000 reasons of 100 bytes (about 1 MiB).
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("oversized-result")

@@ -1,6 +1,7 @@
 //! Hostile guest: `evaluate` panics with a message naming the subject.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("panic")

@@ -1,6 +1,7 @@
 //! Hostile guest: answers grade "AAA+", which it never declared.
 use scorehost_sdk::*;
-struct Guest;
+/// The guest model.
+pub struct Guest;
 impl Model for Guest {
     fn describe() -> ModelInfo {
         guest_common::info("unknown-grade")
