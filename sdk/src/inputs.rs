@@ -38,6 +38,8 @@ pub trait Inputs {
     fn opt_text(&self, name: &str) -> Result<Option<&str>, EvalError>;
     /// A required date.
     fn date(&self, name: &str) -> Result<Date, EvalError>;
+    /// An optional date.
+    fn opt_date(&self, name: &str) -> Result<Option<Date>, EvalError>;
     /// The evaluation date.
     fn as_of_date(&self) -> Result<Date, EvalError>;
     /// The base list memberships that start with `prefix` (e.g. `"black:"`).
@@ -141,9 +143,14 @@ impl Inputs for Request {
     }
 
     fn date(&self, name: &str) -> Result<Date, EvalError> {
-        match required(name, self.indicator(name)?)?.value {
-            Value::Date(ref s) => Date::parse_for(s, name),
-            ref other => Err(wrong_kind(name, "date", other)),
+        required(name, self.opt_date(name)?)
+    }
+
+    fn opt_date(&self, name: &str) -> Result<Option<Date>, EvalError> {
+        match self.indicator(name)?.map(|i| &i.value) {
+            None => Ok(None),
+            Some(Value::Date(s)) => Date::parse_for(s, name).map(Some),
+            Some(other) => Err(wrong_kind(name, "date", other)),
         }
     }
 
@@ -158,5 +165,18 @@ impl Inputs for Request {
             .iter()
             .map(String::as_str)
             .filter(move |l| l.starts_with(prefix))
+    }
+}
+
+/// When an event indicator's fact happened: its `observed-on`, parsed.
+/// An event without one, or with a malformed one, is an
+/// [`EvalError::InvalidIndicator`] naming the indicator.
+pub fn observed_on(event: &Indicator) -> Result<Date, EvalError> {
+    match &event.observed_on {
+        Some(d) => Date::parse_for(d, &event.name),
+        None => Err(EvalError::InvalidIndicator(format!(
+            "{}: an event needs its observed_on date",
+            event.name
+        ))),
     }
 }

@@ -85,7 +85,7 @@ pub use bindings::zjcredit::scoring::types::{
     ModelInfo, Points, Request, Subject, SubjectKind, Value, ValueKind,
 };
 pub use dates::Date;
-pub use inputs::Inputs;
+pub use inputs::{Inputs, observed_on};
 pub use scorecard::{
     Scorecard, format_points, format_points_signed, points_from_f64, points_to_f64,
 };

@@ -10,6 +10,7 @@
 //! counted from the day the event was determined. A completed rectification
 //! clears the deduction. Grades A–E (excellent, good, average, poor, bad).
 //! See README.md for the choices the source leaves open.
+#![deny(missing_docs)]
 
 use scorehost_sdk::*;
 

@@ -10,6 +10,7 @@
 //! defaults. A provincial black list caps the score at 549.99, below every
 //! app threshold. Grades are the colours of the personal credit code: blue,
 //! green, yellow. See README.md for the choices the source leaves open.
+#![deny(missing_docs)]
 
 use scorehost_sdk::*;
 

@@ -7,6 +7,7 @@
 //! good, average, poor): A and B get one-stop joint inspection and "declare in
 //! advance", C and D higher inspection rates. See README.md for the choices
 //! the source leaves open.
+#![deny(missing_docs)]
 
 use scorehost_sdk::*;
 

@@ -1,5 +1,6 @@
-//! Domain tests, run natively through the SDK's harness (and, in
-//! `scorehost-tests`, against the built component for parity).
+//! Domain tests, run through the SDK's harness: natively, and (the
+//! dev-dependency's `sandbox` feature) against the built component in the
+//! real sandbox, asserting identical answers.
 use super::*;
 use scorehost_sdk::testing::{RequestBuilder, evaluate};
 

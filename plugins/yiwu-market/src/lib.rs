@@ -11,6 +11,7 @@
 //! and above are inspected less often, B and below more often, and a D
 //! operator is expelled from the market. See README.md for the choices the
 //! source leaves open.
+#![deny(missing_docs)]
 
 use scorehost_sdk::*;
 

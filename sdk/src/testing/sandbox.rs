@@ -139,19 +139,22 @@ pub fn compare<M: sdk::Model>(
     assert_eq!(
         model_info_from_host(model.info()),
         M::describe(),
-        "the component at {} is stale (its describe() differs from the source): rebuild it",
+        "the component at {} is stale (left: its describe(), right: the source's): rebuild it",
         module.display()
     );
     let boxed = evaluate(module, req);
+    let rebuild = "if you changed the model since building its component, rebuild it \
+        (cargo build --profile plugin --target wasm32-wasip2 -p <package>)";
     match (native, &boxed) {
-        (Ok(n), Sandboxed::Scored(b)) => {
-            assert_eq!(n, b, "native and sandboxed evaluations differ")
-        }
-        (Err(n), Sandboxed::Rejected(b)) => assert_eq!(n, b, "native and sandboxed errors differ"),
+        (Ok(n), Sandboxed::Scored(b)) if n == b => {}
+        (Err(n), Sandboxed::Rejected(b)) if n == b => {}
         // The host checks requests against describe() before the call, so
         // it may refuse what the model itself would have refused.
         (Err(_), Sandboxed::Refused(_)) => {}
-        (n, b) => panic!("native gave {n:?} but the sandbox gave {b:?}"),
+        (n, b) => panic!(
+            "native and sandboxed answers differ for {}:\n  native:  {n:?}\n  sandbox: {b:?}\n{rebuild}",
+            module.display()
+        ),
     }
 }
 
