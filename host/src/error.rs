@@ -37,6 +37,10 @@ pub enum Error {
     /// A bug or an environment failure in the host.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The registry refused or failed (forbidden, not found, conflict, no
+    /// pinned version, integrity failure, storage).
+    #[error(transparent)]
+    Registry(#[from] scorehost_registry::Error),
 }
 
 fn output_suffix(output: &str) -> String {
@@ -57,7 +61,8 @@ fn output_suffix(output: &str) -> String {
 impl Error {
     /// A stable, machine-readable code for this kind of error
     /// (`bad_request`, `model_rejected`, `module_refused`, `plugin_fault`,
-    /// `overloaded`, `internal`).
+    /// `overloaded`, `internal`, and the registry's `forbidden`, `not_found`,
+    /// `conflict`, `no_pinned_version`, `integrity`, `storage`).
     pub fn code(&self) -> &'static str {
         match self {
             Error::BadRequest(_) => "bad_request",
@@ -66,6 +71,16 @@ impl Error {
             Error::PluginFault { .. } => "plugin_fault",
             Error::Overloaded(_) => "overloaded",
             Error::Internal(_) => "internal",
+            Error::Registry(e) => match e {
+                scorehost_registry::Error::BadRequest(_) => "bad_request",
+                scorehost_registry::Error::Forbidden(_) => "forbidden",
+                scorehost_registry::Error::NotFound(_) => "not_found",
+                scorehost_registry::Error::Conflict(_) => "conflict",
+                scorehost_registry::Error::ModuleRefused(_) => "module_refused",
+                scorehost_registry::Error::NoPinnedVersion(_) => "no_pinned_version",
+                scorehost_registry::Error::Integrity { .. } => "integrity",
+                scorehost_registry::Error::Storage(_) => "storage",
+            },
         }
     }
 

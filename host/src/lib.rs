@@ -28,6 +28,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod artifacts;
+pub mod catalog;
 pub mod componentize;
 pub mod contract;
 mod error;

@@ -1,13 +1,13 @@
 //! `scorehost`: the command-line front of the scorehost runtime.
 //!
-//! A thin layer over the library: parse arguments, call it, print. Errors
-//! are one clear sentence on stderr and a non-zero exit code that says whose
-//! fault it was (see [`exit_code`]).
+//! A thin layer over the libraries: parse arguments, call them, print.
+//! Errors are one clear sentence on stderr and a non-zero exit code that
+//! says what kind of failure it was (see [`exit_code`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use scorehost::Error;
 
 mod cli;
@@ -19,8 +19,39 @@ mod cli;
     about = "Run public credit-scoring models in a deterministic WebAssembly sandbox"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Args)]
+pub(crate) struct Global {
+    /// The data dir: registry database (SQLite by default), module store,
+    /// artifact cache.
+    #[arg(
+        long,
+        global = true,
+        env = "SCOREHOST_DATA_DIR",
+        default_value = "./scorehost-data"
+    )]
+    pub(crate) data_dir: PathBuf,
+    /// The registry database: `sqlite://…` or `postgres://…`
+    /// (default: SQLite at DATA_DIR/registry.db).
+    #[arg(long, global = true, env = "SCOREHOST_DB")]
+    pub(crate) db: Option<String>,
+    /// Who is acting, for registry actions: `province`, `publisher:<namespace>`.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "SCOREHOST_AS",
+        default_value = "province"
+    )]
+    pub(crate) actor: String,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
 }
 
 #[derive(Subcommand)]
@@ -32,29 +63,13 @@ enum Command {
     Inspect {
         /// The component file (.wasm).
         module: PathBuf,
-        /// Print `{ "sha256", "imports", "model" }` as JSON.
-        #[arg(long)]
-        json: bool,
     },
-    /// Score one subject with a module file, and print the white box.
+    /// Score one subject, and print the white box.
     #[command(
-        after_help = "Example:\n  scorehost score --module target/wasm32-wasip2/plugin/ningbo_port.wasm \\\n      --input examples/requests/ningbo-port.json"
+        after_help = "Examples:\n  scorehost score --model ningbo/port --input examples/requests/ningbo-port.json\n  scorehost score --module target/wasm32-wasip2/plugin/ningbo_port.wasm --input examples/requests/ningbo-port.json --json"
     )]
-    Score {
-        /// The component file (.wasm) to score with.
-        #[arg(long)]
-        module: PathBuf,
-        /// The request (JSON wire format); `-` reads standard input.
-        #[arg(long)]
-        input: PathBuf,
-        /// Print the evaluation as JSON (the wire format) instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Tighten the fuel budget for this evaluation.
-        #[arg(long)]
-        fuel: Option<u64>,
-    },
-    /// Work with plugins.
+    Score(cli::run::ScoreArgs),
+    /// Publish, approve, pin, revoke and list plugin versions; build plugins.
     Plugin {
         #[command(subcommand)]
         command: PluginCommand,
@@ -63,6 +78,56 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PluginCommand {
+    /// Publish a module: its describe() name and version become the ref.
+    #[command(
+        after_help = "Example:\n  scorehost plugin publish target/wasm32-wasip2/plugin/ningbo_port.wasm --as publisher:ningbo"
+    )]
+    Publish {
+        /// The component file (.wasm).
+        file: PathBuf,
+    },
+    /// Approve a version, naming the SHA-256 you reviewed (province only).
+    #[command(
+        after_help = "Example:\n  scorehost plugin approve ningbo/port@1.0.0 --sha256 ed03e1eb…"
+    )]
+    Approve {
+        /// NAMESPACE/NAME@VERSION
+        reference: String,
+        /// The SHA-256 of the bytes reviewed.
+        #[arg(long)]
+        sha256: String,
+    },
+    /// Pin an approved version, by version and hash, as the model's active one (province only).
+    #[command(after_help = "Example:\n  scorehost plugin pin ningbo/port@1.0.0 --sha256 ed03e1eb…")]
+    Pin {
+        /// NAMESPACE/NAME@VERSION
+        reference: String,
+        /// The SHA-256 of the version's bytes.
+        #[arg(long)]
+        sha256: String,
+    },
+    /// Revoke a version for good; a pinned one is unpinned (province only).
+    #[command(
+        after_help = "Example:\n  scorehost plugin revoke ningbo/port@1.0.0 --reason \"wrong weights\""
+    )]
+    Revoke {
+        /// NAMESPACE/NAME@VERSION
+        reference: String,
+        /// Why, for the history.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// List every published version with its status.
+    #[command(after_help = "Example:\n  scorehost plugin list --json")]
+    List,
+    /// Show a model (its versions, pin and history) or one version.
+    #[command(
+        after_help = "Examples:\n  scorehost plugin show ningbo/port\n  scorehost plugin show ningbo/port@1.0.0 --json"
+    )]
+    Show {
+        /// NAMESPACE/NAME or NAMESPACE/NAME@VERSION
+        reference: String,
+    },
     /// Build a plugin crate the fast way: a core module for wasm32-unknown-unknown,
     /// componentised with no WASI imports (faster to instantiate; panics lose their message).
     #[command(
@@ -101,40 +166,58 @@ fn main() -> ExitCode {
 }
 
 /// Exit codes: 1 usage or I/O, 3 bad request or rejected by the model,
-/// 4 module refused, 5 plugin fault, 6 overloaded, 7 internal error.
+/// 4 module refused, 5 plugin fault, 6 overloaded, 7 internal or storage
+/// error, 8 forbidden, 9 not found, 10 conflict, 11 no pinned version,
+/// 12 integrity failure (stored bytes are not the registered bytes).
 fn exit_code(e: &anyhow::Error) -> u8 {
-    match e.downcast_ref::<Error>() {
-        Some(Error::BadRequest(_) | Error::Rejected(_)) => 3,
-        Some(Error::ModuleRefused(_)) => 4,
-        Some(Error::PluginFault { .. }) => 5,
-        Some(Error::Overloaded(_)) => 6,
-        Some(Error::Internal(_)) => 7,
+    use scorehost_registry::Error as R;
+    let e = match e.downcast_ref::<Error>() {
+        Some(Error::Registry(r)) => Some(Err(r)),
+        Some(other) => Some(Ok(other)),
+        None => e.downcast_ref::<R>().map(Err),
+    };
+    match e {
+        Some(Ok(Error::BadRequest(_) | Error::Rejected(_))) | Some(Err(R::BadRequest(_))) => 3,
+        Some(Ok(Error::ModuleRefused(_))) | Some(Err(R::ModuleRefused(_))) => 4,
+        Some(Ok(Error::PluginFault { .. })) => 5,
+        Some(Ok(Error::Overloaded(_))) => 6,
+        Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
+        Some(Err(R::Forbidden(_))) => 8,
+        Some(Err(R::NotFound(_))) => 9,
+        Some(Err(R::Conflict(_))) => 10,
+        Some(Err(R::NoPinnedVersion(_))) => 11,
+        Some(Err(R::Integrity { .. })) => 12,
         None => 1,
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.global;
     match cli.command {
-        Command::Inspect { module, json } => cli::run::inspect(&module, json),
-        Command::Score {
-            module,
-            input,
-            json,
-            fuel,
-        } => cli::run::score(&module, &input, json, fuel),
-        Command::Plugin {
-            command:
-                PluginCommand::Build {
-                    package,
-                    manifest_path,
-                    profile,
-                    out,
-                },
-        } => cli::build::build(
-            package.as_deref(),
-            manifest_path.as_deref(),
-            &profile,
-            out.as_deref(),
-        ),
+        Command::Inspect { module } => cli::run::inspect(&module, g.json),
+        Command::Score(args) => cli::run::score(g, &args),
+        Command::Plugin { command } => match command {
+            PluginCommand::Publish { file } => cli::registry::publish(g, &file),
+            PluginCommand::Approve { reference, sha256 } => {
+                cli::registry::approve(g, &reference, &sha256)
+            }
+            PluginCommand::Pin { reference, sha256 } => cli::registry::pin(g, &reference, &sha256),
+            PluginCommand::Revoke { reference, reason } => {
+                cli::registry::revoke(g, &reference, &reason)
+            }
+            PluginCommand::List => cli::registry::list(g),
+            PluginCommand::Show { reference } => cli::registry::show(g, &reference),
+            PluginCommand::Build {
+                package,
+                manifest_path,
+                profile,
+                out,
+            } => cli::build::build(
+                package.as_deref(),
+                manifest_path.as_deref(),
+                &profile,
+                out.as_deref(),
+            ),
+        },
     }
 }

@@ -243,10 +243,20 @@ fn a_plugins_output_never_reaches_the_hosts_own() {
 
 #[test]
 fn help_has_examples() {
-    for cmd in ["inspect", "score"] {
-        let out = run(&[cmd, "--help"]);
+    for cmd in [
+        &["inspect"][..],
+        &["score"],
+        &["plugin", "publish"],
+        &["plugin", "approve"],
+        &["plugin", "pin"],
+        &["plugin", "revoke"],
+        &["plugin", "list"],
+        &["plugin", "show"],
+        &["plugin", "build"],
+    ] {
+        let out = run(&[cmd, &["--help"]].concat());
         assert!(out.status.success());
-        assert!(text(&out.stdout).contains("Example:"), "{cmd}");
+        assert!(text(&out.stdout).contains("Example"), "{cmd:?}");
     }
     assert!(Path::new(&binary()).exists());
 }

@@ -1,4 +1,15 @@
 //! The commands, one module each; `main.rs` only parses and dispatches.
 
 pub(crate) mod build;
+pub(crate) mod registry;
 pub(crate) mod run;
+
+/// Run a future to completion on a small runtime: the registry is async
+/// (sqlx), the CLI is one command at a time.
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(f)
+}

@@ -1,11 +1,15 @@
 //! `inspect` and `score`: look at a module, score one subject with it.
 
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost::wire::{ScoreRequest, WireModelInfo};
 use scorehost::{Error, report};
+use scorehost_registry::ModelName;
+
+use crate::Global;
 
 pub(crate) fn read_module(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read module {}: {e}", path.display()))
@@ -39,12 +43,29 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn score(
-    module: &Path,
-    input: &Path,
-    json: bool,
+/// What to score with and what to score.
+#[derive(clap::Args)]
+pub(crate) struct ScoreArgs {
+    /// A registered model (NAMESPACE/NAME): its pinned version scores.
+    /// Default: the request's own `model` field.
+    #[arg(long, conflicts_with = "module")]
+    model: Option<String>,
+    /// With --model: an approved version to use instead of the pinned one.
+    #[arg(long, requires = "model")]
+    version: Option<String>,
+    /// A local component file instead of a registered model (for plugin authors).
+    #[arg(long)]
+    module: Option<PathBuf>,
+    /// The request (JSON wire format); `-` reads standard input.
+    #[arg(long)]
+    input: PathBuf,
+    /// Tighten the fuel budget for this evaluation.
+    #[arg(long)]
     fuel: Option<u64>,
-) -> anyhow::Result<()> {
+}
+
+pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
+    let input = &args.input;
     let text = if input == Path::new("-") {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -59,8 +80,22 @@ pub(crate) fn score(
         ))
     })?;
     let runtime = Runtime::new(Limits::default())?;
-    let mut model = runtime.load(&read_module(module)?)?;
-    if let Some(fuel) = fuel {
+    let mut model = match (&args.module, args.model.as_ref().or(request.model.as_ref())) {
+        (Some(module), _) => runtime.load(&read_module(module)?)?,
+        (None, Some(name)) => {
+            let name: ModelName = name.parse().map_err(Error::from)?;
+            super::block_on(async {
+                let catalog = Catalog::open(runtime.clone(), &g.data_dir, g.db.as_deref()).await?;
+                let loaded = catalog.load(&name, args.version.as_deref()).await?;
+                tracing::info!(reference = %loaded.record.reference, cache = ?loaded.cache, "loaded");
+                Ok::<_, Error>(loaded.model)
+            })?
+        }
+        (None, None) => anyhow::bail!(
+            "say what to score with: --model NAMESPACE/NAME (a registered model), --module FILE, or a \"model\" field in the request"
+        ),
+    };
+    if let Some(fuel) = args.fuel {
         model.tighten(&Limits {
             fuel,
             ..*runtime.limits()
@@ -68,7 +103,7 @@ pub(crate) fn score(
     }
     let (req, outcome) = model.evaluate_wire(&request)?;
     let response = model.response(&req, &outcome);
-    if json {
+    if g.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
     } else {
         print!("{}", report::white_box(&response));

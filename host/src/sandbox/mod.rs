@@ -163,8 +163,16 @@ impl Runtime {
     /// that faults or is not a sane declaration. Compiling costs tens of
     /// milliseconds per module: load once, evaluate many times.
     pub fn load(&self, bytes: &[u8]) -> Result<Model, Error> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
+        let sha256 = self.check_module_bytes(bytes)?;
         let _span = tracing::info_span!("load", sha256 = %&sha256[..12]).entered();
+        let component = Component::new(&self.shared.engine, bytes)
+            .map_err(|e| Error::ModuleRefused(format!("the component does not validate: {e:#}")))?;
+        Model::from_component(self.clone(), component, sha256)
+    }
+
+    /// The checks on raw bytes that come before compiling: the size limit
+    /// and the component header. Returns the bytes' hex SHA-256.
+    pub fn check_module_bytes(&self, bytes: &[u8]) -> Result<String, Error> {
         let limit = self.shared.limits.max_module_bytes;
         if bytes.len() > limit {
             return Err(Error::ModuleRefused(format!(
@@ -173,20 +181,13 @@ impl Runtime {
             )));
         }
         match bytes.get(..8) {
-            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
-                return Err(Error::ModuleRefused(
-                    "this is a core WebAssembly module, not a component: build it with `cargo build --target wasm32-wasip2` (or componentise it with `wasm-tools component new`)".into(),
-                ));
-            }
-            Some([0, b'a', b's', b'm', _, _, 1, 0]) => {}
-            _ => {
-                return Err(Error::ModuleRefused(
-                    "this is not a WebAssembly component (no `\\0asm` component header)".into(),
-                ));
-            }
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => Err(Error::ModuleRefused(
+                "this is a core WebAssembly module, not a component: build it with `cargo build --target wasm32-wasip2` (or componentise it with `scorehost plugin build`)".into(),
+            )),
+            Some([0, b'a', b's', b'm', _, _, 1, 0]) => Ok(hex::encode(Sha256::digest(bytes))),
+            _ => Err(Error::ModuleRefused(
+                "this is not a WebAssembly component (no `\\0asm` component header)".into(),
+            )),
         }
-        let component = Component::new(&self.shared.engine, bytes)
-            .map_err(|e| Error::ModuleRefused(format!("the component does not validate: {e:#}")))?;
-        Model::from_component(self.clone(), component, sha256)
     }
 }

@@ -1,0 +1,166 @@
+//! `plugin publish | approve | pin | revoke | list | show` on the local data dir.
+
+use std::path::Path;
+
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost_registry::{Actor, ModelName, Registry, VersionRecord, VersionRef};
+use serde::Serialize;
+
+use super::block_on;
+use crate::Global;
+
+fn actor(g: &Global) -> anyhow::Result<Actor> {
+    Ok(g.actor.parse::<Actor>()?)
+}
+
+async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
+    Registry::open(&g.data_dir, g.db.as_deref()).await
+}
+
+fn print_json<T: Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn line(v: &VersionRecord) -> String {
+    format!("{:<36} {:<9}  sha256 {}", v.reference, status(v), v.sha256)
+}
+
+fn status(v: &VersionRecord) -> &'static str {
+    match v.status {
+        scorehost_registry::Status::Submitted => "submitted",
+        scorehost_registry::Status::Approved => "approved",
+        scorehost_registry::Status::Pinned => "pinned",
+        scorehost_registry::Status::Revoked => "revoked",
+    }
+}
+
+pub(crate) fn publish(g: &Global, file: &Path) -> anyhow::Result<()> {
+    let actor = actor(g)?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("cannot read module {}: {e}", file.display()))?;
+    let runtime = Runtime::new(Limits::default())?;
+    let published = block_on(async { open(g).await?.publish(&actor, &bytes, &runtime).await })?;
+    if g.json {
+        return print_json(&published);
+    }
+    let v = &published.version;
+    if published.already_published {
+        println!(
+            "{} was already published with these exact bytes; nothing changed",
+            v.reference
+        );
+    } else {
+        println!(
+            "published {} ({} bytes) as {}",
+            v.reference, v.size_bytes, actor
+        );
+    }
+    println!("sha256 {}", v.sha256);
+    println!(
+        "next: scorehost plugin approve {} --sha256 {}",
+        v.reference, v.sha256
+    );
+    Ok(())
+}
+
+pub(crate) fn approve(g: &Global, reference: &str, sha256: &str) -> anyhow::Result<()> {
+    let (actor, r): (Actor, VersionRef) = (actor(g)?, reference.parse()?);
+    let v = block_on(async { open(g).await?.approve(&actor, &r, sha256).await })?;
+    if g.json {
+        return print_json(&v);
+    }
+    println!("approved {} (sha256 {})", v.reference, v.sha256);
+    Ok(())
+}
+
+pub(crate) fn pin(g: &Global, reference: &str, sha256: &str) -> anyhow::Result<()> {
+    let (actor, r): (Actor, VersionRef) = (actor(g)?, reference.parse()?);
+    let pin = block_on(async { open(g).await?.pin(&actor, &r, sha256).await })?;
+    if g.json {
+        return print_json(&pin);
+    }
+    println!(
+        "pinned {}@{} (sha256 {}): it now scores every request for {}",
+        pin.model, pin.version, pin.sha256, pin.model
+    );
+    Ok(())
+}
+
+pub(crate) fn revoke(g: &Global, reference: &str, reason: &str) -> anyhow::Result<()> {
+    let (actor, r): (Actor, VersionRef) = (actor(g)?, reference.parse()?);
+    let v = block_on(async { open(g).await?.revoke(&actor, &r, reason).await })?;
+    if g.json {
+        return print_json(&v);
+    }
+    println!("revoked {}: it can never be pinned again", v.reference);
+    Ok(())
+}
+
+pub(crate) fn list(g: &Global) -> anyhow::Result<()> {
+    let versions = block_on(async { open(g).await?.list().await })?;
+    if g.json {
+        return print_json(&versions);
+    }
+    if versions.is_empty() {
+        println!("no plugin published yet: scorehost plugin publish FILE");
+    }
+    for v in &versions {
+        println!("{}", line(v));
+    }
+    Ok(())
+}
+
+pub(crate) fn show(g: &Global, reference: &str) -> anyhow::Result<()> {
+    if reference.contains('@') {
+        let r: VersionRef = reference.parse()?;
+        let v = block_on(async { open(g).await?.version(&r).await })?;
+        if g.json {
+            return print_json(&v);
+        }
+        println!("{}", line(&v));
+        println!("published by {} at {}", v.published_by, v.published_at);
+        if let (Some(by), Some(at)) = (&v.approved_by, &v.approved_at) {
+            println!("approved by {by} at {at}");
+        }
+        if let (Some(by), Some(at)) = (&v.revoked_by, &v.revoked_at) {
+            println!("revoked by {by} at {at}");
+        }
+        println!("{}", serde_json::to_string_pretty(&v.describe)?);
+        return Ok(());
+    }
+    let model: ModelName = reference.parse()?;
+    let (versions, pin, history) = block_on(async {
+        let reg = open(g).await?;
+        let versions = reg.versions(&model).await?;
+        let pin = reg.pinned(&model).await.ok();
+        let history = reg.history(&model).await?;
+        Ok::<_, scorehost_registry::Error>((versions, pin, history))
+    })?;
+    if g.json {
+        return print_json(
+            &serde_json::json!({ "model": model.to_string(), "pin": pin, "versions": versions, "history": history }),
+        );
+    }
+    match &pin {
+        Some(p) => println!("{model}: pinned {} (sha256 {})", p.version, p.sha256),
+        None => println!("{model}: no pinned version — it scores nobody"),
+    }
+    println!("\nversions:");
+    for v in &versions {
+        println!("  {}", line(v));
+    }
+    println!("\nhistory:");
+    for e in &history {
+        let detail = if e.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", e.detail)
+        };
+        println!(
+            "  {}  {:<8} {:<28} by {}{detail}",
+            e.at, e.action, e.reference, e.actor
+        );
+    }
+    Ok(())
+}

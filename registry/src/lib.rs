@@ -1,0 +1,38 @@
+//! # scorehost-registry: only reviewed bytes score anyone
+//!
+//! The province's promise to citizens is that a model scores people only
+//! after review, and only the exact bytes reviewed. This crate keeps that
+//! promise in storage:
+//!
+//! - [`Registry`]: plugin versions (`namespace/name@semver` + SHA-256),
+//!   their life cycle — submitted → approved (naming the reviewed hash) →
+//!   pinned (the one active version, named by version *and* hash) → revoked —
+//!   and the history of every action (who, what, when), in SQL through sqlx:
+//!   SQLite in the data dir by default, PostgreSQL for several hosts;
+//! - [`ModuleStore`]: the module bytes, content-addressed (file name = hash),
+//!   written atomically, re-hashed on every read: a changed byte is refused,
+//!   never run;
+//! - [`ModuleCheck`]: what a caller must vouch for before anything is stored
+//!   (the host implements it with its sandbox's load-time checks).
+//!
+//! Every operation takes an [`Actor`]; publishers may only publish into their
+//! own namespace, and only the province approves, pins and revokes.
+#![deny(missing_docs)]
+
+mod actor;
+mod db;
+mod error;
+mod refs;
+mod registry;
+mod store;
+
+pub use actor::{Actor, Role};
+pub use error::Error;
+pub use refs::{ModelName, VersionRef};
+pub use registry::{
+    CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
+};
+pub use store::ModuleStore;
+
+/// The result of registry operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
