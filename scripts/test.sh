@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# The whole test suite: build the components, then run every test of the
-# workspace (unit, domain tests natively and in the sandbox, parity,
-# hostile guests, the CLI end to end). Release mode: the sandbox compiles
-# components with Cranelift, which is slow unoptimised, and the release
-# build is shared with the benchmarks.
+# The whole test suite: build the components and the binary, start a
+# throwaway PostgreSQL server (installing it if needed), then run every test
+# of the workspace: unit tests, each model's domain tests natively and in the
+# sandbox, native/sandbox parity, the hostile guests, the registry on SQLite
+# and on PostgreSQL, the CLI end to end.
+# Release mode: the sandbox compiles components with Cranelift, slow when
+# unoptimised, and the release build is shared with the benchmarks.
+# SCOREHOST_SKIP_POSTGRES=1 runs the registry tests on SQLite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-plugins.sh
 # `cargo test` does not rebuild another package's binary; the CLI tests run it.
 cargo build --release -p scorehost
 export SCOREHOST_REQUIRE_SANDBOX=1
+if [ "${SCOREHOST_SKIP_POSTGRES:-0}" != 1 ]; then
+  if [ -z "${SCOREHOST_TEST_POSTGRES_URL:-}" ]; then
+    SCOREHOST_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
+    export SCOREHOST_TEST_POSTGRES_URL
+    trap 'scripts/postgres.sh stop' EXIT
+  fi
+  export SCOREHOST_REQUIRE_POSTGRES=1
+fi
 cargo test --workspace --release "$@"

@@ -224,6 +224,21 @@ fn not_found(r: &VersionRef) -> Error {
     Error::NotFound(format!("{r} has not been published"))
 }
 
+/// The version `r`, which the caller named by `sha256` for an `action`: a
+/// different stored hash is a conflict.
+async fn find_named(
+    tx: &mut Tx,
+    r: &VersionRef,
+    sha256: &str,
+    action: &str,
+) -> Result<VersionRecord, Error> {
+    let v = find_version(tx, r).await?.ok_or_else(|| not_found(r))?;
+    if v.sha256 != sha256 {
+        return Err(hash_mismatch(r, &v.sha256, sha256, action));
+    }
+    Ok(v)
+}
+
 fn hash_mismatch(r: &VersionRef, stored: &str, named: &str, what: &str) -> Error {
     Error::Conflict(format!(
         "{r} has sha256 {stored}, not {named}: the {what} must name the exact bytes reviewed; nothing changed"
@@ -330,12 +345,7 @@ impl Registry {
         actor.must_be_province("approve plugin versions")?;
         check_sha256(sha256)?;
         let mut tx = self.db.begin().await?;
-        let v = find_version(&mut tx, r)
-            .await?
-            .ok_or_else(|| not_found(r))?;
-        if v.sha256 != sha256 {
-            return Err(hash_mismatch(r, &v.sha256, sha256, "approval"));
-        }
+        let v = find_named(&mut tx, r, sha256, "approval").await?;
         match v.status {
             Status::Revoked => {
                 return Err(Error::Conflict(format!(
@@ -372,12 +382,7 @@ impl Registry {
         actor.must_be_province("pin plugin versions")?;
         check_sha256(sha256)?;
         let mut tx = self.db.begin().await?;
-        let v = find_version(&mut tx, r)
-            .await?
-            .ok_or_else(|| not_found(r))?;
-        if v.sha256 != sha256 {
-            return Err(hash_mismatch(r, &v.sha256, sha256, "pin"));
-        }
+        let v = find_named(&mut tx, r, sha256, "pin").await?;
         match v.status {
             Status::Revoked => {
                 return Err(Error::Conflict(format!(

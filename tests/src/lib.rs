@@ -72,6 +72,93 @@ pub fn example(plugin: &str) -> ScoreRequest {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The databases the registry tests run on: SQLite always, PostgreSQL when
+/// `SCOREHOST_TEST_POSTGRES_URL` names a server (an admin URL; each test
+/// gets a database of its own there). With `SCOREHOST_REQUIRE_POSTGRES=1`
+/// (the test script sets it) a missing URL fails the test instead of
+/// quietly testing SQLite alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite in the data dir (the default).
+    Sqlite,
+    /// A real PostgreSQL server.
+    Postgres,
+}
+
+/// The backends to test on.
+pub fn backends() -> Vec<Backend> {
+    let url = std::env::var("SCOREHOST_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("SCOREHOST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!(
+            "SCOREHOST_REQUIRE_POSTGRES=1 but SCOREHOST_TEST_POSTGRES_URL is not set: start one with scripts/postgres.sh"
+        );
+    }
+    let mut b = vec![Backend::Sqlite];
+    if url.is_some() {
+        b.push(Backend::Postgres);
+    } else {
+        eprintln!(
+            "note: SCOREHOST_TEST_POSTGRES_URL is not set; registry tests run on SQLite only"
+        );
+    }
+    b
+}
+
+/// A fresh data dir, and for PostgreSQL a fresh database URL; removed
+/// (the directory) when dropped.
+pub struct Fixture {
+    /// The data dir.
+    pub data_dir: PathBuf,
+    /// `--db`: `None` for the SQLite default.
+    pub db: Option<String>,
+    /// Which backend.
+    pub backend: Backend,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A fresh fixture on `backend`.
+pub async fn fixture(backend: Backend, name: &str) -> Fixture {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let tag = format!("{}_{}_{n}", std::process::id(), name.replace('-', "_"));
+    let data_dir = std::env::temp_dir().join(format!("scorehost-test-{tag}"));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let db = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            use sqlx::Connection as _;
+            let admin = std::env::var("SCOREHOST_TEST_POSTGRES_URL").expect("postgres URL");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to the test server");
+            let db = format!("scorehost_t_{tag}").to_lowercase();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {db}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {db}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            Some(format!("{base}/{db}"))
+        }
+    };
+    Fixture {
+        data_dir,
+        db,
+        backend,
+    }
+}
+
 /// A small, seeded xorshift generator: the same seed gives the same variants
 /// on every machine.
 pub struct Rng(u64);

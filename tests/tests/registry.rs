@@ -1,0 +1,720 @@
+//! The registry's life cycle on SQLite and on a real PostgreSQL, with real
+//! components, the real runtime as the publish check, and the real binary
+//! for the on-disk and multi-process cases.
+
+use std::process::{Command, Output};
+
+use scorehost::catalog::Catalog;
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost_registry::{Actor, Error as R, ModelName, Registry, Status, VersionRef};
+use scorehost_tests::{Backend, Fixture, backends, binary, component, example, fixture, root};
+
+fn module(package: &str) -> Vec<u8> {
+    std::fs::read(component(package)).unwrap()
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn runtime() -> Runtime {
+    scorehost_sdk::testing::sandbox::runtime().clone()
+}
+
+async fn open(f: &Fixture) -> Registry {
+    Registry::open(&f.data_dir, f.db.as_deref())
+        .await
+        .expect("registry opens")
+}
+
+fn vref(s: &str) -> VersionRef {
+    s.parse().unwrap()
+}
+
+fn model(s: &str) -> ModelName {
+    s.parse().unwrap()
+}
+
+/// Every file in the module store.
+fn stored_files(f: &Fixture) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(f.data_dir.join("modules"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_life_cycle() {
+    for backend in backends() {
+        let f = fixture(backend, "lifecycle").await;
+        let reg = open(&f).await;
+        let rt = runtime();
+        let (province, ningbo) = (Actor::province(), Actor::publisher("ningbo"));
+        let bytes = module("ningbo-port");
+        let hash = sha(&bytes);
+
+        let p = reg.publish(&ningbo, &bytes, &rt).await.unwrap();
+        assert!(!p.already_published);
+        assert_eq!(
+            (p.version.reference.as_str(), p.version.status),
+            ("ningbo/port@1.0.0", Status::Submitted)
+        );
+        assert_eq!(p.version.sha256, hash);
+        assert_eq!(p.version.describe["base_weight_bp"], 3000, "{backend:?}");
+        assert_eq!(stored_files(&f), [format!("{hash}.wasm")]);
+
+        // Not pinned yet: it scores nobody, and a submitted version cannot be named.
+        let catalog = Catalog::open(rt.clone(), &f.data_dir, f.db.as_deref())
+            .await
+            .unwrap();
+        let err = catalog
+            .load(&model("ningbo/port"), None)
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "no pinned version of ningbo/port: pin an approved version first"
+        );
+        assert!(matches!(
+            catalog.load(&model("ningbo/port"), Some("1.0.0")).await,
+            Err(scorehost::Error::Registry(R::Forbidden(_)))
+        ));
+
+        let r = vref("ningbo/port@1.0.0");
+        assert!(
+            matches!(reg.pin(&province, &r, &hash).await, Err(R::Conflict(m)) if m.contains("not approved"))
+        );
+        let v = reg.approve(&province, &r, &hash).await.unwrap();
+        assert_eq!(v.status, Status::Approved);
+        assert_eq!(v.approved_by.as_deref(), Some("province"));
+        // An approved version may be named explicitly before it is pinned.
+        let loaded = catalog
+            .load(&model("ningbo/port"), Some("1.0.0"))
+            .await
+            .unwrap();
+        assert_eq!(loaded.record.status, Status::Approved);
+
+        let pin = reg.pin(&province, &r, &hash).await.unwrap();
+        assert_eq!(
+            (pin.version.as_str(), pin.sha256.as_str()),
+            ("1.0.0", hash.as_str())
+        );
+        let loaded = catalog.load(&model("ningbo/port"), None).await.unwrap();
+        assert_eq!(loaded.record.status, Status::Pinned);
+        let (_, o) = loaded.model.evaluate_wire(&example("ningbo-port")).unwrap();
+        assert_eq!(
+            (o.evaluation.score, o.evaluation.grade.as_str()),
+            (81_175, "B")
+        );
+
+        let history: Vec<(String, String)> = reg
+            .history(&model("ningbo/port"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.actor))
+            .collect();
+        let expected = [
+            ("publish", "publisher:ningbo"),
+            ("approve", "province"),
+            ("pin", "province"),
+        ];
+        assert_eq!(
+            history,
+            expected.map(|(a, b)| (a.to_string(), b.to_string())),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_are_immutable_and_republishing_is_a_no_op() {
+    for backend in backends() {
+        let f = fixture(backend, "immutable").await;
+        let reg = open(&f).await;
+        let (rt, test) = (runtime(), Actor::publisher("test"));
+        let v1 = module("guest-versioned-v1");
+        reg.publish(&test, &v1, &rt).await.unwrap();
+        let again = reg.publish(&test, &v1, &rt).await.unwrap();
+        assert!(again.already_published);
+        let other = module("guest-versioned-v1-altered");
+        match reg.publish(&test, &other, &rt).await {
+            Err(R::Conflict(m)) => {
+                assert!(
+                    m.contains("test/versioned@1.0.0 is already published with sha256"),
+                    "{m}"
+                );
+                assert!(m.contains(&sha(&other)), "{m}");
+            }
+            other => panic!("{backend:?}: expected a conflict, got {other:?}"),
+        }
+        let all = reg.list().await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].sha256, sha(&v1));
+        assert_eq!(
+            stored_files(&f),
+            [format!("{}.wasm", sha(&v1))],
+            "the refused bytes are not stored"
+        );
+        assert_eq!(
+            reg.history(&model("test/versioned")).await.unwrap().len(),
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_hash_or_the_wrong_actor_changes_nothing() {
+    for backend in backends() {
+        let f = fixture(backend, "wrong-hash").await;
+        let reg = open(&f).await;
+        let rt = runtime();
+        let bytes = module("guest-versioned-v1");
+        let r = vref("test/versioned@1.0.0");
+        reg.publish(&Actor::publisher("test"), &bytes, &rt)
+            .await
+            .unwrap();
+        let wrong = sha(b"some other bytes");
+        match reg.approve(&Actor::province(), &r, &wrong).await {
+            Err(R::Conflict(m)) => assert!(
+                m.contains(&format!("has sha256 {}, not {wrong}", sha(&bytes))),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            reg.approve(&Actor::publisher("test"), &r, &sha(&bytes))
+                .await,
+            Err(R::Forbidden(_))
+        ));
+        assert!(matches!(
+            reg.approve(&Actor::province(), &r, "not-a-hash").await,
+            Err(R::BadRequest(_))
+        ));
+        assert_eq!(reg.version(&r).await.unwrap().status, Status::Submitted);
+        reg.approve(&Actor::province(), &r, &sha(&bytes))
+            .await
+            .unwrap();
+        assert!(matches!(
+            reg.pin(&Actor::province(), &r, &wrong).await,
+            Err(R::Conflict(_))
+        ));
+        assert!(matches!(
+            reg.pin(&Actor::publisher("test"), &r, &sha(&bytes)).await,
+            Err(R::Forbidden(_))
+        ));
+        assert!(matches!(
+            reg.pinned(&model("test/versioned")).await,
+            Err(R::NoPinnedVersion(_))
+        ));
+        let actions: Vec<String> = reg
+            .history(&model("test/versioned"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["publish", "approve"], "{backend:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publisher_stays_in_its_namespace_and_refused_uploads_leave_nothing() {
+    for backend in backends() {
+        let f = fixture(backend, "namespace").await;
+        let reg = open(&f).await;
+        let rt = runtime();
+        match reg
+            .publish(&Actor::publisher("yiwu"), &module("ningbo-port"), &rt)
+            .await
+        {
+            Err(R::Forbidden(m)) => assert_eq!(
+                m,
+                "publisher:yiwu may publish only into namespace 'yiwu', not 'ningbo'"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let good = module("ningbo-port");
+        for (what, bytes) in [
+            ("garbage", b"\0asm garbage garbage".to_vec()),
+            ("truncated", good[..good.len() / 3].to_vec()),
+            (
+                "core module",
+                std::fs::read(scorehost_tests::core_module()).unwrap(),
+            ),
+            ("network import", module("hostile-forbidden-import")),
+        ] {
+            let err = reg
+                .publish(&Actor::province(), &bytes, &rt)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, R::ModuleRefused(_)), "{what}: {err}");
+        }
+        assert!(reg.list().await.unwrap().is_empty(), "{backend:?}");
+        assert!(stored_files(&f).is_empty(), "{:?}", stored_files(&f));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_the_pinned_version_unpins_it_for_good() {
+    for backend in backends() {
+        let f = fixture(backend, "revoke").await;
+        let reg = open(&f).await;
+        let (rt, p, test) = (runtime(), Actor::province(), Actor::publisher("test"));
+        let (v1, v2) = (module("guest-versioned-v1"), module("guest-versioned-v2"));
+        let (r1, r2) = (vref("test/versioned@1.0.0"), vref("test/versioned@2.0.0"));
+        for (bytes, r) in [(&v1, &r1), (&v2, &r2)] {
+            reg.publish(&test, bytes, &rt).await.unwrap();
+            reg.approve(&p, r, &sha(bytes)).await.unwrap();
+        }
+        reg.pin(&p, &r1, &sha(&v1)).await.unwrap();
+        reg.pin(&p, &r2, &sha(&v2)).await.unwrap();
+        assert_eq!(
+            reg.version(&r1).await.unwrap().status,
+            Status::Approved,
+            "the old pin's version stays approved"
+        );
+        reg.pin(&p, &r1, &sha(&v1)).await.unwrap();
+
+        let revoked = reg.revoke(&p, &r1, "weights were wrong").await.unwrap();
+        assert_eq!(revoked.status, Status::Revoked);
+        assert!(matches!(
+            reg.pinned(&model("test/versioned")).await,
+            Err(R::NoPinnedVersion(_))
+        ));
+        let catalog = Catalog::open(rt.clone(), &f.data_dir, f.db.as_deref())
+            .await
+            .unwrap();
+        let err = catalog
+            .load(&model("test/versioned"), None)
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("no pinned version of test/versioned"),
+            "{err}"
+        );
+        assert!(matches!(
+            catalog.load(&model("test/versioned"), Some("1.0.0")).await,
+            Err(scorehost::Error::Registry(R::Forbidden(_)))
+        ));
+        match reg.pin(&p, &r1, &sha(&v1)).await {
+            Err(R::Conflict(m)) => assert!(m.contains("can never be pinned again"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            reg.approve(&p, &r1, &sha(&v1)).await,
+            Err(R::Conflict(_))
+        ));
+        // A new pin serves again.
+        reg.pin(&p, &r2, &sha(&v2)).await.unwrap();
+        let loaded = catalog.load(&model("test/versioned"), None).await.unwrap();
+        assert_eq!(loaded.record.version, "2.0.0");
+        let history: Vec<String> = reg
+            .history(&model("test/versioned"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                format!(
+                    "{} {}{}",
+                    e.action,
+                    e.reference,
+                    if e.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.detail)
+                    }
+                )
+            })
+            .collect();
+        assert_eq!(
+            history,
+            [
+                "publish test/versioned@1.0.0",
+                "approve test/versioned@1.0.0",
+                "publish test/versioned@2.0.0",
+                "approve test/versioned@2.0.0",
+                "pin test/versioned@1.0.0",
+                "pin test/versioned@2.0.0 (replaces 1.0.0)",
+                "pin test/versioned@1.0.0 (replaces 2.0.0)",
+                "revoke test/versioned@1.0.0 (weights were wrong)",
+                "unpin test/versioned@1.0.0 (revoked while pinned)",
+                "pin test/versioned@2.0.0",
+            ],
+            "{backend:?}"
+        );
+    }
+}
+
+fn cli(f: &Fixture, args: &[&str]) -> Output {
+    let mut cmd = Command::new(binary());
+    cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
+    if let Some(db) = &f.db {
+        cmd.args(["--db", db]);
+    }
+    cmd.args(args).output().expect("scorehost runs")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn publish_and_pin(f: &Fixture, package: &str, publisher: &str) -> String {
+    let path = component(package).display().to_string();
+    ok(cli(f, &["plugin", "publish", &path, "--as", publisher]));
+    let bytes = module(package);
+    let hash = sha(&bytes);
+    let info: serde_json::Value =
+        serde_json::from_str(&ok(cli(f, &["inspect", &path, "--json"]))).unwrap();
+    let r = format!(
+        "{}@{}",
+        info["model"]["name"].as_str().unwrap(),
+        info["model"]["version"].as_str().unwrap()
+    );
+    ok(cli(f, &["plugin", "approve", &r, "--sha256", &hash]));
+    ok(cli(f, &["plugin", "pin", &r, "--sha256", &hash]));
+    hash
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_publishes_approves_pins_and_scores_the_four_models() {
+    for backend in backends() {
+        let f = fixture(backend, "newcomer").await;
+        for (package, ns) in [
+            ("ningbo-port", "ningbo"),
+            ("hangzhou-qianjiang", "hangzhou"),
+            ("yiwu-market", "yiwu"),
+            ("environment", "zhejiang"),
+        ] {
+            publish_and_pin(&f, package, &format!("publisher:{ns}")).await;
+            let input = root()
+                .join("examples/requests")
+                .join(format!("{package}.json"))
+                .display()
+                .to_string();
+            // The request names its model: no --model needed.
+            let v: serde_json::Value =
+                serde_json::from_str(&ok(cli(&f, &["score", "--input", &input, "--json"])))
+                    .unwrap();
+            assert_eq!(v["model"]["sha256"], sha(&module(package)), "{package}");
+            let direct = ok(cli(
+                &f,
+                &[
+                    "score",
+                    "--module",
+                    &component(package).display().to_string(),
+                    "--input",
+                    &input,
+                    "--json",
+                ],
+            ));
+            let direct: serde_json::Value = serde_json::from_str(&direct).unwrap();
+            assert_eq!(v["score"], direct["score"]);
+            assert_eq!(v["contributions"], direct["contributions"]);
+        }
+        let list = ok(cli(&f, &["plugin", "list"]));
+        assert_eq!(
+            list.lines().filter(|l| l.contains(" pinned ")).count(),
+            4,
+            "{list}"
+        );
+        let show = ok(cli(&f, &["plugin", "show", "ningbo/port"]));
+        assert!(show.contains("ningbo/port: pinned 1.0.0"), "{show}");
+        assert!(
+            show.contains("publish  ningbo/port@1.0.0") && show.contains("by publisher:ningbo"),
+            "{show}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flipped_byte_in_the_store_is_caught_and_nothing_runs() {
+    for backend in backends() {
+        let f = fixture(backend, "flipped").await;
+        let hash = publish_and_pin(&f, "ningbo-port", "publisher:ningbo").await;
+        let input = root()
+            .join("examples/requests/ningbo-port.json")
+            .display()
+            .to_string();
+        ok(cli(
+            &f,
+            &["score", "--model", "ningbo/port", "--input", &input],
+        ));
+
+        let file = f.data_dir.join("modules").join(format!("{hash}.wasm"));
+        let mut bytes = std::fs::read(&file).unwrap();
+        let i = bytes.len() / 2;
+        bytes[i] ^= 0x01;
+        std::fs::write(&file, &bytes).unwrap();
+        let flipped = sha(&bytes);
+
+        let out = cli(&f, &["score", "--model", "ningbo/port", "--input", &input]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(12), "{err}");
+        assert!(out.stdout.is_empty(), "nothing ran, nothing printed");
+        assert!(err.contains("ningbo/port@1.0.0"), "{err}");
+        assert!(
+            err.contains(&format!(
+                "hashes to {flipped}, but the registry holds {hash}"
+            )),
+            "{err}"
+        );
+        // The library says the same.
+        let catalog = Catalog::open(runtime(), &f.data_dir, f.db.as_deref())
+            .await
+            .unwrap();
+        match catalog
+            .load(&model("ningbo/port"), None)
+            .await
+            .err()
+            .unwrap()
+        {
+            scorehost::Error::Registry(R::Integrity {
+                reference,
+                expected,
+                actual,
+            }) => {
+                assert_eq!(
+                    (reference.as_str(), expected, actual),
+                    ("ningbo/port@1.0.0", hash.clone(), flipped.clone())
+                );
+            }
+            other => panic!("{other}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_artifact_cache_is_used_and_a_corrupt_entry_is_rebuilt() {
+    use scorehost::artifacts::CacheOutcome;
+    let f = fixture(Backend::Sqlite, "artifacts").await;
+    publish_and_pin(&f, "yiwu-market", "publisher:yiwu").await;
+    let name = model("yiwu/market");
+    let open_catalog =
+        || Catalog::open(Runtime::new(Limits::default()).unwrap(), &f.data_dir, None);
+    assert_eq!(
+        open_catalog()
+            .await
+            .unwrap()
+            .load(&name, None)
+            .await
+            .unwrap()
+            .cache,
+        CacheOutcome::Miss
+    );
+    assert_eq!(
+        open_catalog()
+            .await
+            .unwrap()
+            .load(&name, None)
+            .await
+            .unwrap()
+            .cache,
+        CacheOutcome::Hit
+    );
+    let entries: Vec<_> = std::fs::read_dir(f.data_dir.join("artifacts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(entries.len(), 1);
+    let mut art = std::fs::read(&entries[0]).unwrap();
+    let i = art.len() - 100;
+    art[i] ^= 0xff;
+    std::fs::write(&entries[0], &art).unwrap();
+    let loaded = open_catalog()
+        .await
+        .unwrap()
+        .load(&name, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded.cache,
+        CacheOutcome::Rebuilt("checksum mismatch (corrupt entry)".into())
+    );
+    let (_, o) = loaded.model.evaluate_wire(&example("yiwu-market")).unwrap();
+    assert_eq!(o.evaluation.grade, "B");
+    std::fs::write(&entries[0], b"short").unwrap();
+    assert!(matches!(
+        open_catalog()
+            .await
+            .unwrap()
+            .load(&name, None)
+            .await
+            .unwrap()
+            .cache,
+        CacheOutcome::Rebuilt(_)
+    ));
+    assert_eq!(
+        open_catalog()
+            .await
+            .unwrap()
+            .load(&name, None)
+            .await
+            .unwrap()
+            .cache,
+        CacheOutcome::Hit
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_publishing_and_pinning_at_once_leave_a_consistent_registry() {
+    for backend in backends() {
+        let f = fixture(backend, "concurrent").await;
+        // Create the database first, as a deployment would.
+        ok(cli(&f, &["plugin", "list"]));
+        let paths: Vec<String> = [
+            "guest-versioned-v1",
+            "guest-versioned-v1-altered",
+            "guest-versioned-v2",
+        ]
+        .iter()
+        .map(|p| component(p).display().to_string())
+        .collect();
+        let run_all = |argss: Vec<Vec<String>>| -> Vec<Output> {
+            std::thread::scope(|s| {
+                let hs: Vec<_> = argss
+                    .iter()
+                    .map(|a| s.spawn(|| cli(&f, &a.iter().map(String::as_str).collect::<Vec<_>>())))
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap()).collect()
+            })
+        };
+        let publish: Vec<Vec<String>> = (0..3)
+            .flat_map(|_| {
+                paths.iter().map(|p| {
+                    vec![
+                        "plugin".into(),
+                        "publish".into(),
+                        p.clone(),
+                        "--as".into(),
+                        "publisher:test".into(),
+                    ]
+                })
+            })
+            .collect();
+        let outs = run_all(publish);
+        let codes: Vec<Option<i32>> = outs.iter().map(|o| o.status.code()).collect();
+        assert!(
+            codes.iter().all(|c| *c == Some(0) || *c == Some(10)),
+            "{codes:?} {:?}",
+            outs.iter()
+                .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                .collect::<Vec<_>>()
+        );
+
+        let reg = open(&f).await;
+        let versions = reg.list().await.unwrap();
+        assert_eq!(versions.len(), 2, "{backend:?}: {versions:?}");
+        let v1 = versions
+            .iter()
+            .find(|v| v.version == "1.0.0")
+            .unwrap()
+            .sha256
+            .clone();
+        let v2 = versions
+            .iter()
+            .find(|v| v.version == "2.0.0")
+            .unwrap()
+            .sha256
+            .clone();
+        assert!(
+            v1 == sha(&module("guest-versioned-v1"))
+                || v1 == sha(&module("guest-versioned-v1-altered"))
+        );
+        // Exactly one of the two 1.0.0 candidates won; every loser got a conflict.
+        let conflicts = codes.iter().filter(|c| **c == Some(10)).count();
+        assert_eq!(
+            conflicts, 3,
+            "three publishes of the losing 1.0.0 bytes: {codes:?}"
+        );
+
+        let approve = |r: &str, h: &str| {
+            vec![
+                "plugin".to_string(),
+                "approve".into(),
+                r.into(),
+                "--sha256".into(),
+                h.into(),
+            ]
+        };
+        let pin = |r: &str, h: &str| {
+            vec![
+                "plugin".to_string(),
+                "pin".into(),
+                r.into(),
+                "--sha256".into(),
+                h.into(),
+            ]
+        };
+        for o in run_all(vec![
+            approve("test/versioned@1.0.0", &v1),
+            approve("test/versioned@2.0.0", &v2),
+            approve("test/versioned@1.0.0", &v1),
+        ]) {
+            ok(o);
+        }
+        for o in run_all(
+            (0..3)
+                .flat_map(|_| {
+                    [
+                        pin("test/versioned@1.0.0", &v1),
+                        pin("test/versioned@2.0.0", &v2),
+                    ]
+                })
+                .collect(),
+        ) {
+            ok(o);
+        }
+        let pin_now = reg.pinned(&model("test/versioned")).await.unwrap();
+        let versions = reg.list().await.unwrap();
+        assert_eq!(
+            versions
+                .iter()
+                .filter(|v| v.status == Status::Pinned)
+                .count(),
+            1
+        );
+        let pinned = versions
+            .iter()
+            .find(|v| v.status == Status::Pinned)
+            .unwrap();
+        assert_eq!(
+            (pinned.version.clone(), pinned.sha256.clone()),
+            (pin_now.version.clone(), pin_now.sha256.clone())
+        );
+        let history = reg.history(&model("test/versioned")).await.unwrap();
+        let count = |a: &str| history.iter().filter(|e| e.action == a).count();
+        assert_eq!((count("publish"), count("approve")), (2, 2), "{backend:?}");
+        // Each pin event that changed the pin is recorded; the last one is the pin in force.
+        let last_pin = history.iter().rev().find(|e| e.action == "pin").unwrap();
+        assert_eq!(
+            last_pin.reference,
+            format!("test/versioned@{}", pin_now.version)
+        );
+        assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+        let stored = stored_files(&f);
+        assert!(
+            stored.contains(&format!("{v1}.wasm")) && stored.contains(&format!("{v2}.wasm")),
+            "{stored:?}"
+        );
+        assert!(
+            stored.iter().all(|s| !s.starts_with(".tmp")),
+            "no temporary file left: {stored:?}"
+        );
+    }
+}
