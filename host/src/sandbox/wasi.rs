@@ -22,15 +22,20 @@ use wasmtime_wasi::{Deterministic, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 /// What each store carries: the WASI context, the resource table and the
 /// memory guard.
 pub struct SandboxState {
-    wasi: WasiCtx,
+    /// Built on the first WASI call: most evaluations make none, and
+    /// building a context costs more than the rest of a store.
+    wasi: Option<WasiCtx>,
     table: ResourceTable,
+    as_of_days: i64,
+    output: OutputCapture,
     pub(crate) guard: MemoryGuard,
 }
 
 impl WasiView for SandboxState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let (days, output) = (self.as_of_days, &self.output);
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: self.wasi.get_or_insert_with(|| wasi_ctx(days, output)),
             table: &mut self.table,
         }
     }
@@ -48,24 +53,11 @@ impl SandboxState {
         memory_limit: u64,
         max_instances: usize,
     ) -> Self {
-        let secs = u64::try_from(as_of_days.max(0)).unwrap_or(0) * 86_400;
-        let wasi = WasiCtxBuilder::new()
-            .stdout(output.clone())
-            .stderr(output.clone())
-            .wall_clock(FrozenWallClock(Duration::from_secs(secs)))
-            .monotonic_clock(FrozenMonotonicClock)
-            .secure_random(Deterministic::new(SEED.to_vec()))
-            .insecure_random(Deterministic::new(SEED.to_vec()))
-            .insecure_random_seed(u128::from_le_bytes(
-                SEED[..16].try_into().unwrap_or([0; 16]),
-            ))
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
         SandboxState {
-            wasi,
+            wasi: None,
             table: ResourceTable::new(),
+            as_of_days,
+            output: output.clone(),
             guard: MemoryGuard {
                 limit: memory_limit,
                 denied: None,
@@ -73,6 +65,25 @@ impl SandboxState {
             },
         }
     }
+}
+
+/// The capability-free WASI context of one call.
+fn wasi_ctx(as_of_days: i64, output: &OutputCapture) -> WasiCtx {
+    let secs = u64::try_from(as_of_days.max(0)).unwrap_or(0) * 86_400;
+    WasiCtxBuilder::new()
+        .stdout(output.clone())
+        .stderr(output.clone())
+        .wall_clock(FrozenWallClock(Duration::from_secs(secs)))
+        .monotonic_clock(FrozenMonotonicClock)
+        .secure_random(Deterministic::new(SEED.to_vec()))
+        .insecure_random(Deterministic::new(SEED.to_vec()))
+        .insecure_random_seed(u128::from_le_bytes(
+            SEED[..16].try_into().unwrap_or([0; 16]),
+        ))
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .build()
 }
 
 /// The fixed random seed: 32 bytes, the SHA-256 of "scorehost/random/v1".
