@@ -1,0 +1,17 @@
+//! # scorehost-audit: a log anyone can check
+//!
+//! The audit log is a verifiable log in the manner of Certificate
+//! Transparency (RFC 6962 / RFC 9162). This crate holds the part that needs
+//! no database and no key, so that a subject, an app or an auditor can
+//! check a proof offline with nothing else:
+//!
+//! - [`merkle`]: tree hashes with the RFC's leaf/node domain separation,
+//!   inclusion proofs (one record is in the log, O(log n) hashes) and
+//!   consistency proofs (a later tree extends an earlier one), and their
+//!   verifiers, which fail closed on anything malformed.
+//!
+//! Status: the storage of records, signed checkpoints and the `audit` CLI
+//! are not built yet (issue 4 is open); nothing records evaluations yet.
+#![deny(missing_docs)]
+
+pub mod merkle;
