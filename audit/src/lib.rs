@@ -8,10 +8,14 @@
 //! - [`merkle`]: tree hashes with the RFC's leaf/node domain separation,
 //!   inclusion proofs (one record is in the log, O(log n) hashes) and
 //!   consistency proofs (a later tree extends an earlier one), and their
-//!   verifiers, which fail closed on anything malformed.
+//!   verifiers, which fail closed on anything malformed;
+//! - [`checkpoint`]: checkpoints (tree size + root) signed with the host's
+//!   Ed25519 key, and inclusion proofs that carry one, so that a proof is
+//!   checked offline with only the log's public key.
 //!
 //! Status: the storage of records, signed checkpoints and the `audit` CLI
 //! are not built yet (issue 4 is open); nothing records evaluations yet.
 #![deny(missing_docs)]
 
+pub mod checkpoint;
 pub mod merkle;
