@@ -95,4 +95,11 @@ impl Catalog {
             cache,
         })
     }
+
+    /// The module with this SHA-256 from the store, re-hashed, whatever its
+    /// status (for replaying a recorded evaluation exactly).
+    pub fn load_sha(&self, sha256: &str) -> Result<Model, Error> {
+        let bytes = self.registry.store().get(sha256)?;
+        Ok(self.artifacts.load(&self.runtime, &bytes)?.0)
+    }
 }

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod artifacts;
+pub mod audit;
 pub mod catalog;
 pub mod componentize;
 pub mod contract;

@@ -74,6 +74,56 @@ enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Verify the audit log, show, prove and replay recorded evaluations.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the tree and check every signed checkpoint; names the first bad record.
+    #[command(after_help = "Example:\n  scorehost audit verify")]
+    Verify,
+    /// The white box of a recorded evaluation: inputs, contributions, score, grade, reasons, module hash.
+    #[command(after_help = "Example:\n  scorehost audit show 3f2a…")]
+    Show {
+        /// The evaluation id (as `score` printed it).
+        id: String,
+    },
+    /// Re-run a recorded evaluation with the exact module bytes; reports identical or the difference.
+    #[command(after_help = "Example:\n  scorehost audit replay 3f2a…")]
+    Replay {
+        /// The evaluation id.
+        id: String,
+    },
+    /// Print (or save) an inclusion proof of a record under a signed checkpoint, or check a saved one.
+    #[command(
+        after_help = "Examples:\n  scorehost audit proof 3f2a… --out proof.json\n  scorehost audit proof --check proof.json --public-key 9c1e…"
+    )]
+    Proof {
+        /// The record id.
+        id: Option<String>,
+        /// Write the proof to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Check a saved proof offline instead.
+        #[arg(long, conflicts_with = "id")]
+        check: Option<PathBuf>,
+        /// With --check: the log's public key (hex); default: this data dir's.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Print the log's public key (hex), which anyone needs to check proofs.
+    #[command(after_help = "Example:\n  scorehost audit key")]
+    Key,
+    /// Erase the personal input of a record after its retention period; the log still verifies.
+    #[command(after_help = "Example:\n  scorehost audit erase 3f2a…")]
+    Erase {
+        /// The record id.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,7 +209,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("scorehost: {e}");
+            eprintln!("scorehost: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }
@@ -196,6 +246,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Inspect { module } => cli::run::inspect(&module, g.json),
         Command::Score(args) => cli::run::score(g, &args),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => cli::audit::verify(g),
+            AuditCommand::Show { id } => cli::audit::show(g, &id),
+            AuditCommand::Replay { id } => cli::audit::replay(g, &id),
+            AuditCommand::Proof {
+                id,
+                out,
+                check,
+                public_key,
+            } => cli::audit::proof(
+                g,
+                id.as_deref(),
+                out.as_deref(),
+                check.as_deref(),
+                public_key.as_deref(),
+            ),
+            AuditCommand::Key => cli::audit::key(g),
+            AuditCommand::Erase { id } => cli::audit::erase(g, &id),
+        },
         Command::Plugin { command } => match command {
             PluginCommand::Publish { file } => cli::registry::publish(g, &file),
             PluginCommand::Approve { reference, sha256 } => {

@@ -15,6 +15,10 @@
 //! - [`ModuleCheck`]: what a caller must vouch for before anything is stored
 //!   (the host implements it with its sandbox's load-time checks).
 //!
+//! - the audit log's storage ([`Registry::append_records`] and friends):
+//!   every registry action is also a leaf of the log, written in the same
+//!   transaction as the action.
+//!
 //! Every operation takes an [`Actor`]; publishers may only publish into their
 //! own namespace, and only the province approves, pins and revokes.
 #![deny(missing_docs)]
@@ -22,17 +26,24 @@
 mod actor;
 mod db;
 mod error;
+mod log;
 mod refs;
 mod registry;
 mod store;
 
 pub use actor::{Actor, Role};
 pub use error::Error;
+pub use log::{LogEntry, NewRecord, StoredCheckpoint, StoredInput};
 pub use refs::{ModelName, VersionRef};
 pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
 pub use store::ModuleStore;
+
+/// The current time as RFC 3339 (UTC), as every record is stamped.
+pub fn now() -> String {
+    registry::now()
+}
 
 /// The result of registry operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -133,11 +133,11 @@ pub struct Resolved {
 
 /// The registry: SQL for the records, the module store for the bytes.
 pub struct Registry {
-    db: Db,
+    pub(crate) db: Db,
     store: ModuleStore,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
@@ -216,6 +216,22 @@ async fn record(
     .bind(sha256)
     .bind(detail)
     .execute(tx.conn())
+    .await?;
+    let mut body = serde_json::Map::new();
+    body.insert("actor".into(), actor.to_string().into());
+    body.insert("action".into(), action.into());
+    body.insert("ref".into(), r.to_string().into());
+    body.insert("sha256".into(), sha256.into());
+    body.insert("detail".into(), detail.into());
+    crate::log::append_in_tx(
+        tx,
+        vec![crate::log::NewRecord {
+            kind: "registry".into(),
+            at: now(),
+            body,
+            input: None,
+        }],
+    )
     .await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The commands, one module each; `main.rs` only parses and dispatches.
 
+pub(crate) mod audit;
 pub(crate) mod build;
 pub(crate) mod registry;
 pub(crate) mod run;

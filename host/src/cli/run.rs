@@ -3,6 +3,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use scorehost::audit;
 use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost::wire::{ScoreRequest, WireModelInfo};
@@ -80,29 +81,62 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
         ))
     })?;
     let runtime = Runtime::new(Limits::default())?;
-    let mut model = match (&args.module, args.model.as_ref().or(request.model.as_ref())) {
-        (Some(module), _) => runtime.load(&read_module(module)?)?,
+    let tighten = |model: &mut scorehost::Model| {
+        if let Some(fuel) = args.fuel {
+            model.tighten(&Limits {
+                fuel,
+                ..*runtime.limits()
+            });
+        }
+    };
+    let response = match (&args.module, args.model.as_ref().or(request.model.as_ref())) {
+        // A local module: for plugin authors; not a registered model, not recorded.
+        (Some(module), _) => {
+            let mut model = runtime.load(&read_module(module)?)?;
+            tighten(&mut model);
+            let (req, outcome) = model.evaluate_wire(&request)?;
+            model.response(&req, &outcome)
+        }
         (None, Some(name)) => {
             let name: ModelName = name.parse().map_err(Error::from)?;
             super::block_on(async {
                 let catalog = Catalog::open(runtime.clone(), &g.data_dir, g.db.as_deref()).await?;
-                let loaded = catalog.load(&name, args.version.as_deref()).await?;
+                let mut loaded = catalog.load(&name, args.version.as_deref()).await?;
                 tracing::info!(reference = %loaded.record.reference, cache = ?loaded.cache, "loaded");
-                Ok::<_, Error>(loaded.model)
+                tighten(&mut loaded.model);
+                let model = &loaded.model;
+                let req = request.to_request(model.info())?;
+                let result = model.evaluate(&req);
+                let mut response = result.as_ref().ok().map(|o| model.response(&req, o));
+                let key = audit::load_or_create_key(&g.data_dir)?;
+                // Durable before the caller sees the answer, success or failure.
+                let model_ref = model.model_ref();
+                let evaluated = audit::Evaluated {
+                    caller: &g.actor,
+                    model: &model_ref,
+                    limits: model.limits(),
+                    req: &req,
+                    result: &result,
+                    response: response.as_ref(),
+                };
+                let entry = audit::record_evaluation(catalog.registry(), &key, &evaluated).await?;
+                match (result, response.as_mut()) {
+                    (Ok(_), Some(r)) => {
+                        r.evaluation_id = Some(entry.id);
+                        Ok(r.clone())
+                    }
+                    (Err(e), _) => Err(anyhow::Error::from(e)
+                        .context(format!("evaluation {} (recorded)", entry.id))),
+                    (Ok(_), None) => {
+                        Err(Error::Internal("no response for a success".into()).into())
+                    }
+                }
             })?
         }
         (None, None) => anyhow::bail!(
             "say what to score with: --model NAMESPACE/NAME (a registered model), --module FILE, or a \"model\" field in the request"
         ),
     };
-    if let Some(fuel) = args.fuel {
-        model.tighten(&Limits {
-            fuel,
-            ..*runtime.limits()
-        });
-    }
-    let (req, outcome) = model.evaluate_wire(&request)?;
-    let response = model.response(&req, &outcome);
     if g.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
     } else {

@@ -1,0 +1,198 @@
+//! `audit verify | show | replay | proof | key | erase`.
+
+use std::path::Path;
+
+use scorehost::audit;
+use scorehost::catalog::Catalog;
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost_audit::checkpoint::InclusionProof;
+use scorehost_registry::Registry;
+
+use super::block_on;
+use crate::Global;
+
+async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
+    Registry::open(&g.data_dir, g.db.as_deref()).await
+}
+
+fn public_key(g: &Global) -> anyhow::Result<String> {
+    Ok(audit::load_or_create_key(&g.data_dir)?.public_key_hex())
+}
+
+pub(crate) fn verify(g: &Global) -> anyhow::Result<()> {
+    let key = public_key(g)?;
+    let report = block_on(async { audit::verify(&open(g).await?, &key).await })?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "the audit log verifies: {} records, {} signed checkpoints, root {}",
+            report.records, report.checkpoints, report.root_hash
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
+    let shown = block_on(async { audit::show(&open(g).await?, id).await })?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+        return Ok(());
+    }
+    let r = &shown.record;
+    println!(
+        "record {} ({}) at {}, seq {}",
+        shown.entry.id, shown.entry.kind, shown.entry.at, shown.entry.seq
+    );
+    if shown.entry.kind == "registry" {
+        println!(
+            "{} {} by {} (sha256 {}) {}",
+            r["action"], r["ref"], r["actor"], r["sha256"], r["detail"]
+        );
+        return Ok(());
+    }
+    println!(
+        "model {}@{} (module sha256 {}), caller {}",
+        r["model"]["name"].as_str().unwrap_or("?"),
+        r["model"]["version"].as_str().unwrap_or("?"),
+        r["model"]["sha256"].as_str().unwrap_or("?"),
+        r["caller"].as_str().unwrap_or("?")
+    );
+    println!(
+        "subject {} ({}), as of {}",
+        r["subject"]["id"].as_str().unwrap_or("?"),
+        r["subject"]["kind"].as_str().unwrap_or("?"),
+        r["as_of"].as_str().unwrap_or("?")
+    );
+    match (&shown.input, &shown.erased_at) {
+        (Some(input), _) => println!(
+            "\ninput (matches the record's commitment):\n{}",
+            serde_json::to_string_pretty(input)?
+        ),
+        (None, Some(at)) => println!("\ninput: erased on {at} (the record still verifies)"),
+        (None, None) => println!("\ninput: not kept"),
+    }
+    let o = &r["outcome"];
+    if o.get("error").is_some() {
+        println!(
+            "\nerror: {} — {}",
+            o["error"]["code"].as_str().unwrap_or("?"),
+            o["error"]["message"].as_str().unwrap_or("?")
+        );
+    } else {
+        println!();
+        for c in o["contributions"].as_array().into_iter().flatten() {
+            println!(
+                "  {:<28} {:>9}  {}",
+                c["name"].as_str().unwrap_or("?"),
+                c["points"],
+                c["note"].as_str().unwrap_or("")
+            );
+        }
+        println!(
+            "  {:<28} {:>9}  grade {}",
+            "score",
+            o["score"],
+            o["grade"].as_str().unwrap_or("?")
+        );
+        for (i, reason) in o["reasons"].as_array().into_iter().flatten().enumerate() {
+            println!("  {}. {}", i + 1, reason.as_str().unwrap_or(""));
+        }
+    }
+    println!(
+        "\nfuel {}, {} µs, host {}, wasmtime {}",
+        r["fuel"],
+        r["duration_us"],
+        r["host_version"].as_str().unwrap_or("?"),
+        r["wasmtime_version"].as_str().unwrap_or("?")
+    );
+    Ok(())
+}
+
+pub(crate) fn replay(g: &Global, id: &str) -> anyhow::Result<()> {
+    let report = block_on(async {
+        let catalog = Catalog::open(
+            Runtime::new(Limits::default())?,
+            &g.data_dir,
+            g.db.as_deref(),
+        )
+        .await?;
+        audit::replay(&catalog, id).await
+    })?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.identical {
+        let fuel = if report.fuel_compared {
+            format!(", fuel {} as recorded", report.fuel.1)
+        } else {
+            ", fuel not compared (another wasmtime)".into()
+        };
+        println!("identical: the same score, grade, contributions and reasons{fuel}");
+    } else {
+        println!("DIFFERENT:");
+        for d in &report.differences {
+            println!("  {d}");
+        }
+    }
+    if !report.identical {
+        anyhow::bail!("the replay of {id} differs from the record");
+    }
+    Ok(())
+}
+
+pub(crate) fn proof(
+    g: &Global,
+    id: Option<&str>,
+    out: Option<&Path>,
+    check: Option<&Path>,
+    public_key_hex: Option<&str>,
+) -> anyhow::Result<()> {
+    if let Some(file) = check {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        let proof: InclusionProof = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not a proof: {e}", file.display()))?;
+        let key = match public_key_hex {
+            Some(k) => k.to_string(),
+            None => public_key(g)?,
+        };
+        proof
+            .verify(&key, None)
+            .map_err(|e| anyhow::anyhow!("the proof does not verify: {e}"))?;
+        println!(
+            "the proof verifies: record {} is in the log of {} records signed at {}",
+            proof.leaf_index, proof.checkpoint.tree_size, proof.checkpoint.timestamp
+        );
+        return Ok(());
+    }
+    let Some(id) = id else {
+        anyhow::bail!("name a record: scorehost audit proof ID, or check one: --check FILE")
+    };
+    let key = audit::load_or_create_key(&g.data_dir)?;
+    let proof = block_on(async { audit::proof(&open(g).await?, &key, id).await })?;
+    match out {
+        Some(path) => {
+            audit::write_proof(path, &proof)?;
+            println!(
+                "wrote the proof of record {} to {}; check it with: scorehost audit proof --check {} --public-key {}",
+                proof.leaf_index,
+                path.display(),
+                path.display(),
+                key.public_key_hex()
+            );
+        }
+        None => println!("{}", serde_json::to_string_pretty(&proof)?),
+    }
+    Ok(())
+}
+
+pub(crate) fn key(g: &Global) -> anyhow::Result<()> {
+    println!("{}", public_key(g)?);
+    Ok(())
+}
+
+pub(crate) fn erase(g: &Global, id: &str) -> anyhow::Result<()> {
+    block_on(async { audit::erase(&open(g).await?, id).await })?;
+    println!("erased the input of record {id}; the record and every proof still verify");
+    Ok(())
+}
