@@ -255,5 +255,53 @@ pub fn verify_consistency(
     Ok(())
 }
 
+/// The right edge of a growing tree: the roots of its perfect subtrees,
+/// largest first. Appending a leaf and computing the root are O(log n), so
+/// a long-running log signs checkpoints without re-reading its leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frontier {
+    nodes: Vec<(Hash, u32)>,
+    size: u64,
+}
+
+impl Frontier {
+    /// The frontier of a tree over `leaves`.
+    pub fn from_leaves(leaves: &[Hash]) -> Frontier {
+        let mut f = Frontier::default();
+        for l in leaves {
+            f.push(*l);
+        }
+        f
+    }
+
+    /// Append a leaf hash.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = (leaf, 0u32);
+        while let Some(&(top, height)) = self.nodes.last() {
+            if height != node.1 {
+                break;
+            }
+            self.nodes.pop();
+            node = (node_hash(&top, &node.0), height + 1);
+        }
+        self.nodes.push(node);
+        self.size += 1;
+    }
+
+    /// Leaves so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The tree hash, equal to [`root`] over the same leaves.
+    pub fn root(&self) -> Hash {
+        let mut it = self.nodes.iter().rev();
+        match it.next() {
+            None => empty_root(),
+            Some(&(last, _)) => it.fold(last, |acc, (left, _)| node_hash(left, &acc)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -111,14 +111,9 @@ pub struct Evaluated<'a> {
     pub response: Option<&'a EvaluationResponse>,
 }
 
-/// Append the record of one evaluation (success or failure) and sign a
-/// checkpoint; returns the stored leaf, whose `id` is the evaluation's id.
-/// Durable when this returns.
-pub async fn record_evaluation(
-    registry: &Registry,
-    key: &LogKey,
-    ev: &Evaluated<'_>,
-) -> Result<LogEntry, Error> {
+/// The log record of one evaluation (success or failure): everything but
+/// the personal input, which goes beside the log under a salted commitment.
+pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
     let (caller, model, model_limits, req, result, response) = (
         ev.caller,
         ev.model,
@@ -138,7 +133,10 @@ pub async fn record_evaluation(
     let mut body = Map::new();
     body.insert("caller".into(), caller.into());
     body.insert("model".into(), json!(model));
-    body.insert("subject".into(), json!({ "id": req.subject.id, "kind": crate::contract::subject_kind_name(req.subject.kind) }));
+    body.insert(
+        "subject".into(),
+        json!({ "id": req.subject.id, "kind": crate::contract::subject_kind_name(req.subject.kind) }),
+    );
     body.insert("as_of".into(), req.as_of.clone().into());
     body.insert(
         "input_commitment".into(),
@@ -151,13 +149,27 @@ pub async fn record_evaluation(
     body.insert("duration_us".into(), duration_us.into());
     body.insert("host_version".into(), crate::HOST_VERSION.into());
     body.insert("wasmtime_version".into(), crate::WASMTIME_VERSION.into());
-    let record = NewRecord {
+    Ok(NewRecord {
         kind: "evaluation".into(),
         at: scorehost_registry::now(),
         body,
         input: Some((salt, input)),
-    };
-    let entry = registry.append_records(vec![record]).await?.remove(0);
+    })
+}
+
+/// Append the record of one evaluation (success or failure) and sign a
+/// checkpoint; returns the stored leaf, whose `id` is the evaluation's id.
+/// Durable when this returns. One transaction per call: for many concurrent
+/// evaluations use [`AuditWriter`], which shares commits.
+pub async fn record_evaluation(
+    registry: &Registry,
+    key: &LogKey,
+    ev: &Evaluated<'_>,
+) -> Result<LogEntry, Error> {
+    let entry = registry
+        .append_records(vec![evaluation_record(ev)?])
+        .await?
+        .remove(0);
     checkpoint(registry, key).await?;
     Ok(entry)
 }
@@ -419,4 +431,116 @@ pub async fn replay(catalog: &crate::catalog::Catalog, id: &str) -> Result<Repla
         fuel: (fuel_recorded, fuel_now),
         fuel_compared,
     })
+}
+
+/// Records per group commit at most. 256: a transaction of a few hundred
+/// small inserts commits in about the time of one fsync, and a caller never
+/// waits behind more than that.
+pub const MAX_BATCH: usize = 256;
+
+/// How often a long-running writer signs a checkpoint while records arrive.
+/// 1 s: "at least every few seconds" (design.md), at a cost of one signature
+/// and one small insert per second.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+struct Job {
+    record: NewRecord,
+    reply: tokio::sync::oneshot::Sender<Result<LogEntry, Error>>,
+}
+
+/// The log writer of a long-running process: concurrent evaluations queue
+/// their records and share commits (group commit) — one transaction and one
+/// fsync per batch — and each caller gets its answer only once its record
+/// is durable. It keeps the tree's right edge in memory ([`merkle::Frontier`])
+/// and signs a checkpoint at most every [`CHECKPOINT_EVERY`].
+#[derive(Clone)]
+pub struct AuditWriter {
+    jobs: tokio::sync::mpsc::Sender<Job>,
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl AuditWriter {
+    /// Start the writer on the current tokio runtime.
+    pub async fn start(
+        registry: std::sync::Arc<Registry>,
+        key: LogKey,
+    ) -> Result<AuditWriter, Error> {
+        let entries = registry.log_entries().await?;
+        let mut frontier = merkle::Frontier::from_leaves(&leaves(&entries));
+        drop(entries);
+        let (jobs, mut rx) = tokio::sync::mpsc::channel::<Job>(4 * MAX_BATCH);
+        let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = commits.clone();
+        tokio::spawn(async move {
+            let mut last_checkpoint = std::time::Instant::now() - CHECKPOINT_EVERY;
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => batch.push(j),
+                        Err(_) => break,
+                    }
+                }
+                let (records, replies): (Vec<_>, Vec<_>) =
+                    batch.into_iter().map(|j| (j.record, j.reply)).unzip();
+                match registry.append_records(records).await {
+                    Ok(entries) => {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if entries.first().map(|e| e.seq) != Some(frontier.size()) {
+                            // Another process appended too: rebuild the edge.
+                            if let Ok(all) = registry.log_entries().await {
+                                frontier = merkle::Frontier::from_leaves(&leaves(&all));
+                            }
+                        } else {
+                            for e in &entries {
+                                frontier.push(merkle::leaf_hash(e.record.as_bytes()));
+                            }
+                        }
+                        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                            let cp = key.sign(
+                                frontier.size(),
+                                &frontier.root(),
+                                &scorehost_registry::now(),
+                            );
+                            let stored = StoredCheckpoint {
+                                tree_size: cp.tree_size,
+                                root_hash: cp.root_hash,
+                                at: cp.timestamp,
+                                signature: cp.signature,
+                            };
+                            if registry.save_checkpoint(&stored).await.is_ok() {
+                                last_checkpoint = std::time::Instant::now();
+                            }
+                        }
+                        for (reply, entry) in replies.into_iter().zip(entries) {
+                            let _ = reply.send(Ok(entry));
+                        }
+                    }
+                    Err(e) => {
+                        for reply in replies {
+                            let _ = reply.send(Err(Error::from(e.clone())));
+                        }
+                    }
+                }
+            }
+        });
+        Ok(AuditWriter { jobs, commits })
+    }
+
+    /// Record one evaluation; returns once it is durable.
+    pub async fn record(&self, ev: &Evaluated<'_>) -> Result<LogEntry, Error> {
+        let record = evaluation_record(ev)?;
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job { record, reply })
+            .await
+            .map_err(|_| Error::Internal("the audit writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| Error::Internal("the audit writer has stopped".into()))?
+    }
+
+    /// Transactions committed so far (each holds one batch).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }

@@ -154,7 +154,12 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampering_in_the_database_is_detected_and_named() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "checkpoint altered",
+            "UPDATE audit_checkpoints SET root_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE tree_size = 4",
+            "the checkpoint of size 4 does not verify",
+        ),
         (
             "changed score",
             "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75') WHERE seq = 3",
@@ -307,5 +312,187 @@ async fn replay_is_identical_and_erasing_an_input_keeps_the_log_verifiable() {
         ok(cli(&f, &["audit", "verify"]));
         assert!(ok(cli(&f, &["audit", "proof", "--check", &file])).contains("the proof verifies"));
         assert!(fails(cli(&f, &["audit", "erase", &ids[0]])).contains("no input left to erase"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
+    use scorehost::audit::{self, Evaluated};
+    use scorehost::catalog::Catalog;
+    use scorehost_registry::{Actor, ModelName};
+    /// Per plugin: enough to cross bands, caps and windows (4 × 75 = 300).
+    const PER_PLUGIN: usize = 75;
+    let f = fixture(scorehost_tests::Backend::Sqlite, "audit-replay-many").await;
+    let rt = scorehost_sdk::testing::sandbox::runtime().clone();
+    let catalog = Catalog::open(rt.clone(), &f.data_dir, None).await.unwrap();
+    let key = audit::load_or_create_key(&f.data_dir).unwrap();
+    let reg = catalog.registry();
+    let mut ids = Vec::new();
+    for (package, name) in [
+        ("ningbo-port", "ningbo/port"),
+        ("hangzhou-qianjiang", "hangzhou/qianjiang"),
+        ("yiwu-market", "yiwu/market"),
+        ("environment", "zhejiang/environment"),
+    ] {
+        let bytes = std::fs::read(component(package)).unwrap();
+        let p = reg.publish(&Actor::province(), &bytes, &rt).await.unwrap();
+        let r = p.version.reference.parse().unwrap();
+        reg.approve(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+        reg.pin(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+        let loaded = catalog
+            .load(&name.parse::<ModelName>().unwrap(), None)
+            .await
+            .unwrap();
+        let model = &loaded.model;
+        let seed = scorehost_tests::example(package)
+            .to_request(model.info())
+            .unwrap();
+        for req in scorehost_tests::variants(&seed, model.info(), PER_PLUGIN, 99) {
+            let result = model.evaluate(&req);
+            let response = result.as_ref().ok().map(|o| model.response(&req, o));
+            let model_ref = model.model_ref();
+            let ev = Evaluated {
+                caller: "app:test",
+                model: &model_ref,
+                limits: model.limits(),
+                req: &req,
+                result: &result,
+                response: response.as_ref(),
+            };
+            ids.push(audit::record_evaluation(reg, &key, &ev).await.unwrap().id);
+        }
+    }
+    assert_eq!(ids.len(), 4 * PER_PLUGIN);
+    let mut failures = 0;
+    for id in &ids {
+        let report = audit::replay(&catalog, id).await.unwrap();
+        assert!(report.identical, "{id}: {:?}", report.differences);
+        assert!(report.fuel_compared && report.fuel.0 == report.fuel.1);
+        let shown = audit::show(reg, id).await.unwrap();
+        if shown.record["outcome"].get("error").is_some() {
+            failures += 1;
+        }
+    }
+    // Some variants are refused by their model (ages under 18, shares over 100 %):
+    // failures are recorded and replay identically too.
+    assert!(failures > 0 && failures < ids.len() / 2, "{failures}");
+    let report = audit::verify(reg, &key.public_key_hex()).await.unwrap();
+    assert_eq!(report.records, 4 * 3 + ids.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation() {
+    let f = fixture(scorehost_tests::Backend::Sqlite, "audit-kill").await;
+    populate(&f);
+    let mut answered = Vec::new();
+    let mut killed = 0;
+    for i in 0..24u64 {
+        let mut cmd = Command::new(binary());
+        cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
+        cmd.args(["score", "--input", &input("ningbo-port"), "--json"]);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        // Kill at a different moment each time: before, during and after the append.
+        std::thread::sleep(std::time::Duration::from_millis(5 + (i * 7) % 60));
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        if out.status.success() {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            answered.push(v["evaluation_id"].as_str().unwrap().to_string());
+        } else {
+            killed += 1;
+        }
+    }
+    assert!(killed > 0, "some processes must have been killed mid-way");
+    assert!(!answered.is_empty(), "some processes must have answered");
+    ok(cli(&f, &["audit", "verify"]));
+    for id in &answered {
+        ok(cli(&f, &["audit", "show", id]));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_record() {
+    use scorehost::audit::{self, AuditWriter, Evaluated};
+    use scorehost::catalog::Catalog;
+    use scorehost_registry::{Actor, Registry};
+    use std::sync::Arc;
+    const N: usize = 200;
+    for backend in backends() {
+        let f = fixture(backend, "audit-group").await;
+        let rt = scorehost_sdk::testing::sandbox::runtime().clone();
+        let catalog = Catalog::open(rt.clone(), &f.data_dir, f.db.as_deref())
+            .await
+            .unwrap();
+        let bytes = std::fs::read(component("ningbo-port")).unwrap();
+        let reg = catalog.registry();
+        let p = reg.publish(&Actor::province(), &bytes, &rt).await.unwrap();
+        let r = p.version.reference.parse().unwrap();
+        reg.approve(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+        reg.pin(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+        let model = Arc::new(
+            catalog
+                .load(&"ningbo/port".parse().unwrap(), None)
+                .await
+                .unwrap()
+                .model,
+        );
+        let key = audit::load_or_create_key(&f.data_dir).unwrap();
+        let public = key.public_key_hex();
+        let writer = AuditWriter::start(
+            Arc::new(Registry::open(&f.data_dir, f.db.as_deref()).await.unwrap()),
+            key,
+        )
+        .await
+        .unwrap();
+        let req = scorehost_tests::example("ningbo-port")
+            .to_request(model.info())
+            .unwrap();
+        let tasks: Vec<_> = (0..N)
+            .map(|_| {
+                let (writer, model, req) = (writer.clone(), model.clone(), req.clone());
+                tokio::spawn(async move {
+                    let result = model.evaluate(&req);
+                    let response = result.as_ref().ok().map(|o| model.response(&req, o));
+                    let model_ref = model.model_ref();
+                    let ev = Evaluated {
+                        caller: "app:transit",
+                        model: &model_ref,
+                        limits: model.limits(),
+                        req: &req,
+                        result: &result,
+                        response: response.as_ref(),
+                    };
+                    writer.record(&ev).await.unwrap()
+                })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for t in tasks {
+            seqs.push(t.await.unwrap().seq);
+        }
+        seqs.sort();
+        assert_eq!(
+            seqs,
+            (3..3 + N as u64).collect::<Vec<_>>(),
+            "contiguous, none lost"
+        );
+        let commits = writer.commits();
+        assert!(
+            commits >= 1 && commits < N as u64 / 2,
+            "{backend:?}: {commits} commits for {N} records"
+        );
+        let report = audit::verify(reg, &public).await.unwrap();
+        assert_eq!(report.records, 3 + N as u64);
+        assert!(report.checkpoints >= 1);
     }
 }

@@ -277,3 +277,21 @@ fn every_consistency_proof_verifies_and_every_tampering_fails() {
     ));
     assert!(consistency_proof(0, &l).is_err());
 }
+
+#[test]
+fn the_frontier_gives_the_same_root_at_every_size() {
+    let l = many(300);
+    let mut f = Frontier::default();
+    assert_eq!(f.root(), empty_root());
+    for (n, leaf) in l.iter().enumerate() {
+        f.push(*leaf);
+        assert_eq!(f.root(), root(&l[..=n]), "size {}", n + 1);
+        assert_eq!(f.size(), n as u64 + 1);
+    }
+    assert_eq!(Frontier::from_leaves(&l[..77]).root(), root(&l[..77]));
+    let published = leaves();
+    assert_eq!(
+        hex::encode(Frontier::from_leaves(&published).root()),
+        ROOTS[8]
+    );
+}
