@@ -103,6 +103,11 @@ impl LogKey {
         }
     }
 
+    /// A second handle on the same key.
+    pub fn clone_key(&self) -> LogKey {
+        LogKey::from_seed(&self.seed())
+    }
+
     /// The secret seed, to store (with owner-only permissions).
     pub fn seed(&self) -> [u8; 32] {
         self.key.to_bytes()

@@ -181,12 +181,28 @@ fn leaves(entries: &[LogEntry]) -> Vec<Hash> {
         .collect()
 }
 
+/// The stored leaf hashes (trusted as stored: `verify` is what re-derives
+/// them from the records).
+async fn stored_leaves(registry: &Registry) -> Result<Vec<Hash>, Error> {
+    registry
+        .log_leaf_hashes()
+        .await?
+        .iter()
+        .map(|h| {
+            hex::decode(h)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| Error::Internal(format!("a stored leaf hash is malformed: {h}")))
+        })
+        .collect()
+}
+
 /// Sign and store a checkpoint of the whole log as it is now.
 pub async fn checkpoint(registry: &Registry, key: &LogKey) -> Result<Checkpoint, Error> {
-    let entries = registry.log_entries().await?;
+    let hashes = stored_leaves(registry).await?;
     let cp = key.sign(
-        entries.len() as u64,
-        &merkle::root(&leaves(&entries)),
+        hashes.len() as u64,
+        &merkle::root(&hashes),
         &scorehost_registry::now(),
     );
     registry
@@ -287,8 +303,8 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
 pub async fn proof(registry: &Registry, key: &LogKey, id: &str) -> Result<InclusionProof, Error> {
     let entry = registry.log_entry(id).await?;
     let cp = checkpoint(registry, key).await?;
-    let entries = registry.log_entries().await?;
-    let hashes = leaves(&entries[..cp.tree_size as usize]);
+    let mut hashes = stored_leaves(registry).await?;
+    hashes.truncate(cp.tree_size as usize);
     let path = merkle::inclusion_proof(entry.seq as usize, &hashes)
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(InclusionProof {
@@ -465,9 +481,7 @@ impl AuditWriter {
         registry: std::sync::Arc<Registry>,
         key: LogKey,
     ) -> Result<AuditWriter, Error> {
-        let entries = registry.log_entries().await?;
-        let mut frontier = merkle::Frontier::from_leaves(&leaves(&entries));
-        drop(entries);
+        let mut frontier = merkle::Frontier::from_leaves(&stored_leaves(&registry).await?);
         let (jobs, mut rx) = tokio::sync::mpsc::channel::<Job>(4 * MAX_BATCH);
         let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = commits.clone();
@@ -488,8 +502,8 @@ impl AuditWriter {
                         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if entries.first().map(|e| e.seq) != Some(frontier.size()) {
                             // Another process appended too: rebuild the edge.
-                            if let Ok(all) = registry.log_entries().await {
-                                frontier = merkle::Frontier::from_leaves(&leaves(&all));
+                            if let Ok(all) = stored_leaves(&registry).await {
+                                frontier = merkle::Frontier::from_leaves(&all);
                             }
                         } else {
                             for e in &entries {
