@@ -114,30 +114,75 @@ pub struct Evaluated<'a> {
 /// The log record of one evaluation (success or failure): everything but
 /// the personal input, which goes beside the log under a salted commitment.
 pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
-    let (caller, model, model_limits, req, result, response) = (
-        ev.caller,
-        ev.model,
-        ev.limits,
+    let input = serde_json::to_string(&ScoreRequest::from_request(
+        Some(ev.model.name.clone()),
         ev.req,
-        ev.result,
-        ev.response,
-    );
-    let input = serde_json::to_string(&ScoreRequest::from_request(Some(model.name.clone()), req))
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let salt = salt()?;
-    let (outcome, fuel) = outcome_json(result, response);
-    let duration_us = result
+    ))
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let (outcome, fuel) = outcome_json(ev.result, ev.response);
+    let duration_us = ev
+        .result
         .as_ref()
         .map(|o| o.duration.as_micros() as u64)
         .unwrap_or(0);
+    let subject = json!({
+        "id": ev.req.subject.id,
+        "kind": crate::contract::subject_kind_name(ev.req.subject.kind),
+    });
+    record_body(
+        ev.caller,
+        ev.model,
+        ev.limits,
+        subject,
+        &ev.req.as_of,
+        input,
+        outcome,
+        (fuel, duration_us),
+    )
+}
+
+/// The log record of a request the host refused before the model ran (it
+/// does not fit the model's declaration): an evaluation that failed, kept
+/// like any other, with the request exactly as it came.
+pub fn refused_record(
+    caller: &str,
+    model: &ModelRef,
+    limits: &crate::sandbox::Limits,
+    wire: &ScoreRequest,
+    error: &Error,
+) -> Result<NewRecord, Error> {
+    let input = serde_json::to_string(wire).map_err(|e| Error::Internal(e.to_string()))?;
+    let (outcome, _) = outcome_json(&Err(error.clone()), None);
+    let subject = json!({ "id": wire.subject.id, "kind": wire.subject.kind });
+    record_body(
+        caller,
+        model,
+        limits,
+        subject,
+        &wire.as_of,
+        input,
+        outcome,
+        (0, 0),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_body(
+    caller: &str,
+    model: &ModelRef,
+    limits: &crate::sandbox::Limits,
+    subject: Value,
+    as_of: &str,
+    input: String,
+    outcome: Value,
+    (fuel, duration_us): (u64, u64),
+) -> Result<NewRecord, Error> {
+    let salt = salt()?;
     let mut body = Map::new();
     body.insert("caller".into(), caller.into());
     body.insert("model".into(), json!(model));
-    body.insert(
-        "subject".into(),
-        json!({ "id": req.subject.id, "kind": crate::contract::subject_kind_name(req.subject.kind) }),
-    );
-    body.insert("as_of".into(), req.as_of.clone().into());
+    body.insert("subject".into(), subject);
+    body.insert("as_of".into(), as_of.into());
     body.insert(
         "input_commitment".into(),
         input_commitment(&salt, &input).into(),
@@ -145,7 +190,7 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
     body.insert("outcome".into(), outcome);
     body.insert("fuel".into(), fuel.into());
     // The budget it ran under, so that a replay runs under the same one.
-    body.insert("fuel_budget".into(), model_limits.fuel.into());
+    body.insert("fuel_budget".into(), limits.fuel.into());
     body.insert("duration_us".into(), duration_us.into());
     body.insert("host_version".into(), crate::HOST_VERSION.into());
     body.insert("wasmtime_version".into(), crate::WASMTIME_VERSION.into());
@@ -157,6 +202,17 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
     })
 }
 
+/// Append one record and sign a checkpoint; durable when this returns.
+pub async fn append_one(
+    registry: &Registry,
+    key: &LogKey,
+    record: NewRecord,
+) -> Result<LogEntry, Error> {
+    let entry = registry.append_records(vec![record]).await?.remove(0);
+    checkpoint(registry, key).await?;
+    Ok(entry)
+}
+
 /// Append the record of one evaluation (success or failure) and sign a
 /// checkpoint; returns the stored leaf, whose `id` is the evaluation's id.
 /// Durable when this returns. One transaction per call: for many concurrent
@@ -166,12 +222,7 @@ pub async fn record_evaluation(
     key: &LogKey,
     ev: &Evaluated<'_>,
 ) -> Result<LogEntry, Error> {
-    let entry = registry
-        .append_records(vec![evaluation_record(ev)?])
-        .await?
-        .remove(0);
-    checkpoint(registry, key).await?;
-    Ok(entry)
+    append_one(registry, key, evaluation_record(ev)?).await
 }
 
 fn leaves(entries: &[LogEntry]) -> Vec<Hash> {

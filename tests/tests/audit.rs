@@ -89,6 +89,29 @@ fn populate(f: &Fixture) -> Vec<String> {
         .and_then(|s| s.split_whitespace().next())
         .expect("the failure names its record");
     ids.push(id.to_string());
+    // A request the host refuses before the model runs is recorded too.
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(input("ningbo-port")).unwrap()).unwrap();
+    bad["indicators"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|i| i["name"] != "tax_credit_grade");
+    let bad_path = f.data_dir.join("bad-request.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+    let err = fails(cli(
+        f,
+        &["score", "--input", &bad_path.display().to_string()],
+    ));
+    assert!(
+        err.contains("required indicator 'tax_credit_grade'"),
+        "{err}"
+    );
+    let id = err
+        .split("evaluation ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the refusal names its record");
+    ids.push(id.to_string());
     ids
 }
 
@@ -109,8 +132,8 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
         let ids = populate(&f);
         let out = ok(cli(&f, &["audit", "verify", "--json"]));
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-        // publish, approve, pin, two scores, one failure.
-        assert_eq!(report["records"], 6, "{backend:?}: {out}");
+        // publish, approve, pin, two scores, one plugin fault, one refused request.
+        assert_eq!(report["records"], 7, "{backend:?}: {out}");
         assert!(report["checkpoints"].as_u64().unwrap() >= 3);
 
         let shown: serde_json::Value =
@@ -141,6 +164,12 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
         let failed: serde_json::Value =
             serde_json::from_str(&ok(cli(&f, &["audit", "show", &ids[2], "--json"]))).unwrap();
         assert_eq!(failed["record"]["outcome"]["error"]["code"], "plugin_fault");
+        let refused: serde_json::Value =
+            serde_json::from_str(&ok(cli(&f, &["audit", "show", &ids[3], "--json"]))).unwrap();
+        assert_eq!(refused["record"]["outcome"]["error"]["code"], "bad_request");
+        assert_eq!(refused["input"]["subject"]["id"], "91330200MA2AAAAA1X");
+        // It replays identically: the same refusal.
+        assert!(ok(cli(&f, &["audit", "replay", &ids[3]])).contains("identical"));
 
         let table = ok(cli(&f, &["audit", "show", &ids[1]]));
         assert!(
@@ -397,8 +426,9 @@ async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation
         cmd.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());
         let mut child = cmd.spawn().unwrap();
-        // Kill at a different moment each time: before, during and after the append.
-        std::thread::sleep(std::time::Duration::from_millis(5 + (i * 7) % 60));
+        // Kill at a different moment each time (2 to 300 ms): before, during
+        // and after the append; the early ones always die, the late ones answer.
+        std::thread::sleep(std::time::Duration::from_millis(2 + (i * 17) % 300));
         let _ = child.kill();
         let out = child.wait_with_output().unwrap();
         if out.status.success() {

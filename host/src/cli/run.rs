@@ -105,10 +105,25 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
                 tracing::info!(reference = %loaded.record.reference, cache = ?loaded.cache, "loaded");
                 tighten(&mut loaded.model);
                 let model = &loaded.model;
-                let req = request.to_request(model.info())?;
+                let key = audit::load_or_create_key(&g.data_dir)?;
+                let req = match request.to_request(model.info()) {
+                    Ok(req) => req,
+                    Err(e) => {
+                        // Refused before the model ran: still an evaluation, still recorded.
+                        let record = audit::refused_record(
+                            &g.actor,
+                            &model.model_ref(),
+                            model.limits(),
+                            &request,
+                            &e,
+                        )?;
+                        let entry = audit::append_one(catalog.registry(), &key, record).await?;
+                        return Err(anyhow::Error::from(e)
+                            .context(format!("evaluation {} (recorded)", entry.id)));
+                    }
+                };
                 let result = model.evaluate(&req);
                 let mut response = result.as_ref().ok().map(|o| model.response(&req, o));
-                let key = audit::load_or_create_key(&g.data_dir)?;
                 // Durable before the caller sees the answer, success or failure.
                 let model_ref = model.model_ref();
                 let evaluated = audit::Evaluated {
