@@ -16,8 +16,8 @@ use scorehost::audit::{self, AuditWriter, Evaluated};
 use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost_audit::checkpoint::InclusionProof;
-use scorehost_registry::{Actor, Registry};
-use scorehost_tests::{component, example};
+use scorehost_registry::Registry;
+use scorehost_tests::example;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -39,18 +39,7 @@ async fn run() {
     let runtime = Runtime::new(Limits::default()).unwrap();
     let catalog = Catalog::open(runtime.clone(), &dir, None).await.unwrap();
     let reg = catalog.registry();
-    let bytes = std::fs::read(component("ningbo-port")).unwrap();
-    let p = reg
-        .publish(&Actor::province(), &bytes, &runtime)
-        .await
-        .unwrap();
-    let r = p.version.reference.parse().unwrap();
-    reg.approve(&Actor::province(), &r, &p.version.sha256)
-        .await
-        .unwrap();
-    reg.pin(&Actor::province(), &r, &p.version.sha256)
-        .await
-        .unwrap();
+    scorehost_tests::pin_as_province(reg, &runtime, "ningbo-port").await;
     let model = Arc::new(
         catalog
             .load(&"ningbo/port".parse().unwrap(), None)

@@ -159,6 +159,52 @@ pub async fn fixture(backend: Backend, name: &str) -> Fixture {
     }
 }
 
+/// Run the real binary on a fixture's data dir (and database).
+pub fn cli(f: &Fixture, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(binary());
+    cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
+    if let Some(db) = &f.db {
+        cmd.args(["--db", db]);
+    }
+    cmd.args(args).output().expect("scorehost runs")
+}
+
+/// The stdout of a command that must succeed.
+///
+/// # Panics
+/// If it failed, with its stderr.
+pub fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Publish, approve and pin a built component as the province, through the
+/// library; returns the pinned version.
+pub async fn pin_as_province(
+    reg: &scorehost_registry::Registry,
+    rt: &scorehost::sandbox::Runtime,
+    package: &str,
+) -> scorehost_registry::VersionRecord {
+    use scorehost_registry::Actor;
+    let bytes = std::fs::read(component(package)).expect("component");
+    let p = reg
+        .publish(&Actor::province(), &bytes, rt)
+        .await
+        .expect("publish");
+    let r = p.version.reference.parse().expect("ref");
+    reg.approve(&Actor::province(), &r, &p.version.sha256)
+        .await
+        .expect("approve");
+    reg.pin(&Actor::province(), &r, &p.version.sha256)
+        .await
+        .expect("pin");
+    reg.version(&r).await.expect("version")
+}
+
 /// A small, seeded xorshift generator: the same seed gives the same variants
 /// on every machine.
 pub struct Rng(u64);

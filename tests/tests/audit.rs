@@ -4,26 +4,8 @@
 
 use std::process::{Command, Output};
 
-use scorehost_tests::{Fixture, backends, binary, component, fixture, root};
+use scorehost_tests::{Fixture, backends, binary, cli, component, fixture, ok, root};
 use sqlx::Connection as _;
-
-fn cli(f: &Fixture, args: &[&str]) -> Output {
-    let mut cmd = Command::new(binary());
-    cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
-    if let Some(db) = &f.db {
-        cmd.args(["--db", db]);
-    }
-    cmd.args(args).output().expect("scorehost runs")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn fails(out: Output) -> String {
     assert!(
@@ -348,7 +330,7 @@ async fn replay_is_identical_and_erasing_an_input_keeps_the_log_verifiable() {
 async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
     use scorehost::audit::{self, Evaluated};
     use scorehost::catalog::Catalog;
-    use scorehost_registry::{Actor, ModelName};
+    use scorehost_registry::ModelName;
     /// Per plugin: enough to cross bands, caps and windows (4 × 75 = 300).
     const PER_PLUGIN: usize = 75;
     let f = fixture(scorehost_tests::Backend::Sqlite, "audit-replay-many").await;
@@ -363,15 +345,7 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
         ("yiwu-market", "yiwu/market"),
         ("environment", "zhejiang/environment"),
     ] {
-        let bytes = std::fs::read(component(package)).unwrap();
-        let p = reg.publish(&Actor::province(), &bytes, &rt).await.unwrap();
-        let r = p.version.reference.parse().unwrap();
-        reg.approve(&Actor::province(), &r, &p.version.sha256)
-            .await
-            .unwrap();
-        reg.pin(&Actor::province(), &r, &p.version.sha256)
-            .await
-            .unwrap();
+        scorehost_tests::pin_as_province(reg, &rt, package).await;
         let loaded = catalog
             .load(&name.parse::<ModelName>().unwrap(), None)
             .await
@@ -450,7 +424,7 @@ async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation
 async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_record() {
     use scorehost::audit::{self, AuditWriter, Evaluated};
     use scorehost::catalog::Catalog;
-    use scorehost_registry::{Actor, Registry};
+    use scorehost_registry::Registry;
     use std::sync::Arc;
     const N: usize = 200;
     for backend in backends() {
@@ -459,16 +433,8 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
         let catalog = Catalog::open(rt.clone(), &f.data_dir, f.db.as_deref())
             .await
             .unwrap();
-        let bytes = std::fs::read(component("ningbo-port")).unwrap();
         let reg = catalog.registry();
-        let p = reg.publish(&Actor::province(), &bytes, &rt).await.unwrap();
-        let r = p.version.reference.parse().unwrap();
-        reg.approve(&Actor::province(), &r, &p.version.sha256)
-            .await
-            .unwrap();
-        reg.pin(&Actor::province(), &r, &p.version.sha256)
-            .await
-            .unwrap();
+        scorehost_tests::pin_as_province(reg, &rt, "ningbo-port").await;
         let model = Arc::new(
             catalog
                 .load(&"ningbo/port".parse().unwrap(), None)

@@ -2,12 +2,12 @@
 //! components, the real runtime as the publish check, and the real binary
 //! for the on-disk and multi-process cases.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost_registry::{Actor, Error as R, ModelName, Registry, Status, VersionRef};
-use scorehost_tests::{Backend, Fixture, backends, binary, component, example, fixture, root};
+use scorehost_tests::{Backend, Fixture, backends, cli, component, example, fixture, ok, root};
 
 fn module(package: &str) -> Vec<u8> {
     std::fs::read(component(package)).unwrap()
@@ -353,24 +353,6 @@ async fn revoking_the_pinned_version_unpins_it_for_good() {
             "{backend:?}"
         );
     }
-}
-
-fn cli(f: &Fixture, args: &[&str]) -> Output {
-    let mut cmd = Command::new(binary());
-    cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
-    if let Some(db) = &f.db {
-        cmd.args(["--db", db]);
-    }
-    cmd.args(args).output().expect("scorehost runs")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 async fn publish_and_pin(f: &Fixture, package: &str, publisher: &str) -> String {
