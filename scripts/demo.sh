@@ -29,3 +29,5 @@ for entry in ningbo-port:ningbo hangzhou-qianjiang:hangzhou yiwu-market:yiwu env
 done
 echo
 "$bin" --data-dir "$data" plugin list
+echo
+"$bin" --data-dir "$data" audit verify
