@@ -558,7 +558,12 @@ impl AuditWriter {
                             }
                         } else {
                             for e in &entries {
-                                frontier.push(merkle::leaf_hash(e.record.as_bytes()));
+                                // The leaf hash was computed on append: reuse it.
+                                let mut leaf = [0u8; 32];
+                                if hex::decode_to_slice(&e.leaf_hash, &mut leaf).is_err() {
+                                    leaf = merkle::leaf_hash(e.record.as_bytes());
+                                }
+                                frontier.push(leaf);
                             }
                         }
                         if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {

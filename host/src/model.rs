@@ -124,7 +124,8 @@ impl Model {
     /// declaration, then [`evaluate`](Model::evaluate). Returns the request
     /// exactly as the plugin saw it beside the outcome.
     pub fn evaluate_wire(&self, req: &ScoreRequest) -> Result<(Request, Outcome), Error> {
-        let req = req.to_request(&self.info)?;
+        // `evaluate` checks the request against the declaration: convert only.
+        let req = req.convert(&self.info)?;
         let outcome = self.evaluate(&req)?;
         Ok((req, outcome))
     }

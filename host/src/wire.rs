@@ -83,6 +83,18 @@ impl ScoreRequest {
     /// `info` describes, and check it against that declaration
     /// ([`crate::validate::check_request`]).
     pub fn to_request(&self, info: &ModelInfo) -> Result<Request, Error> {
+        let req = self.convert(info)?;
+        crate::validate::check_request(info, &req)?;
+        Ok(req)
+    }
+
+    /// Only the conversion of [`to_request`](ScoreRequest::to_request),
+    /// without the check against the declaration — for callers that hand
+    /// the result to [`crate::Model::evaluate`], which checks it anyway.
+    /// Errors: the model named is another, an unknown subject kind, points
+    /// with more than two decimals, a value that is not a number, boolean or
+    /// string.
+    pub fn convert(&self, info: &ModelInfo) -> Result<Request, Error> {
         let bad = |m: String| Error::BadRequest(m);
         if let Some(m) = &self.model
             && m != &info.name
@@ -151,7 +163,6 @@ impl ScoreRequest {
             },
             indicators,
         };
-        crate::validate::check_request(info, &req)?;
         Ok(req)
     }
 

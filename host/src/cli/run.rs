@@ -106,10 +106,12 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
                 tighten(&mut loaded.model);
                 let model = &loaded.model;
                 let key = audit::load_or_create_key(&g.data_dir)?;
-                let req = match request.to_request(model.info()) {
+                // `evaluate` checks the request against the declaration, and a
+                // request that fails that check is a recorded failure like any other.
+                let req = match request.convert(model.info()) {
                     Ok(req) => req,
                     Err(e) => {
-                        // Refused before the model ran: still an evaluation, still recorded.
+                        // Not even convertible: still an evaluation, still recorded.
                         let record = audit::refused_record(
                             &g.actor,
                             &model.model_ref(),
