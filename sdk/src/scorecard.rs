@@ -92,6 +92,17 @@ impl Scorecard {
         h
     }
 
+    /// Add the provincial base as the part named `base`: `weight_bp` basis
+    /// points (3000 = 30 %) of `base_score`, rounded once. Returns the
+    /// hundredths recorded. The share a model declares as `base-weight-bp`.
+    pub fn add_base_share(&mut self, base_score: Points, weight_bp: u32, note: &str) -> Points {
+        self.add_points(
+            "base",
+            points_to_f64(base_score) * f64::from(weight_bp) / 10_000.0,
+            note,
+        )
+    }
+
     /// Add a part given in hundredths.
     pub fn add(&mut self, name: &str, hundredths: Points, note: &str) {
         self.parts.push(Contribution {

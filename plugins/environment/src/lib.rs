@@ -116,9 +116,9 @@ impl Model for Environment {
         let as_of = req.as_of_date()?;
 
         let mut card = Scorecard::new(0, 100_000);
-        card.add_points(
-            "base",
-            points_to_f64(req.base.score) * f64::from(BASE_WEIGHT_BP) / 10_000.0,
+        card.add_base_share(
+            req.base.score,
+            BASE_WEIGHT_BP,
             "20 % of the enterprise public credit score",
         );
         card.add_points(

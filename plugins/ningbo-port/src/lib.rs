@@ -150,9 +150,9 @@ impl Model for NingboPort {
         let honours = req.opt_count("industry_honours")?.unwrap_or(0.0);
 
         let mut card = Scorecard::new(0, 100_000);
-        card.add_points(
-            "base",
-            points_to_f64(req.base.score) * f64::from(BASE_WEIGHT_BP) / 10_000.0,
+        card.add_base_share(
+            req.base.score,
+            BASE_WEIGHT_BP,
             "30 % of the provincial public credit score",
         );
         card.add_points_of(

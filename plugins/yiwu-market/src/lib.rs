@@ -172,9 +172,9 @@ impl Model for YiwuMarket {
 
         let mut card = Scorecard::new(0, 100_000);
         // 1. public credit (up to 200).
-        card.add_points(
-            "base",
-            points_to_f64(req.base.score) * f64::from(BASE_WEIGHT_BP) / 10_000.0,
+        card.add_base_share(
+            req.base.score,
+            BASE_WEIGHT_BP,
             "public-credit: 20 % of the provincial public credit score",
         );
         // 2. basic information (up to 100).
