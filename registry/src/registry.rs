@@ -236,6 +236,30 @@ async fn record(
     Ok(())
 }
 
+/// Move a version to `status` (`approved` or `revoked`), stamping who and
+/// when in the matching `<status>_by` and `<status>_at` columns.
+async fn set_status(
+    tx: &mut Tx,
+    r: &VersionRef,
+    status: &'static str,
+    actor: &Actor,
+) -> Result<(), Error> {
+    debug_assert!(matches!(status, "approved" | "revoked"));
+    let sql = format!(
+        "UPDATE plugin_versions SET status = '{status}', {status}_by = $1, {status}_at = $2 \
+         WHERE namespace = $3 AND name = $4 AND version = $5"
+    );
+    sqlx::query(&sql)
+        .bind(actor.to_string())
+        .bind(now())
+        .bind(&r.model.namespace)
+        .bind(&r.model.name)
+        .bind(&r.version)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 fn not_found(r: &VersionRef) -> Error {
     Error::NotFound(format!("{r} has not been published"))
 }
@@ -371,17 +395,7 @@ impl Registry {
             Status::Approved | Status::Pinned => return Ok(v),
             Status::Submitted => {}
         }
-        sqlx::query(
-            "UPDATE plugin_versions SET status = 'approved', approved_by = $1, approved_at = $2 \
-             WHERE namespace = $3 AND name = $4 AND version = $5",
-        )
-        .bind(actor.to_string())
-        .bind(now())
-        .bind(&r.model.namespace)
-        .bind(&r.model.name)
-        .bind(&r.version)
-        .execute(tx.conn())
-        .await?;
+        set_status(&mut tx, r, "approved", actor).await?;
         record(&mut tx, actor, "approve", r, sha256, "").await?;
         let v = find_version(&mut tx, r)
             .await?
@@ -465,17 +479,7 @@ impl Registry {
         if v.status == Status::Revoked {
             return Ok(v);
         }
-        sqlx::query(
-            "UPDATE plugin_versions SET status = 'revoked', revoked_by = $1, revoked_at = $2 \
-             WHERE namespace = $3 AND name = $4 AND version = $5",
-        )
-        .bind(actor.to_string())
-        .bind(now())
-        .bind(&r.model.namespace)
-        .bind(&r.model.name)
-        .bind(&r.version)
-        .execute(tx.conn())
-        .await?;
+        set_status(&mut tx, r, "revoked", actor).await?;
         record(&mut tx, actor, "revoke", r, &v.sha256, reason).await?;
         if v.status == Status::Pinned {
             sqlx::query("DELETE FROM pins WHERE namespace = $1 AND name = $2")
