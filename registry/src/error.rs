@@ -56,3 +56,9 @@ impl From<std::io::Error> for Error {
         Error::Storage(format!("module store: {e}"))
     }
 }
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(format!("database: {e}"))
+    }
+}

@@ -33,7 +33,7 @@ mod store;
 
 pub use actor::{Actor, Role};
 pub use error::Error;
-pub use log::{LogEntry, NewRecord, StoredCheckpoint, StoredInput};
+pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};
 pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,

@@ -10,22 +10,73 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use crate::db::Tx;
+use sqlx::AnyConnection;
+
+use crate::db::Backend;
 use crate::{Error, Registry};
 
-/// A record to append. `body` is a JSON object; `kind`, `at` and `seq` are
-/// added to it, and the canonical JSON (keys sorted) is the leaf.
+/// A record to append.
 #[derive(Debug, Clone)]
 pub struct NewRecord {
     /// `evaluation` or `registry`.
     pub kind: String,
     /// When (RFC 3339, UTC).
     pub at: String,
-    /// The record's fields.
-    pub body: serde_json::Map<String, serde_json::Value>,
+    /// The record's fields: the text of a JSON object, without `seq`,
+    /// `kind` or `at`, which the log puts first. The leaf is exactly
+    /// `{"seq":N,"kind":…,"at":…,` followed by these fields, so a caller
+    /// serialises its record once, on its own thread, and the single log
+    /// writer only prepends a few bytes.
+    pub body: String,
     /// For an evaluation: the salt and the complete input, kept erasable
     /// beside the log (the body holds only their commitment).
     pub input: Option<(String, String)>,
+}
+
+impl NewRecord {
+    /// A record whose fields are `fields` (serialised here).
+    pub fn from_fields(
+        kind: &str,
+        at: String,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> NewRecord {
+        NewRecord {
+            kind: kind.into(),
+            at,
+            body: serde_json::Value::Object(fields.clone()).to_string(),
+            input: None,
+        }
+    }
+
+    /// The exact leaf data of this record at position `seq`.
+    fn leaf(&self, seq: u64) -> Result<String, Error> {
+        let fields = self
+            .body
+            .trim()
+            .strip_prefix('{')
+            .and_then(|b| b.strip_suffix('}'))
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "an audit record's fields must be a JSON object, not {:.40}",
+                    self.body
+                ))
+            })?
+            .trim();
+        let quote = |s: &str| serde_json::Value::from(s).to_string();
+        let mut leaf = String::with_capacity(self.body.len() + 96);
+        leaf.push_str("{\"seq\":");
+        leaf.push_str(&seq.to_string());
+        leaf.push_str(",\"kind\":");
+        leaf.push_str(&quote(&self.kind));
+        leaf.push_str(",\"at\":");
+        leaf.push_str(&quote(&self.at));
+        if !fields.is_empty() {
+            leaf.push(',');
+            leaf.push_str(fields);
+        }
+        leaf.push('}');
+        Ok(leaf)
+    }
 }
 
 /// One leaf of the log as stored.
@@ -33,7 +84,7 @@ pub struct NewRecord {
 pub struct LogEntry {
     /// Position in the log, from 0.
     pub seq: u64,
-    /// The record's id: the first 32 hex digits of its leaf hash.
+    /// The record's id, `SEQ-HASH` (see [`record_id`]).
     pub id: String,
     /// `evaluation` or `registry`.
     pub kind: String,
@@ -69,14 +120,23 @@ pub struct StoredCheckpoint {
     pub signature: String,
 }
 
+/// A record's id: its position in the log and the first 128 bits of its
+/// leaf hash, `SEQ-HASH`. Found by position (the primary key) and checked
+/// against the hash, so an id cannot be guessed from a position alone.
+pub fn record_id(seq: u64, leaf_hash: &str) -> String {
+    format!("{seq}-{}", leaf_hash.get(..32).unwrap_or(leaf_hash))
+}
+
 fn entry_from_row(row: &AnyRow) -> Result<LogEntry, Error> {
+    let seq = row.try_get::<i64, _>("seq")? as u64;
+    let leaf_hash: String = row.try_get("leaf_hash")?;
     Ok(LogEntry {
-        seq: row.try_get::<i64, _>("seq")? as u64,
-        id: row.try_get("id")?,
+        seq,
+        id: record_id(seq, &leaf_hash),
         kind: row.try_get("kind")?,
         at: row.try_get("at")?,
         record: row.try_get("record")?,
-        leaf_hash: row.try_get("leaf_hash")?,
+        leaf_hash,
     })
 }
 
@@ -101,26 +161,22 @@ fn placeholders(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-/// Append `records` in the open write transaction `tx`.
-pub(crate) async fn append_in_tx(
-    tx: &mut Tx,
+/// An evaluation's input to store beside leaf `seq`: (seq, salt, input).
+type InputRow = (i64, String, String);
+
+/// The leaves of `records` from position `next` on, and their erasable
+/// inputs.
+fn prepare_entries(
+    next: i64,
     records: Vec<NewRecord>,
-) -> Result<Vec<LogEntry>, Error> {
-    let next: i64 = sqlx::query("SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM audit_log")
-        .fetch_one(tx.conn())
-        .await?
-        .try_get("next")?;
+) -> Result<(Vec<LogEntry>, Vec<InputRow>), Error> {
     let mut out = Vec::with_capacity(records.len());
     let mut inputs = Vec::new();
     for (i, r) in records.into_iter().enumerate() {
         let seq = next + i as i64;
-        let mut body = r.body;
-        body.insert("seq".into(), seq.into());
-        body.insert("kind".into(), r.kind.clone().into());
-        body.insert("at".into(), r.at.clone().into());
-        let record = serde_json::Value::Object(body).to_string();
+        let record = r.leaf(seq as u64)?;
         let leaf_hash = hex::encode(scorehost_audit::merkle::leaf_hash(record.as_bytes()));
-        let id = leaf_hash[..32].to_string();
+        let id = record_id(seq as u64, &leaf_hash);
         if let Some((salt, input)) = r.input {
             inputs.push((seq, salt, input));
         }
@@ -133,24 +189,38 @@ pub(crate) async fn append_in_tx(
             leaf_hash,
         });
     }
+    Ok((out, inputs))
+}
+
+const NEXT_SEQ: &str = "SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM audit_log";
+
+/// Append `records` in the write transaction open on `conn`.
+pub(crate) async fn append_in_tx(
+    conn: &mut AnyConnection,
+    records: Vec<NewRecord>,
+) -> Result<Vec<LogEntry>, Error> {
+    let next: i64 = sqlx::query(NEXT_SEQ)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("next")?;
+    let (out, inputs) = prepare_entries(next, records)?;
     // Multi-row inserts: a statement per chunk, not per record, is what makes
     // a group commit cheap.
     for chunk in out.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO audit_log (seq, id, kind, at, record, leaf_hash) VALUES {}",
-            placeholders(chunk.len(), 6)
+            "INSERT INTO audit_log (seq, kind, at, record, leaf_hash) VALUES {}",
+            placeholders(chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {
             q = q
                 .bind(e.seq as i64)
-                .bind(&e.id)
                 .bind(&e.kind)
                 .bind(&e.at)
                 .bind(&e.record)
                 .bind(&e.leaf_hash);
         }
-        q.execute(tx.conn()).await?;
+        q.execute(&mut *conn).await?;
     }
     for chunk in inputs.chunks(ROWS_PER_INSERT) {
         let sql = format!(
@@ -161,9 +231,56 @@ pub(crate) async fn append_in_tx(
         for (seq, salt, input) in chunk {
             q = q.bind(*seq).bind(salt).bind(input);
         }
-        q.execute(tx.conn()).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(out)
+}
+
+/// The same append on a rusqlite connection, all on the calling thread.
+fn append_sqlite(
+    conn: &mut rusqlite::Connection,
+    records: Vec<NewRecord>,
+    checkpoint: Option<&StoredCheckpoint>,
+) -> Result<Vec<LogEntry>, Error> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let next: i64 = tx.query_row(NEXT_SEQ, [], |r| r.get(0))?;
+    let (out, inputs) = prepare_entries(next, records)?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO audit_log (seq, kind, at, record, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for e in &out {
+            insert.execute(rusqlite::params![
+                e.seq as i64,
+                e.kind,
+                e.at,
+                e.record,
+                e.leaf_hash
+            ])?;
+        }
+        let mut insert =
+            tx.prepare_cached("INSERT INTO audit_inputs (seq, salt, input) VALUES (?1, ?2, ?3)")?;
+        for (seq, salt, input) in &inputs {
+            insert.execute(rusqlite::params![seq, salt, input])?;
+        }
+    }
+    if let Some(cp) = checkpoint {
+        tx.execute(SAVE_CHECKPOINT_SQLITE, checkpoint_params(cp))?;
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+const SAVE_CHECKPOINT_SQLITE: &str = "INSERT INTO audit_checkpoints (tree_size, root_hash, at, signature) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tree_size) DO NOTHING";
+
+fn checkpoint_params(cp: &StoredCheckpoint) -> (i64, &str, &str, &str) {
+    (
+        cp.tree_size as i64,
+        cp.root_hash.as_str(),
+        cp.at.as_str(),
+        cp.signature.as_str(),
+    )
 }
 
 impl Registry {
@@ -171,15 +288,34 @@ impl Registry {
     /// when this returns they are durable, in this order, contiguous.
     pub async fn append_records(&self, records: Vec<NewRecord>) -> Result<Vec<LogEntry>, Error> {
         let mut tx = self.db.begin().await?;
-        let out = append_in_tx(&mut tx, records).await?;
+        let out = append_in_tx(tx.conn(), records).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// A connection of its own for a process's one log writer. On SQLite it
+    /// is a direct (rusqlite) connection on which a whole batch — begin,
+    /// inserts, commit — runs on the writer's thread: through the shared
+    /// pool each statement is a hand-off to a worker thread and back, and on
+    /// a busy machine each hand-off waits for a time slice. Its page cache
+    /// also stays warm between batches. See [`LogAppender::append`].
+    pub async fn log_appender(&self) -> Result<LogAppender, Error> {
+        if let Some(path) = self.db.sqlite_path() {
+            let conn = rusqlite::Connection::open(path)?;
+            crate::db::sqlite_pragmas(|sql| conn.execute_batch(sql))?;
+            return Ok(LogAppender {
+                conn: AppendConn::Sqlite(Box::new(conn)),
+            });
+        }
+        Ok(LogAppender {
+            conn: AppendConn::Sql(self.db.pool.acquire().await?.detach(), self.db.backend()),
+        })
     }
 
     /// Every leaf of the log, in stored order (by `seq`).
     pub async fn log_entries(&self) -> Result<Vec<LogEntry>, Error> {
         let rows =
-            sqlx::query("SELECT seq, id, kind, at, record, leaf_hash FROM audit_log ORDER BY seq")
+            sqlx::query("SELECT seq, kind, at, record, leaf_hash FROM audit_log ORDER BY seq")
                 .fetch_all(&self.db.pool)
                 .await?;
         rows.iter().map(entry_from_row).collect()
@@ -197,15 +333,30 @@ impl Registry {
             .collect()
     }
 
-    /// The leaf with this id.
+    /// The leaf with this id (`SEQ-HASH`, as [`record_id`] makes it).
     pub async fn log_entry(&self, id: &str) -> Result<LogEntry, Error> {
+        let not_found = || Error::NotFound(format!("no audit record has id {id}"));
+        let seq = id
+            .split_once('-')
+            .filter(|(_, hash)| hash.len() == 32)
+            .and_then(|(seq, _)| seq.parse::<u64>().ok())
+            .filter(|seq| i64::try_from(*seq).is_ok())
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "'{id}' is not an audit record id (SEQ-HASH, e.g. 12-3f9a…, as an answer gave it)"
+                ))
+            })?;
         let row =
-            sqlx::query("SELECT seq, id, kind, at, record, leaf_hash FROM audit_log WHERE id = $1")
-                .bind(id)
+            sqlx::query("SELECT seq, kind, at, record, leaf_hash FROM audit_log WHERE seq = $1")
+                .bind(seq as i64)
                 .fetch_optional(&self.db.pool)
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("no audit record has id {id}")))?;
-        entry_from_row(&row)
+                .ok_or_else(not_found)?;
+        let entry = entry_from_row(&row)?;
+        if !entry.id.eq_ignore_ascii_case(id) {
+            return Err(not_found());
+        }
+        Ok(entry)
     }
 
     /// The input kept beside leaf `seq`, if it is an evaluation.
@@ -245,20 +396,7 @@ impl Registry {
     /// Store a signed checkpoint (idempotent per tree size).
     pub async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), Error> {
         let mut tx = self.db.begin().await?;
-        let exists = sqlx::query("SELECT tree_size FROM audit_checkpoints WHERE tree_size = $1")
-            .bind(cp.tree_size as i64)
-            .fetch_optional(tx.conn())
-            .await?
-            .is_some();
-        if !exists {
-            sqlx::query("INSERT INTO audit_checkpoints (tree_size, root_hash, at, signature) VALUES ($1, $2, $3, $4)")
-                .bind(cp.tree_size as i64)
-                .bind(&cp.root_hash)
-                .bind(&cp.at)
-                .bind(&cp.signature)
-                .execute(tx.conn())
-                .await?;
-        }
+        insert_checkpoint(tx.conn(), cp).await?;
         tx.commit().await
     }
 
@@ -280,4 +418,68 @@ impl Registry {
             })
             .collect()
     }
+}
+
+/// A dedicated connection that appends batches of records to the log; see
+/// [`Registry::log_appender`].
+pub struct LogAppender {
+    conn: AppendConn,
+}
+
+enum AppendConn {
+    Sqlite(Box<rusqlite::Connection>),
+    Sql(AnyConnection, Backend),
+}
+
+impl LogAppender {
+    /// Append `records` in one transaction (group commit), under the same
+    /// cross-process write lock as every registry write, with `checkpoint`
+    /// if one is given: when this returns they are durable, in this order,
+    /// contiguous. On an error nothing of the batch is stored.
+    ///
+    /// On SQLite the work runs synchronously on the calling thread (some
+    /// milliseconds for a few hundred records): call it from a thread of
+    /// its own, as the host's log writer does.
+    pub async fn append(
+        &mut self,
+        records: Vec<NewRecord>,
+        checkpoint: Option<&StoredCheckpoint>,
+    ) -> Result<Vec<LogEntry>, Error> {
+        let (conn, backend) = match &mut self.conn {
+            AppendConn::Sqlite(conn) => return append_sqlite(conn, records, checkpoint),
+            AppendConn::Sql(conn, backend) => (conn, *backend),
+        };
+        crate::db::begin_on(conn, backend).await?;
+        let appended = async {
+            let out = append_in_tx(conn, records).await?;
+            if let Some(cp) = checkpoint {
+                insert_checkpoint(conn, cp).await?;
+            }
+            sqlx::Executor::execute(&mut *conn, "COMMIT").await?;
+            Ok(out)
+        }
+        .await;
+        if appended.is_err() {
+            // Leave the connection clean for the next batch; if the COMMIT
+            // itself failed the transaction is already over and this fails
+            // harmlessly.
+            let _ = sqlx::Executor::execute(&mut *conn, "ROLLBACK").await;
+        }
+        appended
+    }
+}
+
+/// Insert `cp` unless a checkpoint of that size is stored already.
+async fn insert_checkpoint(conn: &mut AnyConnection, cp: &StoredCheckpoint) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO audit_checkpoints (tree_size, root_hash, at, signature) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING",
+    )
+    .bind(cp.tree_size as i64)
+    .bind(&cp.root_hash)
+    .bind(&cp.at)
+    .bind(&cp.signature)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -224,13 +224,8 @@ async fn record(
     body.insert("sha256".into(), sha256.into());
     body.insert("detail".into(), detail.into());
     crate::log::append_in_tx(
-        tx,
-        vec![crate::log::NewRecord {
-            kind: "registry".into(),
-            at: now(),
-            body,
-            input: None,
-        }],
+        tx.conn(),
+        vec![crate::log::NewRecord::from_fields("registry", now(), &body)],
     )
     .await?;
     Ok(())

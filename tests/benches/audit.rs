@@ -10,6 +10,10 @@
 //! takes a minute or two.
 
 use std::sync::Arc;
+
+/// The allocator the `scorehost` binary uses (see its `main.rs`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use scorehost::audit::{self, AuditWriter, Evaluated};
@@ -18,6 +22,39 @@ use scorehost::sandbox::{Limits, Runtime};
 use scorehost_audit::checkpoint::InclusionProof;
 use scorehost_registry::Registry;
 use scorehost_tests::example;
+
+/// CPU seconds this process has used (user + system), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line, in clock ticks (100 a second
+    // on Linux).
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds used so far by this process's threads named `name`.
+fn thread_cpu_seconds(name: &str) -> f64 {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let after = stat.rsplit(')').next().unwrap_or_default();
+        let f: Vec<&str> = after.split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        total += (ticks(11) + ticks(12)) / 100.0;
+    }
+    total
+}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -56,68 +93,141 @@ async fn run() {
     .unwrap();
     let req = example("ningbo-port").to_request(model.info()).unwrap();
 
-    // 1. Throughput: SCOREHOST_BENCH_IN_FLIGHT requests in flight (default
-    // 1024, as a busy service has) on 2 worker threads.
+    // 0. What building a record costs the evaluating thread (serialising
+    // the white box and the input, the salted commitment).
+    {
+        let result = model.evaluate(&req);
+        let response = result.as_ref().ok().map(|o| model.response(&req, o));
+        let model_ref = model.model_ref();
+        let ev = Evaluated {
+            caller: "app:bench",
+            model: &model_ref,
+            limits: model.limits(),
+            req: &req,
+            result: &result,
+            response: response.as_ref(),
+        };
+        let t = Instant::now();
+        for _ in 0..20_000 {
+            std::hint::black_box(audit::evaluation_record(&ev).unwrap());
+        }
+        let record = t.elapsed().as_secs_f64() / 20_000.0 * 1e6;
+        let t = Instant::now();
+        for _ in 0..20_000 {
+            std::hint::black_box(model.response(&req, result.as_ref().unwrap()));
+        }
+        println!(
+            "building a record: {record:.1} µs (the wire response alone: {:.1} µs)",
+            t.elapsed().as_secs_f64() / 20_000.0 * 1e6
+        );
+    }
+
+    // 1. Throughput. A request is what a service serves: one task that
+    // evaluates, builds the wire answer and (audited) waits until its record
+    // is durable. SCOREHOST_BENCH_IN_FLIGHT requests in flight (default
+    // 1024, as a busy service has), on 2 worker threads, for both passes;
+    // the driver that starts them runs on the same workers.
     let in_flight: usize = std::env::var("SCOREHOST_BENCH_IN_FLIGHT")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1024);
-    let per_task: usize = 25_600 / in_flight;
+    const REQUESTS: usize = 25_600;
     let pass = |audited: bool| {
         let (writer, model, req) = (writer.clone(), model.clone(), req.clone());
         async move {
             let t = Instant::now();
-            let tasks: Vec<_> = (0..in_flight)
-                .map(|_| {
+            let cpu = cpu_seconds();
+            let driver = tokio::spawn(async move {
+                let slots = Arc::new(tokio::sync::Semaphore::new(in_flight));
+                let mut requests = Vec::with_capacity(REQUESTS);
+                for _ in 0..REQUESTS {
+                    let slot = slots.clone().acquire_owned().await.unwrap();
                     let (writer, model, req) = (writer.clone(), model.clone(), req.clone());
-                    tokio::spawn(async move {
-                        for _ in 0..per_task {
-                            let result = model.evaluate(&req);
-                            if audited {
-                                let response =
-                                    result.as_ref().ok().map(|o| model.response(&req, o));
-                                let model_ref = model.model_ref();
-                                let ev = Evaluated {
-                                    caller: "app:bench",
-                                    model: &model_ref,
-                                    limits: model.limits(),
-                                    req: &req,
-                                    result: &result,
-                                    response: response.as_ref(),
-                                };
-                                writer.record(&ev).await.unwrap();
-                            } else {
-                                std::hint::black_box(result.unwrap());
-                            }
+                    requests.push(tokio::spawn(async move {
+                        let result = model.evaluate(&req);
+                        let response = result.as_ref().ok().map(|o| model.response(&req, o));
+                        if audited {
+                            let model_ref = model.model_ref();
+                            let ev = Evaluated {
+                                caller: "app:bench",
+                                model: &model_ref,
+                                limits: model.limits(),
+                                req: &req,
+                                result: &result,
+                                response: response.as_ref(),
+                            };
+                            writer.record(&ev).await.unwrap();
                         }
-                    })
-                })
-                .collect();
-            for t in tasks {
-                t.await.unwrap();
-            }
-            (in_flight * per_task) as f64 / t.elapsed().as_secs_f64()
+                        std::hint::black_box(response.unwrap());
+                        drop(slot);
+                    }));
+                }
+                for r in requests {
+                    r.await.unwrap();
+                }
+            });
+            driver.await.unwrap();
+            let n = REQUESTS as f64;
+            (
+                n / t.elapsed().as_secs_f64(),
+                (cpu_seconds() - cpu) / n * 1e6,
+            )
         }
     };
-    let mut plain = Vec::new();
-    let mut audited = Vec::new();
+    // The floor: evaluations back to back on the 2 workers, no request
+    // handling at all.
+    let floor = {
+        let (model, req) = (model.clone(), req.clone());
+        let t = Instant::now();
+        let loops: Vec<_> = (0..2)
+            .map(|_| {
+                let (model, req) = (model.clone(), req.clone());
+                tokio::spawn(async move {
+                    for _ in 0..REQUESTS / 2 {
+                        std::hint::black_box(model.evaluate(&req).unwrap());
+                    }
+                })
+            })
+            .collect();
+        for l in loops {
+            l.await.unwrap();
+        }
+        REQUESTS as f64 / t.elapsed().as_secs_f64()
+    };
+    let (mut plain, mut audited, mut plain_cpu, mut audited_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut writer_cpu = 0.0;
     for _ in 0..3 {
-        plain.push(pass(false).await);
-        audited.push(pass(true).await);
+        let (rate, cpu) = pass(false).await;
+        plain.push(rate);
+        plain_cpu.push(cpu);
+        let before = thread_cpu_seconds("scorehost-audit");
+        let (rate, cpu) = pass(true).await;
+        writer_cpu += thread_cpu_seconds("scorehost-audit") - before;
+        audited.push(rate);
+        audited_cpu.push(cpu);
     }
     let (plain, audited) = (median(plain), median(audited));
     println!(
-        "ningbo-port, {} evaluations per pass, 2 worker threads, SQLite (medians of 3 passes)",
-        in_flight * per_task
+        "ningbo-port, {REQUESTS} requests per pass, {in_flight} in flight, 2 worker threads, SQLite (medians of 3 passes)"
     );
-    println!("  unaudited evaluations/s:          {plain:>10.0}");
+    println!("  evaluations/s back to back, no requests (the floor): {floor:>10.0}");
     println!(
-        "  durable audited evaluations/s:    {audited:>10.0}  (group commit: {} commits so far)",
+        "  unaudited evaluations/s:          {plain:>10.0}  ({:.1} µs of CPU each)",
+        median(plain_cpu)
+    );
+    println!(
+        "  durable audited evaluations/s:    {audited:>10.0}  ({:.1} µs of CPU each; {} group commits so far)",
+        median(audited_cpu),
         writer.commits()
     );
     println!(
         "  audited / unaudited:              {:>10.2}",
         audited / plain
+    );
+    println!(
+        "  the log writer's thread:          {:>10.1} µs of CPU per record (mean)",
+        writer_cpu / (3 * REQUESTS) as f64 * 1e6
     );
 
     // 2. Scale: a log of N records.
@@ -125,7 +235,11 @@ async fn run() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let existing = reg.log_entries().await.unwrap().len();
+    if n == 0 {
+        // SCOREHOST_BENCH_RECORDS=0: the throughput part only.
+        return;
+    }
+    let existing = reg.log_leaf_hashes().await.unwrap().len();
     let result = model.evaluate(&req);
     let response = result.as_ref().ok().map(|o| model.response(&req, o));
     let model_ref = model.model_ref();

@@ -198,7 +198,7 @@ async fn tampering_in_the_database_is_detected_and_named() {
             populate(&f);
             ok(cli(&f, &["audit", "verify"]));
             let sql = if sql.contains("__LEAF__") {
-                // An insider who also recomputes the leaf hash and id.
+                // An insider who also recomputes the leaf hash.
                 let out = ok(cli(
                     &f,
                     &["audit", "show", &record_id(&f, 3).await, "--json"],
@@ -210,9 +210,8 @@ async fn tampering_in_the_database_is_detected_and_named() {
                         .replace("811.75", "911.75");
                 let leaf = hex::encode(scorehost_audit::merkle::leaf_hash(rec.as_bytes()));
                 format!(
-                    "UPDATE audit_log SET record = '{}', leaf_hash = '{leaf}', id = '{}' WHERE seq = 3",
+                    "UPDATE audit_log SET record = '{}', leaf_hash = '{leaf}' WHERE seq = 3",
                     rec.replace('\'', "''"),
-                    &leaf[..32]
                 )
             } else {
                 sql.to_string()
@@ -235,12 +234,13 @@ async fn record_id(f: &Fixture, seq: i64) -> String {
         f.db.clone()
             .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
     let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-    sqlx::query("SELECT id FROM audit_log WHERE seq = $1")
+    let leaf = sqlx::query("SELECT leaf_hash FROM audit_log WHERE seq = $1")
         .bind(seq)
         .fetch_one(&mut conn)
         .await
         .unwrap()
-        .get::<String, _>("id")
+        .get::<String, _>("leaf_hash");
+    scorehost_registry::record_id(seq as u64, &leaf)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,12 +16,15 @@ use std::path::Path;
 use scorehost_audit::checkpoint::{Checkpoint, InclusionProof, LogKey};
 use scorehost_audit::merkle::{self, Hash};
 use scorehost_registry::{LogEntry, NewRecord, Registry, StoredCheckpoint};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::contract::Request;
 use crate::wire::{EvaluationResponse, ModelRef, ScoreRequest};
 use crate::{Error, Outcome};
+
+mod writer;
+pub use writer::{AuditWriter, CHECKPOINT_EVERY, MAX_BATCH, Recorded};
 
 /// The log's signing key, created on first use in `data_dir/audit/`.
 pub fn load_or_create_key(data_dir: &Path) -> Result<LogKey, Error> {
@@ -59,11 +62,28 @@ pub fn load_or_create_key(data_dir: &Path) -> Result<LogKey, Error> {
     Ok(key)
 }
 
+/// A fresh 128-bit salt: SHA-256 of a process-wide random seed and a
+/// counter (a hash DRBG), so that a salt costs one hash instead of a system
+/// call per record. Salts are unpredictable without the seed, which never
+/// leaves memory; that is all a commitment's salt must be.
 fn salt() -> Result<String, Error> {
-    let mut s = [0u8; 16];
-    getrandom::getrandom(&mut s)
-        .map_err(|e| Error::Internal(format!("no randomness for a salt: {e}")))?;
-    Ok(hex::encode(s))
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEED: OnceLock<[u8; 32]> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = match SEED.get() {
+        Some(seed) => seed,
+        None => {
+            let mut s = [0u8; 32];
+            getrandom::getrandom(&mut s)
+                .map_err(|e| Error::Internal(format!("no randomness for a salt: {e}")))?;
+            SEED.get_or_init(|| s)
+        }
+    };
+    let mut h = Sha256::new();
+    h.update(seed);
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    Ok(hex::encode(&h.finalize()[..16]))
 }
 
 /// The commitment a record holds to its input: `SHA-256(salt || input)`.
@@ -75,24 +95,73 @@ pub fn input_commitment(salt: &str, input: &str) -> String {
 }
 
 /// What a record says an evaluation produced: the white box, or the error.
+/// Serialised straight from the response (no intermediate JSON tree): this
+/// runs once per evaluation, on the caller's thread.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum RecordedOutcome<'a> {
+    WhiteBox {
+        score: f64,
+        grade: &'a str,
+        contributions: &'a [crate::wire::WireContribution],
+        reasons: &'a [String],
+    },
+    Failed {
+        error: RecordedError,
+    },
+    ScoreOnly {
+        score: f64,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct RecordedError {
+    code: &'static str,
+    message: String,
+}
+
+impl<'a> RecordedOutcome<'a> {
+    /// The outcome and the fuel used.
+    fn of(
+        result: &Result<Outcome, Error>,
+        response: Option<&'a EvaluationResponse>,
+    ) -> (RecordedOutcome<'a>, u64) {
+        match (result, response) {
+            (Ok(o), Some(r)) => (
+                RecordedOutcome::WhiteBox {
+                    score: r.score,
+                    grade: &r.grade,
+                    contributions: &r.contributions,
+                    reasons: &r.reasons,
+                },
+                o.fuel,
+            ),
+            (Err(e), _) => (
+                RecordedOutcome::Failed {
+                    error: RecordedError {
+                        code: e.code(),
+                        message: e.to_string(),
+                    },
+                },
+                0,
+            ),
+            (Ok(o), None) => (
+                RecordedOutcome::ScoreOnly {
+                    score: crate::points::to_decimal(o.evaluation.score),
+                },
+                o.fuel,
+            ),
+        }
+    }
+}
+
+/// The outcome as JSON, for comparing a replay with the record.
 fn outcome_json(
     result: &Result<Outcome, Error>,
     response: Option<&EvaluationResponse>,
 ) -> (Value, u64) {
-    match (result, response) {
-        (Ok(o), Some(r)) => (
-            json!({ "score": r.score, "grade": r.grade, "contributions": r.contributions, "reasons": r.reasons }),
-            o.fuel,
-        ),
-        (Err(e), _) => (
-            json!({ "error": { "code": e.code(), "message": e.to_string() } }),
-            0,
-        ),
-        (Ok(o), None) => (
-            json!({ "score": crate::points::to_decimal(o.evaluation.score) }),
-            o.fuel,
-        ),
-    }
+    let (outcome, fuel) = RecordedOutcome::of(result, response);
+    (serde_json::to_value(outcome).unwrap_or(Value::Null), fuel)
 }
 
 /// One evaluation as it happened, to be recorded.
@@ -111,6 +180,31 @@ pub struct Evaluated<'a> {
     pub response: Option<&'a EvaluationResponse>,
 }
 
+/// The fields of an evaluation's record (the log adds `seq`, `kind` and
+/// `at`). Field names are the record format that `show`, `replay` and
+/// outside verifiers read: they only grow.
+#[derive(serde::Serialize)]
+struct EvaluationBody<'a> {
+    caller: &'a str,
+    model: &'a ModelRef,
+    subject: RecordedSubject<'a>,
+    as_of: &'a str,
+    input_commitment: String,
+    outcome: RecordedOutcome<'a>,
+    fuel: u64,
+    /// The budget it ran under, so that a replay runs under the same one.
+    fuel_budget: u64,
+    duration_us: u64,
+    host_version: &'static str,
+    wasmtime_version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct RecordedSubject<'a> {
+    id: &'a str,
+    kind: &'a str,
+}
+
 /// The log record of one evaluation (success or failure): everything but
 /// the personal input, which goes beside the log under a salted commitment.
 pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
@@ -119,16 +213,16 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
         ev.req,
     ))
     .map_err(|e| Error::Internal(e.to_string()))?;
-    let (outcome, fuel) = outcome_json(ev.result, ev.response);
+    let (outcome, fuel) = RecordedOutcome::of(ev.result, ev.response);
     let duration_us = ev
         .result
         .as_ref()
         .map(|o| o.duration.as_micros() as u64)
         .unwrap_or(0);
-    let subject = json!({
-        "id": ev.req.subject.id,
-        "kind": crate::contract::subject_kind_name(ev.req.subject.kind),
-    });
+    let subject = RecordedSubject {
+        id: &ev.req.subject.id,
+        kind: crate::contract::subject_kind_name(ev.req.subject.kind),
+    };
     record_body(
         ev.caller,
         ev.model,
@@ -152,8 +246,12 @@ pub fn refused_record(
     error: &Error,
 ) -> Result<NewRecord, Error> {
     let input = serde_json::to_string(wire).map_err(|e| Error::Internal(e.to_string()))?;
-    let (outcome, _) = outcome_json(&Err(error.clone()), None);
-    let subject = json!({ "id": wire.subject.id, "kind": wire.subject.kind });
+    let failed = Err(error.clone());
+    let (outcome, _) = RecordedOutcome::of(&failed, None);
+    let subject = RecordedSubject {
+        id: &wire.subject.id,
+        kind: &wire.subject.kind,
+    };
     record_body(
         caller,
         model,
@@ -171,33 +269,30 @@ fn record_body(
     caller: &str,
     model: &ModelRef,
     limits: &crate::sandbox::Limits,
-    subject: Value,
+    subject: RecordedSubject<'_>,
     as_of: &str,
     input: String,
-    outcome: Value,
+    outcome: RecordedOutcome<'_>,
     (fuel, duration_us): (u64, u64),
 ) -> Result<NewRecord, Error> {
     let salt = salt()?;
-    let mut body = Map::new();
-    body.insert("caller".into(), caller.into());
-    body.insert("model".into(), json!(model));
-    body.insert("subject".into(), subject);
-    body.insert("as_of".into(), as_of.into());
-    body.insert(
-        "input_commitment".into(),
-        input_commitment(&salt, &input).into(),
-    );
-    body.insert("outcome".into(), outcome);
-    body.insert("fuel".into(), fuel.into());
-    // The budget it ran under, so that a replay runs under the same one.
-    body.insert("fuel_budget".into(), limits.fuel.into());
-    body.insert("duration_us".into(), duration_us.into());
-    body.insert("host_version".into(), crate::HOST_VERSION.into());
-    body.insert("wasmtime_version".into(), crate::WASMTIME_VERSION.into());
+    let body = EvaluationBody {
+        caller,
+        model,
+        subject,
+        as_of,
+        input_commitment: input_commitment(&salt, &input),
+        outcome,
+        fuel,
+        fuel_budget: limits.fuel,
+        duration_us,
+        host_version: crate::HOST_VERSION,
+        wasmtime_version: crate::WASMTIME_VERSION,
+    };
     Ok(NewRecord {
         kind: "evaluation".into(),
         at: scorehost_registry::now(),
-        body,
+        body: serde_json::to_string(&body).map_err(|e| Error::Internal(e.to_string()))?,
         input: Some((salt, input)),
     })
 }
@@ -234,7 +329,7 @@ fn leaves(entries: &[LogEntry]) -> Vec<Hash> {
 
 /// The stored leaf hashes (trusted as stored: `verify` is what re-derives
 /// them from the records).
-async fn stored_leaves(registry: &Registry) -> Result<Vec<Hash>, Error> {
+pub(crate) async fn stored_leaves(registry: &Registry) -> Result<Vec<Hash>, Error> {
     registry
         .log_leaf_hashes()
         .await?
@@ -297,7 +392,7 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
             ));
         }
         let leaf = hex::encode(merkle::leaf_hash(e.record.as_bytes()));
-        if leaf != e.leaf_hash || e.id != leaf[..32] {
+        if leaf != e.leaf_hash {
             return bad(format!(
                 "record {i} (id {}) was changed: its content hashes to {leaf}, the log holds {}",
                 e.id, e.leaf_hash
@@ -498,119 +593,4 @@ pub async fn replay(catalog: &crate::catalog::Catalog, id: &str) -> Result<Repla
         fuel: (fuel_recorded, fuel_now),
         fuel_compared,
     })
-}
-
-/// Records per group commit at most. 256: a transaction of a few hundred
-/// small inserts commits in about the time of one fsync, and a caller never
-/// waits behind more than that.
-pub const MAX_BATCH: usize = 256;
-
-/// How often a long-running writer signs a checkpoint while records arrive.
-/// 1 s: "at least every few seconds" (design.md), at a cost of one signature
-/// and one small insert per second.
-pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-
-struct Job {
-    record: NewRecord,
-    reply: tokio::sync::oneshot::Sender<Result<LogEntry, Error>>,
-}
-
-/// The log writer of a long-running process: concurrent evaluations queue
-/// their records and share commits (group commit) — one transaction and one
-/// fsync per batch — and each caller gets its answer only once its record
-/// is durable. It keeps the tree's right edge in memory ([`merkle::Frontier`])
-/// and signs a checkpoint at most every [`CHECKPOINT_EVERY`].
-#[derive(Clone)]
-pub struct AuditWriter {
-    jobs: tokio::sync::mpsc::Sender<Job>,
-    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl AuditWriter {
-    /// Start the writer on the current tokio runtime.
-    pub async fn start(
-        registry: std::sync::Arc<Registry>,
-        key: LogKey,
-    ) -> Result<AuditWriter, Error> {
-        let mut frontier = merkle::Frontier::from_leaves(&stored_leaves(&registry).await?);
-        let (jobs, mut rx) = tokio::sync::mpsc::channel::<Job>(4 * MAX_BATCH);
-        let commits = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let counter = commits.clone();
-        tokio::spawn(async move {
-            let mut last_checkpoint = std::time::Instant::now() - CHECKPOINT_EVERY;
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(j) => batch.push(j),
-                        Err(_) => break,
-                    }
-                }
-                let (records, replies): (Vec<_>, Vec<_>) =
-                    batch.into_iter().map(|j| (j.record, j.reply)).unzip();
-                match registry.append_records(records).await {
-                    Ok(entries) => {
-                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if entries.first().map(|e| e.seq) != Some(frontier.size()) {
-                            // Another process appended too: rebuild the edge.
-                            if let Ok(all) = stored_leaves(&registry).await {
-                                frontier = merkle::Frontier::from_leaves(&all);
-                            }
-                        } else {
-                            for e in &entries {
-                                // The leaf hash was computed on append: reuse it.
-                                let mut leaf = [0u8; 32];
-                                if hex::decode_to_slice(&e.leaf_hash, &mut leaf).is_err() {
-                                    leaf = merkle::leaf_hash(e.record.as_bytes());
-                                }
-                                frontier.push(leaf);
-                            }
-                        }
-                        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-                            let cp = key.sign(
-                                frontier.size(),
-                                &frontier.root(),
-                                &scorehost_registry::now(),
-                            );
-                            let stored = StoredCheckpoint {
-                                tree_size: cp.tree_size,
-                                root_hash: cp.root_hash,
-                                at: cp.timestamp,
-                                signature: cp.signature,
-                            };
-                            if registry.save_checkpoint(&stored).await.is_ok() {
-                                last_checkpoint = std::time::Instant::now();
-                            }
-                        }
-                        for (reply, entry) in replies.into_iter().zip(entries) {
-                            let _ = reply.send(Ok(entry));
-                        }
-                    }
-                    Err(e) => {
-                        for reply in replies {
-                            let _ = reply.send(Err(Error::from(e.clone())));
-                        }
-                    }
-                }
-            }
-        });
-        Ok(AuditWriter { jobs, commits })
-    }
-
-    /// Record one evaluation; returns once it is durable.
-    pub async fn record(&self, ev: &Evaluated<'_>) -> Result<LogEntry, Error> {
-        let record = evaluation_record(ev)?;
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Job { record, reply })
-            .await
-            .map_err(|_| Error::Internal("the audit writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| Error::Internal("the audit writer has stopped".into()))?
-    }
-
-    /// Transactions committed so far (each holds one batch).
-    pub fn commits(&self) -> u64 {
-        self.commits.load(std::sync::atomic::Ordering::Relaxed)
-    }
 }
