@@ -6,7 +6,9 @@
 #   scripts/postgres.sh stop    → stops it
 # The cluster lives in /tmp/scorehost-pg-$PORT and is reused while it runs.
 set -euo pipefail
-PORT=${SCOREHOST_PG_PORT:-55432}
+# Below the kernel's ephemeral port range (32768–60999), so that no client
+# connection of the tests can be holding it when the server starts.
+PORT=${SCOREHOST_PG_PORT:-25432}
 DIR=/tmp/scorehost-pg-$PORT
 URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 

@@ -73,6 +73,7 @@ impl Error {
             Error::Internal(_) => "internal",
             Error::Registry(e) => match e {
                 scorehost_registry::Error::BadRequest(_) => "bad_request",
+                scorehost_registry::Error::Unauthorized(_) => "unauthorized",
                 scorehost_registry::Error::Forbidden(_) => "forbidden",
                 scorehost_registry::Error::NotFound(_) => "not_found",
                 scorehost_registry::Error::Conflict(_) => "conflict",

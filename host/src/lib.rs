@@ -14,7 +14,10 @@
 //!   check the white box;
 //! - [`wire`]: the JSON wire format shared by the CLI and the HTTP API;
 //! - [`validate`] and [`whitebox`]: the checks before and after a call;
-//! - [`report`]: the human-readable white-box table.
+//! - [`report`]: the human-readable white-box table;
+//! - [`audit`]: the verifiable log of every evaluation, and [`scoring`]: the
+//!   one path that scores with a registered model and records it;
+//! - [`api`]: the HTTP service.
 //!
 //! ```no_run
 //! use scorehost::{sandbox::{Limits, Runtime}, wire::ScoreRequest};
@@ -28,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod artifacts;
 pub mod audit;
 pub mod catalog;
@@ -38,6 +42,7 @@ pub mod model;
 pub mod points;
 pub mod report;
 pub mod sandbox;
+pub mod scoring;
 pub mod validate;
 pub mod whitebox;
 pub mod wire;

@@ -86,6 +86,48 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Serve the HTTP API (design.md) until Ctrl-C or SIGTERM.
+    #[command(
+        after_help = "Examples:\n  scorehost serve\n  scorehost serve --listen 0.0.0.0:8080 --db postgres://scorehost@db/scorehost"
+    )]
+    Serve {
+        /// Where to listen (port 0: any free port, printed on start).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Create, list and revoke the API's bearer tokens (province only).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print its secret once (only a hash is stored).
+    #[command(
+        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role auditor --json"
+    )]
+    Create {
+        /// `province`, `publisher:<namespace>`, `app:<name>` or `auditor`.
+        #[arg(long)]
+        role: String,
+        /// For an app: the models it may score, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
+        /// What the token is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List tokens (ids, roles, models; never secrets).
+    #[command(after_help = "Example:\n  scorehost token list --json")]
+    List,
+    /// Revoke a token: it stops working at once.
+    #[command(after_help = "Example:\n  scorehost token revoke tok_3f2a9c1e")]
+    Revoke {
+        /// The token's id (`tok_…`).
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,7 +266,7 @@ fn main() -> ExitCode {
 
 /// Exit codes: 1 usage or I/O, 3 bad request or rejected by the model,
 /// 4 module refused, 5 plugin fault, 6 overloaded, 7 internal or storage
-/// error, 8 forbidden, 9 not found, 10 conflict, 11 no pinned version,
+/// error, 8 forbidden or unauthorized, 9 not found, 10 conflict, 11 no pinned version,
 /// 12 integrity failure (stored bytes are not the registered bytes).
 fn exit_code(e: &anyhow::Error) -> u8 {
     use scorehost_registry::Error as R;
@@ -239,7 +281,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(Ok(Error::PluginFault { .. })) => 5,
         Some(Ok(Error::Overloaded(_))) => 6,
         Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
-        Some(Err(R::Forbidden(_))) => 8,
+        Some(Err(R::Forbidden(_) | R::Unauthorized(_))) => 8,
         Some(Err(R::NotFound(_))) => 9,
         Some(Err(R::Conflict(_))) => 10,
         Some(Err(R::NoPinnedVersion(_))) => 11,
@@ -271,6 +313,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ),
             AuditCommand::Key => cli::audit::key(g),
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),
+        },
+        Command::Serve { listen } => cli::serve::serve(g, listen),
+        Command::Token { command } => match command {
+            TokenCommand::Create {
+                role,
+                models,
+                label,
+            } => cli::token::create(g, &role, &models, &label),
+            TokenCommand::List => cli::token::list(g),
+            TokenCommand::Revoke { id } => cli::token::revoke(g, &id),
         },
         Command::Plugin { command } => match command {
             PluginCommand::Publish { file } => cli::registry::publish(g, &file),

@@ -6,6 +6,9 @@ pub enum Error {
     /// Malformed input: a reference, a version, a hash.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// No valid credentials (an unknown or revoked API token).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The actor may not do this.
     #[error("forbidden: {0}")]
     Forbidden(String),

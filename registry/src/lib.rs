@@ -19,6 +19,9 @@
 //!   every registry action is also a leaf of the log, written in the same
 //!   transaction as the action.
 //!
+//! - API bearer tokens ([`Registry::create_token`], [`Registry::authenticate`]):
+//!   only their SHA-256 is stored.
+//!
 //! Every operation takes an [`Actor`]; publishers may only publish into their
 //! own namespace, and only the province approves, pins and revokes.
 #![deny(missing_docs)]
@@ -30,6 +33,7 @@ mod log;
 mod refs;
 mod registry;
 mod store;
+mod tokens;
 
 pub use actor::{Actor, Role};
 pub use error::Error;
@@ -39,6 +43,7 @@ pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
 pub use store::ModuleStore;
+pub use tokens::{NewToken, Token};
 
 /// The current time as RFC 3339 (UTC), as every record is stamped.
 pub fn now() -> String {

@@ -400,6 +400,25 @@ impl Registry {
         tx.commit().await
     }
 
+    /// The newest stored checkpoint (the largest tree), if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, Error> {
+        let row = sqlx::query(
+            "SELECT tree_size, root_hash, at, signature FROM audit_checkpoints \
+             ORDER BY tree_size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|r| {
+            Ok(StoredCheckpoint {
+                tree_size: r.try_get::<i64, _>("tree_size")? as u64,
+                root_hash: r.try_get("root_hash")?,
+                at: r.try_get("at")?,
+                signature: r.try_get("signature")?,
+            })
+        })
+        .transpose()
+    }
+
     /// Every stored checkpoint, smallest tree first.
     pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, Error> {
         let rows = sqlx::query(

@@ -317,7 +317,7 @@ impl Registry {
         &self,
         actor: &Actor,
         bytes: &[u8],
-        check: &dyn ModuleCheck,
+        check: &(dyn ModuleCheck + Sync),
     ) -> Result<Published, Error> {
         let checked = check.check(bytes).map_err(Error::ModuleRefused)?;
         let model: ModelName = checked.name.parse()?;

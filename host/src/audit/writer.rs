@@ -49,6 +49,24 @@ struct Job {
 pub struct AuditWriter {
     jobs: mpsc::Sender<Job>,
     commits: Arc<AtomicU64>,
+    stats: Arc<BatchStats>,
+}
+
+/// Group-commit batch sizes: counts of batches of at most 1, 2, 4, … 256
+/// records (a Prometheus histogram's cumulative buckets are made from
+/// these), and the records committed.
+#[derive(Default)]
+struct BatchStats {
+    by_power_of_two: [AtomicU64; 9],
+    records: AtomicU64,
+}
+
+impl BatchStats {
+    fn count(&self, len: usize) {
+        let bucket = (usize::BITS - len.saturating_sub(1).leading_zeros()) as usize;
+        self.by_power_of_two[bucket.min(8)].fetch_add(1, Ordering::Relaxed);
+        self.records.fetch_add(len as u64, Ordering::Relaxed);
+    }
 }
 
 impl AuditWriter {
@@ -59,6 +77,7 @@ impl AuditWriter {
         let appender = registry.log_appender().await?;
         let (jobs, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
         let commits = Arc::new(AtomicU64::new(0));
+        let stats = Arc::new(BatchStats::default());
         let cannot =
             |e: std::io::Error| Error::Internal(format!("cannot start the audit writer: {e}"));
         // The writer has a thread of its own, and a small runtime of its own
@@ -76,6 +95,7 @@ impl AuditWriter {
             appender,
             frontier,
             commits: commits.clone(),
+            stats: stats.clone(),
             last_checkpoint: None,
             rt,
         };
@@ -83,13 +103,22 @@ impl AuditWriter {
             .name("scorehost-audit".into())
             .spawn(move || writer.run(rx))
             .map_err(cannot)?;
-        Ok(AuditWriter { jobs, commits })
+        Ok(AuditWriter {
+            jobs,
+            commits,
+            stats,
+        })
     }
 
     /// Record one evaluation; returns once it is durable. Building the
     /// record (a few µs) happens here, on the caller's thread.
     pub async fn record(&self, ev: &Evaluated<'_>) -> Result<Recorded, Error> {
-        let record = evaluation_record(ev)?;
+        self.append(evaluation_record(ev)?).await
+    }
+
+    /// Append a prepared record (see [`super::evaluation_record`] and
+    /// [`super::refused_record`]); returns once it is durable.
+    pub async fn append(&self, record: NewRecord) -> Result<Recorded, Error> {
         let (reply, rx) = oneshot::channel();
         let stopped = || Error::Internal("the audit writer has stopped".into());
         self.jobs
@@ -103,6 +132,27 @@ impl AuditWriter {
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
     }
+
+    /// Records committed so far.
+    pub fn records(&self) -> u64 {
+        self.stats.records.load(Ordering::Relaxed)
+    }
+
+    /// Batches committed so far by size: `(at most n records, batches)`
+    /// for n = 1, 2, 4, … 256 (not cumulative).
+    pub fn batch_sizes(&self) -> Vec<(u64, u64)> {
+        self.stats
+            .by_power_of_two
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (1u64 << i, c.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// Records waiting for the writer now.
+    pub fn queue_depth(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
 }
 
 struct Writer {
@@ -111,6 +161,7 @@ struct Writer {
     appender: LogAppender,
     frontier: merkle::Frontier,
     commits: Arc<AtomicU64>,
+    stats: Arc<BatchStats>,
     last_checkpoint: Option<Instant>,
     rt: tokio::runtime::Runtime,
 }
@@ -136,6 +187,7 @@ impl Writer {
         match self.rt.block_on(self.appender.append(records, None)) {
             Ok(entries) => {
                 self.commits.fetch_add(1, Ordering::Relaxed);
+                self.stats.count(entries.len());
                 self.advance(&entries);
                 self.maybe_checkpoint();
                 for (reply, entry) in replies.into_iter().zip(&entries) {

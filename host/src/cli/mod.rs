@@ -4,6 +4,8 @@ pub(crate) mod audit;
 pub(crate) mod build;
 pub(crate) mod registry;
 pub(crate) mod run;
+pub(crate) mod serve;
+pub(crate) mod token;
 
 /// Run a future to completion on a small runtime: the registry is async
 /// (sqlx), the CLI is one command at a time.

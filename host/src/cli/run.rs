@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use scorehost::audit;
 use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
+use scorehost::scoring::{Recorder, score_recorded};
 use scorehost::wire::{ScoreRequest, WireModelInfo};
 use scorehost::{Error, report};
 use scorehost_registry::ModelName;
@@ -104,50 +105,18 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
                 let mut loaded = catalog.load(&name, args.version.as_deref()).await?;
                 tracing::info!(reference = %loaded.record.reference, cache = ?loaded.cache, "loaded");
                 tighten(&mut loaded.model);
-                let model = &loaded.model;
                 let key = audit::load_or_create_key(&g.data_dir)?;
-                // `evaluate` checks the request against the declaration, and a
-                // request that fails that check is a recorded failure like any other.
-                let req = match request.convert(model.info()) {
-                    Ok(req) => req,
-                    Err(e) => {
-                        // Not even convertible: still an evaluation, still recorded.
-                        let record = audit::refused_record(
-                            &g.actor,
-                            &model.model_ref(),
-                            model.limits(),
-                            &request,
-                            &e,
-                        )?;
-                        let entry = audit::append_one(catalog.registry(), &key, record).await?;
-                        return Err(anyhow::Error::from(e)
-                            .context(format!("evaluation {} (recorded)", entry.id)));
-                    }
+                let recorder = Recorder::Direct {
+                    registry: catalog.registry(),
+                    key: &key,
                 };
-                let result = model.evaluate(&req);
-                let mut response = result.as_ref().ok().map(|o| model.response(&req, o));
-                // Durable before the caller sees the answer, success or failure.
-                let model_ref = model.model_ref();
-                let evaluated = audit::Evaluated {
-                    caller: &g.actor,
-                    model: &model_ref,
-                    limits: model.limits(),
-                    req: &req,
-                    result: &result,
-                    response: response.as_ref(),
-                };
-                let entry = audit::record_evaluation(catalog.registry(), &key, &evaluated).await?;
-                match (result, response.as_mut()) {
-                    (Ok(_), Some(r)) => {
-                        r.evaluation_id = Some(entry.id);
-                        Ok(r.clone())
-                    }
-                    (Err(e), _) => Err(anyhow::Error::from(e)
-                        .context(format!("evaluation {} (recorded)", entry.id))),
-                    (Ok(_), None) => {
-                        Err(Error::Internal("no response for a success".into()).into())
-                    }
-                }
+                score_recorded(&loaded.model, &request, &g.actor, &recorder)
+                    .await
+                    .map_err(|f| match f.evaluation_id {
+                        Some(id) => anyhow::Error::from(f.error)
+                            .context(format!("evaluation {id} (recorded)")),
+                        None => anyhow::Error::from(f.error),
+                    })
             })?
         }
         (None, None) => anyhow::bail!(

@@ -1,0 +1,140 @@
+//! Errors on the wire: `{ "error": { "code", "message" } }` with the status
+//! design.md gives each kind — never a 500 for bad input.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::Error;
+use crate::scoring::Failed;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A stable machine-readable code (`bad_request`, `forbidden`, …).
+    pub code: &'static str,
+    /// One clear sentence.
+    pub message: String,
+    /// The failed evaluation's audit record, when it has one.
+    pub evaluation_id: Option<String>,
+}
+
+/// The JSON body of an error.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: `bad_request`, `unauthorized`, `forbidden`,
+    /// `consent_required`, `not_found`, `conflict`, `too_large`,
+    /// `unsupported_media_type`, `model_rejected`, `module_refused`,
+    /// `plugin_fault`, `no_pinned_version`, `overloaded`, `integrity`,
+    /// `storage`, `internal`.
+    pub code: String,
+    /// One clear sentence.
+    pub message: String,
+    /// For a failed evaluation: its audit record (it was recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            evaluation_id: None,
+        }
+    }
+
+    /// 400 `bad_request`.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 503 `overloaded`, with `Retry-After`.
+    pub fn overloaded(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        use scorehost_registry::Error as R;
+        let status = match &e {
+            Error::BadRequest(_) | Error::Registry(R::BadRequest(_)) => StatusCode::BAD_REQUEST,
+            Error::Registry(R::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
+            Error::Registry(R::Forbidden(_)) => StatusCode::FORBIDDEN,
+            Error::Registry(R::NotFound(_)) | Error::Registry(R::NoPinnedVersion(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            Error::Registry(R::Conflict(_)) => StatusCode::CONFLICT,
+            Error::Rejected(_)
+            | Error::ModuleRefused(_)
+            | Error::Registry(R::ModuleRefused(_))
+            | Error::PluginFault { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_)
+            | Error::Registry(R::Storage(_))
+            | Error::Registry(R::Integrity { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            evaluation_id: None,
+        }
+    }
+}
+
+impl From<scorehost_registry::Error> for ApiError {
+    fn from(e: scorehost_registry::Error) -> ApiError {
+        ApiError::from(Error::from(e))
+    }
+}
+
+impl From<Failed> for ApiError {
+    fn from(f: Failed) -> ApiError {
+        let mut e = ApiError::from(f.error);
+        e.evaluation_id = f.evaluation_id;
+        e
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        let overloaded = self.status == StatusCode::SERVICE_UNAVAILABLE;
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                evaluation_id: self.evaluation_id,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if overloaded {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}

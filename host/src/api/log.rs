@@ -1,0 +1,157 @@
+//! The audit log over HTTP: an evaluation's white box, its replay and its
+//! inclusion proof; the latest checkpoint; consistency proofs; verify.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use scorehost_audit::checkpoint::{Checkpoint, InclusionProof};
+use scorehost_registry::Role;
+use serde::Deserialize;
+
+use super::Service;
+use super::auth::{Caller, Need};
+use super::error::{ApiError, ErrorBody};
+use crate::audit::{self, Consistency, ReplayReport, Shown, VerifyReport};
+
+/// The province and auditors read every record; an app reads the records
+/// of its own evaluations.
+fn may_read(caller: &Caller, shown: &Shown) -> Result<(), ApiError> {
+    match &caller.actor.role {
+        Role::Province | Role::Auditor => Ok(()),
+        Role::App(_) if shown.record["caller"].as_str() == Some(caller.name().as_str()) => Ok(()),
+        _ => Err(caller.deny(format!(
+            "{} may read only the evaluations it asked for",
+            caller.actor
+        ))),
+    }
+}
+
+/// An evaluation's record: the white box (inputs, every contribution,
+/// score, grade, reasons, module hash), with its input unless erased.
+#[utoipa::path(get, path = "/v1/evaluations/{id}", tag = "audit",
+    params(("id" = String, Path, description = "The evaluation id, SEQ-HASH")),
+    responses((status = 200, description = "The record"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn evaluation(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Shown>, ApiError> {
+    let shown = audit::show(service.catalog.registry(), &id).await?;
+    may_read(&caller, &shown)?;
+    Ok(Json(shown))
+}
+
+/// Re-run an evaluation with the exact module bytes it used, and compare:
+/// identical, or the exact difference (province and auditors).
+#[utoipa::path(post, path = "/v1/evaluations/{id}/replay", tag = "audit",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The comparison"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn replay(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ReplayReport>, ApiError> {
+    caller.require(Need::Audit, "replay evaluations")?;
+    Ok(Json(audit::replay(&service.catalog, &id).await?))
+}
+
+/// An inclusion proof of the evaluation's record under a signed checkpoint,
+/// checkable offline with the log's public key.
+#[utoipa::path(get, path = "/v1/evaluations/{id}/proof", tag = "audit",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The proof"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn proof(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InclusionProof>, ApiError> {
+    let registry = service.catalog.registry();
+    let shown = audit::show(registry, &id).await?;
+    may_read(&caller, &shown)?;
+    Ok(Json(audit::proof(registry, &service.key, &id).await?))
+}
+
+/// The log's latest signed checkpoint (tree size, root hash, time,
+/// signature) and the key to check it with.
+#[derive(serde::Serialize)]
+pub struct CheckpointBody {
+    /// The checkpoint.
+    #[serde(flatten)]
+    pub checkpoint: Checkpoint,
+    /// The log's Ed25519 public key, hex.
+    pub public_key: String,
+}
+
+/// The latest signed checkpoint.
+#[utoipa::path(get, path = "/v1/log/checkpoint", tag = "audit",
+    responses((status = 200, description = "The checkpoint"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn checkpoint(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<CheckpointBody>, ApiError> {
+    caller.require(Need::Anyone, "read the log's checkpoint")?;
+    let registry = service.catalog.registry();
+    let cp = match registry.latest_checkpoint().await? {
+        Some(cp) => Checkpoint {
+            tree_size: cp.tree_size,
+            root_hash: cp.root_hash,
+            timestamp: cp.at,
+            signature: cp.signature,
+        },
+        None => audit::checkpoint(registry, &service.key).await?,
+    };
+    Ok(Json(CheckpointBody {
+        checkpoint: cp,
+        public_key: service.key.public_key_hex(),
+    }))
+}
+
+/// The two sizes of a consistency proof.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ConsistencyQuery {
+    /// The earlier tree size (at least 1).
+    pub from: u64,
+    /// The later tree size.
+    pub to: u64,
+}
+
+/// A consistency proof: the log at size `to` extends the log at size
+/// `from` — nothing before `from` was rewritten.
+#[utoipa::path(get, path = "/v1/log/consistency", tag = "audit",
+    params(ConsistencyQuery),
+    responses((status = 200, description = "The proof"), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn consistency(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    query: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Consistency>, ApiError> {
+    caller.require(Need::Anyone, "read consistency proofs")?;
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request(format!("give two sizes, ?from=N&to=M: {}", e.body_text()))
+    })?;
+    Ok(Json(
+        audit::consistency(service.catalog.registry(), q.from, q.to).await?,
+    ))
+}
+
+/// Recompute the whole tree and check every checkpoint (province and
+/// auditors). Reads every record: seconds per million.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "The log verifies"), (status = 403, body = ErrorBody),
+        (status = 500, description = "The log does not verify: the first bad record is named", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn verify(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<VerifyReport>, ApiError> {
+    caller.require(Need::Audit, "verify the audit log")?;
+    Ok(Json(
+        audit::verify(service.catalog.registry(), &service.key.public_key_hex()).await?,
+    ))
+}

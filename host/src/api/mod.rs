@@ -1,0 +1,273 @@
+//! The HTTP service (`scorehost serve`): the API of design.md under `/v1`,
+//! for cities (publish), the province (approve, pin, revoke), apps (score)
+//! and auditors (read, prove, replay, verify).
+//!
+//! - [`auth`]: bearer tokens and the role each route needs;
+//! - [`error`]: the JSON error body and the status of each kind of error;
+//! - [`plugins`], [`scores`], [`log`], [`ops`]: the routes, annotated for
+//!   the OpenAPI document, which is generated from them ([`router`] builds
+//!   both from the same list, so they cannot drift apart);
+//! - [`metrics`]: the Prometheus counters behind `/metrics`.
+//!
+//! Every evaluation goes through [`crate::scoring::score_recorded`] with the
+//! process's one [`AuditWriter`]: the answer leaves only once its record is
+//! durable.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use scorehost_audit::checkpoint::LogKey;
+use scorehost_registry::{ModelName, Registry};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::audit::AuditWriter;
+use crate::catalog::Catalog;
+use crate::{Error, Model};
+
+pub mod auth;
+pub mod error;
+pub mod log;
+pub mod metrics;
+pub mod ops;
+pub mod plugins;
+pub mod scores;
+
+use error::ApiError;
+
+/// Requests served at once; more get 503 with `Retry-After`. 1024: an
+/// evaluation takes tens of µs and its durable record a few ms (group
+/// commit), so 1024 in flight keep two cores busy while bounding memory
+/// (each request holds at most a 64 KiB body and one sandbox instance).
+pub const MAX_IN_FLIGHT: usize = 1024;
+
+/// The largest JSON body. 64 KiB: a scoring request is about 1 KB; even a
+/// subject with hundreds of indicator records stays far below this.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+/// The largest module upload: 32 MiB, the sandbox's default module size
+/// limit (`Limits::max_module_bytes`); a larger one would be refused anyway.
+pub const MAX_MODULE_BODY: usize = 32 << 20;
+
+/// How long one request may take before it is answered 503. 30 s: a
+/// publish compiles a module (a second or two); a score takes milliseconds.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the service needs to run.
+pub struct Config {
+    /// The data dir (module store, artifact cache, log key).
+    pub data_dir: std::path::PathBuf,
+    /// The database URL (default: SQLite in the data dir).
+    pub db: Option<String>,
+    /// Where to listen.
+    pub listen: SocketAddr,
+}
+
+/// The state every route shares.
+pub struct Service {
+    /// Registry, module store, artifact cache and runtime.
+    pub catalog: Catalog,
+    /// The process's one log writer (group commit).
+    pub writer: AuditWriter,
+    /// The log's signing key (proofs are signed under a fresh checkpoint).
+    pub key: LogKey,
+    /// Loaded models by module SHA-256: compiled once, shared by requests.
+    models: Mutex<HashMap<String, Arc<Model>>>,
+    /// Counters for `/metrics`.
+    pub metrics: metrics::Metrics,
+    /// Admission: one permit per request in flight.
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Service {
+    /// Open the data dir and database, and start the log writer.
+    pub async fn open(
+        runtime: crate::sandbox::Runtime,
+        data_dir: &std::path::Path,
+        db: Option<&str>,
+    ) -> Result<Arc<Service>, Error> {
+        let catalog = Catalog::open(runtime, data_dir, db).await?;
+        let key = crate::audit::load_or_create_key(data_dir)?;
+        let writer = AuditWriter::start(
+            Arc::new(Registry::open(data_dir, db).await?),
+            key.clone_key(),
+        )
+        .await?;
+        Ok(Arc::new(Service {
+            catalog,
+            writer,
+            key,
+            models: Mutex::new(HashMap::new()),
+            metrics: metrics::Metrics::default(),
+            slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+        }))
+    }
+
+    /// The pinned version of `model`, loaded. The pin is read on every call
+    /// (so a pin or revoke by any process takes effect at once); the module
+    /// is compiled once per SHA-256 and shared.
+    pub async fn pinned_model(&self, model: &ModelName) -> Result<Arc<Model>, Error> {
+        let pin = self.catalog.registry().pinned(model).await?;
+        if let Some(m) = self.models.lock().expect("model cache").get(&pin.sha256) {
+            return Ok(m.clone());
+        }
+        let loaded = self.catalog.load(model, None).await?;
+        let m = Arc::new(loaded.model);
+        self.models
+            .lock()
+            .expect("model cache")
+            .insert(m.sha256().to_string(), m.clone());
+        Ok(m)
+    }
+
+    /// Requests in flight now.
+    pub fn in_flight(&self) -> usize {
+        MAX_IN_FLIGHT - self.slots.available_permits()
+    }
+}
+
+/// The OpenAPI document's frame; the paths come from the routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "scorehost",
+        description = "Public credit-scoring models as hash-pinned WebAssembly components: publish, approve, pin, score, and audit every evaluation."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "plugins", description = "Publish, review and pin models"),
+        (name = "scores", description = "Score a subject"),
+        (name = "audit", description = "The verifiable log of every evaluation"),
+        (name = "operations", description = "Health and metrics")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The router and the OpenAPI document, built from one list of routes.
+pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi) {
+    let (v1, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(plugins::publish))
+        .routes(routes!(plugins::list))
+        .routes(routes!(plugins::show))
+        .routes(routes!(plugins::version))
+        .routes(routes!(plugins::approve))
+        .routes(routes!(plugins::revoke))
+        .routes(routes!(plugins::pin))
+        .routes(routes!(plugins::pins))
+        .routes(routes!(scores::score))
+        .routes(routes!(log::evaluation))
+        .routes(routes!(log::replay))
+        .routes(routes!(log::proof))
+        .routes(routes!(log::checkpoint))
+        .routes(routes!(log::consistency))
+        .routes(routes!(log::verify))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::metrics))
+        .split_for_parts();
+    let doc = openapi.clone();
+    let app = v1
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc) }
+            }),
+        )
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(middleware::from_fn_with_state(service.clone(), admit))
+        .with_state(service);
+    (app, openapi)
+}
+
+/// Admission and the request span: a request beyond [`MAX_IN_FLIGHT`] is
+/// answered 503 at once (with `Retry-After`); one that takes longer than
+/// [`REQUEST_TIMEOUT`] too.
+async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse as _;
+    use tracing::Instrument as _;
+    let Ok(_slot) = service.slots.clone().try_acquire_owned() else {
+        service.metrics.rejected_overloaded();
+        return ApiError::overloaded(format!(
+            "{MAX_IN_FLIGHT} requests are in flight; retry shortly"
+        ))
+        .into_response();
+    };
+    let span = tracing::info_span!("request", method = %req.method(), path = %req.uri().path());
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req).instrument(span)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::overloaded(format!(
+            "the request took longer than {} s",
+            REQUEST_TIMEOUT.as_secs()
+        ))
+        .into_response(),
+    }
+}
+
+/// Serve until Ctrl-C or SIGTERM; then stop taking connections, finish the
+/// requests in flight (each waits for its record to be durable) and return.
+pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(), Error> {
+    let service = Service::open(runtime, &config.data_dir, config.db.as_deref()).await?;
+    let (app, _) = router(service.clone());
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Error::BadRequest(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    tracing::info!(%addr, "serving");
+    // The one line a script waits for (the port, when asked for port 0).
+    println!("scorehost listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Internal(format!("the server failed: {e}")))?;
+    tracing::info!("stopped: every answered evaluation is in the log");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,111 @@
+//! `POST /v1/scores`: score a subject with a pinned model, recorded.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use scorehost_registry::{ModelName, Role};
+
+use super::Service;
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
+use crate::scoring::{Recorder, score_recorded};
+use crate::wire::{EvaluationResponse, ScoreRequest};
+
+/// A JSON body whose rejections are answered in the API's error format:
+/// 415 without `application/json`, 413 beyond the size limit, 400 for bad
+/// syntax or wrong types (naming where).
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<JsonBody<T>, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "the body must be JSON, sent as Content-Type: application/json",
+                ),
+                JsonRejection::BytesRejection(e) => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!(
+                        "the body is larger than {} bytes, or could not be read: {e}",
+                        super::MAX_JSON_BODY
+                    ),
+                ),
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::bad_request(format!("the JSON does not fit: {}", e.body_text()))
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::bad_request(format!("the body is not valid JSON: {}", e.body_text()))
+                }
+                other => ApiError::bad_request(other.body_text()),
+            }),
+        }
+    }
+}
+
+/// Score a subject. The caller must be an app granted the model; the
+/// answer is the white box with its `evaluation_id`, given only once the
+/// evaluation's record is durable. A failure of the model or of the
+/// request is recorded too, and its error names its `evaluation_id`.
+#[utoipa::path(post, path = "/v1/scores", tag = "scores",
+    request_body(content = serde_json::Value, description = "A scoring request (design.md's wire format), with \"model\": \"namespace/name\""),
+    responses(
+        (status = 200, description = "The evaluation: score, grade, contributions, reasons, fuel, evaluation_id"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, description = "The model rejected the request, or the plugin faulted", body = ErrorBody),
+        (status = 503, body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn score(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    body: Request,
+) -> Result<Json<EvaluationResponse>, ApiError> {
+    let started = Instant::now();
+    // The role first: a caller who may not score hears so whatever it sent.
+    if !matches!(caller.actor.role, Role::App(_)) {
+        return Err(caller.deny(format!(
+            "{} may not score: only apps score, with the models they are granted",
+            caller.actor
+        )));
+    }
+    let JsonBody(request) = JsonBody::<ScoreRequest>::from_request(body, &()).await?;
+    let Some(name) = request.model.as_deref() else {
+        return Err(ApiError::bad_request(
+            "say which model scores: \"model\": \"namespace/name\"",
+        ));
+    };
+    let model_name: ModelName = name.parse()?;
+    if !caller.token.may_score(&model_name) {
+        return Err(caller.deny(format!(
+            "{} is not granted {model_name} (its token lists: {})",
+            caller.actor,
+            caller.token.models.join(", ")
+        )));
+    }
+    let model = service.pinned_model(&model_name).await?;
+    let result = score_recorded(
+        &model,
+        &request,
+        &caller.name(),
+        &Recorder::Writer(&service.writer),
+    )
+    .await;
+    service.metrics.evaluated(name, &result, started.elapsed());
+    Ok(Json(result?))
+}

@@ -1,0 +1,122 @@
+//! Scoring a subject with a registered model, and recording it: the one
+//! path the CLI and the HTTP service share, so that both record exactly the
+//! same thing.
+//!
+//! Every evaluation is recorded before its answer is given — a success, a
+//! model's refusal, a plugin fault, and a request that does not even fit
+//! the model's declaration. If the record cannot be written, there is no
+//! answer: the caller gets the storage error instead.
+
+use scorehost_audit::checkpoint::LogKey;
+use scorehost_registry::{NewRecord, Registry};
+
+use crate::audit::{self, AuditWriter, Evaluated};
+use crate::wire::{EvaluationResponse, ScoreRequest};
+use crate::{Error, Model};
+
+/// Where records go.
+pub enum Recorder<'a> {
+    /// One transaction per record, and a checkpoint signed after it: a
+    /// one-shot process (the CLI).
+    Direct {
+        /// The log's storage.
+        registry: &'a Registry,
+        /// The log's signing key.
+        key: &'a LogKey,
+    },
+    /// The group-commit writer of a long-running process (the service).
+    Writer(&'a AuditWriter),
+}
+
+impl Recorder<'_> {
+    /// Append `record`; returns its id once it is durable.
+    pub async fn append(&self, record: NewRecord) -> Result<String, Error> {
+        match self {
+            Recorder::Direct { registry, key } => {
+                Ok(audit::append_one(registry, key, record).await?.id)
+            }
+            Recorder::Writer(w) => Ok(w.append(record).await?.id),
+        }
+    }
+}
+
+/// A scoring that failed: why, and the id of its record when it has one
+/// (every failure of the model or the request has; a storage failure has
+/// none, and then no evaluation counts as given).
+#[derive(Debug)]
+pub struct Failed {
+    /// What went wrong.
+    pub error: Error,
+    /// The failure's audit record.
+    pub evaluation_id: Option<String>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Failed {
+        Failed {
+            error,
+            evaluation_id: None,
+        }
+    }
+}
+
+/// Score `request` with `model` on behalf of `caller`, and record it.
+/// The answer carries its `evaluation_id`; it exists only once the record
+/// is durable. Costs one sandboxed evaluation (tens of µs) and one durable
+/// append (a shared group commit with [`Recorder::Writer`]).
+pub async fn score_recorded(
+    model: &Model,
+    request: &ScoreRequest,
+    caller: &str,
+    recorder: &Recorder<'_>,
+) -> Result<EvaluationResponse, Failed> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!("score", model = %model.info().name, caller);
+    score(model, request, caller, recorder)
+        .instrument(span)
+        .await
+}
+
+async fn score(
+    model: &Model,
+    request: &ScoreRequest,
+    caller: &str,
+    recorder: &Recorder<'_>,
+) -> Result<EvaluationResponse, Failed> {
+    // A request that does not fit the declaration is a recorded failure too.
+    let req = match request.convert(model.info()) {
+        Ok(req) => req,
+        Err(error) => {
+            let record =
+                audit::refused_record(caller, &model.model_ref(), model.limits(), request, &error)?;
+            let id = recorder.append(record).await?;
+            return Err(Failed {
+                error,
+                evaluation_id: Some(id),
+            });
+        }
+    };
+    let result = model.evaluate(&req);
+    let mut response = result.as_ref().ok().map(|o| model.response(&req, o));
+    let model_ref = model.model_ref();
+    let record = audit::evaluation_record(&Evaluated {
+        caller,
+        model: &model_ref,
+        limits: model.limits(),
+        req: &req,
+        result: &result,
+        response: response.as_ref(),
+    })?;
+    let id = recorder.append(record).await?;
+    match (result, response.take()) {
+        (Ok(_), Some(mut r)) => {
+            r.evaluation_id = Some(id);
+            Ok(r)
+        }
+        (Err(error), _) => Err(Failed {
+            error,
+            evaluation_id: Some(id),
+        }),
+        (Ok(_), None) => Err(Error::Internal("no response for a success".into()).into()),
+    }
+}

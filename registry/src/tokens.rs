@@ -1,0 +1,216 @@
+//! API bearer tokens: who may call the service, and as which role.
+//!
+//! A token is a random secret printed once, when it is created; only its
+//! SHA-256 is stored, so a copy of the database gives no one a way in.
+//! Creating and revoking a token are registry actions: they are recorded in
+//! the history and in the audit log, in the same transaction.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::log::{NewRecord, append_in_tx};
+use crate::{Actor, Error, ModelName, Registry, Role, now};
+
+/// A stored token (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token {
+    /// The token's public id (`tok_…`), for listing and revoking.
+    pub id: String,
+    /// The role it acts as: `province`, `publisher:NS`, `app:NAME`, `auditor`.
+    pub role: String,
+    /// For an app: the models it may score.
+    pub models: Vec<String>,
+    /// What it is for, as its creator said.
+    pub label: String,
+    /// Who created it.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl Token {
+    /// The actor this token acts as.
+    pub fn actor(&self) -> Result<Actor, Error> {
+        self.role.parse()
+    }
+
+    /// Whether an app holding this token may score `model`.
+    pub fn may_score(&self, model: &ModelName) -> bool {
+        let name = model.to_string();
+        self.models.contains(&name)
+    }
+}
+
+/// A token just created: the secret is here once and nowhere else.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewToken {
+    /// The stored token.
+    pub token: Token,
+    /// The bearer secret (`sht_…`): show it once, then forget it.
+    pub secret: String,
+}
+
+fn random_hex(bytes: usize) -> Result<String, Error> {
+    let mut b = vec![0u8; bytes];
+    getrandom::getrandom(&mut b)
+        .map_err(|e| Error::Storage(format!("no randomness for a token: {e}")))?;
+    Ok(hex::encode(b))
+}
+
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
+    let models: String = row.try_get("models")?;
+    Ok(Token {
+        id: row.try_get("id")?,
+        role: row.try_get("role")?,
+        models: models
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect(),
+        label: row.try_get("label")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+const TOKEN_COLUMNS: &str = "id, role, models, label, created_by, created_at, revoked_at";
+
+impl Registry {
+    /// Create a token acting as `role`; for an app, `models` are the models
+    /// it may score (at least one). Only the province creates tokens.
+    pub async fn create_token(
+        &self,
+        by: &Actor,
+        role: &Actor,
+        models: &[ModelName],
+        label: &str,
+    ) -> Result<NewToken, Error> {
+        by.must_be_province("create API tokens")?;
+        match (&role.role, models.is_empty()) {
+            (Role::App(name), true) => {
+                return Err(Error::BadRequest(format!(
+                    "an app token needs the models app:{name} may score (--models ns/name,…)"
+                )));
+            }
+            (Role::App(_), false) => {}
+            (_, false) => {
+                return Err(Error::BadRequest(format!(
+                    "only app tokens are granted models; {role} is not an app"
+                )));
+            }
+            (_, true) => {}
+        }
+        let secret = format!("sht_{}", random_hex(32)?);
+        let token = Token {
+            id: format!("tok_{}", random_hex(8)?),
+            role: role.to_string(),
+            models: models.iter().map(|m| m.to_string()).collect(),
+            label: label.to_string(),
+            created_by: by.to_string(),
+            created_at: now(),
+            revoked_at: None,
+        };
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, token_sha256, role, models, label, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&token.id)
+        .bind(secret_hash(&secret))
+        .bind(&token.role)
+        .bind(token.models.join(","))
+        .bind(&token.label)
+        .bind(&token.created_by)
+        .bind(&token.created_at)
+        .execute(tx.conn())
+        .await?;
+        let mut fields = serde_json::Map::new();
+        fields.insert("actor".into(), by.to_string().into());
+        fields.insert("action".into(), "token-create".into());
+        fields.insert("token".into(), token.id.clone().into());
+        fields.insert("role".into(), token.role.clone().into());
+        fields.insert("models".into(), token.models.clone().into());
+        append_in_tx(
+            tx.conn(),
+            vec![NewRecord::from_fields("registry", now(), &fields)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewToken { token, secret })
+    }
+
+    /// The live token whose secret this is. Fails with
+    /// [`Error::Unauthorized`] for an unknown or revoked one.
+    pub async fn authenticate(&self, secret: &str) -> Result<Token, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_sha256 = $1"
+        ))
+        .bind(secret_hash(secret))
+        .fetch_optional(&self.db.pool)
+        .await?
+        .ok_or_else(|| Error::Unauthorized("the bearer token is not known".into()))?;
+        let token = token_from_row(&row)?;
+        if let Some(at) = &token.revoked_at {
+            return Err(Error::Unauthorized(format!(
+                "the bearer token {} was revoked on {at}",
+                token.id
+            )));
+        }
+        Ok(token)
+    }
+
+    /// Every token, oldest first (secrets are never stored).
+    pub async fn tokens(&self) -> Result<Vec<Token>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revoke token `id`: it stops working at once. Only the province.
+    pub async fn revoke_token(&self, by: &Actor, id: &str) -> Result<Token, Error> {
+        by.must_be_province("revoke API tokens")?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(Error::NotFound(format!("no live token has id {id}")));
+        }
+        let mut fields = serde_json::Map::new();
+        fields.insert("actor".into(), by.to_string().into());
+        fields.insert("action".into(), "token-revoke".into());
+        fields.insert("token".into(), id.into());
+        append_in_tx(
+            tx.conn(),
+            vec![NewRecord::from_fields("registry", at, &fields)],
+        )
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+        let token = token_from_row(&row)?;
+        tx.commit().await?;
+        Ok(token)
+    }
+}

@@ -1,0 +1,577 @@
+//! The HTTP service, end to end: the real `scorehost serve` on a free port,
+//! driven over HTTP with real tokens, real components and a real database.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use scorehost_tests::{Backend, Fixture, backends, binary, cli, component, fixture, ok, root};
+use serde_json::{Value, json};
+
+/// A running `scorehost serve`, stopped (SIGTERM, then waited for) on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(f: &Fixture) -> Server {
+        let mut cmd = Command::new(binary());
+        cmd.current_dir(root())
+            .arg("--data-dir")
+            .arg(&f.data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(db) = &f.db {
+            cmd.args(["--db", db]);
+        }
+        let mut child = cmd.spawn().expect("scorehost serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("scorehost listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        Server { child, url }
+    }
+
+    /// SIGTERM, and the exit status once it has finished.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.stop();
+        }
+    }
+}
+
+/// A call's status and JSON body (or text, as a JSON string).
+fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Option<&[u8]>,
+) -> (u16, Value) {
+    let mut req = ureq::request(method, url);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(ct) = content_type {
+        req = req.set("Content-Type", ct);
+    }
+    let result = match body {
+        Some(b) => req.send_bytes(b),
+        None => req.call(),
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = resp.status();
+    let text = resp.into_string().unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
+}
+
+fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
+    call("GET", &format!("{}{path}", s.url), token, None, None)
+}
+
+fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    call(
+        "POST",
+        &format!("{}{path}", s.url),
+        token,
+        Some("application/json"),
+        Some(body.to_string().as_bytes()),
+    )
+}
+
+fn token(f: &Fixture, role: &str, models: &str) -> String {
+    let mut args = vec!["token", "create", "--role", role];
+    if !models.is_empty() {
+        args.extend(["--models", models]);
+    }
+    ok(cli(f, &args)).trim().to_string()
+}
+
+fn score_request(plugin: &str, model: &str) -> Value {
+    let mut v = serde_json::to_value(scorehost_tests::example(plugin)).unwrap();
+    v["model"] = json!(model);
+    v
+}
+
+fn records(f: &Fixture) -> u64 {
+    let out = ok(cli(f, &["audit", "verify", "--json"]));
+    serde_json::from_str::<Value>(&out).unwrap()["records"]
+        .as_u64()
+        .unwrap()
+}
+
+struct Tokens {
+    province: String,
+    ningbo: String,
+    yiwu: String,
+    transit: String,
+    bank: String,
+    auditor: String,
+}
+
+fn tokens(f: &Fixture) -> Tokens {
+    Tokens {
+        province: token(f, "province", ""),
+        ningbo: token(f, "publisher:ningbo", ""),
+        yiwu: token(f, "publisher:yiwu", ""),
+        transit: token(f, "app:transit", "ningbo/port"),
+        bank: token(f, "app:bank", "yiwu/market,nosuch/model"),
+        auditor: token(f, "auditor", ""),
+    }
+}
+
+/// Publish, approve and pin ningbo/port over HTTP, checking each role on
+/// each registry route as it goes.
+fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
+    let bytes = std::fs::read(component("ningbo-port")).unwrap();
+    let url = format!("{}/v1/plugins/ningbo/port/versions/1.0.0", s.url);
+    let publish = |token: Option<&str>, ct: &str, body: &[u8]| {
+        call("POST", &url, token, Some(ct), Some(body))
+    };
+    assert_eq!(publish(None, "application/wasm", &bytes).0, 401);
+    assert_eq!(publish(Some("sht_nope"), "application/wasm", &bytes).0, 401);
+    for denied in [&t.yiwu, &t.transit, &t.auditor] {
+        let (status, body) = publish(Some(denied), "application/wasm", &bytes);
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    let (status, body) = publish(Some(&t.ningbo), "application/json", &bytes);
+    assert_eq!(status, 415, "{body}");
+    // The path must name what the module describes.
+    let (status, body) = call(
+        "POST",
+        &format!("{}/v1/plugins/ningbo/port/versions/9.9.9", s.url),
+        Some(&t.ningbo),
+        Some("application/wasm"),
+        Some(&bytes),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(get(s, "/v1/plugins", Some(&t.province)).1, json!([]));
+    let (status, body) = publish(Some(&t.ningbo), "application/wasm", &bytes);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "submitted");
+    let sha = body["sha256"].as_str().unwrap().to_string();
+    assert_eq!(publish(Some(&t.ningbo), "application/wasm", &bytes).0, 200);
+
+    let approve = "/v1/plugins/ningbo/port/versions/1.0.0/approve";
+    for denied in [&t.ningbo, &t.transit, &t.auditor] {
+        assert_eq!(
+            post_json(s, approve, Some(denied), &json!({ "sha256": sha })).0,
+            403
+        );
+    }
+    let (status, body) = post_json(
+        s,
+        approve,
+        Some(&t.province),
+        &json!({ "sha256": "00".repeat(32) }),
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert_eq!(
+        post_json(s, approve, Some(&t.province), &json!({ "sha256": sha })).0,
+        200
+    );
+
+    let pin_url = format!("{}/v1/pins/ningbo/port", s.url);
+    let pin_body = json!({ "version": "1.0.0", "sha256": sha }).to_string();
+    for denied in [&t.ningbo, &t.transit, &t.auditor] {
+        let (status, _) = call(
+            "PUT",
+            &pin_url,
+            Some(denied),
+            Some("application/json"),
+            Some(pin_body.as_bytes()),
+        );
+        assert_eq!(status, 403);
+    }
+    let (status, body) = call(
+        "PUT",
+        &pin_url,
+        Some(&t.province),
+        Some("application/json"),
+        Some(pin_body.as_bytes()),
+    );
+    assert_eq!(status, 200, "{body}");
+    for reader in [&t.ningbo, &t.transit, &t.auditor, &t.province] {
+        let (status, pins) = get(s, "/v1/pins", Some(reader));
+        assert_eq!(status, 200);
+        assert_eq!(pins[0]["sha256"], sha.as_str());
+    }
+    sha
+}
+
+#[test]
+fn every_role_on_every_route_and_denied_calls_change_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-roles"));
+    let t = tokens(&f);
+    let s = Server::start(&f);
+    let sha = publish_and_pin_ningbo(&s, &t);
+
+    let request = score_request("ningbo-port", "ningbo/port");
+    let before = records(&f);
+    // Denied scorings: nothing is evaluated, nothing recorded.
+    for denied in [&t.province, &t.ningbo, &t.auditor, &t.bank] {
+        let (status, body) = post_json(&s, "/v1/scores", Some(denied), &request);
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    assert_eq!(post_json(&s, "/v1/scores", None, &request).0, 401);
+    assert_eq!(records(&f), before, "denied calls record nothing");
+
+    let (status, answer) = post_json(&s, "/v1/scores", Some(&t.transit), &request);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["score"], 811.75);
+    assert_eq!(answer["grade"], "B");
+    assert_eq!(answer["model"]["sha256"], sha.as_str());
+    let id = answer["evaluation_id"].as_str().unwrap().to_string();
+    assert_eq!(records(&f), before + 1);
+
+    // Reading the record: the province, auditors, and the app that asked.
+    let path = format!("/v1/evaluations/{id}");
+    for reader in [&t.auditor, &t.province, &t.transit] {
+        let (status, shown) = get(&s, &path, Some(reader));
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(shown["record"]["outcome"]["score"], 811.75);
+        assert_eq!(shown["input"]["subject"]["id"], request["subject"]["id"]);
+    }
+    for denied in [&t.bank, &t.ningbo] {
+        assert_eq!(get(&s, &path, Some(denied)).0, 403);
+    }
+    assert_eq!(
+        get(
+            &s,
+            "/v1/evaluations/0-00000000000000000000000000000000",
+            Some(&t.auditor)
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        get(&s, "/v1/evaluations/not-an-id", Some(&t.auditor)).0,
+        400
+    );
+
+    // Replay: province and auditors.
+    let replay = format!("/v1/evaluations/{id}/replay");
+    let (status, report) = post_json(&s, &replay, Some(&t.auditor), &json!({}));
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["identical"], true);
+    assert_eq!(post_json(&s, &replay, Some(&t.transit), &json!({})).0, 403);
+
+    // Proofs check offline, with only the public key.
+    let (status, proof) = get(&s, &format!("/v1/evaluations/{id}/proof"), Some(&t.transit));
+    assert_eq!(status, 200, "{proof}");
+    let (_, cp) = get(&s, "/v1/log/checkpoint", Some(&t.transit));
+    let proof_file = f.data_dir.join("proof.json");
+    std::fs::write(&proof_file, proof.to_string()).unwrap();
+    let public_key = cp["public_key"].as_str().unwrap();
+    ok(cli(
+        &f,
+        &[
+            "audit",
+            "proof",
+            "--check",
+            proof_file.to_str().unwrap(),
+            "--public-key",
+            public_key,
+        ],
+    ));
+
+    // Consistency between two sizes; bad sizes are a 400.
+    let size = proof["checkpoint"]["tree_size"].as_u64().unwrap();
+    let (status, c) = get(
+        &s,
+        &format!("/v1/log/consistency?from=1&to={size}"),
+        Some(&t.bank),
+    );
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["to_root"], proof["checkpoint"]["root_hash"]);
+    assert_eq!(
+        get(&s, "/v1/log/consistency?from=5&to=2", Some(&t.auditor)).0,
+        400
+    );
+    assert_eq!(
+        get(&s, "/v1/log/consistency?from=x", Some(&t.auditor)).0,
+        400
+    );
+
+    // Verify: province and auditors.
+    let (status, v) = get(&s, "/v1/audit/verify", Some(&t.auditor));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["records"].as_u64(), Some(records(&f)));
+    assert_eq!(get(&s, "/v1/audit/verify", Some(&t.transit)).0, 403);
+
+    // Revoking a version: province only; then the model scores nobody.
+    let revoke = "/v1/plugins/ningbo/port/versions/1.0.0/revoke";
+    assert_eq!(
+        post_json(&s, revoke, Some(&t.ningbo), &json!({ "reason": "x" })).0,
+        403
+    );
+    assert_eq!(
+        post_json(
+            &s,
+            revoke,
+            Some(&t.province),
+            &json!({ "reason": "wrong weights" })
+        )
+        .0,
+        200
+    );
+    let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &request);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("no_pinned_version")),
+        "{body}"
+    );
+
+    // A revoked token stops working at once.
+    let listed = ok(cli(&f, &["token", "list", "--json"]));
+    let transit_id = serde_json::from_str::<Value>(&listed)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "app:transit")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(cli(&f, &["token", "revoke", &transit_id]));
+    let (status, body) = get(&s, "/v1/pins", Some(&t.transit));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized")),
+        "{body}"
+    );
+    assert!(!listed.contains("sht_"), "secrets are never listed");
+}
+
+#[test]
+fn bad_input_gets_the_right_status_and_stores_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-bad-input"));
+    let t = tokens(&f);
+    let s = Server::start(&f);
+    publish_and_pin_ningbo(&s, &t);
+    let url = format!("{}/v1/scores", s.url);
+    let before = records(&f);
+    // (what, content type, body, status, code)
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        ("malformed JSON", Some("application/json"), b"{\"model\": ".to_vec(), 400, "bad_request"),
+        ("wrong type", Some("application/json"), br#"{"model":"ningbo/port","subject":{"id":"x","kind":"enterprise"},"as_of":"2026-11-01","base":{"score":"high","grade":"A"}}"#.to_vec(), 400, "bad_request"),
+        ("wrong content type", Some("text/plain"), serde_json::to_vec(&score_request("ningbo-port", "ningbo/port")).unwrap(), 415, "unsupported_media_type"),
+        ("oversized body", Some("application/json"), {
+            let mut v = score_request("ningbo-port", "ningbo/port");
+            v["padding"] = json!("x".repeat(100_000));
+            serde_json::to_vec(&v).unwrap()
+        }, 413, "too_large"),
+    ];
+    for (what, ct, body, status, code) in cases {
+        let (got, answer) = call("POST", &url, Some(&t.transit), ct, Some(&body));
+        assert_eq!(got, status, "{what}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{what}: {answer}");
+    }
+    let mut no_model = score_request("ningbo-port", "ningbo/port");
+    no_model.as_object_mut().unwrap().remove("model");
+    let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &no_model);
+    assert_eq!(status, 400, "{body}");
+    // An unknown model the app is granted: 404, nothing evaluated.
+    let (status, body) = post_json(
+        &s,
+        "/v1/scores",
+        Some(&t.bank),
+        &score_request("ningbo-port", "nosuch/model"),
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("no_pinned_version")),
+        "{body}"
+    );
+    assert_eq!(records(&f), before, "rejected requests store nothing");
+
+    // A request that parses but does not fit the model's declaration is an
+    // evaluation that failed: answered 400 and recorded, with its id.
+    let mut unfit = score_request("ningbo-port", "ningbo/port");
+    unfit["indicators"] = json!([]);
+    let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &unfit);
+    assert_eq!(status, 400, "{body}");
+    let id = body["error"]["evaluation_id"]
+        .as_str()
+        .expect("a recorded failure names its record");
+    assert_eq!(records(&f), before + 1);
+    let (status, shown) = get(&s, &format!("/v1/evaluations/{id}"), Some(&t.auditor));
+    assert_eq!(status, 200);
+    assert_eq!(shown["record"]["outcome"]["error"]["code"], "bad_request");
+
+    // Unknown routes and methods answer in the same error format.
+    let (status, body) = get(&s, "/v1/nothing-here", Some(&t.auditor));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (status, body) = call(
+        "DELETE",
+        &format!("{}/v1/pins", s.url),
+        Some(&t.province),
+        None,
+        None,
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+}
+
+#[test]
+fn concurrent_scorings_are_each_in_the_log_and_it_verifies() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in backends() {
+        let f = rt.block_on(fixture(backend, "api-concurrent"));
+        let t = tokens(&f);
+        let s = Server::start(&f);
+        publish_and_pin_ningbo(&s, &t);
+        let url = format!("{}/v1/scores", s.url);
+        let body = score_request("ningbo-port", "ningbo/port").to_string();
+        let threads: Vec<_> = (0..200)
+            .map(|_| {
+                let (url, body, token) = (url.clone(), body.clone(), t.transit.clone());
+                std::thread::spawn(move || {
+                    call(
+                        "POST",
+                        &url,
+                        Some(&token),
+                        Some("application/json"),
+                        Some(body.as_bytes()),
+                    )
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for th in threads {
+            let (status, answer) = th.join().unwrap();
+            assert_eq!(status, 200, "{backend:?}: {answer}");
+            assert_eq!(answer["score"], 811.75);
+            ids.push(answer["evaluation_id"].as_str().unwrap().to_string());
+        }
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            200,
+            "{backend:?}: every answer has its own record"
+        );
+        for id in ids.iter().step_by(20) {
+            let (status, shown) = get(&s, &format!("/v1/evaluations/{id}"), Some(&t.auditor));
+            assert_eq!(status, 200, "{backend:?}: {shown}");
+        }
+        let (status, v) = get(&s, "/v1/audit/verify", Some(&t.auditor));
+        assert_eq!(status, 200, "{backend:?}: {v}");
+        assert!(v["records"].as_u64().unwrap() >= 200);
+        // The counters saw them, and the writer shared commits.
+        let (_, metrics) = get(&s, "/metrics", None);
+        let metrics = metrics.as_str().unwrap().to_string();
+        assert!(
+            metrics
+                .contains("scorehost_evaluations_total{model=\"ningbo/port\",outcome=\"ok\"} 200"),
+            "{metrics}"
+        );
+        // Every answered evaluation is still there after a graceful stop.
+        let mut s = s;
+        assert!(s.stop().success());
+        for id in &ids {
+            ok(cli(&f, &["audit", "show", id, "--json"]));
+        }
+    }
+}
+
+#[test]
+fn the_openapi_document_lists_exactly_the_routes_that_answer() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-openapi"));
+    let s = Server::start(&f);
+    let (status, doc) = get(&s, "/openapi.json", None);
+    assert_eq!(status, 200);
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "delete"].contains(&method.as_str()) {
+                routes.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    routes.sort();
+    // design.md's HTTP API, exactly.
+    let expected = [
+        ("GET", "/healthz"),
+        ("GET", "/metrics"),
+        ("GET", "/v1/audit/verify"),
+        ("GET", "/v1/evaluations/{id}"),
+        ("GET", "/v1/evaluations/{id}/proof"),
+        ("POST", "/v1/evaluations/{id}/replay"),
+        ("GET", "/v1/log/checkpoint"),
+        ("GET", "/v1/log/consistency"),
+        ("GET", "/v1/pins"),
+        ("PUT", "/v1/pins/{namespace}/{name}"),
+        ("GET", "/v1/plugins"),
+        ("GET", "/v1/plugins/{namespace}/{name}"),
+        ("GET", "/v1/plugins/{namespace}/{name}/versions/{version}"),
+        ("POST", "/v1/plugins/{namespace}/{name}/versions/{version}"),
+        (
+            "POST",
+            "/v1/plugins/{namespace}/{name}/versions/{version}/approve",
+        ),
+        (
+            "POST",
+            "/v1/plugins/{namespace}/{name}/versions/{version}/revoke",
+        ),
+        ("POST", "/v1/scores"),
+    ];
+    let mut expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(routes, expected);
+    // And every documented route is served (not the 404/405 fallbacks).
+    for (method, path) in routes {
+        let concrete = path
+            .replace("{namespace}", "ningbo")
+            .replace("{name}", "port")
+            .replace("{version}", "1.0.0")
+            .replace("{id}", "0-00000000000000000000000000000000");
+        let (status, body) = call(&method, &format!("{}{concrete}", s.url), None, None, None);
+        let code = body["error"]["code"].as_str().unwrap_or_default();
+        assert!(
+            !(code == "method_not_allowed"
+                || (status == 404 && body["error"]["message"] == "no such route")),
+            "{method} {path}: {status} {body}"
+        );
+    }
+}
