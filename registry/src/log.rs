@@ -402,41 +402,34 @@ impl Registry {
 
     /// The newest stored checkpoint (the largest tree), if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, Error> {
-        let row = sqlx::query(
-            "SELECT tree_size, root_hash, at, signature FROM audit_checkpoints \
-             ORDER BY tree_size DESC LIMIT 1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"
+        ))
         .fetch_optional(&self.db.pool)
         .await?;
-        row.map(|r| {
-            Ok(StoredCheckpoint {
-                tree_size: r.try_get::<i64, _>("tree_size")? as u64,
-                root_hash: r.try_get("root_hash")?,
-                at: r.try_get("at")?,
-                signature: r.try_get("signature")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(checkpoint_from_row).transpose()
     }
 
     /// Every stored checkpoint, smallest tree first.
     pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, Error> {
-        let rows = sqlx::query(
-            "SELECT tree_size, root_hash, at, signature FROM audit_checkpoints ORDER BY tree_size",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY tree_size"
+        ))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    tree_size: r.try_get::<i64, _>("tree_size")? as u64,
-                    root_hash: r.try_get("root_hash")?,
-                    at: r.try_get("at")?,
-                    signature: r.try_get("signature")?,
-                })
-            })
-            .collect()
+        rows.iter().map(checkpoint_from_row).collect()
     }
+}
+
+const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, at, signature";
+
+fn checkpoint_from_row(r: &AnyRow) -> Result<StoredCheckpoint, Error> {
+    Ok(StoredCheckpoint {
+        tree_size: r.try_get::<i64, _>("tree_size")? as u64,
+        root_hash: r.try_get("root_hash")?,
+        at: r.try_get("at")?,
+        signature: r.try_get("signature")?,
+    })
 }
 
 /// A dedicated connection that appends batches of records to the log; see
