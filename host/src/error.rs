@@ -75,6 +75,7 @@ impl Error {
                 scorehost_registry::Error::BadRequest(_) => "bad_request",
                 scorehost_registry::Error::Unauthorized(_) => "unauthorized",
                 scorehost_registry::Error::Forbidden(_) => "forbidden",
+                scorehost_registry::Error::ConsentRequired(_) => "consent_required",
                 scorehost_registry::Error::NotFound(_) => "not_found",
                 scorehost_registry::Error::Conflict(_) => "conflict",
                 scorehost_registry::Error::ModuleRefused(_) => "module_refused",

@@ -100,6 +100,57 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Record, withdraw and list natural persons' consents to being scored for an app.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConsentCommand {
+    /// Record that a person consents to an app scoring them with a model, until a date.
+    #[command(
+        after_help = "Example:\n  scorehost consent grant --subject 330106199001011234 --app transit --model hangzhou/qianjiang --until 2027-12-31"
+    )]
+    Grant {
+        /// The person's identifier.
+        #[arg(long)]
+        subject: String,
+        /// The app (NAME of app:NAME).
+        #[arg(long)]
+        app: String,
+        /// The model, namespace/name.
+        #[arg(long)]
+        model: String,
+        /// Valid through this date (YYYY-MM-DD), or until an RFC 3339 time.
+        #[arg(long)]
+        until: String,
+    },
+    /// Withdraw a consent: it stops counting at once.
+    #[command(
+        after_help = "Example:\n  scorehost consent withdraw --subject 330106199001011234 --app transit --model hangzhou/qianjiang"
+    )]
+    Withdraw {
+        /// The person's identifier.
+        #[arg(long)]
+        subject: String,
+        /// The app.
+        #[arg(long)]
+        app: String,
+        /// The model.
+        #[arg(long)]
+        model: String,
+    },
+    /// Every consent a person has given.
+    #[command(
+        after_help = "Example:\n  scorehost consent list --subject 330106199001011234 --json"
+    )]
+    List {
+        /// The person's identifier.
+        #[arg(long)]
+        subject: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -281,7 +332,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(Ok(Error::PluginFault { .. })) => 5,
         Some(Ok(Error::Overloaded(_))) => 6,
         Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
-        Some(Err(R::Forbidden(_) | R::Unauthorized(_))) => 8,
+        Some(Err(R::Forbidden(_) | R::Unauthorized(_) | R::ConsentRequired(_))) => 8,
         Some(Err(R::NotFound(_))) => 9,
         Some(Err(R::Conflict(_))) => 10,
         Some(Err(R::NoPinnedVersion(_))) => 11,
@@ -315,6 +366,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),
         },
         Command::Serve { listen } => cli::serve::serve(g, listen),
+        Command::Consent { command } => match command {
+            ConsentCommand::Grant {
+                subject,
+                app,
+                model,
+                until,
+            } => cli::consent::grant(g, &subject, &app, &model, &until),
+            ConsentCommand::Withdraw {
+                subject,
+                app,
+                model,
+            } => cli::consent::withdraw(g, &subject, &app, &model),
+            ConsentCommand::List { subject } => cli::consent::list(g, &subject),
+        },
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,

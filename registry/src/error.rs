@@ -12,6 +12,10 @@ pub enum Error {
     /// The actor may not do this.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// A natural person has not (or no longer) consented to this app
+    /// scoring them with this model.
+    #[error("consent required: {0}")]
+    ConsentRequired(String),
     /// No such model or version.
     #[error("not found: {0}")]
     NotFound(String),

@@ -19,6 +19,8 @@
 //!   every registry action is also a leaf of the log, written in the same
 //!   transaction as the action.
 //!
+//! - consent ([`Registry::grant_consent`], [`Registry::require_consent`]):
+//!   a natural person is scored for an app only while their consent stands;
 //! - API bearer tokens ([`Registry::create_token`], [`Registry::authenticate`]):
 //!   only their SHA-256 is stored.
 //!
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+mod consents;
 mod db;
 mod error;
 mod log;
@@ -36,6 +39,7 @@ mod store;
 mod tokens;
 
 pub use actor::{Actor, Role};
+pub use consents::Consent;
 pub use error::Error;
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};

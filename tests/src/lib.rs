@@ -303,6 +303,12 @@ pub fn variants(
         .collect()
 }
 
+/// The hex SHA-256 of a file.
+pub fn sha256_file(path: &std::path::Path) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("file")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,6 +85,37 @@ fn call(
     (status, value)
 }
 
+/// A POST over a raw socket that keeps reading after a failed write: a
+/// server may answer (413) and close before a large body is all sent, which
+/// an ordinary client reports as a broken pipe instead of the answer.
+fn raw_post(url: &str, path: &str, token: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+    use std::io::{Read as _, Write as _};
+    let host = url.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    let _ = conn.write_all(body);
+    let mut response = Vec::new();
+    let _ = conn.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {text}"));
+    let json = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(json).unwrap_or(Value::String(json.to_string())),
+    )
+}
+
 fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
     call("GET", &format!("{}{path}", s.url), token, None, None)
 }
@@ -148,14 +179,18 @@ fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
     let publish = |token: Option<&str>, ct: &str, body: &[u8]| {
         call("POST", &url, token, Some(ct), Some(body))
     };
-    assert_eq!(publish(None, "application/wasm", &bytes).0, 401);
-    assert_eq!(publish(Some("sht_nope"), "application/wasm", &bytes).0, 401);
+    // Refusals that come before the body is read are sent with a small
+    // body: the server answers without reading a large one, and the client
+    // could not finish sending it.
+    let head = &bytes[..64];
+    assert_eq!(publish(None, "application/wasm", head).0, 401);
+    assert_eq!(publish(Some("sht_nope"), "application/wasm", head).0, 401);
     for denied in [&t.yiwu, &t.transit, &t.auditor] {
         let (status, body) = publish(Some(denied), "application/wasm", &bytes);
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"]["code"], "forbidden");
     }
-    let (status, body) = publish(Some(&t.ningbo), "application/json", &bytes);
+    let (status, body) = publish(Some(&t.ningbo), "application/json", head);
     assert_eq!(status, 415, "{body}");
     // The path must name what the module describes.
     let (status, body) = call(
@@ -378,7 +413,6 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
     let t = tokens(&f);
     let s = Server::start(&f);
     publish_and_pin_ningbo(&s, &t);
-    let url = format!("{}/v1/scores", s.url);
     let before = records(&f);
     // (what, content type, body, status, code)
     type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
@@ -393,7 +427,13 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
         }, 413, "too_large"),
     ];
     for (what, ct, body, status, code) in cases {
-        let (got, answer) = call("POST", &url, Some(&t.transit), ct, Some(&body));
+        let (got, answer) = raw_post(
+            &s.url,
+            "/v1/scores",
+            &t.transit,
+            ct.unwrap_or_default(),
+            &body,
+        );
         assert_eq!(got, status, "{what}: {answer}");
         assert_eq!(answer["error"]["code"], code, "{what}: {answer}");
     }
@@ -527,11 +567,14 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         }
     }
     routes.sort();
-    // design.md's HTTP API, exactly.
+    // design.md's HTTP API, exactly, and consent (issue 5).
     let expected = [
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("GET", "/v1/audit/verify"),
+        ("POST", "/v1/consents"),
+        ("POST", "/v1/consents/withdraw"),
+        ("GET", "/v1/consents/{subject_id}"),
         ("GET", "/v1/evaluations/{id}"),
         ("GET", "/v1/evaluations/{id}/proof"),
         ("POST", "/v1/evaluations/{id}/replay"),
@@ -565,7 +608,8 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
             .replace("{namespace}", "ningbo")
             .replace("{name}", "port")
             .replace("{version}", "1.0.0")
-            .replace("{id}", "0-00000000000000000000000000000000");
+            .replace("{id}", "0-00000000000000000000000000000000")
+            .replace("{subject_id}", "330106199001011234");
         let (status, body) = call(&method, &format!("{}{concrete}", s.url), None, None, None);
         let code = body["error"]["code"].as_str().unwrap_or_default();
         assert!(
@@ -574,4 +618,148 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
             "{method} {path}: {status} {body}"
         );
     }
+}
+
+#[test]
+fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-consent"));
+    // Pin hangzhou/qianjiang (it scores natural persons) through the CLI.
+    let wasm = component("hangzhou-qianjiang");
+    let wasm = wasm.to_str().unwrap();
+    ok(cli(
+        &f,
+        &["plugin", "publish", wasm, "--as", "publisher:hangzhou"],
+    ));
+    let sha = scorehost_tests::sha256_file(&component("hangzhou-qianjiang"));
+    ok(cli(
+        &f,
+        &[
+            "plugin",
+            "approve",
+            "hangzhou/qianjiang@2.0.0",
+            "--sha256",
+            &sha,
+        ],
+    ));
+    ok(cli(
+        &f,
+        &[
+            "plugin",
+            "pin",
+            "hangzhou/qianjiang@2.0.0",
+            "--sha256",
+            &sha,
+        ],
+    ));
+    let province = token(&f, "province", "");
+    let transit = token(&f, "app:transit", "hangzhou/qianjiang");
+    let bank = token(&f, "app:bank", "hangzhou/qianjiang");
+    let auditor = token(&f, "auditor", "");
+    let s = Server::start(&f);
+    let request = score_request("hangzhou-qianjiang", "hangzhou/qianjiang");
+    let person = request["subject"]["id"].as_str().unwrap().to_string();
+    let consent = json!({ "subject_id": person, "app": "transit", "model": "hangzhou/qianjiang", "expires": "2099-12-31" });
+
+    let before = records(&f);
+    let (status, body) = post_json(&s, "/v1/scores", Some(&transit), &request);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("consent_required")),
+        "{body}"
+    );
+    assert_eq!(
+        records(&f),
+        before,
+        "refused for want of consent: nothing evaluated or recorded"
+    );
+
+    // Only the province records consent; a past expiry is refused.
+    assert_eq!(
+        post_json(&s, "/v1/consents", Some(&transit), &consent).0,
+        403
+    );
+    let mut past = consent.clone();
+    past["expires"] = json!("2020-01-01");
+    assert_eq!(post_json(&s, "/v1/consents", Some(&province), &past).0, 400);
+    assert_eq!(
+        post_json(
+            &s,
+            "/v1/consents",
+            Some(&province),
+            &json!({ "subject_id": person })
+        )
+        .0,
+        400
+    );
+    let (status, granted) = post_json(&s, "/v1/consents", Some(&province), &consent);
+    assert_eq!(status, 201, "{granted}");
+    assert_eq!(
+        granted["expires_at"], "2100-01-01T00:00:00Z",
+        "a date is valid through that day"
+    );
+    assert_eq!(records(&f), before + 1, "the grant is in the log");
+
+    let (status, answer) = post_json(&s, "/v1/scores", Some(&transit), &request);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["evaluation_id"].is_string());
+
+    // Consent covers one app and one model: another app is still refused.
+    let (status, body) = post_json(&s, "/v1/scores", Some(&bank), &request);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("consent_required"))
+    );
+
+    // Withdrawn through the CLI while the service runs: refused at once.
+    ok(cli(
+        &f,
+        &[
+            "consent",
+            "withdraw",
+            "--subject",
+            &person,
+            "--app",
+            "transit",
+            "--model",
+            "hangzhou/qianjiang",
+        ],
+    ));
+    let (status, body) = post_json(&s, "/v1/scores", Some(&transit), &request);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("consent_required")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("withdrew"),
+        "{body}"
+    );
+    let (status, withdrawn) = post_json(
+        &s,
+        "/v1/consents/withdraw",
+        Some(&province),
+        &json!({ "subject_id": person, "app": "transit", "model": "hangzhou/qianjiang" }),
+    );
+    assert_eq!(status, 404, "already withdrawn: {withdrawn}");
+
+    // The province and auditors see the person's consents; apps do not.
+    let (status, list) = get(&s, &format!("/v1/consents/{person}"), Some(&auditor));
+    assert_eq!(status, 200);
+    assert!(list[0]["withdrawn_at"].is_string(), "{list}");
+    assert_eq!(
+        get(&s, &format!("/v1/consents/{person}"), Some(&transit)).0,
+        403
+    );
+    // Both the grant and the withdrawal are in the log, and it verifies.
+    let (status, v) = get(&s, "/v1/audit/verify", Some(&auditor));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v["records"].as_u64(),
+        Some(before + 3),
+        "grant, evaluation, withdrawal"
+    );
 }

@@ -79,7 +79,9 @@ impl From<Error> for ApiError {
         let status = match &e {
             Error::BadRequest(_) | Error::Registry(R::BadRequest(_)) => StatusCode::BAD_REQUEST,
             Error::Registry(R::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
-            Error::Registry(R::Forbidden(_)) => StatusCode::FORBIDDEN,
+            Error::Registry(R::Forbidden(_)) | Error::Registry(R::ConsentRequired(_)) => {
+                StatusCode::FORBIDDEN
+            }
             Error::Registry(R::NotFound(_)) | Error::Registry(R::NoPinnedVersion(_)) => {
                 StatusCode::NOT_FOUND
             }

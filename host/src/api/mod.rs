@@ -4,7 +4,7 @@
 //!
 //! - [`auth`]: bearer tokens and the role each route needs;
 //! - [`error`]: the JSON error body and the status of each kind of error;
-//! - [`plugins`], [`scores`], [`log`], [`ops`]: the routes, annotated for
+//! - [`plugins`], [`scores`], [`consents`], [`log`], [`ops`]: the routes, annotated for
 //!   the OpenAPI document, which is generated from them ([`router`] builds
 //!   both from the same list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
@@ -33,6 +33,7 @@ use crate::catalog::Catalog;
 use crate::{Error, Model};
 
 pub mod auth;
+pub mod consents;
 pub mod error;
 pub mod log;
 pub mod metrics;
@@ -144,6 +145,7 @@ impl Service {
     tags(
         (name = "plugins", description = "Publish, review and pin models"),
         (name = "scores", description = "Score a subject"),
+        (name = "consent", description = "A natural person's consent to being scored for an app"),
         (name = "audit", description = "The verifiable log of every evaluation"),
         (name = "operations", description = "Health and metrics")
     )
@@ -175,6 +177,9 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(plugins::pin))
         .routes(routes!(plugins::pins))
         .routes(routes!(scores::score))
+        .routes(routes!(consents::grant))
+        .routes(routes!(consents::withdraw))
+        .routes(routes!(consents::of_subject))
         .routes(routes!(log::evaluation))
         .routes(routes!(log::replay))
         .routes(routes!(log::proof))

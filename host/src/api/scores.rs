@@ -20,6 +20,14 @@ use crate::wire::{EvaluationResponse, ScoreRequest};
 /// syntax or wrong types (naming where).
 pub struct JsonBody<T>(pub T);
 
+impl<T: serde::de::DeserializeOwned> JsonBody<T> {
+    /// Parse a request's body, after the route has checked its caller (so
+    /// that a caller who may not call hears so whatever it sent).
+    pub async fn from_request_body(req: Request) -> Result<JsonBody<T>, ApiError> {
+        JsonBody::from_request(req, &()).await
+    }
+}
+
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
     T: serde::de::DeserializeOwned,
@@ -84,7 +92,7 @@ pub async fn score(
             caller.actor
         )));
     }
-    let JsonBody(request) = JsonBody::<ScoreRequest>::from_request(body, &()).await?;
+    let JsonBody(request) = JsonBody::<ScoreRequest>::from_request_body(body).await?;
     let Some(name) = request.model.as_deref() else {
         return Err(ApiError::bad_request(
             "say which model scores: \"model\": \"namespace/name\"",
@@ -97,6 +105,22 @@ pub async fn score(
             caller.actor,
             caller.token.models.join(", ")
         )));
+    }
+    // A natural person is scored for an app only while their consent stands.
+    if request.subject.kind == "natural-person" {
+        let Role::App(app) = &caller.actor.role else {
+            return Err(caller.deny("only apps score".into()));
+        };
+        if let Err(e) = service
+            .catalog
+            .registry()
+            .require_consent(&request.subject.id, app, &model_name)
+            .await
+        {
+            let e = ApiError::from(e);
+            tracing::warn!(caller = %caller.actor, token = %caller.token.id, "denied: {}", e.message);
+            return Err(e);
+        }
     }
     let model = service.pinned_model(&model_name).await?;
     let result = score_recorded(
