@@ -312,7 +312,9 @@ impl Registry {
     /// Refuses (storing nothing): a module `check` refuses; an actor
     /// publishing outside its namespace; the same ref with other bytes
     /// ([`Error::Conflict`]: versions are immutable). The same bytes again is
-    /// a no-op that says so ([`Published::already_published`]).
+    /// a no-op in the registry that says so ([`Published::already_published`])
+    /// and puts the bytes in this host's module store if they are missing —
+    /// how a second host on a shared database gets a module.
     pub async fn publish(
         &self,
         actor: &Actor,
@@ -330,6 +332,10 @@ impl Registry {
         let mut tx = self.db.begin().await?;
         if let Some(existing) = find_version(&mut tx, &r).await? {
             if existing.sha256 == sha {
+                // Nothing changes in the registry; but this host's store may
+                // lack the bytes (a second host on a shared database), and
+                // these are the registered bytes: keep them (idempotent).
+                self.store.put(bytes)?;
                 return Ok(Published {
                     version: existing,
                     already_published: true,

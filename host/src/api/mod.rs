@@ -61,6 +61,15 @@ pub const MAX_MODULE_BODY: usize = 32 << 20;
 /// publish compiles a module (a second or two); a score takes milliseconds.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a looked-up token or pin is trusted before it is read again.
+/// 1 s: the two are read on every request otherwise — two database round
+/// trips that cost more than the evaluation itself (measured with
+/// `scripts/bench-http.sh`) — and a revocation or re-pin made by *another*
+/// process (the CLI, a second server) then takes effect within a second.
+/// Changes made through this server take effect at once. Consent is never
+/// cached: it is read on every scoring of a natural person.
+pub const REGISTRY_CACHE_TTL: Duration = Duration::from_secs(1);
+
 /// What the service needs to run.
 pub struct Config {
     /// The data dir (module store, artifact cache, log key).
@@ -81,6 +90,10 @@ pub struct Service {
     pub key: LogKey,
     /// Loaded models by module SHA-256: compiled once, shared by requests.
     models: Mutex<HashMap<String, Arc<Model>>>,
+    /// Pinned SHA-256 by model, as last read (see [`REGISTRY_CACHE_TTL`]).
+    pins: Mutex<HashMap<String, (String, std::time::Instant)>>,
+    /// Live tokens by the SHA-256 of their secret, as last read.
+    tokens: Mutex<HashMap<String, (scorehost_registry::Token, std::time::Instant)>>,
     /// Counters for `/metrics`.
     pub metrics: metrics::Metrics,
     /// Admission: one permit per request in flight.
@@ -106,17 +119,37 @@ impl Service {
             writer,
             key,
             models: Mutex::new(HashMap::new()),
+            pins: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
             metrics: metrics::Metrics::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         }))
     }
 
-    /// The pinned version of `model`, loaded. The pin is read on every call
-    /// (so a pin or revoke by any process takes effect at once); the module
-    /// is compiled once per SHA-256 and shared.
+    /// The pinned version of `model`, loaded. The pin is read again after
+    /// [`REGISTRY_CACHE_TTL`]; the module is compiled once per SHA-256 and
+    /// shared.
     pub async fn pinned_model(&self, model: &ModelName) -> Result<Arc<Model>, Error> {
-        let pin = self.catalog.registry().pinned(model).await?;
-        if let Some(m) = self.models.lock().expect("model cache").get(&pin.sha256) {
+        let name = model.to_string();
+        let cached = self
+            .pins
+            .lock()
+            .expect("pin cache")
+            .get(&name)
+            .filter(|(_, at)| at.elapsed() < REGISTRY_CACHE_TTL)
+            .map(|(sha, _)| sha.clone());
+        let sha = match cached {
+            Some(sha) => sha,
+            None => {
+                let pin = self.catalog.registry().pinned(model).await?;
+                self.pins
+                    .lock()
+                    .expect("pin cache")
+                    .insert(name, (pin.sha256.clone(), std::time::Instant::now()));
+                pin.sha256
+            }
+        };
+        if let Some(m) = self.models.lock().expect("model cache").get(&sha) {
             return Ok(m.clone());
         }
         let loaded = self.catalog.load(model, None).await?;
@@ -126,6 +159,30 @@ impl Service {
             .expect("model cache")
             .insert(m.sha256().to_string(), m.clone());
         Ok(m)
+    }
+
+    /// Forget every cached pin: a pin or revoke made through this server
+    /// takes effect at once.
+    pub fn pins_changed(&self) {
+        self.pins.lock().expect("pin cache").clear();
+    }
+
+    /// The live token with this secret; read again after
+    /// [`REGISTRY_CACHE_TTL`]. Unknown and revoked tokens are never cached.
+    pub async fn authenticate(&self, secret: &str) -> Result<scorehost_registry::Token, Error> {
+        use sha2::Digest as _;
+        let key = hex::encode(sha2::Sha256::digest(secret.as_bytes()));
+        if let Some((token, at)) = self.tokens.lock().expect("token cache").get(&key)
+            && at.elapsed() < REGISTRY_CACHE_TTL
+        {
+            return Ok(token.clone());
+        }
+        let token = self.catalog.registry().authenticate(secret).await?;
+        self.tokens
+            .lock()
+            .expect("token cache")
+            .insert(key, (token.clone(), std::time::Instant::now()));
+        Ok(token)
     }
 
     /// Requests in flight now.

@@ -251,13 +251,13 @@ pub async fn revoke(
 ) -> Result<Json<VersionRecord>, ApiError> {
     caller.require(Need::Province, "revoke plugin versions")?;
     let r = version_ref(&namespace, &name, &version)?;
-    Ok(Json(
-        service
-            .catalog
-            .registry()
-            .revoke(&caller.actor, &r, &body.0.reason)
-            .await?,
-    ))
+    let revoked = service
+        .catalog
+        .registry()
+        .revoke(&caller.actor, &r, &body.0.reason)
+        .await?;
+    service.pins_changed();
+    Ok(Json(revoked))
 }
 
 /// The version to pin, by version and hash.
@@ -285,13 +285,13 @@ pub async fn pin(
 ) -> Result<Json<Pin>, ApiError> {
     caller.require(Need::Province, "pin plugin versions")?;
     let r = version_ref(&namespace, &name, &body.0.version)?;
-    Ok(Json(
-        service
-            .catalog
-            .registry()
-            .pin(&caller.actor, &r, &body.0.sha256)
-            .await?,
-    ))
+    let pin = service
+        .catalog
+        .registry()
+        .pin(&caller.actor, &r, &body.0.sha256)
+        .await?;
+    service.pins_changed();
+    Ok(Json(pin))
 }
 
 /// Every pin.
