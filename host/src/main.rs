@@ -100,10 +100,29 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import the 1+N data: provincial base evaluations and indicator records.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Record, withdraw and list natural persons' consents to being scored for an app.
     Consent {
         #[command(subcommand)]
         command: ConsentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Import a file of records (NDJSON: .ndjson/.jsonl; CSV: .csv); prints the rows accepted and each row refused.
+    #[command(
+        after_help = "Examples:\n  scorehost data import bases examples/data/bases.csv\n  scorehost data import indicators examples/data/indicators.ndjson --as publisher:ningbo"
+    )]
+    Import {
+        /// `bases` (provincial base evaluations) or `indicators`.
+        what: String,
+        /// The file.
+        file: PathBuf,
     },
 }
 
@@ -366,6 +385,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),
         },
         Command::Serve { listen } => cli::serve::serve(g, listen),
+        Command::Data {
+            command: DataCommand::Import { what, file },
+        } => cli::data::import(g, &what, &file),
         Command::Consent { command } => match command {
             ConsentCommand::Grant {
                 subject,

@@ -21,6 +21,8 @@
 //!
 //! - consent ([`Registry::grant_consent`], [`Registry::require_consent`]):
 //!   a natural person is scored for an app only while their consent stands;
+//! - [`data`]: the "1+N" data (provincial base evaluations, sector indicator
+//!   records), imported in bulk and read back to complete a request;
 //! - API bearer tokens ([`Registry::create_token`], [`Registry::authenticate`]):
 //!   only their SHA-256 is stored.
 //!
@@ -30,6 +32,7 @@
 
 mod actor;
 mod consents;
+pub mod data;
 mod db;
 mod error;
 mod log;

@@ -570,11 +570,13 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         }
     }
     routes.sort();
-    // design.md's HTTP API, exactly, and consent (issue 5).
+    // design.md's HTTP API, exactly, with the 1+N data and consent (issue 5).
     let expected = [
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("GET", "/v1/audit/verify"),
+        ("POST", "/v1/data/bases"),
+        ("POST", "/v1/data/indicators"),
         ("POST", "/v1/consents"),
         ("POST", "/v1/consents/withdraw"),
         ("GET", "/v1/consents/{subject_id}"),
@@ -854,4 +856,130 @@ fn two_servers_on_one_postgresql_database_keep_one_verifiable_log() {
     }
     drop(b);
     let _ = std::fs::remove_dir_all(&second.data_dir);
+}
+
+#[test]
+fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-data"));
+    let t = tokens(&f);
+    let s = Server::start(&f);
+    publish_and_pin_ningbo(&s, &t);
+    let example = score_request("ningbo-port", "ningbo/port");
+    let id = example["subject"]["id"].as_str().unwrap().to_string();
+    let post = |path: &str, token: &str, ct: &str, body: &str| {
+        call(
+            "POST",
+            &format!("{}{path}", s.url),
+            Some(token),
+            Some(ct),
+            Some(body.as_bytes()),
+        )
+    };
+
+    // Bases as NDJSON, one bad row among good ones.
+    let base = &example["base"];
+    let bases = format!(
+        "{}\n{}\n{}\n",
+        json!({ "subject_id": id, "kind": "enterprise", "score": base["score"], "grade": base["grade"],
+                "dimensions": base["dimensions"], "lists": base["lists"], "source": "zhejiang-credit" }),
+        json!({ "subject_id": "91330200MA2BBBBB2Y", "kind": "enterprise", "score": 1001, "grade": "A", "source": "zhejiang-credit" }),
+        json!({ "subject_id": "91330200MA2CCCCC3Z", "kind": "enterprise", "score": 700, "grade": "B", "source": "zhejiang-credit" }),
+    );
+    for denied in [&t.ningbo, &t.transit, &t.auditor] {
+        assert_eq!(
+            post("/v1/data/bases", denied, "application/x-ndjson", &bases).0,
+            403
+        );
+    }
+    assert_eq!(
+        post("/v1/data/bases", &t.province, "application/json", &bases).0,
+        415
+    );
+    let before = records(&f);
+    let (status, report) = post(
+        "/v1/data/bases",
+        &t.province,
+        "application/x-ndjson",
+        &bases,
+    );
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["accepted"], 2);
+    assert_eq!(report["rejected"][0]["line"], 2);
+    assert!(
+        report["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("between 0 and 1000")
+    );
+    assert_eq!(records(&f), before + 1, "the import is in the log");
+
+    // Indicator records as CSV from the sector, one bad row.
+    let mut csv = String::from("subject_id,name,value,observed_on,source\n");
+    for ind in example["indicators"].as_array().unwrap() {
+        let value = match &ind["value"] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        csv.push_str(&format!(
+            "{id},{},{value},{},{}\n",
+            ind["name"].as_str().unwrap(),
+            ind["observed_on"].as_str().unwrap_or_default(),
+            ind["source"].as_str().unwrap_or("ningbo-port-authority"),
+        ));
+    }
+    csv.push_str(&format!(
+        "{id},customs_violations_3y,2,2025-13-01,customs\n"
+    ));
+    let lines = csv.lines().count();
+    assert_eq!(
+        post("/v1/data/indicators", &t.transit, "text/csv", &csv).0,
+        403
+    );
+    let (status, report) = post("/v1/data/indicators", &t.ningbo, "text/csv", &csv);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["accepted"].as_u64(),
+        Some(lines as u64 - 2),
+        "{report}"
+    );
+    assert_eq!(
+        report["rejected"][0]["line"].as_u64(),
+        Some(lines as u64),
+        "{report}"
+    );
+
+    // A request that names only the subject is completed from the store and
+    // scores exactly as the inline one does.
+    let by_subject =
+        json!({ "model": "ningbo/port", "subject": { "id": id }, "as_of": example["as_of"] });
+    let (status, answer) = post_json(&s, "/v1/scores", Some(&t.transit), &by_subject);
+    assert_eq!(status, 200, "{answer}");
+    let (_, inline) = post_json(&s, "/v1/scores", Some(&t.transit), &example);
+    assert_eq!(answer["score"], inline["score"]);
+    assert_eq!(answer["contributions"], inline["contributions"]);
+    // The record holds exactly what the model saw: the completed request.
+    let (_, shown) = get(
+        &s,
+        &format!(
+            "/v1/evaluations/{}",
+            answer["evaluation_id"].as_str().unwrap()
+        ),
+        Some(&t.auditor),
+    );
+    assert_eq!(shown["input"]["base"]["score"], base["score"]);
+    assert_eq!(
+        shown["input"]["indicators"].as_array().unwrap().len(),
+        example["indicators"].as_array().unwrap().len()
+    );
+    // An unknown subject: 404, nothing evaluated.
+    let before = records(&f);
+    let unknown = json!({ "model": "ningbo/port", "subject": { "id": "nobody" } });
+    let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &unknown);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+    assert_eq!(records(&f), before);
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`auth`]: bearer tokens and the role each route needs;
 //! - [`error`]: the JSON error body and the status of each kind of error;
-//! - [`plugins`], [`scores`], [`consents`], [`log`], [`ops`]: the routes, annotated for
+//! - [`plugins`], [`scores`], [`data`], [`consents`], [`log`], [`ops`]: the routes, annotated for
 //!   the OpenAPI document, which is generated from them ([`router`] builds
 //!   both from the same list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
@@ -34,6 +34,7 @@ use crate::{Error, Model};
 
 pub mod auth;
 pub mod consents;
+pub mod data;
 pub mod error;
 pub mod log;
 pub mod metrics;
@@ -202,6 +203,7 @@ impl Service {
     tags(
         (name = "plugins", description = "Publish, review and pin models"),
         (name = "scores", description = "Score a subject"),
+        (name = "data", description = "The 1+N data: base evaluations and indicator records, in bulk"),
         (name = "consent", description = "A natural person's consent to being scored for an app"),
         (name = "audit", description = "The verifiable log of every evaluation"),
         (name = "operations", description = "Health and metrics")
@@ -234,6 +236,8 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(plugins::pin))
         .routes(routes!(plugins::pins))
         .routes(routes!(scores::score))
+        .routes(routes!(data::bases))
+        .routes(routes!(data::indicators))
         .routes(routes!(consents::grant))
         .routes(routes!(consents::withdraw))
         .routes(routes!(consents::of_subject))

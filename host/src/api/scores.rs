@@ -92,12 +92,17 @@ pub async fn score(
             caller.actor
         )));
     }
-    let JsonBody(request) = JsonBody::<ScoreRequest>::from_request_body(body).await?;
-    let Some(name) = request.model.as_deref() else {
+    let JsonBody(raw) = JsonBody::<serde_json::Value>::from_request_body(body).await?;
+    let Some(name) = raw
+        .get("model")
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
+    else {
         return Err(ApiError::bad_request(
             "say which model scores: \"model\": \"namespace/name\"",
         ));
     };
+    let name = name.as_str();
     let model_name: ModelName = name.parse()?;
     if !caller.token.may_score(&model_name) {
         return Err(caller.deny(format!(
@@ -106,6 +111,15 @@ pub async fn score(
             caller.token.models.join(", ")
         )));
     }
+    let model = service.pinned_model(&model_name).await?;
+    // A request that names only its subject is completed from the 1+N data.
+    let raw = if raw.get("base").is_none() {
+        complete_from_store(&service, raw, &model).await?
+    } else {
+        raw
+    };
+    let request: ScoreRequest = serde_json::from_value(raw)
+        .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?;
     // A natural person is scored for an app only while their consent stands.
     if request.subject.kind == "natural-person" {
         let Role::App(app) = &caller.actor.role else {
@@ -122,7 +136,6 @@ pub async fn score(
             return Err(e);
         }
     }
-    let model = service.pinned_model(&model_name).await?;
     let result = score_recorded(
         &model,
         &request,
@@ -132,4 +145,70 @@ pub async fn score(
     .await;
     service.metrics.evaluated(name, &result, started.elapsed());
     Ok(Json(result?))
+}
+
+/// Fill in a request that names only its subject (and perhaps `as_of`):
+/// the subject's kind and base evaluation, and every stored indicator record
+/// of the indicators `model` declares. The audit record then holds exactly
+/// this completed request.
+async fn complete_from_store(
+    service: &Service,
+    mut raw: serde_json::Value,
+    model: &crate::Model,
+) -> Result<serde_json::Value, ApiError> {
+    let Some(id) = raw
+        .pointer("/subject/id")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+    else {
+        return Err(ApiError::bad_request(
+            "give the subject (\"subject\": {\"id\": …}) and either the inputs or nothing else",
+        ));
+    };
+    if raw.get("indicators").is_some() {
+        return Err(ApiError::bad_request(
+            "inline indicators need an inline base too; or send neither, to use the stored data",
+        ));
+    }
+    let Some((base, records)) = service.catalog.registry().subject_data(&id).await? else {
+        return Err(ApiError::from(scorehost_registry::Error::NotFound(
+            format!(
+                "no base evaluation of subject {id} is stored: import it, or send the inputs inline"
+            ),
+        )));
+    };
+    let declared: Vec<&str> = model
+        .info()
+        .indicators
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    let indicators: Vec<serde_json::Value> = records
+        .into_iter()
+        .filter(|r| declared.contains(&r.name.as_str()))
+        .map(|r| {
+            let mut v = serde_json::json!({ "name": r.name, "value": r.value, "source": r.source });
+            if let Some(d) = r.observed_on {
+                v["observed_on"] = d.into();
+            }
+            v
+        })
+        .collect();
+    raw["subject"] = serde_json::json!({ "id": id, "kind": base.kind });
+    if raw.get("as_of").is_none() {
+        raw["as_of"] = today().into();
+    }
+    raw["base"] = serde_json::json!({
+        "score": base.score,
+        "grade": base.grade,
+        "dimensions": base.dimensions,
+        "lists": base.lists,
+    });
+    raw["indicators"] = indicators.into();
+    Ok(raw)
+}
+
+/// Today's date (UTC), YYYY-MM-DD.
+fn today() -> String {
+    scorehost_registry::now().chars().take(10).collect()
 }

@@ -1,0 +1,526 @@
+//! The "1+N" data: each subject's provincial base evaluation (the "1") and
+//! the sectors' indicator records (the "N"), imported in bulk from NDJSON
+//! or CSV, and read back to complete a scoring request that names only its
+//! subject.
+//!
+//! An import is checked row by row: a good row is applied whole, a bad row
+//! not at all and reported with its line and reason. The whole file is one
+//! transaction, and the import itself is a record in the audit log (who,
+//! what kind, how many rows, the file's SHA-256).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row as _;
+
+use crate::log::{NewRecord, append_in_tx};
+use crate::{Actor, Error, Registry, Role, now};
+
+/// The five subject kinds (domain.md).
+pub const SUBJECT_KINDS: [&str; 5] = [
+    "enterprise",
+    "natural-person",
+    "social-organization",
+    "public-institution",
+    "government-agency",
+];
+
+/// A subject's provincial base evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseRecord {
+    /// The subject's identifier.
+    pub subject_id: String,
+    /// One of [`SUBJECT_KINDS`].
+    pub kind: String,
+    /// Provincial score, 0–1000.
+    pub score: f64,
+    /// Provincial grade.
+    pub grade: String,
+    /// Dimension sub-scores by name.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, f64>,
+    /// Red and black list memberships.
+    #[serde(default)]
+    pub lists: Vec<String>,
+    /// Who furnished it.
+    pub source: String,
+}
+
+/// One indicator fact about a subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorRecord {
+    /// The subject's identifier.
+    pub subject_id: String,
+    /// The indicator's name, as models declare it.
+    pub name: String,
+    /// A number, a boolean or a string.
+    pub value: serde_json::Value,
+    /// When the fact happened (YYYY-MM-DD), if it is dated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<String>,
+    /// Who furnished it.
+    pub source: String,
+}
+
+/// The file format of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Ndjson,
+    /// A header row, then one row per record.
+    Csv,
+}
+
+/// A row an import refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// The line (1-based; for CSV the header is line 1).
+    pub line: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Rows applied.
+    pub accepted: usize,
+    /// Rows refused, each untouched in storage.
+    pub rejected: Vec<Rejected>,
+}
+
+fn check_subject_id(id: &str) -> Result<(), String> {
+    if id.trim().is_empty() || id.len() > 64 || id.trim() != id {
+        return Err(format!(
+            "subject_id '{id}' must be 1 to 64 characters without surrounding spaces"
+        ));
+    }
+    Ok(())
+}
+
+fn check_date(d: &str) -> Result<(), String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(d, &format)
+        .map(|_| ())
+        .map_err(|_| format!("'{d}' is not a date (YYYY-MM-DD)"))
+}
+
+impl BaseRecord {
+    fn check(&self) -> Result<(), String> {
+        check_subject_id(&self.subject_id)?;
+        if !SUBJECT_KINDS.contains(&self.kind.as_str()) {
+            return Err(format!(
+                "kind '{}' is not one of {}",
+                self.kind,
+                SUBJECT_KINDS.join(", ")
+            ));
+        }
+        if !self.score.is_finite() || !(0.0..=1000.0).contains(&self.score) {
+            return Err(format!("score {} is not between 0 and 1000", self.score));
+        }
+        if self.grade.trim().is_empty() {
+            return Err("grade is empty".into());
+        }
+        if self.source.trim().is_empty() {
+            return Err("source is empty: say who furnished the record".into());
+        }
+        if let Some((name, v)) = self.dimensions.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(format!("dimension {name} is not a number: {v}"));
+        }
+        Ok(())
+    }
+}
+
+impl IndicatorRecord {
+    fn check(&self) -> Result<(), String> {
+        check_subject_id(&self.subject_id)?;
+        if self.name.is_empty()
+            || !self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(format!(
+                "indicator name '{}' must be lowercase letters, digits and _",
+                self.name
+            ));
+        }
+        match &self.value {
+            serde_json::Value::Number(_)
+            | serde_json::Value::Bool(_)
+            | serde_json::Value::String(_) => {}
+            other => {
+                return Err(format!(
+                    "value must be a number, a boolean or a string, not {other}"
+                ));
+            }
+        }
+        if let Some(d) = &self.observed_on {
+            check_date(d)?;
+        }
+        if self.source.trim().is_empty() {
+            return Err("source is empty: say who furnished the record".into());
+        }
+        Ok(())
+    }
+}
+
+/// A CSV cell as a JSON value: a number, `true`/`false`, or the text.
+fn csv_value(cell: &str) -> serde_json::Value {
+    if let Ok(n) = cell.parse::<i64>() {
+        return n.into();
+    }
+    if let Ok(x) = cell.parse::<f64>()
+        && x.is_finite()
+    {
+        return x.into();
+    }
+    match cell {
+        "true" => true.into(),
+        "false" => false.into(),
+        other => other.into(),
+    }
+}
+
+/// Parse `text` into rows of `T`, each with its line; bad rows go to the
+/// rejected list. CSV rows are turned into `T` by `from_csv` (header →
+/// cell).
+fn parse_rows<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+    from_csv: impl Fn(&BTreeMap<String, String>) -> Result<T, String>,
+) -> (Vec<(usize, T)>, Vec<Rejected>) {
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    match format {
+        Format::Ndjson => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<T>(line) {
+                    Ok(row) => good.push((i + 1, row)),
+                    Err(e) => bad.push(Rejected {
+                        line: i + 1,
+                        reason: format!("not a valid record: {e}"),
+                    }),
+                }
+            }
+        }
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(false)
+                .trim(csv::Trim::All)
+                .from_reader(text.as_bytes());
+            let headers = match reader.headers() {
+                Ok(h) => h.clone(),
+                Err(e) => {
+                    bad.push(Rejected {
+                        line: 1,
+                        reason: format!("no header row: {e}"),
+                    });
+                    return (good, bad);
+                }
+            };
+            for record in reader.records() {
+                let (line, result) = match record {
+                    Ok(r) => {
+                        let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                        let cells: BTreeMap<String, String> = headers
+                            .iter()
+                            .zip(r.iter())
+                            .map(|(h, c)| (h.to_string(), c.to_string()))
+                            .collect();
+                        (line, from_csv(&cells))
+                    }
+                    Err(e) => (
+                        e.position().map(|p| p.line() as usize).unwrap_or(0),
+                        Err(format!("not a valid CSV row: {e}")),
+                    ),
+                };
+                match result {
+                    Ok(row) => good.push((line, row)),
+                    Err(reason) => bad.push(Rejected { line, reason }),
+                }
+            }
+        }
+    }
+    (good, bad)
+}
+
+fn cell<'a>(cells: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, String> {
+    cells
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| format!("the CSV has no '{name}' column"))
+}
+
+fn base_from_csv(cells: &BTreeMap<String, String>) -> Result<BaseRecord, String> {
+    let score = cell(cells, "score")?;
+    let mut dimensions = BTreeMap::new();
+    for (h, v) in cells {
+        if let Some(name) = h.strip_prefix("dim:")
+            && !v.is_empty()
+        {
+            let x = v
+                .parse::<f64>()
+                .map_err(|_| format!("dimension {name} '{v}' is not a number"))?;
+            dimensions.insert(name.to_string(), x);
+        }
+    }
+    Ok(BaseRecord {
+        subject_id: cell(cells, "subject_id")?.to_string(),
+        kind: cell(cells, "kind")?.to_string(),
+        score: score
+            .parse()
+            .map_err(|_| format!("score '{score}' is not a number"))?,
+        grade: cell(cells, "grade")?.to_string(),
+        dimensions,
+        lists: cells
+            .get("lists")
+            .map(|l| {
+                l.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        source: cell(cells, "source")?.to_string(),
+    })
+}
+
+fn indicator_from_csv(cells: &BTreeMap<String, String>) -> Result<IndicatorRecord, String> {
+    Ok(IndicatorRecord {
+        subject_id: cell(cells, "subject_id")?.to_string(),
+        name: cell(cells, "name")?.to_string(),
+        value: csv_value(cell(cells, "value")?),
+        observed_on: cells.get("observed_on").filter(|d| !d.is_empty()).cloned(),
+        source: cell(cells, "source")?.to_string(),
+    })
+}
+
+/// Keep the rows that pass `check`; report the others.
+fn checked<T>(
+    rows: Vec<(usize, T)>,
+    rejected: &mut Vec<Rejected>,
+    check: impl Fn(&T) -> Result<(), String>,
+) -> Vec<T> {
+    let mut ok = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        match check(&row) {
+            Ok(()) => ok.push(row),
+            Err(reason) => rejected.push(Rejected { line, reason }),
+        }
+    }
+    rejected.sort_by_key(|r| r.line);
+    ok
+}
+
+impl Registry {
+    /// Import provincial base evaluations (province only). A subject's
+    /// earlier base is replaced.
+    pub async fn import_bases(
+        &self,
+        by: &Actor,
+        text: &str,
+        format: Format,
+    ) -> Result<ImportReport, Error> {
+        by.must_be_province("import provincial base evaluations")?;
+        let (rows, mut rejected) = parse_rows(text, format, base_from_csv);
+        let rows = checked(rows, &mut rejected, BaseRecord::check);
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        for b in &rows {
+            sqlx::query(
+                "INSERT INTO subject_bases (subject_id, kind, score, grade, dimensions, lists, source, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (subject_id) DO UPDATE SET kind = excluded.kind, score = excluded.score, \
+                 grade = excluded.grade, dimensions = excluded.dimensions, lists = excluded.lists, \
+                 source = excluded.source, imported_at = excluded.imported_at",
+            )
+            .bind(&b.subject_id)
+            .bind(&b.kind)
+            .bind(b.score)
+            .bind(&b.grade)
+            .bind(serde_json::to_string(&b.dimensions).unwrap_or_default())
+            .bind(serde_json::to_string(&b.lists).unwrap_or_default())
+            .bind(&b.source)
+            .bind(&at)
+            .execute(tx.conn())
+            .await?;
+        }
+        let report = ImportReport {
+            accepted: rows.len(),
+            rejected,
+        };
+        log_import(&mut tx, by, "bases", text, &report, &at).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Import indicator records (the province, or a city's or sector's
+    /// publisher). The same fact (subject, indicator, date) again replaces
+    /// the earlier one.
+    pub async fn import_indicators(
+        &self,
+        by: &Actor,
+        text: &str,
+        format: Format,
+    ) -> Result<ImportReport, Error> {
+        if !matches!(by.role, Role::Province | Role::Publisher(_)) {
+            return Err(Error::Forbidden(format!(
+                "{by} may not import indicator records: the province and publishers may"
+            )));
+        }
+        let (rows, mut rejected) = parse_rows(text, format, indicator_from_csv);
+        let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        for r in &rows {
+            sqlx::query(
+                "INSERT INTO indicator_records (subject_id, name, observed_on, value, source, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (subject_id, name, observed_on) DO UPDATE SET value = excluded.value, \
+                 source = excluded.source, imported_at = excluded.imported_at",
+            )
+            .bind(&r.subject_id)
+            .bind(&r.name)
+            .bind(r.observed_on.clone().unwrap_or_default())
+            .bind(r.value.to_string())
+            .bind(&r.source)
+            .bind(&at)
+            .execute(tx.conn())
+            .await?;
+        }
+        let report = ImportReport {
+            accepted: rows.len(),
+            rejected,
+        };
+        log_import(&mut tx, by, "indicators", text, &report, &at).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// A subject's base evaluation and every indicator record, oldest fact
+    /// first; `None` if no base was imported for it.
+    pub async fn subject_data(
+        &self,
+        subject_id: &str,
+    ) -> Result<Option<(BaseRecord, Vec<IndicatorRecord>)>, Error> {
+        let Some(row) = sqlx::query(
+            "SELECT subject_id, kind, score, grade, dimensions, lists, source FROM subject_bases WHERE subject_id = $1",
+        )
+        .bind(subject_id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let stored = |what: &str| {
+            Error::Storage(format!(
+                "the stored {what} of {subject_id} is not valid JSON"
+            ))
+        };
+        let base = BaseRecord {
+            subject_id: row.try_get("subject_id")?,
+            kind: row.try_get("kind")?,
+            score: row.try_get("score")?,
+            grade: row.try_get("grade")?,
+            dimensions: serde_json::from_str(&row.try_get::<String, _>("dimensions")?)
+                .map_err(|_| stored("dimensions"))?,
+            lists: serde_json::from_str(&row.try_get::<String, _>("lists")?)
+                .map_err(|_| stored("lists"))?,
+            source: row.try_get("source")?,
+        };
+        let rows = sqlx::query(
+            "SELECT name, observed_on, value, source FROM indicator_records WHERE subject_id = $1 ORDER BY name, observed_on",
+        )
+        .bind(subject_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut indicators = Vec::with_capacity(rows.len());
+        for r in rows {
+            let observed_on: String = r.try_get("observed_on")?;
+            indicators.push(IndicatorRecord {
+                subject_id: subject_id.to_string(),
+                name: r.try_get("name")?,
+                value: serde_json::from_str(&r.try_get::<String, _>("value")?)
+                    .map_err(|_| stored("indicator value"))?,
+                observed_on: (!observed_on.is_empty()).then_some(observed_on),
+                source: r.try_get("source")?,
+            });
+        }
+        Ok(Some((base, indicators)))
+    }
+}
+
+async fn log_import(
+    tx: &mut crate::db::Tx,
+    by: &Actor,
+    what: &str,
+    text: &str,
+    report: &ImportReport,
+    at: &str,
+) -> Result<(), Error> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("actor".into(), by.to_string().into());
+    fields.insert("action".into(), "data-import".into());
+    fields.insert("data".into(), what.into());
+    fields.insert("accepted".into(), report.accepted.into());
+    fields.insert("rejected".into(), report.rejected.len().into());
+    fields.insert(
+        "file_sha256".into(),
+        hex::encode(Sha256::digest(text.as_bytes())).into(),
+    );
+    append_in_tx(
+        tx.conn(),
+        vec![NewRecord::from_fields("registry", at.to_string(), &fields)],
+    )
+    .await
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_are_typed_and_bad_rows_are_reported_with_their_line() {
+        let text = "subject_id,name,value,observed_on,source\n\
+                    A1,years_in_operation,6,,amr\n\
+                    A1,aeo_certified,true,,customs\n\
+                    A1,customs_violation,smuggling,2025-03-01,customs\n\
+                    A1,Bad Name,1,,x\n\
+                    A1,late,1,2025-02-30,x\n";
+        let (rows, mut rejected) = parse_rows(text, Format::Csv, indicator_from_csv);
+        let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].value, serde_json::json!(6));
+        assert_eq!(rows[1].value, serde_json::json!(true));
+        assert_eq!(rows[2].observed_on.as_deref(), Some("2025-03-01"));
+        assert_eq!(
+            rejected.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![5, 6]
+        );
+        assert!(rejected[1].reason.contains("not a date"), "{rejected:?}");
+    }
+
+    #[test]
+    fn ndjson_bases_are_checked_field_by_field() {
+        let text = r#"{"subject_id":"A1","kind":"enterprise","score":812.5,"grade":"A","source":"province"}
+{"subject_id":"A2","kind":"alien","score":812.5,"grade":"A","source":"province"}
+{"subject_id":"A3","kind":"enterprise","score":1200,"grade":"A","source":"province"}
+not json
+"#;
+        let (rows, mut rejected) = parse_rows::<BaseRecord>(text, Format::Ndjson, base_from_csv);
+        let rows = checked(rows, &mut rejected, BaseRecord::check);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rejected.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
+    }
+}
