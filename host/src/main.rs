@@ -95,6 +95,19 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// From nothing to a working service: pin the bundled models, import a
+    /// synthetic population, print tokens and curl commands, and serve.
+    #[command(
+        after_help = "Example (from the repository, after scripts/build-plugins.sh):\n  scorehost --data-dir /tmp/demo demo"
+    )]
+    Demo {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// How many synthetic subjects to import.
+        #[arg(long, default_value_t = 3000)]
+        subjects: usize,
+    },
     /// Create, list and revoke the API's bearer tokens (province only).
     Token {
         #[command(subcommand)]
@@ -385,6 +398,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),
         },
         Command::Serve { listen } => cli::serve::serve(g, listen),
+        Command::Demo { listen, subjects } => cli::demo::demo(g, listen, subjects),
         Command::Data {
             command: DataCommand::Import { what, file },
         } => cli::data::import(g, &what, &file),

@@ -983,3 +983,93 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
     );
     assert_eq!(records(&f), before);
 }
+
+#[test]
+fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
+    let data_dir = std::env::temp_dir().join(format!("scorehost-test-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    // A free port (the printed commands name it).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(binary())
+        .current_dir(root())
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args([
+            "demo",
+            "--subjects",
+            "300",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    while !out.contains("scorehost listening on") {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the demo stopped: {out}"
+        );
+        out.push_str(&line);
+    }
+    let mut server = Server {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    assert!(
+        out.contains("4 models pinned; 300 subjects (300 base evaluations"),
+        "{out}"
+    );
+    let secret = |name: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{name}=")))
+            .map(|v| v.split_whitespace().next().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {out}"))
+    };
+    let (app, auditor) = (secret("APP"), secret("AUDITOR"));
+    // Every printed scoring works as its comment says.
+    let mut scored = 0;
+    let mut lines = out.lines();
+    while let Some(line) = lines.next() {
+        let Some(comment) = line.trim().strip_prefix("# ") else {
+            continue;
+        };
+        if !comment.contains("subject kind") {
+            continue;
+        }
+        let curl = lines.next().unwrap();
+        let body = curl.split("-d '").nth(1).unwrap().trim_end_matches('\'');
+        let (status, answer) = call(
+            "POST",
+            &format!("{}/v1/scores", server.url),
+            Some(&app),
+            Some("application/json"),
+            Some(body.as_bytes()),
+        );
+        if comment.contains("403 consent_required") {
+            assert_eq!(
+                (status, answer["error"]["code"].as_str()),
+                (403, Some("consent_required")),
+                "{comment}: {answer}"
+            );
+        } else {
+            assert!(
+                status == 200 || answer["error"]["code"] == "model_rejected",
+                "{comment}: {status} {answer}"
+            );
+            scored += 1;
+        }
+    }
+    assert!(scored >= 4, "one example a model at least: {out}");
+    let (status, v) = get(&server, "/v1/audit/verify", Some(&auditor));
+    assert_eq!(status, 200, "{v}");
+    assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

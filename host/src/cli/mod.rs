@@ -4,6 +4,7 @@ pub(crate) mod audit;
 pub(crate) mod build;
 pub(crate) mod consent;
 pub(crate) mod data;
+pub(crate) mod demo;
 pub(crate) mod registry;
 pub(crate) mod run;
 pub(crate) mod serve;

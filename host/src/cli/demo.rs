@@ -1,0 +1,273 @@
+//! `demo`: from nothing to a working service in one command — publish,
+//! approve and pin the bundled example models, import a synthetic
+//! population across the five subject kinds, record consents, print
+//! tokens and `curl` commands, and serve.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost::wire::{ScoreRequest, WireModelInfo};
+use scorehost_registry::data::Format;
+use scorehost_registry::{Actor, ModelName, Registry};
+use serde_json::{Value, json};
+
+use crate::Global;
+
+/// The bundled models: (package, component file, publisher namespace).
+const MODELS: [(&str, &str); 4] = [
+    ("ningbo-port", "ningbo_port"),
+    ("hangzhou-qianjiang", "hangzhou_qianjiang"),
+    ("yiwu-market", "yiwu_market"),
+    ("environment", "environment"),
+];
+
+/// A small deterministic generator (splitmix64): the same population on
+/// every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Roughly normal (sum of uniforms).
+    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
+        let s: f64 = (0..6).map(|_| self.unit()).sum::<f64>() - 3.0;
+        mean + sd * s / (0.5f64).sqrt()
+    }
+}
+
+/// The subject kinds in the proportions of the province's 2020 figures,
+/// with the rarer kinds raised so that each is represented.
+fn kind_for(r: f64) -> (&'static str, &'static str) {
+    match r {
+        x if x < 0.40 => ("enterprise", "91330"),
+        x if x < 0.90 => ("natural-person", "33010"),
+        x if x < 0.94 => ("social-organization", "51330"),
+        x if x < 0.97 => ("public-institution", "12330"),
+        _ => ("government-agency", "11330"),
+    }
+}
+
+fn grade_for(score: f64) -> &'static str {
+    match score {
+        s if s >= 800.0 => "A",
+        s if s >= 700.0 => "B",
+        s if s >= 600.0 => "C",
+        _ => "D",
+    }
+}
+
+/// The example request's indicators, each value varied: numbers scaled by
+/// 0.5–1.5 (integers stay integers; zeros sometimes become small counts),
+/// flags flipped one time in ten, dated facts moved back up to 900 days.
+fn varied_indicators(template: &ScoreRequest, rng: &mut Rng) -> Vec<Value> {
+    template
+        .indicators
+        .iter()
+        .map(|i| {
+            let value = match &i.value {
+                Value::Number(n) if n.is_i64() => {
+                    let v = n.as_i64().unwrap_or(0);
+                    let varied = if v == 0 {
+                        if rng.unit() < 0.2 {
+                            (rng.next() % 3 + 1) as i64
+                        } else {
+                            0
+                        }
+                    } else {
+                        ((v as f64) * (0.5 + rng.unit())).round() as i64
+                    };
+                    json!(varied)
+                }
+                Value::Number(n) => {
+                    let v = n.as_f64().unwrap_or(0.0) * (0.5 + rng.unit());
+                    json!((v * 10.0).round() / 10.0)
+                }
+                Value::Bool(b) => json!(if rng.unit() < 0.1 { !b } else { *b }),
+                other => other.clone(),
+            };
+            let observed_on = i.observed_on.as_ref().map(|_| {
+                let days = (rng.next() % 900) as i64;
+                (time::OffsetDateTime::now_utc().date() - time::Duration::days(days)).to_string()
+            });
+            let mut v = json!({
+                "name": i.name,
+                "value": value,
+                "source": i.source.clone().unwrap_or_else(|| "demo-sector".into()),
+            });
+            if let Some(d) = observed_on {
+                v["observed_on"] = d.into();
+            }
+            v
+        })
+        .collect()
+}
+
+pub(crate) fn demo(
+    g: &Global,
+    listen: std::net::SocketAddr,
+    subjects: usize,
+) -> anyhow::Result<()> {
+    let runtime = Runtime::new(Limits::default())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("scorehost-http")
+        .build()?;
+    let printed = rt.block_on(prepare(g, &runtime, subjects, listen))?;
+    println!("{printed}");
+    rt.block_on(scorehost::api::serve(
+        runtime,
+        scorehost::api::Config {
+            data_dir: g.data_dir.clone(),
+            db: g.db.clone(),
+            listen,
+        },
+    ))?;
+    Ok(())
+}
+
+fn component(file: &str) -> anyhow::Result<PathBuf> {
+    let path = Path::new("target/wasm32-wasip2/plugin").join(format!("{file}.wasm"));
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: run the demo from the repository after scripts/build-plugins.sh (or use scripts/demo-service.sh, which does both)",
+        path.display()
+    );
+    Ok(path)
+}
+
+async fn prepare(
+    g: &Global,
+    runtime: &Runtime,
+    subjects: usize,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<String> {
+    let registry = Arc::new(Registry::open(&g.data_dir, g.db.as_deref()).await?);
+    let province = Actor::province();
+    let mut models: Vec<(ModelName, WireModelInfo, ScoreRequest)> = Vec::new();
+    for (package, file) in MODELS {
+        let bytes = std::fs::read(component(file)?)?;
+        let model = runtime.load(&bytes)?;
+        let info = WireModelInfo::from(model.info());
+        let name: ModelName = info.name.parse()?;
+        let publisher = Actor::publisher(&name.namespace);
+        let published = registry.publish(&publisher, &bytes, runtime).await?;
+        let r = published.version.reference.parse()?;
+        registry
+            .approve(&province, &r, &published.version.sha256)
+            .await?;
+        registry
+            .pin(&province, &r, &published.version.sha256)
+            .await?;
+        let example = std::fs::read_to_string(format!("examples/requests/{package}.json"))
+            .with_context(|| format!("examples/requests/{package}.json"))?;
+        models.push((name, info, serde_json::from_str(&example)?));
+    }
+
+    // The population: bases for everyone, indicator records for the models
+    // that score each subject's kind, consent for most natural persons.
+    let mut rng = Rng(20_200_101);
+    let (mut bases, mut indicators) = (String::new(), String::new());
+    let mut examples: Vec<(String, String, String, bool)> = Vec::new();
+    let mut consents = Vec::new();
+    for n in 0..subjects {
+        let (kind, prefix) = kind_for(rng.unit());
+        let id = format!("{prefix}{n:08}X");
+        let score = rng.normal(720.0, 70.0).clamp(300.0, 980.0);
+        let score = (score * 100.0).round() / 100.0;
+        let mut lists = Vec::new();
+        if rng.unit() < 0.03 {
+            lists.push("black:court-defaulter".to_string());
+        } else if rng.unit() < 0.05 {
+            lists.push("red:model-taxpayer".to_string());
+        }
+        bases.push_str(
+            &json!({ "subject_id": id, "kind": kind, "score": score, "grade": grade_for(score),
+                     "lists": lists, "source": "zhejiang-public-credit" })
+            .to_string(),
+        );
+        bases.push('\n');
+        for (name, info, template) in &models {
+            if !info.subject_kinds.iter().any(|k| k == kind) {
+                continue;
+            }
+            for mut record in varied_indicators(template, &mut rng) {
+                record["subject_id"] = json!(id);
+                indicators.push_str(&record.to_string());
+                indicators.push('\n');
+            }
+            let consented = kind != "natural-person" || rng.unit() < 0.7;
+            if kind == "natural-person" && consented {
+                consents.push((id.clone(), name.clone()));
+            }
+            // One example a model, with consent; and one person without.
+            let shown = |c: bool| examples.iter().any(|e| e.1 == name.to_string() && e.3 == c);
+            if (consented && !shown(true)) || (!consented && !shown(false)) {
+                examples.push((id.clone(), name.to_string(), kind.to_string(), consented));
+            }
+        }
+    }
+    let b = registry
+        .import_bases(&province, &bases, Format::Ndjson)
+        .await?;
+    let i = registry
+        .import_indicators(&province, &indicators, Format::Ndjson)
+        .await?;
+    for (id, model) in &consents {
+        registry
+            .grant_consent(&province, id, "demo", model, "2099-12-31")
+            .await?;
+    }
+
+    let app: Actor = "app:demo".parse()?;
+    let names: Vec<ModelName> = models.iter().map(|(n, _, _)| n.clone()).collect();
+    let app_token = registry
+        .create_token(&province, &app, &names, "demo app")
+        .await?;
+    let auditor = registry
+        .create_token(&province, &"auditor".parse()?, &[], "demo auditor")
+        .await?;
+    let province_token = registry
+        .create_token(&province, &province, &[], "demo province")
+        .await?;
+
+    let url = format!("http://{listen}");
+    let mut out = format!(
+        "scorehost demo: {} models pinned; {} subjects ({} base evaluations, {} indicator records imported; {} refused); {} consents\n\n\
+         tokens (shown once):\n  APP={}        # app:demo, may score {}\n  AUDITOR={}\n  PROVINCE={}\n\ntry:\n",
+        models.len(),
+        subjects,
+        b.accepted,
+        i.accepted,
+        b.rejected.len() + i.rejected.len(),
+        consents.len(),
+        app_token.secret,
+        names
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        auditor.secret,
+        province_token.secret,
+    );
+    for (id, model, kind, consented) in &examples {
+        out.push_str(&format!(
+            "  # {model}, subject kind {kind}{}\n  curl -s -X POST {url}/v1/scores -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"model\": \"{model}\", \"subject\": {{\"id\": \"{id}\"}}}}'\n",
+            if *consented { "" } else { ", no consent for this app: 403 consent_required" }
+        ));
+    }
+    out.push_str(&format!(
+        "  # then, with the evaluation_id it printed:\n  curl -s {url}/v1/evaluations/ID -H \"Authorization: Bearer $AUDITOR\"\n  curl -s -X POST {url}/v1/evaluations/ID/replay -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/v1/audit/verify -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/metrics\n"
+    ));
+    Ok(out)
+}
