@@ -59,6 +59,13 @@ pub(crate) struct Global {
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Work through the HTTP API of a running service instead of the local
+    /// data dir (score, plugin, audit, data, consent commands).
+    #[arg(long, global = true, env = "SCOREHOST_SERVER")]
+    pub(crate) server: Option<String>,
+    /// The bearer token for --server.
+    #[arg(long, global = true, env = "SCOREHOST_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -353,6 +360,9 @@ fn main() -> ExitCode {
 /// 12 integrity failure (stored bytes are not the registered bytes).
 fn exit_code(e: &anyhow::Error) -> u8 {
     use scorehost_registry::Error as R;
+    if let Some(remote) = e.downcast_ref::<cli::remote::RemoteError>() {
+        return remote.exit_code();
+    }
     let e = match e.downcast_ref::<Error>() {
         Some(Error::Registry(r)) => Some(Err(r)),
         Some(other) => Some(Ok(other)),
@@ -373,8 +383,88 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
+/// A command through the HTTP API (`--server`), or `None` for a command
+/// that works on the local data dir or a local file only.
+fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
+    use cli::remote;
+    let r = match remote::Remote::new(g) {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let r = &r;
+    Some(match command {
+        Command::Score(args) => cli::run::score_remote(g, args, r),
+        Command::Plugin { command } => match command {
+            PluginCommand::Publish { file } => remote::publish(g, r, file),
+            PluginCommand::Approve { reference, sha256 } => {
+                remote::approve(g, r, reference, sha256)
+            }
+            PluginCommand::Pin { reference, sha256 } => remote::pin(g, r, reference, sha256),
+            PluginCommand::Revoke { reference, reason } => remote::revoke(g, r, reference, reason),
+            PluginCommand::List => remote::get(g, r, "/v1/plugins"),
+            PluginCommand::Show { reference } => remote::show(g, r, reference),
+            PluginCommand::Build { .. } => return None,
+        },
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => remote::get(g, r, "/v1/audit/verify"),
+            AuditCommand::Show { id } => remote::get(g, r, &format!("/v1/evaluations/{id}")),
+            AuditCommand::Replay { id } => {
+                remote::post_empty(g, r, &format!("/v1/evaluations/{id}/replay"))
+            }
+            AuditCommand::Proof {
+                id: Some(id),
+                out,
+                check: None,
+                ..
+            } => remote::proof(g, r, id, out.as_deref()),
+            // Checking a saved proof is offline by nature.
+            AuditCommand::Proof { .. } => return None,
+            AuditCommand::Key | AuditCommand::Erase { .. } => Err(anyhow::anyhow!(
+                "this audit command works on the local data dir only (drop --server)"
+            )),
+        },
+        Command::Data {
+            command: DataCommand::Import { what, file },
+        } => remote::import(g, r, what, file),
+        Command::Consent { command } => match command {
+            ConsentCommand::Grant {
+                subject,
+                app,
+                model,
+                until,
+            } => remote::consent(
+                g,
+                r,
+                "/v1/consents",
+                serde_json::json!({ "subject_id": subject, "app": app, "model": model, "expires": until }),
+            ),
+            ConsentCommand::Withdraw {
+                subject,
+                app,
+                model,
+            } => remote::consent(
+                g,
+                r,
+                "/v1/consents/withdraw",
+                serde_json::json!({ "subject_id": subject, "app": app, "model": model }),
+            ),
+            ConsentCommand::List { subject } => {
+                remote::get(g, r, &format!("/v1/consents/{subject}"))
+            }
+        },
+        Command::Inspect { .. } => return None,
+        Command::Serve { .. } | Command::Demo { .. } | Command::Token { .. } => Err(
+            anyhow::anyhow!("this command works on the local data dir only (drop --server)"),
+        ),
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
+    if let Some(result) = run_remote(g, &cli.command) {
+        return result;
+    }
     match cli.command {
         Command::Inspect { module } => cli::run::inspect(&module, g.json),
         Command::Score(args) => cli::run::score(g, &args),

@@ -1073,3 +1073,93 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
     assert!(server.stop().success());
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[test]
+fn the_cli_works_through_the_service_with_server_and_token() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-cli-remote"));
+    let t = tokens(&f);
+    let s = Server::start(&f);
+    // A client with no data dir of its own: everything goes over HTTP.
+    let client_dir = f.data_dir.join("client-has-no-data");
+    let remote = |token: &str, args: &[&str]| {
+        Command::new(binary())
+            .current_dir(root())
+            .arg("--data-dir")
+            .arg(&client_dir)
+            .args(["--server", &s.url, "--token", token])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let wasm = component("ningbo-port");
+    let wasm = wasm.to_str().unwrap();
+    let denied = remote(&t.yiwu, &["plugin", "publish", wasm]);
+    assert_eq!(
+        denied.status.code(),
+        Some(8),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    let published: Value =
+        serde_json::from_str(&ok(remote(&t.ningbo, &["plugin", "publish", wasm]))).unwrap();
+    let sha = published["sha256"].as_str().unwrap().to_string();
+    ok(remote(
+        &t.province,
+        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
+    ));
+    ok(remote(
+        &t.province,
+        &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],
+    ));
+    let table = ok(remote(
+        &t.transit,
+        &[
+            "score",
+            "--model",
+            "ningbo/port",
+            "--input",
+            "examples/requests/ningbo-port.json",
+        ],
+    ));
+    assert!(table.contains("811.75"), "{table}");
+    let answer: Value = serde_json::from_str(&ok(remote(
+        &t.transit,
+        &[
+            "score",
+            "--model",
+            "ningbo/port",
+            "--input",
+            "examples/requests/ningbo-port.json",
+            "--json",
+        ],
+    )))
+    .unwrap();
+    let id = answer["evaluation_id"].as_str().unwrap();
+    let replay: Value =
+        serde_json::from_str(&ok(remote(&t.auditor, &["audit", "replay", id]))).unwrap();
+    assert_eq!(replay["identical"], true);
+    let verify: Value =
+        serde_json::from_str(&ok(remote(&t.auditor, &["audit", "verify"]))).unwrap();
+    assert!(verify["records"].as_u64().unwrap() >= 2);
+    let no_pin = remote(
+        &t.bank,
+        &[
+            "score",
+            "--model",
+            "yiwu/market",
+            "--input",
+            "examples/requests/yiwu-market.json",
+        ],
+    );
+    assert_eq!(
+        no_pin.status.code(),
+        Some(11),
+        "{}",
+        String::from_utf8_lossy(&no_pin.stderr)
+    );
+    assert!(
+        !client_dir.join("registry.db").exists(),
+        "nothing was written locally"
+    );
+}

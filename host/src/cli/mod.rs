@@ -6,6 +6,7 @@ pub(crate) mod consent;
 pub(crate) mod data;
 pub(crate) mod demo;
 pub(crate) mod registry;
+pub(crate) mod remote;
 pub(crate) mod run;
 pub(crate) mod serve;
 pub(crate) mod token;

@@ -66,16 +66,32 @@ pub(crate) struct ScoreArgs {
     fuel: Option<u64>,
 }
 
-pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
-    let input = &args.input;
-    let text = if input == Path::new("-") {
+fn read_input(input: &Path) -> anyhow::Result<String> {
+    if input == Path::new("-") {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
-        s
+        Ok(s)
     } else {
         std::fs::read_to_string(input)
-            .map_err(|e| anyhow::anyhow!("cannot read request {}: {e}", input.display()))?
-    };
+            .map_err(|e| anyhow::anyhow!("cannot read request {}: {e}", input.display()))
+    }
+}
+
+/// `score` through a running service (`--server`): registered models only.
+pub(crate) fn score_remote(
+    g: &Global,
+    args: &ScoreArgs,
+    r: &super::remote::Remote,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.module.is_none() && args.version.is_none() && args.fuel.is_none(),
+        "through --server only a registered model's pinned version scores (drop --module, --version and --fuel)"
+    );
+    super::remote::score(g, r, args.model.as_deref(), &read_input(&args.input)?)
+}
+
+pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
+    let text = read_input(&args.input)?;
     let request: ScoreRequest = serde_json::from_str(&text).map_err(|e| {
         Error::BadRequest(format!(
             "the request is not valid JSON for a score request: {e}"

@@ -1,0 +1,219 @@
+//! `--server URL --token T`: the same commands through the HTTP API of a
+//! running service instead of the local data dir.
+
+use std::path::Path;
+
+use scorehost::report;
+use scorehost::wire::EvaluationResponse;
+use serde_json::{Value, json};
+
+use crate::Global;
+
+/// An error answer from the service, with its stable code (exit codes
+/// follow the code, as for a local run).
+#[derive(Debug)]
+pub(crate) struct RemoteError {
+    pub(crate) status: u16,
+    pub(crate) code: String,
+    pub(crate) message: String,
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (HTTP {}, {})", self.message, self.status, self.code)
+    }
+}
+
+impl std::error::Error for RemoteError {}
+
+impl RemoteError {
+    /// The exit code a local run would have given.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self.code.as_str() {
+            "bad_request" | "model_rejected" | "too_large" | "unsupported_media_type" => 3,
+            "module_refused" => 4,
+            "plugin_fault" => 5,
+            "overloaded" => 6,
+            "unauthorized" | "forbidden" | "consent_required" => 8,
+            "not_found" => 9,
+            "conflict" => 10,
+            "no_pinned_version" => 11,
+            "integrity" => 12,
+            _ => 7,
+        }
+    }
+}
+
+/// The service a command goes to.
+pub(crate) struct Remote {
+    base: String,
+    token: String,
+}
+
+impl Remote {
+    pub(crate) fn new(g: &Global) -> anyhow::Result<Option<Remote>> {
+        let Some(server) = &g.server else {
+            return Ok(None);
+        };
+        let token = g.token.clone().ok_or_else(|| {
+            anyhow::anyhow!("--server needs a bearer token: --token T or SCOREHOST_TOKEN")
+        })?;
+        Ok(Some(Remote {
+            base: server.trim_end_matches('/').to_string(),
+            token,
+        }))
+    }
+
+    fn send(&self, method: &str, path: &str, body: Option<(&str, &[u8])>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let req =
+            ureq::request(method, &url).set("Authorization", &format!("Bearer {}", self.token));
+        let result = match body {
+            Some((ct, bytes)) => req.set("Content-Type", ct).send_bytes(bytes),
+            None => req.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(status, r)) => {
+                let text = r.into_string().unwrap_or_default();
+                let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                return Err(RemoteError {
+                    status,
+                    code: v["error"]["code"]
+                        .as_str()
+                        .unwrap_or("internal")
+                        .to_string(),
+                    message: v["error"]["message"]
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or(text),
+                }
+                .into());
+            }
+            Err(e) => anyhow::bail!("cannot reach {url}: {e}"),
+        };
+        let text = response.into_string()?;
+        Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn json(&self, method: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.send(
+            method,
+            path,
+            Some(("application/json", body.to_string().as_bytes())),
+        )
+    }
+}
+
+fn print(g: &Global, v: &Value) -> anyhow::Result<()> {
+    let _ = g;
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn split_ref(reference: &str) -> anyhow::Result<(String, String)> {
+    let (model, version) = reference
+        .split_once('@')
+        .ok_or_else(|| anyhow::anyhow!("'{reference}' is not NAMESPACE/NAME@VERSION"))?;
+    Ok((model.to_string(), version.to_string()))
+}
+
+/// `score --model … --input …` through the service.
+pub(crate) fn score(g: &Global, r: &Remote, model: Option<&str>, text: &str) -> anyhow::Result<()> {
+    let mut request: Value = serde_json::from_str(text)
+        .map_err(|e| anyhow::anyhow!("the request is not valid JSON: {e}"))?;
+    if let Some(m) = model {
+        request["model"] = json!(m);
+    }
+    let answer = r.json("POST", "/v1/scores", &request)?;
+    if g.json {
+        return print(g, &answer);
+    }
+    let response: EvaluationResponse = serde_json::from_value(answer)?;
+    print!("{}", report::white_box(&response));
+    Ok(())
+}
+
+pub(crate) fn publish(g: &Global, r: &Remote, file: &Path) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    // The path names the module as it describes itself.
+    let runtime = scorehost::sandbox::Runtime::new(scorehost::sandbox::Limits::default())?;
+    let model = runtime.load(&bytes)?;
+    let info = model.info();
+    let path = format!("/v1/plugins/{}/versions/{}", info.name, info.version);
+    print(
+        g,
+        &r.send("POST", &path, Some(("application/wasm", &bytes)))?,
+    )
+}
+
+pub(crate) fn approve(g: &Global, r: &Remote, reference: &str, sha256: &str) -> anyhow::Result<()> {
+    let (model, version) = split_ref(reference)?;
+    let path = format!("/v1/plugins/{model}/versions/{version}/approve");
+    print(g, &r.json("POST", &path, &json!({ "sha256": sha256 }))?)
+}
+
+pub(crate) fn pin(g: &Global, r: &Remote, reference: &str, sha256: &str) -> anyhow::Result<()> {
+    let (model, version) = split_ref(reference)?;
+    let path = format!("/v1/pins/{model}");
+    print(
+        g,
+        &r.json(
+            "PUT",
+            &path,
+            &json!({ "version": version, "sha256": sha256 }),
+        )?,
+    )
+}
+
+pub(crate) fn revoke(g: &Global, r: &Remote, reference: &str, reason: &str) -> anyhow::Result<()> {
+    let (model, version) = split_ref(reference)?;
+    let path = format!("/v1/plugins/{model}/versions/{version}/revoke");
+    print(g, &r.json("POST", &path, &json!({ "reason": reason }))?)
+}
+
+pub(crate) fn get(g: &Global, r: &Remote, path: &str) -> anyhow::Result<()> {
+    print(g, &r.send("GET", path, None)?)
+}
+
+pub(crate) fn post_empty(g: &Global, r: &Remote, path: &str) -> anyhow::Result<()> {
+    print(g, &r.json("POST", path, &json!({}))?)
+}
+
+pub(crate) fn show(g: &Global, r: &Remote, reference: &str) -> anyhow::Result<()> {
+    let path = match reference.split_once('@') {
+        Some((model, version)) => format!("/v1/plugins/{model}/versions/{version}"),
+        None => format!("/v1/plugins/{reference}"),
+    };
+    get(g, r, &path)
+}
+
+pub(crate) fn proof(g: &Global, r: &Remote, id: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    let proof = r.send("GET", &format!("/v1/evaluations/{id}/proof"), None)?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, serde_json::to_string_pretty(&proof)?)?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        None => print(g, &proof),
+    }
+}
+
+pub(crate) fn import(g: &Global, r: &Remote, what: &str, file: &Path) -> anyhow::Result<()> {
+    let ct = match file.extension().and_then(|e| e.to_str()) {
+        Some("ndjson" | "jsonl") => "application/x-ndjson",
+        Some("csv") => "text/csv",
+        _ => anyhow::bail!("{}: name the file .ndjson, .jsonl or .csv", file.display()),
+    };
+    let text = std::fs::read(file)?;
+    print(
+        g,
+        &r.send("POST", &format!("/v1/data/{what}"), Some((ct, &text)))?,
+    )
+}
+
+pub(crate) fn consent(g: &Global, r: &Remote, path: &str, body: Value) -> anyhow::Result<()> {
+    print(g, &r.json("POST", path, &body)?)
+}
