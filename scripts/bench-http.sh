@@ -38,5 +38,30 @@ end
 LUA
 echo "== POST /v1/scores, ningbo-port, durable audit, $CONNS connections, ${SECS}s, wrk -t2"
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$D/post.lua" "$URL/v1/scores" | tail -3
+[ -n "${QUICK:-}" ] && { curl -s "$URL/metrics" | grep -E "^scorehost_score_seconds_bucket"; exit 0; }
 echo "server peak RSS: $(grep VmHWM /proc/$PID/status | awk '{print $2/1024 " MiB"}')"
 curl -s "$URL/metrics" | grep -E '^scorehost_audit_batch_records_(sum|count)'
+
+# Ten models pinned and loaded: the other three examples and six test guests.
+MODELS=ningbo/port
+for f in hangzhou_qianjiang yiwu_market environment probe_determinism hostile_chatty hostile_panic \
+         hostile_broken_whitebox hostile_unknown_grade guest_versioned_v1; do
+  W=target/wasm32-wasip2/plugin/$f.wasm
+  read -r NAME VERSION < <($B inspect "$W" --json | python3 -c "import json,sys; m=json.load(sys.stdin)['model']; print(m['name'], m['version'])")
+  SHA=$(sha256sum "$W" | cut -d' ' -f1)
+  $B --data-dir "$D" plugin publish "$W" >/dev/null
+  $B --data-dir "$D" plugin approve "$NAME@$VERSION" --sha256 "$SHA" >/dev/null
+  $B --data-dir "$D" plugin pin "$NAME@$VERSION" --sha256 "$SHA" >/dev/null
+  MODELS="$MODELS,$NAME"
+done
+ALL=$($B --data-dir "$D" token create --role app:bench10 --models "$MODELS" 2>/dev/null)
+sleep 1.2  # the server reads pins again after REGISTRY_CACHE_TTL
+for M in ${MODELS//,/ }; do
+  # Any request naming the model loads it; the test guests may then refuse it.
+  curl -s -o /dev/null -X POST "$URL/v1/scores" -H "Authorization: Bearer $ALL" -H 'Content-Type: application/json' \
+    -d "$(python3 -c "import json;d=json.load(open('examples/requests/ningbo-port.json'));d['model']='$M';print(json.dumps(d))")"
+done
+echo "with 10 models pinned and loaded: RSS $(grep VmRSS /proc/$PID/status | awk '{print $2/1024 " MiB"}'), peak $(grep VmHWM /proc/$PID/status | awk '{print $2/1024 " MiB"}')"
+
+echo "== in-process, same machine: the audit bench's audited rate"
+SCOREHOST_BENCH_RECORDS=0 cargo bench -q -p scorehost-tests --bench audit 2>/dev/null | grep -E 'durable audited|unaudited evaluations'
