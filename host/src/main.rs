@@ -146,6 +146,20 @@ enum DataCommand {
     },
 }
 
+/// Whose consent, to which app, for which model.
+#[derive(Args)]
+struct ConsentKey {
+    /// The person's identifier.
+    #[arg(long)]
+    subject: String,
+    /// The app (NAME of app:NAME).
+    #[arg(long)]
+    app: String,
+    /// The model, namespace/name.
+    #[arg(long)]
+    model: String,
+}
+
 #[derive(Subcommand)]
 enum ConsentCommand {
     /// Record that a person consents to an app scoring them with a model, until a date.
@@ -153,15 +167,8 @@ enum ConsentCommand {
         after_help = "Example:\n  scorehost consent grant --subject 330106199001011234 --app transit --model hangzhou/qianjiang --until 2027-12-31"
     )]
     Grant {
-        /// The person's identifier.
-        #[arg(long)]
-        subject: String,
-        /// The app (NAME of app:NAME).
-        #[arg(long)]
-        app: String,
-        /// The model, namespace/name.
-        #[arg(long)]
-        model: String,
+        #[command(flatten)]
+        key: ConsentKey,
         /// Valid through this date (YYYY-MM-DD), or until an RFC 3339 time.
         #[arg(long)]
         until: String,
@@ -171,15 +178,8 @@ enum ConsentCommand {
         after_help = "Example:\n  scorehost consent withdraw --subject 330106199001011234 --app transit --model hangzhou/qianjiang"
     )]
     Withdraw {
-        /// The person's identifier.
-        #[arg(long)]
-        subject: String,
-        /// The app.
-        #[arg(long)]
-        app: String,
-        /// The model.
-        #[arg(long)]
-        model: String,
+        #[command(flatten)]
+        key: ConsentKey,
     },
     /// Every consent a person has given.
     #[command(
@@ -428,26 +428,17 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
             command: DataCommand::Import { what, file },
         } => remote::import(g, r, what, file),
         Command::Consent { command } => match command {
-            ConsentCommand::Grant {
-                subject,
-                app,
-                model,
-                until,
-            } => remote::consent(
+            ConsentCommand::Grant { key, until } => remote::consent(
                 g,
                 r,
                 "/v1/consents",
-                serde_json::json!({ "subject_id": subject, "app": app, "model": model, "expires": until }),
+                serde_json::json!({ "subject_id": key.subject, "app": key.app, "model": key.model, "expires": until }),
             ),
-            ConsentCommand::Withdraw {
-                subject,
-                app,
-                model,
-            } => remote::consent(
+            ConsentCommand::Withdraw { key } => remote::consent(
                 g,
                 r,
                 "/v1/consents/withdraw",
-                serde_json::json!({ "subject_id": subject, "app": app, "model": model }),
+                serde_json::json!({ "subject_id": key.subject, "app": key.app, "model": key.model }),
             ),
             ConsentCommand::List { subject } => {
                 remote::get(g, r, &format!("/v1/consents/{subject}"))
@@ -493,17 +484,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: DataCommand::Import { what, file },
         } => cli::data::import(g, &what, &file),
         Command::Consent { command } => match command {
-            ConsentCommand::Grant {
-                subject,
-                app,
-                model,
-                until,
-            } => cli::consent::grant(g, &subject, &app, &model, &until),
-            ConsentCommand::Withdraw {
-                subject,
-                app,
-                model,
-            } => cli::consent::withdraw(g, &subject, &app, &model),
+            ConsentCommand::Grant { key, until } => {
+                cli::consent::grant(g, &key.subject, &key.app, &key.model, &until)
+            }
+            ConsentCommand::Withdraw { key } => {
+                cli::consent::withdraw(g, &key.subject, &key.app, &key.model)
+            }
             ConsentCommand::List { subject } => cli::consent::list(g, &subject),
         },
         Command::Token { command } => match command {

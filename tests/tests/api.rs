@@ -130,6 +130,28 @@ fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16,
     )
 }
 
+/// `n` ningbo-port scorings at once, one thread each, spread over the
+/// servers at `urls` in turn; their answers in order.
+fn score_concurrently(urls: &[&str], n: usize, token: &str) -> Vec<(u16, Value)> {
+    let body = score_request("ningbo-port", "ningbo/port").to_string();
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let url = format!("{}/v1/scores", urls[i % urls.len()]);
+            let (body, token) = (body.clone(), token.to_string());
+            std::thread::spawn(move || {
+                call(
+                    "POST",
+                    &url,
+                    Some(&token),
+                    Some("application/json"),
+                    Some(body.as_bytes()),
+                )
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
 fn token(f: &Fixture, role: &str, models: &str) -> String {
     let mut args = vec!["token", "create", "--role", role];
     if !models.is_empty() {
@@ -499,25 +521,8 @@ fn concurrent_scorings_are_each_in_the_log_and_it_verifies() {
         let t = tokens(&f);
         let s = Server::start(&f);
         publish_and_pin_ningbo(&s, &t);
-        let url = format!("{}/v1/scores", s.url);
-        let body = score_request("ningbo-port", "ningbo/port").to_string();
-        let threads: Vec<_> = (0..200)
-            .map(|_| {
-                let (url, body, token) = (url.clone(), body.clone(), t.transit.clone());
-                std::thread::spawn(move || {
-                    call(
-                        "POST",
-                        &url,
-                        Some(&token),
-                        Some("application/json"),
-                        Some(body.as_bytes()),
-                    )
-                })
-            })
-            .collect();
         let mut ids = Vec::new();
-        for th in threads {
-            let (status, answer) = th.join().unwrap();
+        for (status, answer) in score_concurrently(&[&s.url], 200, &t.transit) {
             assert_eq!(status, 200, "{backend:?}: {answer}");
             assert_eq!(answer["score"], 811.75);
             ids.push(answer["evaluation_id"].as_str().unwrap().to_string());
@@ -813,25 +818,8 @@ fn two_servers_on_one_postgresql_database_keep_one_verifiable_log() {
         Some(&bytes),
     );
     assert_eq!(status, 200, "{body}");
-    let body = score_request("ningbo-port", "ningbo/port").to_string();
-    let threads: Vec<_> = (0..100)
-        .map(|i| {
-            let url = format!("{}/v1/scores", if i % 2 == 0 { &a.url } else { &b.url });
-            let (body, token) = (body.clone(), t.transit.clone());
-            std::thread::spawn(move || {
-                call(
-                    "POST",
-                    &url,
-                    Some(&token),
-                    Some("application/json"),
-                    Some(body.as_bytes()),
-                )
-            })
-        })
-        .collect();
     let mut ids = Vec::new();
-    for th in threads {
-        let (status, answer) = th.join().unwrap();
+    for (status, answer) in score_concurrently(&[&a.url, &b.url], 100, &t.transit) {
         assert_eq!(status, 200, "{answer}");
         ids.push(answer["evaluation_id"].as_str().unwrap().to_string());
     }
