@@ -32,7 +32,7 @@ impl ModuleCheck for Runtime {
 /// The registry, the artifact cache and the runtime of one data dir.
 pub struct Catalog {
     runtime: Runtime,
-    registry: Registry,
+    registry: std::sync::Arc<Registry>,
     artifacts: ArtifactCache,
 }
 
@@ -55,7 +55,7 @@ impl Catalog {
         data_dir: &Path,
         db_url: Option<&str>,
     ) -> Result<Catalog, Error> {
-        let registry = Registry::open(data_dir, db_url).await?;
+        let registry = std::sync::Arc::new(Registry::open(data_dir, db_url).await?);
         let artifacts = ArtifactCache::open(&data_dir.join("artifacts"), &runtime)?;
         Ok(Catalog {
             runtime,
@@ -67,6 +67,12 @@ impl Catalog {
     /// The registry.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// The registry, shared (for a long-running writer that outlives a
+    /// borrow, such as [`crate::audit::AuditWriter`]).
+    pub fn shared_registry(&self) -> std::sync::Arc<Registry> {
+        self.registry.clone()
     }
 
     /// The runtime.

@@ -23,7 +23,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use scorehost_audit::checkpoint::LogKey;
-use scorehost_registry::{ModelName, Registry};
+use scorehost_registry::ModelName;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -110,11 +110,9 @@ impl Service {
     ) -> Result<Arc<Service>, Error> {
         let catalog = Catalog::open(runtime, data_dir, db).await?;
         let key = crate::audit::load_or_create_key(data_dir)?;
-        let writer = AuditWriter::start(
-            Arc::new(Registry::open(data_dir, db).await?),
-            key.clone_key(),
-        )
-        .await?;
+        // The writer shares the catalog's registry: one pool, one migration
+        // check (it opens its own connection for appends anyway).
+        let writer = AuditWriter::start(catalog.shared_registry(), key.clone_key()).await?;
         Ok(Arc::new(Service {
             catalog,
             writer,
