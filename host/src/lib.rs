@@ -17,6 +17,8 @@
 //! - [`report`]: the human-readable white-box table;
 //! - [`audit`]: the verifiable log of every evaluation, and [`scoring`]: the
 //!   one path that scores with a registered model and records it;
+//! - [`population`]: synthetic populations for any model, from its `describe()`;
+//! - [`batch`]: scoring a file of subjects on all cores, resumably;
 //! - [`api`]: the HTTP service.
 //!
 //! ```no_run
@@ -34,9 +36,11 @@
 pub mod api;
 pub mod artifacts;
 pub mod audit;
+pub mod batch;
 pub mod catalog;
 pub mod componentize;
 pub mod contract;
+pub mod population;
 mod error;
 pub mod model;
 pub mod points;

@@ -115,6 +115,17 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         subjects: usize,
     },
+    /// Score a file of subjects (NDJSON or CSV) with a registered model on
+    /// all cores, every evaluation recorded; a killed run resumes exactly.
+    #[command(
+        after_help = "Examples:\n  scorehost gen --model ningbo/port --count 1000000 --output subjects.ndjson\n  scorehost batch --model ningbo/port --input subjects.ndjson --output results.ndjson\n\nRun the same command again after an interruption: it resumes, scoring no subject twice."
+    )]
+    Batch(cli::batch::BatchArgs),
+    /// Generate a synthetic population for any model, from its describe().
+    #[command(
+        after_help = "Examples:\n  scorehost gen --model hangzhou/qianjiang --count 10000 --output people.ndjson\n  scorehost gen --module target/wasm32-wasip2/plugin/ningbo_port.wasm --count 100 --format csv"
+    )]
+    Gen(cli::generate::GenArgs),
     /// Create, list and revoke the API's bearer tokens (province only).
     Token {
         #[command(subcommand)]
@@ -444,7 +455,10 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 remote::get(g, r, &format!("/v1/consents/{subject}"))
             }
         },
-        Command::Inspect { .. } => return None,
+        Command::Inspect { .. } | Command::Gen(_) => return None,
+        Command::Batch(_) => Err(anyhow::anyhow!(
+            "batch runs on the local data dir; through a service, use POST /v1/batches"
+        )),
         Command::Serve { .. } | Command::Demo { .. } | Command::Token { .. } => Err(
             anyhow::anyhow!("this command works on the local data dir only (drop --server)"),
         ),
@@ -479,6 +493,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),
         },
         Command::Serve { listen } => cli::serve::serve(g, listen),
+        Command::Batch(args) => cli::batch::batch(g, &args),
+        Command::Gen(args) => cli::generate::generate(g, &args),
         Command::Demo { listen, subjects } => cli::demo::demo(g, listen, subjects),
         Command::Data {
             command: DataCommand::Import { what, file },

@@ -10,9 +10,50 @@
 use scorehost_audit::checkpoint::LogKey;
 use scorehost_registry::{NewRecord, Registry};
 
-use crate::audit::{self, AuditWriter, Evaluated};
-use crate::wire::{EvaluationResponse, ScoreRequest};
-use crate::{Error, Model};
+use crate::audit::{self, AuditWriter, BatchItem, Evaluated};
+use crate::contract::{ModelInfo, Request};
+use crate::sandbox::Limits;
+use crate::wire::{EvaluationResponse, ModelRef, ScoreRequest};
+use crate::{Error, Model, Outcome};
+
+/// What scores a request: a sandboxed [`Model`] in production; a natively
+/// compiled model in the benchmarks that measure what the sandbox costs,
+/// through exactly the same pipeline.
+pub trait Scorer: Send + Sync {
+    /// The model's declaration.
+    fn info(&self) -> &ModelInfo;
+    /// Name, version and module hash, as recorded.
+    fn model_ref(&self) -> ModelRef;
+    /// The limits it runs under (recorded for replay).
+    fn limits(&self) -> &Limits;
+    /// Check and evaluate one request (see [`Model::evaluate`]).
+    fn evaluate(&self, req: &Request) -> Result<Outcome, Error>;
+    /// The wire response for an outcome of `req`.
+    fn response(&self, req: &Request, outcome: &Outcome) -> EvaluationResponse {
+        EvaluationResponse::new(
+            self.model_ref(),
+            req,
+            &outcome.evaluation,
+            outcome.fuel,
+            outcome.duration.as_micros() as u64,
+        )
+    }
+}
+
+impl Scorer for Model {
+    fn info(&self) -> &ModelInfo {
+        Model::info(self)
+    }
+    fn model_ref(&self) -> ModelRef {
+        Model::model_ref(self)
+    }
+    fn limits(&self) -> &Limits {
+        Model::limits(self)
+    }
+    fn evaluate(&self, req: &Request) -> Result<Outcome, Error> {
+        Model::evaluate(self, req)
+    }
+}
 
 /// Where records go.
 pub enum Recorder<'a> {
@@ -72,23 +113,33 @@ pub async fn score_recorded(
 ) -> Result<EvaluationResponse, Failed> {
     use tracing::Instrument as _;
     let span = tracing::info_span!("score", model = %model.info().name, caller);
-    score(model, request, caller, recorder)
+    score_item(model, request, caller, recorder, None)
         .instrument(span)
         .await
 }
 
-async fn score(
-    model: &Model,
+/// [`score_recorded`] for any [`Scorer`], as item `batch` of a batch run
+/// when one is given (the record says so, and the run's item table gets
+/// its row in the same transaction).
+pub async fn score_item<S: Scorer + ?Sized>(
+    model: &S,
     request: &ScoreRequest,
     caller: &str,
     recorder: &Recorder<'_>,
+    batch: Option<BatchItem<'_>>,
 ) -> Result<EvaluationResponse, Failed> {
     // A request that does not fit the declaration is a recorded failure too.
     let req = match request.convert(model.info()) {
         Ok(req) => req,
         Err(error) => {
-            let record =
-                audit::refused_record(caller, &model.model_ref(), model.limits(), request, &error)?;
+            let record = audit::refused_record(
+                caller,
+                &model.model_ref(),
+                model.limits(),
+                request,
+                &error,
+                batch,
+            )?;
             let id = recorder.append(record).await?;
             return Err(Failed {
                 error,
@@ -106,6 +157,7 @@ async fn score(
         req: &req,
         result: &result,
         response: response.as_ref(),
+        batch,
     })?;
     let id = recorder.append(record).await?;
     match (result, response.take()) {

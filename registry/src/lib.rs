@@ -23,6 +23,9 @@
 //!   a natural person is scored for an app only while their consent stands;
 //! - [`data`]: the "1+N" data (provincial base evaluations, sector indicator
 //!   records), imported in bulk and read back to complete a request;
+//! - batch runs ([`Registry::create_batch`], [`BatchRun`]): which items of
+//!   a run have their record in the log, so that a killed run resumes
+//!   exactly;
 //! - API bearer tokens ([`Registry::create_token`], [`Registry::authenticate`]):
 //!   only their SHA-256 is stored.
 //!
@@ -31,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod actor;
+mod batches;
 mod consents;
 pub mod data;
 mod db;
@@ -42,6 +46,7 @@ mod store;
 mod tokens;
 
 pub use actor::{Actor, Role};
+pub use batches::BatchRun;
 pub use consents::Consent;
 pub use error::Error;
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};

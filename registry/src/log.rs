@@ -31,6 +31,10 @@ pub struct NewRecord {
     /// For an evaluation: the salt and the complete input, kept erasable
     /// beside the log (the body holds only their commitment).
     pub input: Option<(String, String)>,
+    /// For an evaluation of a batch run: the run's id and the item's
+    /// number, stored in `batch_items` in the same transaction, so that a
+    /// resumed run knows exactly what was scored.
+    pub batch_item: Option<(String, u64)>,
 }
 
 impl NewRecord {
@@ -45,6 +49,7 @@ impl NewRecord {
             at,
             body: serde_json::Value::Object(fields.clone()).to_string(),
             input: None,
+            batch_item: None,
         }
     }
 
@@ -164,14 +169,19 @@ fn placeholders(rows: usize, cols: usize) -> String {
 /// An evaluation's input to store beside leaf `seq`: (seq, salt, input).
 type InputRow = (i64, String, String);
 
+/// A batch item recorded at leaf `seq`: (batch, item, seq).
+type ItemRow = (String, i64, i64);
+
+/// What a batch of records stores: the leaves, the erasable inputs, the
+/// batch items.
+type Prepared = (Vec<LogEntry>, Vec<InputRow>, Vec<ItemRow>);
+
 /// The leaves of `records` from position `next` on, and their erasable
 /// inputs.
-fn prepare_entries(
-    next: i64,
-    records: Vec<NewRecord>,
-) -> Result<(Vec<LogEntry>, Vec<InputRow>), Error> {
+fn prepare_entries(next: i64, records: Vec<NewRecord>) -> Result<Prepared, Error> {
     let mut out = Vec::with_capacity(records.len());
     let mut inputs = Vec::new();
+    let mut items = Vec::new();
     for (i, r) in records.into_iter().enumerate() {
         let seq = next + i as i64;
         let record = r.leaf(seq as u64)?;
@@ -179,6 +189,9 @@ fn prepare_entries(
         let id = record_id(seq as u64, &leaf_hash);
         if let Some((salt, input)) = r.input {
             inputs.push((seq, salt, input));
+        }
+        if let Some((batch, item)) = r.batch_item {
+            items.push((batch, item as i64, seq));
         }
         out.push(LogEntry {
             seq: seq as u64,
@@ -189,7 +202,7 @@ fn prepare_entries(
             leaf_hash,
         });
     }
-    Ok((out, inputs))
+    Ok((out, inputs, items))
 }
 
 const NEXT_SEQ: &str = "SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM audit_log";
@@ -203,7 +216,7 @@ pub(crate) async fn append_in_tx(
         .fetch_one(&mut *conn)
         .await?
         .try_get("next")?;
-    let (out, inputs) = prepare_entries(next, records)?;
+    let (out, inputs, items) = prepare_entries(next, records)?;
     // Multi-row inserts: a statement per chunk, not per record, is what makes
     // a group commit cheap.
     for chunk in out.chunks(ROWS_PER_INSERT) {
@@ -233,6 +246,17 @@ pub(crate) async fn append_in_tx(
         }
         q.execute(&mut *conn).await?;
     }
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO batch_items (batch, item, seq) VALUES {}",
+            placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (batch, item, seq) in chunk {
+            q = q.bind(batch).bind(*item).bind(*seq);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(out)
 }
 
@@ -244,7 +268,7 @@ fn append_sqlite(
 ) -> Result<Vec<LogEntry>, Error> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let next: i64 = tx.query_row(NEXT_SEQ, [], |r| r.get(0))?;
-    let (out, inputs) = prepare_entries(next, records)?;
+    let (out, inputs, items) = prepare_entries(next, records)?;
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO audit_log (seq, kind, at, record, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -262,6 +286,11 @@ fn append_sqlite(
             tx.prepare_cached("INSERT INTO audit_inputs (seq, salt, input) VALUES (?1, ?2, ?3)")?;
         for (seq, salt, input) in &inputs {
             insert.execute(rusqlite::params![seq, salt, input])?;
+        }
+        let mut insert =
+            tx.prepare_cached("INSERT INTO batch_items (batch, item, seq) VALUES (?1, ?2, ?3)")?;
+        for (batch, item, seq) in &items {
+            insert.execute(rusqlite::params![batch, item, seq])?;
         }
     }
     if let Some(cp) = checkpoint {

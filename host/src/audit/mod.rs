@@ -178,6 +178,19 @@ pub struct Evaluated<'a> {
     pub result: &'a Result<Outcome, Error>,
     /// The wire response, for a success.
     pub response: Option<&'a EvaluationResponse>,
+    /// The batch run and item this evaluation belongs to, if any.
+    pub batch: Option<BatchItem<'a>>,
+}
+
+/// An evaluation's place in a batch run: the run's id and the item's
+/// number (the input's line or record number). Recorded in the evaluation's
+/// record and, in the same transaction, in the run's item table.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct BatchItem<'a> {
+    /// The run's id.
+    pub id: &'a str,
+    /// The item's number.
+    pub item: u64,
 }
 
 /// The fields of an evaluation's record (the log adds `seq`, `kind` and
@@ -197,6 +210,8 @@ struct EvaluationBody<'a> {
     duration_us: u64,
     host_version: &'static str,
     wasmtime_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchItem<'a>>,
 }
 
 #[derive(serde::Serialize)]
@@ -232,6 +247,7 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
         input,
         outcome,
         (fuel, duration_us),
+        ev.batch,
     )
 }
 
@@ -244,6 +260,7 @@ pub fn refused_record(
     limits: &crate::sandbox::Limits,
     wire: &ScoreRequest,
     error: &Error,
+    batch: Option<BatchItem<'_>>,
 ) -> Result<NewRecord, Error> {
     let input = serde_json::to_string(wire).map_err(|e| Error::Internal(e.to_string()))?;
     let failed = Err(error.clone());
@@ -261,6 +278,7 @@ pub fn refused_record(
         input,
         outcome,
         (0, 0),
+        batch,
     )
 }
 
@@ -274,6 +292,7 @@ fn record_body(
     input: String,
     outcome: RecordedOutcome<'_>,
     (fuel, duration_us): (u64, u64),
+    batch: Option<BatchItem<'_>>,
 ) -> Result<NewRecord, Error> {
     let salt = salt()?;
     let body = EvaluationBody {
@@ -288,12 +307,14 @@ fn record_body(
         duration_us,
         host_version: crate::HOST_VERSION,
         wasmtime_version: crate::WASMTIME_VERSION,
+        batch,
     };
     Ok(NewRecord {
         kind: "evaluation".into(),
         at: scorehost_registry::now(),
         body: serde_json::to_string(&body).map_err(|e| Error::Internal(e.to_string()))?,
         input: Some((salt, input)),
+        batch_item: batch.map(|b| (b.id.to_string(), b.item)),
     })
 }
 

@@ -1,10 +1,12 @@
 //! The commands, one module each; `main.rs` only parses and dispatches.
 
 pub(crate) mod audit;
+pub(crate) mod batch;
 pub(crate) mod build;
 pub(crate) mod consent;
 pub(crate) mod data;
 pub(crate) mod demo;
+pub(crate) mod generate;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;
