@@ -139,7 +139,13 @@ impl Population {
         let shapes = info
             .indicators
             .iter()
-            .map(|s| (s.name.clone(), s.required, shape(s.kind, &s.name, &s.description)))
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.required,
+                    shape(s.kind, &s.name, &s.description),
+                )
+            })
             .collect();
         let mut kinds: Vec<(SubjectKind, f64)> = KIND_SHARES
             .iter()
@@ -207,7 +213,11 @@ impl Population {
                 let n = self.rng.poisson(0.15);
                 (0..n)
                     .map(|_| {
-                        let status = if self.rng.chance(0.55) { "open" } else { "rectified" };
+                        let status = if self.rng.chance(0.55) {
+                            "open"
+                        } else {
+                            "rectified"
+                        };
                         WireIndicator {
                             name: name.to_string(),
                             value: json!(status),
@@ -418,7 +428,12 @@ mod tests {
     fn options_are_read_from_descriptions() {
         assert_eq!(
             options("freight-forwarder, ship-agent, warehouse-yard or customs-broker"),
-            ["freight-forwarder", "ship-agent", "warehouse-yard", "customs-broker"]
+            [
+                "freight-forwarder",
+                "ship-agent",
+                "warehouse-yard",
+                "customs-broker"
+            ]
         );
         assert_eq!(
             options("finance-tax (up to 100): tax credit grade A=100, B=80, M=60, C=30, D=0"),
@@ -449,7 +464,10 @@ mod tests {
             units_to_full_marks("0.05 points per bus, metro or public-bike trip, at most 30"),
             Some(600.0)
         );
-        assert_eq!(numbers("bands 300/1,000/3,000 (CNY 10,000)"), [300.0, 1000.0, 3000.0, 10000.0]);
+        assert_eq!(
+            numbers("bands 300/1,000/3,000 (CNY 10,000)"),
+            [300.0, 1000.0, 3000.0, 10000.0]
+        );
     }
 
     #[test]
@@ -470,7 +488,11 @@ mod tests {
         let n = scores.len() as f64;
         let mean = scores.iter().sum::<f64>() / n;
         let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let skew = scores.iter().map(|s| ((s - mean) / sd).powi(3)).sum::<f64>() / n;
+        let skew = scores
+            .iter()
+            .map(|s| ((s - mean) / sd).powi(3))
+            .sum::<f64>()
+            / n;
         assert!((740.0..800.0).contains(&mean), "mean {mean}");
         assert!(skew < -0.5, "skewness {skew}");
     }

@@ -118,23 +118,22 @@ impl Registry {
 
     /// Every run, newest first; only `caller`'s when one is given.
     pub async fn batches(&self, caller: Option<&str>) -> Result<Vec<BatchRun>, Error> {
-        let rows = match caller {
-            Some(c) => {
-                sqlx::query(&format!(
+        let rows =
+            match caller {
+                Some(c) => sqlx::query(&format!(
                     "SELECT {COLUMNS} FROM batches WHERE caller = $1 ORDER BY created_at DESC, id"
                 ))
                 .bind(c)
                 .fetch_all(&self.db.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {COLUMNS} FROM batches ORDER BY created_at DESC, id"
-                ))
-                .fetch_all(&self.db.pool)
-                .await?
-            }
-        };
+                .await?,
+                None => {
+                    sqlx::query(&format!(
+                        "SELECT {COLUMNS} FROM batches ORDER BY created_at DESC, id"
+                    ))
+                    .fetch_all(&self.db.pool)
+                    .await?
+                }
+            };
         rows.iter().map(run_from_row).collect()
     }
 

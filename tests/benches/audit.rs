@@ -104,6 +104,7 @@ async fn run() {
         req: &req,
         result: &result,
         response: response.as_ref(),
+        batch: None,
     };
 
     // 0. What building a record costs the evaluating thread (serialising
@@ -157,6 +158,7 @@ async fn run() {
                                 req: &req,
                                 result: &result,
                                 response: response.as_ref(),
+                                batch: None,
                             };
                             writer.record(&ev).await.unwrap();
                         }

@@ -365,6 +365,7 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
                 req: &req,
                 result: &result,
                 response: response.as_ref(),
+                batch: None,
             };
             ids.push(audit::record_evaluation(reg, &key, &ev).await.unwrap().id);
         }
@@ -467,6 +468,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
                         req: &req,
                         result: &result,
                         response: response.as_ref(),
+                        batch: None,
                     };
                     writer.record(&ev).await.unwrap()
                 })

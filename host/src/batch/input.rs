@@ -122,7 +122,8 @@ pub fn read_items(
         inner: open(path)?,
         hash: Sha256::new(),
     };
-    let unreadable = |e: std::io::Error| Error::BadRequest(format!("cannot read {}: {e}", path.display()));
+    let unreadable =
+        |e: std::io::Error| Error::BadRequest(format!("cannot read {}: {e}", path.display()));
     match format {
         Format::Ndjson => {
             let mut reader = BufReader::with_capacity(1 << 20, &mut input);
@@ -154,9 +155,9 @@ pub fn read_items(
                 .flexible(false)
                 .buffer_capacity(1 << 20)
                 .from_reader(&mut input);
-            reader
-                .headers()
-                .map_err(|e| Error::BadRequest(format!("{}: no CSV header: {e}", path.display())))?;
+            reader.headers().map_err(|e| {
+                Error::BadRequest(format!("{}: no CSV header: {e}", path.display()))
+            })?;
             let mut record = csv::StringRecord::new();
             loop {
                 let number = reader.position().line();
@@ -324,7 +325,9 @@ impl CsvColumns {
                 name: spec.name.clone(),
                 kind: spec.kind,
                 value: i,
-                observed_on: index.get(format!("{indicator}.observed_on").as_str()).copied(),
+                observed_on: index
+                    .get(format!("{indicator}.observed_on").as_str())
+                    .copied(),
                 source: index.get(format!("{indicator}.source").as_str()).copied(),
             });
         }
@@ -391,9 +394,8 @@ impl CsvColumns {
                 },
                 ValueKind::Text | ValueKind::Date => text.into(),
             };
-            let optional = |i: Option<usize>| {
-                i.map(|i| cell(i).to_string()).filter(|s| !s.is_empty())
-            };
+            let optional =
+                |i: Option<usize>| i.map(|i| cell(i).to_string()).filter(|s| !s.is_empty());
             indicators.push(WireIndicator {
                 name: ind.name.clone(),
                 value,

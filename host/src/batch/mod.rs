@@ -157,7 +157,10 @@ pub async fn run(job: Job, progress: Arc<Progress>) -> Result<Finished, Error> {
     let mut from_log: BTreeMap<u64, ResultLine> = BTreeMap::new();
     if let Some(log) = &job.log {
         for (item, entry) in log.registry.batch_records_from(&job.id, last + 1).await? {
-            from_log.insert(item, ResultLine::from_record(item, &entry.id, &entry.record)?);
+            from_log.insert(
+                item,
+                ResultLine::from_record(item, &entry.id, &entry.record)?,
+            );
         }
     }
 
@@ -189,7 +192,11 @@ pub async fn run(job: Job, progress: Arc<Progress>) -> Result<Finished, Error> {
         let (input, format) = (job.input.clone(), job.format);
         std::thread::Builder::new()
             .name("scorehost-batch-read".into())
-            .spawn(move || read_items(&input, format, last, |item| items_tx.blocking_send(item).is_ok()))
+            .spawn(move || {
+                read_items(&input, format, last, |item| {
+                    items_tx.blocking_send(item).is_ok()
+                })
+            })
             .map_err(|e| Error::Internal(format!("cannot start the batch reader: {e}")))?
     };
 

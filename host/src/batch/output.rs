@@ -143,7 +143,11 @@ impl Existing {
 /// A missing file is an empty one.
 pub fn take_over(path: &Path) -> Result<Existing, Error> {
     let io = |e: std::io::Error| Error::BadRequest(format!("output {}: {e}", path.display()));
-    let mut file = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::default()),
         Err(e) => return Err(io(e)),

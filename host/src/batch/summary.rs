@@ -133,14 +133,19 @@ impl Summary {
             self.seconds,
             self.from_log
         );
-        if let (Some(min), Some(mean), Some(max)) = (self.score_min, self.score_mean, self.score_max)
+        if let (Some(min), Some(mean), Some(max)) =
+            (self.score_min, self.score_mean, self.score_max)
         {
             let _ = writeln!(s, "scores: min {min:.2}, mean {mean:.2}, max {max:.2}");
         }
         let _ = writeln!(s, "\ngrades:");
         for (grade, n) in &self.grades {
             let pct = percent(*n, self.scored);
-            let _ = writeln!(s, "  {grade:<8} {n:>10}  {pct:>5.1} %  {}", bar(*n, self.scored, 40));
+            let _ = writeln!(
+                s,
+                "  {grade:<8} {n:>10}  {pct:>5.1} %  {}",
+                bar(*n, self.scored, 40)
+            );
         }
         if !self.failures.is_empty() {
             let _ = writeln!(s, "\nfailures:");
@@ -189,7 +194,9 @@ fn bar(n: u64, of: u64, width: usize) -> String {
         return String::new();
     }
     const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
-    let eighths = ((n as f64 / of as f64) * (width * 8) as f64).round().max(1.0) as usize;
+    let eighths = ((n as f64 / of as f64) * (width * 8) as f64)
+        .round()
+        .max(1.0) as usize;
     let mut s = "█".repeat(eighths / 8);
     if eighths % 8 > 0 {
         s.push(PARTS[eighths % 8 - 1]);

@@ -7,11 +7,11 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use scorehost::Error;
 use scorehost::audit::{self, AuditWriter};
 use scorehost::batch::{self, Format, Job, Log, Progress};
 use scorehost::catalog::Catalog;
 use scorehost::sandbox::{Limits, Runtime};
-use scorehost::Error;
 use scorehost_registry::{BatchRun, ModelName};
 
 use crate::Global;
@@ -78,10 +78,12 @@ pub(crate) fn batch(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
 
 async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
     let name: ModelName = args.model.parse().map_err(Error::from)?;
-    let input = args
-        .input
-        .canonicalize()
-        .map_err(|e| Error::BadRequest(format!("cannot read the input {}: {e}", args.input.display())))?;
+    let input = args.input.canonicalize().map_err(|e| {
+        Error::BadRequest(format!(
+            "cannot read the input {}: {e}",
+            args.input.display()
+        ))
+    })?;
     let output = canonical(&args.output)?;
     anyhow::ensure!(input != output, "the output would overwrite the input");
     let format = match args.format {
@@ -93,7 +95,9 @@ async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
     let stamp = format!(
         "{}:{:?}",
         meta.len(),
-        meta.modified().ok().and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        meta.modified()
+            .ok()
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
     );
     let salt = if args.fresh {
         scorehost_registry::now()
@@ -124,7 +128,10 @@ async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
         None => {
             if args.fresh {
                 let _ = std::fs::remove_file(&output);
-            } else if std::fs::metadata(&output).map(|m| m.len() > 0).unwrap_or(false) {
+            } else if std::fs::metadata(&output)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+            {
                 anyhow::bail!(
                     "{} exists and is not the output of this batch; remove it, choose another --output, or pass --fresh",
                     output.display()

@@ -5,12 +5,12 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use scorehost::Error;
 use scorehost::catalog::Catalog;
 use scorehost::contract::{ModelInfo, ValueKind};
 use scorehost::population::Population;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost::wire::ScoreRequest;
-use scorehost::Error;
 use scorehost_registry::ModelName;
 
 use crate::Global;
@@ -92,7 +92,13 @@ pub(crate) fn generate(g: &Global, args: &GenArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     if let Some(p) = &args.output {
-        eprintln!("{} subjects for {}@{} → {}", args.count, info.name, info.version, p.display());
+        eprintln!(
+            "{} subjects for {}@{} → {}",
+            args.count,
+            info.name,
+            info.version,
+            p.display()
+        );
     }
     Ok(())
 }
@@ -151,7 +157,11 @@ fn write_csv(
                 None => String::new(),
             });
             if s.kind != ValueKind::Date {
-                row.push(found.and_then(|i| i.observed_on.clone()).unwrap_or_default());
+                row.push(
+                    found
+                        .and_then(|i| i.observed_on.clone())
+                        .unwrap_or_default(),
+                );
             }
         }
         w.write_record(&row)?;

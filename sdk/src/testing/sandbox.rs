@@ -280,3 +280,92 @@ pub fn model_info_from_host(i: &c::ModelInfo) -> sdk::ModelInfo {
             .collect(),
     }
 }
+
+/// The host's form of an SDK evaluation.
+pub fn to_host_evaluation(e: &sdk::Evaluation) -> c::Evaluation {
+    c::Evaluation {
+        score: e.score,
+        grade: e.grade.clone(),
+        contributions: e
+            .contributions
+            .iter()
+            .map(|x| c::Contribution {
+                name: x.name.clone(),
+                points: x.points,
+                note: x.note.clone(),
+            })
+            .collect(),
+        reasons: e.reasons.clone(),
+    }
+}
+
+fn eval_error_to_host(e: &sdk::EvalError) -> c::EvalError {
+    match e {
+        sdk::EvalError::MissingIndicator(s) => c::EvalError::MissingIndicator(s.clone()),
+        sdk::EvalError::InvalidIndicator(s) => c::EvalError::InvalidIndicator(s.clone()),
+        sdk::EvalError::UnsupportedSubject(k) => {
+            c::EvalError::UnsupportedSubject(kind!(*k, sdk => c))
+        }
+        sdk::EvalError::Other(s) => c::EvalError::Other(s.clone()),
+    }
+}
+
+/// A model compiled natively, behind the host's [`Scorer`] interface: the
+/// same checks before and after the call as the sandbox applies (request
+/// against the declaration, white box), but no sandbox. For measuring what
+/// the sandbox costs in a real pipeline (`--bench batch`), never for
+/// scoring anyone: it has no limits and no module hash.
+///
+/// [`Scorer`]: scorehost::scoring::Scorer
+pub struct Native<M> {
+    info: c::ModelInfo,
+    model_ref: scorehost::wire::ModelRef,
+    limits: Limits,
+    model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M: sdk::Model> Native<M> {
+    /// The native form of `M`, declared as `sandboxed` (which must be the
+    /// same model's component) declares itself.
+    pub fn new(sandboxed: &scorehost::Model) -> Native<M> {
+        Native {
+            info: sandboxed.info().clone(),
+            model_ref: scorehost::wire::ModelRef {
+                name: sandboxed.info().name.clone(),
+                version: sandboxed.info().version.clone(),
+                sha256: "native".into(),
+            },
+            limits: *sandboxed.limits(),
+            model: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M: sdk::Model> scorehost::scoring::Scorer for Native<M> {
+    fn info(&self) -> &c::ModelInfo {
+        &self.info
+    }
+    fn model_ref(&self) -> scorehost::wire::ModelRef {
+        self.model_ref.clone()
+    }
+    fn limits(&self) -> &Limits {
+        &self.limits
+    }
+    fn evaluate(&self, req: &c::Request) -> Result<scorehost::Outcome, scorehost::Error> {
+        scorehost::validate::check_request(&self.info, req)?;
+        let start = std::time::Instant::now();
+        let evaluation = match M::evaluate(&from_host_request(req)) {
+            Ok(e) => to_host_evaluation(&e),
+            Err(e) => return Err(scorehost::Error::Rejected(eval_error_to_host(&e))),
+        };
+        if let Some(why) = scorehost::whitebox::violation(&self.info, &evaluation) {
+            return Err(scorehost::Error::Internal(why));
+        }
+        Ok(scorehost::Outcome {
+            evaluation,
+            fuel: 0,
+            duration: start.elapsed(),
+            output: String::new(),
+        })
+    }
+}
