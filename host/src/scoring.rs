@@ -128,7 +128,28 @@ pub async fn score_item<S: Scorer + ?Sized>(
     recorder: &Recorder<'_>,
     batch: Option<BatchItem<'_>>,
 ) -> Result<EvaluationResponse, Failed> {
-    // A request that does not fit the declaration is a recorded failure too.
+    let prepared = prepare(model, request, caller, batch)?;
+    let id = recorder.append(prepared.record).await?;
+    finish(prepared.outcome, id)
+}
+
+/// An evaluation done and its record built, not yet appended.
+pub struct Prepared {
+    /// The record to append.
+    pub record: NewRecord,
+    /// The answer, once the record is durable (see [`finish`]).
+    pub outcome: Result<EvaluationResponse, Error>,
+}
+
+/// The first half of [`score_item`]: check and evaluate `request`, and
+/// build its record. A request that does not fit the model's declaration
+/// is a (recorded) failure too. `Err` only if the record cannot be built.
+pub fn prepare<S: Scorer + ?Sized>(
+    model: &S,
+    request: &ScoreRequest,
+    caller: &str,
+    batch: Option<BatchItem<'_>>,
+) -> Result<Prepared, Error> {
     let req = match request.convert(model.info()) {
         Ok(req) => req,
         Err(error) => {
@@ -140,15 +161,14 @@ pub async fn score_item<S: Scorer + ?Sized>(
                 &error,
                 batch,
             )?;
-            let id = recorder.append(record).await?;
-            return Err(Failed {
-                error,
-                evaluation_id: Some(id),
+            return Ok(Prepared {
+                record,
+                outcome: Err(error),
             });
         }
     };
     let result = model.evaluate(&req);
-    let mut response = result.as_ref().ok().map(|o| model.response(&req, o));
+    let response = result.as_ref().ok().map(|o| model.response(&req, o));
     let model_ref = model.model_ref();
     let record = audit::evaluation_record(&Evaluated {
         caller,
@@ -159,16 +179,28 @@ pub async fn score_item<S: Scorer + ?Sized>(
         response: response.as_ref(),
         batch,
     })?;
-    let id = recorder.append(record).await?;
-    match (result, response.take()) {
-        (Ok(_), Some(mut r)) => {
+    let outcome = match (result, response) {
+        (Ok(_), Some(r)) => Ok(r),
+        (Err(error), _) => Err(error),
+        (Ok(_), None) => Err(Error::Internal("no response for a success".into())),
+    };
+    Ok(Prepared { record, outcome })
+}
+
+/// The second half of [`score_item`]: the answer, now that the record is
+/// durable as `id`.
+pub fn finish(
+    outcome: Result<EvaluationResponse, Error>,
+    id: String,
+) -> Result<EvaluationResponse, Failed> {
+    match outcome {
+        Ok(mut r) => {
             r.evaluation_id = Some(id);
             Ok(r)
         }
-        (Err(error), _) => Err(Failed {
+        Err(error) => Err(Failed {
             error,
             evaluation_id: Some(id),
         }),
-        (Ok(_), None) => Err(Error::Internal("no response for a success".into()).into()),
     }
 }

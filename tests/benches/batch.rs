@@ -8,7 +8,8 @@
 //! cargo bench -p scorehost-tests --bench batch
 //! SCOREHOST_BENCH_SUBJECTS=200000 SCOREHOST_BENCH_PASSES=3 cargo bench -p scorehost-tests --bench batch
 //! ```
-//! With `SCOREHOST_EXTISM_RESULT=FILE` (the `EXTISM_RESULT` line that
+//! `SCOREHOST_BENCH_ONLY=NAME` runs only the configurations whose name
+//! contains NAME (for profiling). With `SCOREHOST_EXTISM_RESULT=FILE` (the `EXTISM_RESULT` line that
 //! `peer/extism/run.sh` prints), the ratios to Extism are printed too;
 //! `scripts/bench-batch.sh` runs both.
 
@@ -22,6 +23,7 @@ use ningbo_port::NingboPort;
 use scorehost::audit::{self, AuditWriter};
 use scorehost::batch::{self, Format, Job, Log, Progress};
 use scorehost::catalog::Catalog;
+use scorehost::componentize::componentize;
 use scorehost::population::Population;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost::scoring::Scorer;
@@ -59,6 +61,9 @@ fn main() {
 async fn run(threads: usize) {
     let subjects = env_u64("SCOREHOST_BENCH_SUBJECTS", 1_000_000);
     let passes = env_u64("SCOREHOST_BENCH_PASSES", 1).max(1) as usize;
+    // SCOREHOST_BENCH_ONLY=sandboxed (say): only the configurations whose
+    // name contains it, for profiling one of them.
+    let only = std::env::var("SCOREHOST_BENCH_ONLY").unwrap_or_default();
     let dir = std::env::temp_dir().join(format!("scorehost-bench-batch-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -66,7 +71,39 @@ async fn run(threads: usize) {
     let runtime = Runtime::new(Limits::default()).unwrap();
     let catalog = Catalog::open(runtime.clone(), &dir, None).await.unwrap();
     let registry = catalog.shared_registry();
-    scorehost_tests::pin_as_province(&registry, &runtime, "ningbo-port").await;
+    // The model as `scorehost plugin build` makes it (the fast path: no
+    // WASI to set up per instance); SCOREHOST_BENCH_WASIP2=1 pins the plain
+    // `cargo build --target wasm32-wasip2` component instead.
+    let wasip2 = std::env::var("SCOREHOST_BENCH_WASIP2").is_ok_and(|v| v == "1");
+    let bytes = if wasip2 {
+        std::fs::read(scorehost_tests::component("ningbo-port")).unwrap()
+    } else {
+        componentize(&std::fs::read(scorehost_tests::core_module()).unwrap()).unwrap()
+    };
+    {
+        use scorehost_registry::Actor;
+        let p = registry
+            .publish(&Actor::province(), &bytes, &runtime)
+            .await
+            .unwrap();
+        let r = p.version.reference.parse().unwrap();
+        registry
+            .approve(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+        registry
+            .pin(&Actor::province(), &r, &p.version.sha256)
+            .await
+            .unwrap();
+    }
+    println!(
+        "ningbo/port as {}",
+        if wasip2 {
+            "a wasm32-wasip2 component"
+        } else {
+            "built by `scorehost plugin build` (fast path)"
+        }
+    );
     let model = catalog
         .load(&"ningbo/port".parse().unwrap(), None)
         .await
@@ -75,9 +112,15 @@ async fn run(threads: usize) {
     let native: Arc<dyn Scorer> = Arc::new(Native::<NingboPort>::new(&model));
     let sandboxed: Arc<dyn Scorer> = Arc::new(model);
 
-    // The data: a synthetic population of ningbo-port subjects.
-    let input = dir.join("subjects.ndjson");
-    {
+    // The data: a synthetic population of ningbo-port subjects (or the
+    // file SCOREHOST_BENCH_INPUT names, e.g. the one the Extism bench reads).
+    let given = std::env::var_os("SCOREHOST_BENCH_INPUT").map(std::path::PathBuf::from);
+    let input = given.clone().unwrap_or_else(|| dir.join("subjects.ndjson"));
+    let subjects = match &given {
+        Some(path) => batch::count_lines(path).unwrap(),
+        None => subjects,
+    };
+    if given.is_none() {
         let started = Instant::now();
         let as_of = time::OffsetDateTime::now_utc().date();
         let mut population = Population::new(sandboxed.info(), as_of, 2020);
@@ -110,6 +153,10 @@ async fn run(threads: usize) {
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); configs.len() + 1];
     for pass in 0..passes {
         for (c, (name, scorer, audited)) in configs.iter().enumerate() {
+            if !only.is_empty() && !name.contains(only.as_str()) {
+                rates[c].push(f64::NAN);
+                continue;
+            }
             let id = format!("bench-{pass}-{c}");
             let output = dir.join(format!("{id}.ndjson"));
             let job = Job {
@@ -147,6 +194,27 @@ async fn run(threads: usize) {
         rates[configs.len()].push(subjects as f64 / secs);
     }
 
+    // Per subject, lines in memory, as the Extism bench calls its plugin:
+    // decode the JSON request, score it in a fresh instance, encode the
+    // JSON answer.
+    let text = std::fs::read_to_string(&input).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut per_subject = Vec::new();
+    let mut per_subject_1 = Vec::new();
+    for _ in 0..3 {
+        per_subject.push(in_memory(&lines, sandboxed.as_ref(), threads));
+        per_subject_1.push(in_memory(
+            &lines[..lines.len().min(100_000)],
+            sandboxed.as_ref(),
+            1,
+        ));
+    }
+    let (per_subject, per_subject_1) = (median(per_subject), median(per_subject_1));
+    println!(
+        "\nper subject, in memory (decode JSON, fresh instance, encode JSON): {per_subject:.0} subjects/s on {threads} threads, {:.2} µs per subject on 1 thread",
+        1e6 / per_subject_1
+    );
+
     let m: Vec<f64> = rates.into_iter().map(median).collect();
     let (audited, unaudited, native_audited, native_unaudited, floor) =
         (m[0], m[1], m[2], m[3], m[4]);
@@ -180,27 +248,40 @@ async fn run(threads: usize) {
         "  1M subjects with durable audit                       {:.1} s  (target < 30 s)",
         1e6 / audited
     );
-    let mut extism = serde_json::Value::Null;
-    if let Ok(path) = std::env::var("SCOREHOST_EXTISM_RESULT")
-        && let Ok(text) = std::fs::read_to_string(&path)
-        && let Some(json) = text
-            .lines()
-            .rev()
-            .find_map(|l| l.strip_prefix("EXTISM_RESULT "))
-        && let Ok(v) = serde_json::from_str::<serde_json::Value>(json)
-    {
-        if let Some(reused) = v["reused_per_sec"].as_f64() {
+    // The Extism results: one EXTISM_RESULT line per thread count.
+    let extism: Vec<serde_json::Value> = std::env::var("SCOREHOST_EXTISM_RESULT")
+        .ok()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .map(|text| {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("EXTISM_RESULT "))
+                .filter_map(|j| serde_json::from_str(j).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    for v in &extism {
+        let (Some(reused), Some(t)) = (v["reused_per_sec"].as_f64(), v["threads"].as_u64()) else {
+            continue;
+        };
+        let ours = match t as usize {
+            1 => per_subject_1,
+            t if t == threads => per_subject,
+            _ => continue,
+        };
+        println!(
+            "  per subject, in memory, {t} thread(s): scorehost fresh instance / Extism reused plugin   {:.2}  ({ours:.0} vs {reused:.0} subjects/s; target ≥ 1.5)",
+            ours / reused
+        );
+        if t as usize == threads {
             println!(
-                "  per subject: scorehost (fresh instance, no audit) / Extism (reused plugin, {} threads)  {:.2}  (target ≥ 1.5)",
-                v["threads"],
+                "  whole batch pipeline (read, write, order), no audit / Extism in-memory calls     {:.2}",
                 unaudited / reused
             );
             println!(
-                "  per subject: scorehost (fresh instance, durable audit) / Extism (reused plugin)         {:.2}",
+                "  whole batch pipeline with durable audit / Extism in-memory calls (no log)       {:.2}",
                 audited / reused
             );
         }
-        extism = v;
     }
     println!(
         "BATCH_RESULT {}",
@@ -213,11 +294,40 @@ async fn run(threads: usize) {
             "native_audited_per_sec": native_audited,
             "native_per_sec": native_unaudited,
             "native_loop_per_sec": floor,
+            "per_subject_in_memory_per_sec": per_subject,
+            "per_subject_in_memory_us_1_thread": 1e6 / per_subject_1,
             "extism": extism,
         })
     );
     drop(log);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Subjects per second over `lines` on `threads` threads: decode each JSON
+/// request, evaluate it in a fresh instance, encode the JSON answer.
+fn in_memory(lines: &[&str], model: &dyn Scorer, threads: usize) -> f64 {
+    let started = Instant::now();
+    let share = lines.len().div_ceil(threads);
+    let scored = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for chunk in lines.chunks(share) {
+            let scored = &scored;
+            s.spawn(move || {
+                for line in chunk {
+                    let wire: ScoreRequest = serde_json::from_str(line).unwrap();
+                    let req = wire.convert(model.info()).unwrap();
+                    if let Ok(outcome) = model.evaluate(&req) {
+                        let answer =
+                            serde_json::to_string(&model.response(&req, &outcome)).unwrap();
+                        std::hint::black_box(answer);
+                        scored.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(scored.into_inner(), lines.len() as u64);
+    lines.len() as f64 / started.elapsed().as_secs_f64()
 }
 
 /// The floor: read each line, decode it, evaluate it natively — nothing

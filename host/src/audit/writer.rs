@@ -128,6 +128,27 @@ impl AuditWriter {
         rx.await.map_err(|_| stopped())?
     }
 
+    /// Append several prepared records, all queued before any is waited
+    /// for, so that they share group commits; returns each one's outcome,
+    /// in order, once all are durable (or failed).
+    pub async fn append_all(&self, records: Vec<NewRecord>) -> Vec<Result<Recorded, Error>> {
+        let stopped = || Error::Internal("the audit writer has stopped".into());
+        let mut waiting = Vec::with_capacity(records.len());
+        for record in records {
+            let (reply, rx) = oneshot::channel();
+            let sent = self.jobs.send(Job { record, reply }).await.is_ok();
+            waiting.push(sent.then_some(rx));
+        }
+        let mut out = Vec::with_capacity(waiting.len());
+        for rx in waiting {
+            out.push(match rx {
+                Some(rx) => rx.await.unwrap_or_else(|_| Err(stopped())),
+                None => Err(stopped()),
+            });
+        }
+        out
+    }
+
     /// Transactions committed so far (each holds one batch).
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
