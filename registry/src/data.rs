@@ -404,6 +404,23 @@ impl Registry {
         Ok(report)
     }
 
+    /// The ids of every subject with a stored base evaluation whose kind is
+    /// one of `kinds` (`enterprise`, `natural-person`, …), in id order: the
+    /// population a batch over the store scores.
+    pub async fn subject_ids(&self, kinds: &[&str]) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT subject_id, kind FROM subject_bases ORDER BY subject_id")
+            .fetch_all(&self.db.pool)
+            .await?;
+        let mut ids = Vec::new();
+        for r in rows {
+            let kind: String = r.try_get("kind")?;
+            if kinds.contains(&kind.as_str()) {
+                ids.push(r.try_get("subject_id")?);
+            }
+        }
+        Ok(ids)
+    }
+
     /// A subject's base evaluation and every indicator record, oldest fact
     /// first; `None` if no base was imported for it.
     pub async fn subject_data(

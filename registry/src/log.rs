@@ -362,6 +362,18 @@ impl Registry {
             .collect()
     }
 
+    /// The stored leaf hashes from position `from` on, in log order: what a
+    /// writer that has the tree up to `from` needs to catch up.
+    pub async fn log_leaf_hashes_from(&self, from: u64) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq")
+            .bind(from as i64)
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("leaf_hash").map_err(Error::from))
+            .collect()
+    }
+
     /// The leaf with this id (`SEQ-HASH`, as [`record_id`] makes it).
     pub async fn log_entry(&self, id: &str) -> Result<LogEntry, Error> {
         let not_found = || Error::NotFound(format!("no audit record has id {id}"));

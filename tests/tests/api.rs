@@ -580,6 +580,10 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("GET", "/v1/audit/verify"),
+        ("GET", "/v1/batches"),
+        ("POST", "/v1/batches"),
+        ("GET", "/v1/batches/{id}"),
+        ("GET", "/v1/batches/{id}/results"),
         ("POST", "/v1/data/bases"),
         ("POST", "/v1/data/indicators"),
         ("POST", "/v1/consents"),
@@ -1150,4 +1154,195 @@ fn the_cli_works_through_the_service_with_server_and_token() {
         !client_dir.join("registry.db").exists(),
         "nothing was written locally"
     );
+}
+
+/// Poll a batch run until it is no longer queued or running.
+fn wait_for_batch(s: &Server, id: &str, token: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (status, run) = get(s, &format!("/v1/batches/{id}"), Some(token));
+        assert_eq!(status, 200, "{run}");
+        if !["queued", "running"].contains(&run["status"].as_str().unwrap_or_default()) {
+            return run;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "batch {id} never finished: {run}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-batches"));
+    let t = tokens(&f);
+    let s = Server::start(&f);
+    publish_and_pin_ningbo(&s, &t);
+    let module = component("ningbo-port");
+    let subjects = ok(cli(
+        &f,
+        &[
+            "gen",
+            "--module",
+            module.to_str().unwrap(),
+            "--count",
+            "300",
+            "--as-of",
+            "2026-11-01",
+        ],
+    ));
+    // Over a raw socket: a refusal may come before the body is all sent.
+    let upload = |token: &str, query: &str, ct: &str, body: &str| {
+        raw_post(
+            &s.url,
+            &format!("/v1/batches{query}"),
+            token,
+            ct,
+            body.as_bytes(),
+        )
+    };
+    let before = records(&f);
+    // Who may not, and what is not a batch: nothing runs, nothing is stored.
+    for denied in [&t.ningbo, &t.auditor, &t.bank] {
+        let (status, body) = upload(
+            denied,
+            "?model=ningbo/port",
+            "application/x-ndjson",
+            &subjects,
+        );
+        assert_eq!(status, 403, "{body}");
+    }
+    let (status, body) = upload(&t.transit, "", "application/x-ndjson", &subjects);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("?model=")
+    );
+    let (status, _) = upload(&t.transit, "?model=ningbo/port", "text/plain", &subjects);
+    assert_eq!(status, 415);
+    let (status, body) = upload(
+        &t.transit,
+        "?model=ningbo/port",
+        "text/csv",
+        "subject_id,as_of,base_score,base_grade,shoe_size\n1,2026-11-01,700,B,42\n",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("shoe_size")
+    );
+    assert_eq!(get(&s, "/v1/batches", Some(&t.province)).1, json!([]));
+    assert_eq!(records(&f), before, "nothing was logged");
+
+    // An app's run: 202, then progress, then the summary.
+    let (status, run) = upload(
+        &t.transit,
+        "?model=ningbo/port",
+        "application/x-ndjson",
+        &subjects,
+    );
+    assert_eq!(status, 202, "{run}");
+    let id = run["id"].as_str().unwrap().to_string();
+    assert!(["queued", "running"].contains(&run["status"].as_str().unwrap()));
+    let done = wait_for_batch(&s, &id, &t.transit);
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["summary"]["items"], 300);
+    assert_eq!(done["caller"], "app:transit");
+    let scored = done["summary"]["scored"].as_u64().unwrap();
+    assert!(scored >= 295, "{done}");
+    let graded: u64 = done["summary"]["grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(graded, scored);
+
+    // Its results, in order, each evaluation in the log.
+    let (status, results) = get(&s, &format!("/v1/batches/{id}/results"), Some(&t.transit));
+    assert_eq!(status, 200);
+    let lines: Vec<Value> = results
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 300);
+    for (k, line) in lines.iter().enumerate() {
+        assert_eq!(line["item"], k as u64 + 1);
+    }
+    for line in lines.iter().step_by(97) {
+        let eval = line["evaluation_id"].as_str().unwrap();
+        let (status, shown) = get(&s, &format!("/v1/evaluations/{eval}"), Some(&t.auditor));
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(shown["record"]["subject"]["id"], line["subject"], "{shown}");
+        assert_eq!(shown["record"]["batch"]["id"], id.as_str());
+    }
+    assert_eq!(records(&f), before + 302, "start, 300 evaluations, finish");
+
+    // Who may see it: its app, the province, auditors; not another app.
+    assert_eq!(get(&s, &format!("/v1/batches/{id}"), Some(&t.bank)).0, 403);
+    assert_eq!(
+        get(&s, &format!("/v1/batches/{id}/results"), Some(&t.bank)).0,
+        403
+    );
+    assert_eq!(
+        get(&s, &format!("/v1/batches/{id}"), Some(&t.auditor)).0,
+        200
+    );
+    assert_eq!(get(&s, "/v1/batches", Some(&t.bank)).1, json!([]));
+    assert_eq!(
+        get(&s, "/v1/batches", Some(&t.transit)).1[0]["id"],
+        id.as_str()
+    );
+    assert_eq!(get(&s, "/v1/batches/nosuch", Some(&t.province)).0, 404);
+
+    // From the data store: the province scores stored subjects.
+    let example = score_request("ningbo-port", "ningbo/port");
+    let base = json!({ "subject_id": example["subject"]["id"], "kind": "enterprise",
+        "score": 812.5, "grade": "B", "source": "zhejiang-credit" });
+    let (status, report) = call(
+        "POST",
+        &format!("{}/v1/data/bases", s.url),
+        Some(&t.province),
+        Some("application/x-ndjson"),
+        Some(format!("{base}\n").as_bytes()),
+    );
+    assert_eq!(status, 200, "{report}");
+    let (status, run) = post_json(
+        &s,
+        "/v1/batches",
+        Some(&t.province),
+        &json!({ "model": "ningbo/port" }),
+    );
+    assert_eq!(status, 202, "{run}");
+    let done = wait_for_batch(&s, run["id"].as_str().unwrap(), &t.province);
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["summary"]["items"], 1);
+    // No indicator records are stored for it: the model's required
+    // indicators are missing, and the result says so.
+    assert_eq!(done["summary"]["failures"]["bad_request"], 1, "{done}");
+    let (status, run) = post_json(
+        &s,
+        "/v1/batches",
+        Some(&t.province),
+        &json!({ "model": "ningbo/port", "subjects": ["91330000NOSUCH000X"] }),
+    );
+    assert_eq!(status, 202, "{run}");
+    let failed = wait_for_batch(&s, run["id"].as_str().unwrap(), &t.province);
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("91330000NOSUCH000X"),
+        "{failed}"
+    );
+    assert!(ok(cli(&f, &["audit", "verify"])).contains("verifies"));
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`auth`]: bearer tokens and the role each route needs;
 //! - [`error`]: the JSON error body and the status of each kind of error;
-//! - [`plugins`], [`scores`], [`data`], [`consents`], [`log`], [`ops`]: the routes, annotated for
+//! - [`plugins`], [`scores`], [`batches`], [`data`], [`consents`], [`log`], [`ops`]: the routes, annotated for
 //!   the OpenAPI document, which is generated from them ([`router`] builds
 //!   both from the same list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
@@ -33,6 +33,7 @@ use crate::catalog::Catalog;
 use crate::{Error, Model};
 
 pub mod auth;
+pub mod batches;
 pub mod consents;
 pub mod data;
 pub mod error;
@@ -99,6 +100,10 @@ pub struct Service {
     pub metrics: metrics::Metrics,
     /// Admission: one permit per request in flight.
     slots: Arc<tokio::sync::Semaphore>,
+    /// The data dir (batch runs keep their files under `batches/`).
+    pub data_dir: std::path::PathBuf,
+    /// Batch runs of this process.
+    pub runs: batches::Runs,
 }
 
 impl Service {
@@ -122,6 +127,8 @@ impl Service {
             tokens: Mutex::new(HashMap::new()),
             metrics: metrics::Metrics::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            data_dir: data_dir.to_path_buf(),
+            runs: batches::Runs::new(),
         }))
     }
 
@@ -201,6 +208,7 @@ impl Service {
     tags(
         (name = "plugins", description = "Publish, review and pin models"),
         (name = "scores", description = "Score a subject"),
+        (name = "batches", description = "Score many subjects: start a run, follow it, download its results"),
         (name = "data", description = "The 1+N data: base evaluations and indicator records, in bulk"),
         (name = "consent", description = "A natural person's consent to being scored for an app"),
         (name = "audit", description = "The verifiable log of every evaluation"),
@@ -234,6 +242,9 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(plugins::pin))
         .routes(routes!(plugins::pins))
         .routes(routes!(scores::score))
+        .routes(routes!(batches::start, batches::list))
+        .routes(routes!(batches::status))
+        .routes(routes!(batches::results))
         .routes(routes!(data::bases))
         .routes(routes!(data::indicators))
         .routes(routes!(consents::grant))
@@ -299,6 +310,10 @@ async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next) ->
 /// requests in flight (each waits for its record to be durable) and return.
 pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(), Error> {
     let service = Service::open(runtime, &config.data_dir, config.db.as_deref()).await?;
+    let resumed = batches::resume_unfinished(&service).await?;
+    if resumed > 0 {
+        tracing::info!(resumed, "resuming unfinished batch runs");
+    }
     let (app, _) = router(service.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -151,7 +151,7 @@ pub async fn score(
 /// the subject's kind and base evaluation, and every stored indicator record
 /// of the indicators `model` declares. The audit record then holds exactly
 /// this completed request.
-async fn complete_from_store(
+pub(crate) async fn complete_from_store(
     service: &Service,
     mut raw: serde_json::Value,
     model: &crate::Model,

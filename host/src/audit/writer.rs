@@ -15,7 +15,7 @@ use scorehost_audit::merkle;
 use scorehost_registry::{LogAppender, LogEntry, NewRecord, Registry, StoredCheckpoint};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Evaluated, evaluation_record, stored_leaves};
+use super::{Evaluated, evaluation_record, stored_leaves, stored_leaves_from};
 use crate::Error;
 
 /// Records per group commit at most. 256: a transaction of a few hundred
@@ -230,12 +230,36 @@ impl Writer {
 
     /// Move the tree's right edge over the appended leaves.
     fn advance(&mut self, entries: &[LogEntry]) {
-        if entries.first().map(|e| e.seq) != Some(self.frontier.size()) {
-            // Another process appended too: rebuild the edge from storage.
-            if let Ok(all) = self.rt.block_on(stored_leaves(&self.registry)) {
-                self.frontier = merkle::Frontier::from_leaves(&all);
+        let size = self.frontier.size();
+        match entries.first().map(|e| e.seq) {
+            Some(first) if first == size => {}
+            Some(first) if first > size => {
+                // Others appended too (a registry action, a batch's start,
+                // another process): catch up on their leaves — which are
+                // before these, all committed — and these with them.
+                match self.rt.block_on(stored_leaves_from(&self.registry, size)) {
+                    Ok(leaves) => {
+                        for leaf in leaves {
+                            self.frontier.push(leaf);
+                        }
+                    }
+                    Err(_) => self.frontier = merkle::Frontier::default(),
+                }
+                if self.frontier.size() > entries[entries.len() - 1].seq {
+                    return;
+                }
+                // Reading failed or fell short: rebuild from the start.
+                if let Ok(all) = self.rt.block_on(stored_leaves(&self.registry)) {
+                    self.frontier = merkle::Frontier::from_leaves(&all);
+                }
+                return;
             }
-            return;
+            _ => {
+                if let Ok(all) = self.rt.block_on(stored_leaves(&self.registry)) {
+                    self.frontier = merkle::Frontier::from_leaves(&all);
+                }
+                return;
+            }
         }
         for e in entries {
             // The leaf hash was computed on append: reuse it.

@@ -198,7 +198,7 @@ fn bar(n: u64, of: u64, width: usize) -> String {
         .round()
         .max(1.0) as usize;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(PARTS[eighths % 8 - 1]);
     }
     s

@@ -1,0 +1,588 @@
+//! `/v1/batches`: batch scoring over HTTP — start a run, follow its
+//! progress, download its results. The same engine as `scorehost batch`
+//! ([`crate::batch`]): every subject in a fresh sandbox, every evaluation in
+//! the log, results in input order.
+//!
+//! A run's files live in the data dir, `batches/<id>/input.ndjson` and
+//! `output.ndjson`. Runs take turns (one at a time per server, sharing the
+//! cores with online scoring); a run the server did not finish (it was
+//! stopped or killed) is resumed exactly when the server starts again.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse as _;
+use scorehost_registry::{BatchRun, ModelName, Role};
+use serde::{Deserialize, Serialize};
+
+use super::Service;
+use super::auth::{Caller, Need};
+use super::error::{ApiError, ErrorBody};
+use crate::batch::{self, Format, Job, Log, Progress};
+
+/// The largest uploaded batch: 256 MiB, some 300,000 subjects of a
+/// ten-indicator model. Larger populations are scored from the data store
+/// (`{"model": …}` without subjects), which has no such limit.
+pub const MAX_BATCH_BODY: usize = 256 << 20;
+
+/// The runs this server is running or has run since it started.
+pub struct Runs {
+    running: Mutex<HashMap<String, Arc<Running>>>,
+    /// One run at a time: each already uses every core.
+    turn: tokio::sync::Semaphore,
+}
+
+impl Default for Runs {
+    fn default() -> Runs {
+        Runs::new()
+    }
+}
+
+impl Runs {
+    /// No runs yet; one may run at a time.
+    pub fn new() -> Runs {
+        Runs {
+            running: Mutex::new(HashMap::new()),
+            turn: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+/// A run in this process.
+pub struct Running {
+    progress: Arc<Progress>,
+    state: Mutex<RunState>,
+}
+
+#[derive(Clone, Debug)]
+enum RunState {
+    Queued,
+    Running,
+    Finished,
+    Failed(String),
+}
+
+/// The JSON form of `POST /v1/batches` (subjects from the data store).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoreBatch {
+    /// The model, `namespace/name`; its pinned version scores.
+    pub model: String,
+    /// The subjects to score, by id; default: every subject with a stored
+    /// base evaluation of a kind the model scores.
+    #[serde(default)]
+    pub subjects: Option<Vec<String>>,
+    /// The evaluation date (default: today).
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// `?model=` for an uploaded batch.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The model, `namespace/name`.
+    pub model: Option<String>,
+}
+
+/// A run as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchStatus {
+    /// The run's id.
+    pub id: String,
+    /// `queued`, `running`, `finished`, `failed`, or `interrupted` (not
+    /// running here and not finished: it resumes when its server starts).
+    pub status: String,
+    /// The model, its version and module hash.
+    pub model: String,
+    /// Version.
+    pub version: String,
+    /// Module SHA-256.
+    pub sha256: String,
+    /// Who started it.
+    pub caller: String,
+    /// When.
+    pub created_at: String,
+    /// Items in the input (an estimate while it is being read).
+    pub total: Option<u64>,
+    /// Items with their result written.
+    pub done: Option<u64>,
+    /// Of those, without a score.
+    pub failed: Option<u64>,
+    /// When it finished.
+    pub finished_at: Option<String>,
+    /// SHA-256 of the input.
+    pub input_sha256: Option<String>,
+    /// The summary (grades, failures by reason, histogram), once finished.
+    #[schema(value_type = Option<Object>)]
+    pub summary: Option<serde_json::Value>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Where the results are (NDJSON, in input order).
+    pub results: String,
+}
+
+fn status_of(run: &BatchRun, live: Option<&Running>) -> BatchStatus {
+    let (status, error) = match (
+        live.map(|r| r.state.lock().expect("run state").clone()),
+        &run.finished_at,
+    ) {
+        (_, Some(_)) => ("finished", None),
+        (Some(RunState::Queued), _) => ("queued", None),
+        (Some(RunState::Running), _) => ("running", None),
+        (Some(RunState::Failed(e)), _) => ("failed", Some(e)),
+        (Some(RunState::Finished), None) | (None, None) => ("interrupted", None),
+    };
+    let summary: Option<serde_json::Value> = run
+        .summary
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
+    let count = |f: &dyn Fn(&Progress) -> u64, key: &str| {
+        live.map(|r| f(&r.progress))
+            .or_else(|| summary.as_ref().and_then(|s| s[key].as_u64()))
+    };
+    BatchStatus {
+        id: run.id.clone(),
+        status: status.into(),
+        model: run.model.clone(),
+        version: run.version.clone(),
+        sha256: run.sha256.clone(),
+        caller: run.caller.clone(),
+        created_at: run.created_at.clone(),
+        total: count(&|p| p.total.load(Ordering::Relaxed), "items").or(run.total),
+        done: count(&|p| p.done.load(Ordering::Relaxed), "items"),
+        failed: count(&|p| p.failed.load(Ordering::Relaxed), "failed"),
+        finished_at: run.finished_at.clone(),
+        input_sha256: run.input_sha256.clone(),
+        summary,
+        error,
+        results: format!("/v1/batches/{}/results", run.id),
+    }
+}
+
+/// The app a caller scores for, after checking it may run batches with
+/// `model` (apps: the models they are granted; the province: any).
+fn may_batch(caller: &Caller, model: &ModelName) -> Result<Option<String>, ApiError> {
+    match &caller.actor.role {
+        Role::Province => Ok(None),
+        Role::App(app) if caller.token.may_score(model) => Ok(Some(app.clone())),
+        Role::App(_) => Err(caller.deny(format!(
+            "{} is not granted {model} (its token lists: {})",
+            caller.actor,
+            caller.token.models.join(", ")
+        ))),
+        _ => Err(caller.deny(format!(
+            "{} may not run batches: the province and apps do",
+            caller.actor
+        ))),
+    }
+}
+
+/// Start a batch run. Either upload the subjects — NDJSON
+/// (`application/x-ndjson`, one scoring request per line) or CSV
+/// (`text/csv`, a header row and one subject per row), with `?model=` —
+/// or send JSON naming the model (and optionally the subjects) to score
+/// subjects from the data store. Apps need consent for each natural
+/// person (others fail with `consent_required`). Answers 202 with the run;
+/// follow it at `GET /v1/batches/{id}`.
+#[utoipa::path(post, path = "/v1/batches", tag = "batches",
+    params(UploadQuery),
+    request_body(content = StoreBatch, description = "JSON (subjects from the store), or an NDJSON / CSV upload with ?model="),
+    responses(
+        (status = 202, description = "The run, queued or running", body = BatchStatus),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn start(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Request,
+) -> Result<(StatusCode, Json<BatchStatus>), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if !matches!(caller.actor.role, Role::Province | Role::App(_)) {
+        return Err(caller.deny(format!(
+            "{} may not run batches: the province and apps do",
+            caller.actor
+        )));
+    }
+    let id = batch::batch_id(
+        &caller.name(),
+        "api",
+        &scorehost_registry::now(),
+        &format!("{:x}", rand_u64()),
+        "",
+    );
+    let dir = service.data_dir.join("batches").join(&id);
+    let input = dir.join("input.ndjson");
+    let mut store = None;
+    let (name, format) = match content_type.as_str() {
+        "application/json" => {
+            let super::scores::JsonBody(spec) =
+                super::scores::JsonBody::<StoreBatch>::from_request_body(body).await?;
+            let name: ModelName = spec.model.parse()?;
+            may_batch(&caller, &name)?;
+            service.pinned_model(&name).await?;
+            if spec.subjects.as_ref().is_some_and(|s| s.is_empty()) {
+                return Err(ApiError::bad_request(
+                    "\"subjects\" is empty: name some, or leave it out to score every stored subject",
+                ));
+            }
+            // The requests are assembled from the store in the background
+            // (millions of subjects take longer than a request may).
+            store = Some(spec);
+            (name, Format::Ndjson)
+        }
+        "application/x-ndjson" | "application/jsonl" | "text/csv" => {
+            let Some(model) = &query.model else {
+                return Err(ApiError::bad_request(
+                    "say which model scores the upload: ?model=namespace/name",
+                ));
+            };
+            let name: ModelName = model.parse()?;
+            may_batch(&caller, &name)?;
+            service.pinned_model(&name).await?;
+            let bytes = axum::body::to_bytes(body.into_body(), MAX_BATCH_BODY)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        format!(
+                            "an uploaded batch may be at most {MAX_BATCH_BODY} bytes; score larger populations from the data store"
+                        ),
+                    )
+                })?;
+            let format = if content_type == "text/csv" {
+                Format::Csv
+            } else {
+                Format::Ndjson
+            };
+            let file = if format == Format::Csv {
+                dir.join("input.csv")
+            } else {
+                input.clone()
+            };
+            write_input(&dir, &file, &bytes)?;
+            if format == Format::Csv {
+                // The header must fit the model before anything is queued.
+                let model = service.pinned_model(&name).await?;
+                let header = batch::csv_header(&file)?;
+                if let Err(e) = batch::CsvColumns::new(&header, model.info()) {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Err(e.into());
+                }
+            }
+            (name, format)
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "send JSON (subjects from the data store), or the subjects as application/x-ndjson or text/csv with ?model=; not '{other}'"
+                ),
+            ));
+        }
+    };
+    let input = if format == Format::Csv {
+        dir.join("input.csv")
+    } else {
+        input
+    };
+    let model = service.pinned_model(&name).await?;
+    let consent_app = match &caller.actor.role {
+        Role::App(app) => Some(app.clone()),
+        _ => None,
+    };
+    let run = BatchRun {
+        id: id.clone(),
+        model: name.to_string(),
+        version: model.info().version.clone(),
+        sha256: model.sha256().to_string(),
+        caller: caller.name(),
+        source: input.to_string_lossy().into_owned(),
+        output: dir.join("output.ndjson").to_string_lossy().into_owned(),
+        created_at: scorehost_registry::now(),
+        total: None,
+        finished_at: None,
+        input_sha256: None,
+        summary: None,
+    };
+    service.catalog.registry().create_batch(&run).await?;
+    let live = launch(&service, run.clone(), model, format, consent_app, store);
+    Ok((StatusCode::ACCEPTED, Json(status_of(&run, Some(&live)))))
+}
+
+fn rand_u64() -> u64 {
+    let mut b = [0u8; 8];
+    let _ = getrandom::getrandom(&mut b);
+    u64::from_le_bytes(b)
+}
+
+fn write_input(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    bytes: &[u8],
+) -> Result<(), ApiError> {
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(file, bytes))
+        .map_err(|e| {
+            ApiError::from(crate::Error::Internal(format!(
+                "cannot store the batch input: {e}"
+            )))
+        })
+}
+
+/// The requests of a batch over the data store, as NDJSON: each subject
+/// completed from its stored base and indicator records, exactly as
+/// `POST /v1/scores` completes a subject-only request.
+async fn from_store(
+    service: &Service,
+    model: &crate::Model,
+    spec: &StoreBatch,
+) -> Result<String, ApiError> {
+    let kinds: Vec<&str> = model
+        .info()
+        .subject_kinds
+        .iter()
+        .map(|k| crate::contract::subject_kind_name(*k))
+        .collect();
+    let ids = match &spec.subjects {
+        Some(ids) => ids.clone(),
+        None => service.catalog.registry().subject_ids(&kinds).await?,
+    };
+    if ids.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "no subject of a kind {} scores ({}) has a stored base evaluation",
+            spec.model,
+            kinds.join(", ")
+        )));
+    }
+    let mut text = String::with_capacity(ids.len() * 1024);
+    let mut missing = Vec::new();
+    for id in ids {
+        let mut raw = serde_json::json!({ "model": spec.model, "subject": { "id": id } });
+        if let Some(as_of) = &spec.as_of {
+            raw["as_of"] = as_of.clone().into();
+        }
+        match super::scores::complete_from_store(service, raw, model).await {
+            Ok(line) => {
+                text.push_str(&line.to_string());
+                text.push('\n');
+            }
+            Err(e) if e.code == "not_found" => missing.push(id),
+            Err(e) => return Err(e),
+        }
+    }
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "{} of the subjects have no stored base evaluation (import them first): {}{}",
+                missing.len(),
+                shown.join(", "),
+                if missing.len() > 10 { ", …" } else { "" }
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// Queue a run on this server: it starts when it has its turn (first
+/// assembling its input from the data store, for `store`).
+fn launch(
+    service: &Arc<Service>,
+    run: BatchRun,
+    model: Arc<crate::Model>,
+    format: Format,
+    consent_app: Option<String>,
+    store: Option<StoreBatch>,
+) -> Arc<Running> {
+    let live = Arc::new(Running {
+        progress: Arc::new(Progress::default()),
+        state: Mutex::new(RunState::Queued),
+    });
+    service
+        .runs
+        .running
+        .lock()
+        .expect("runs")
+        .insert(run.id.clone(), live.clone());
+    let (service, handle) = (service.clone(), live.clone());
+    tokio::spawn(async move {
+        let Ok(_turn) = service.runs.turn.acquire().await else {
+            return;
+        };
+        *handle.state.lock().expect("run state") = RunState::Running;
+        let job_model = model.clone();
+        let job = Job {
+            id: run.id.clone(),
+            scorer: model,
+            caller: run.caller.clone(),
+            log: Some(Log {
+                writer: service.writer.clone(),
+                registry: service.catalog.shared_registry(),
+            }),
+            consent_app,
+            input: PathBuf::from(&run.source),
+            format,
+            output: PathBuf::from(&run.output),
+        };
+        let result = async {
+            if let Some(spec) = &store {
+                let text = from_store(&service, &job_model, spec)
+                    .await
+                    .map_err(|e| crate::Error::BadRequest(e.message))?;
+                let dir = job.input.parent().unwrap_or(std::path::Path::new("."));
+                write_input(dir, &job.input, text.as_bytes())
+                    .map_err(|e| crate::Error::Internal(e.message))?;
+            }
+            let finished = batch::run(job, handle.progress.clone()).await?;
+            let summary = serde_json::to_value(&finished.summary)
+                .map_err(|e| crate::Error::Internal(e.to_string()))?;
+            service
+                .catalog
+                .registry()
+                .finish_batch(&run.id, &finished.input_sha256, &summary)
+                .await?;
+            Ok::<_, crate::Error>(())
+        }
+        .await;
+        *handle.state.lock().expect("run state") = match result {
+            Ok(()) => RunState::Finished,
+            Err(e) => {
+                tracing::warn!(batch = %run.id, "batch failed: {e}");
+                RunState::Failed(e.to_string())
+            }
+        };
+    });
+    live
+}
+
+/// Resume the runs this server's data dir holds that never finished (the
+/// server was stopped or killed during them): called once at start.
+pub async fn resume_unfinished(service: &Arc<Service>) -> Result<usize, crate::Error> {
+    let mine = service.data_dir.join("batches");
+    let mut resumed = 0;
+    for run in service.catalog.registry().batches(None).await? {
+        if run.finished_at.is_some() || !std::path::Path::new(&run.source).starts_with(&mine) {
+            continue;
+        }
+        if !std::path::Path::new(&run.source).exists() {
+            continue;
+        }
+        let model = Arc::new(service.catalog.load_sha(&run.sha256)?);
+        let format = Format::of_path(std::path::Path::new(&run.source));
+        let app = run.caller.strip_prefix("app:").map(str::to_string);
+        tracing::info!(batch = %run.id, "resuming an unfinished batch");
+        launch(service, run, model, format, app, None);
+        resumed += 1;
+    }
+    Ok(resumed)
+}
+
+fn visible(caller: &Caller, run: &BatchRun) -> Result<(), ApiError> {
+    match caller.actor.role {
+        Role::Province | Role::Auditor => Ok(()),
+        _ if run.caller == caller.name() => Ok(()),
+        _ => Err(caller.deny(format!("{} may not see batch {}", caller.actor, run.id))),
+    }
+}
+
+async fn find(service: &Service, caller: &Caller, id: &str) -> Result<BatchRun, ApiError> {
+    let run = service.catalog.registry().batch(id).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no batch {id}"))
+    })?;
+    visible(caller, &run)?;
+    Ok(run)
+}
+
+/// A run: its status, progress and, once finished, its summary. The
+/// province and auditors see every run; an app its own.
+#[utoipa::path(get, path = "/v1/batches/{id}", tag = "batches",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, body = BatchStatus), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn status(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<BatchStatus>, ApiError> {
+    let run = find(&service, &caller, &id).await?;
+    let live = service.runs.running.lock().expect("runs").get(&id).cloned();
+    Ok(Json(status_of(&run, live.as_deref())))
+}
+
+/// Every run the caller may see, newest first.
+#[utoipa::path(get, path = "/v1/batches", tag = "batches",
+    responses((status = 200, body = [BatchStatus]), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<Vec<BatchStatus>>, ApiError> {
+    let runs = match caller.actor.role {
+        Role::Province | Role::Auditor => service.catalog.registry().batches(None).await?,
+        Role::App(_) => {
+            service
+                .catalog
+                .registry()
+                .batches(Some(&caller.name()))
+                .await?
+        }
+        _ => {
+            caller.require(Need::Audit, "list batches")?;
+            Vec::new()
+        }
+    };
+    let live = service.runs.running.lock().expect("runs").clone();
+    Ok(Json(
+        runs.iter()
+            .map(|r| status_of(r, live.get(&r.id).map(|l| l.as_ref())))
+            .collect(),
+    ))
+}
+
+/// A run's results so far: NDJSON, one line per subject in input order,
+/// each with its `evaluation_id` (the white box is in the log).
+#[utoipa::path(get, path = "/v1/batches/{id}/results", tag = "batches",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "NDJSON results", content_type = "application/x-ndjson"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn results(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let run = find(&service, &caller, &id).await?;
+    let path = PathBuf::from(&run.output);
+    let bytes = tokio::task::spawn_blocking(move || match std::fs::read(&path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(crate::Error::Internal(format!(
+            "cannot read the results: {e}"
+        ))),
+    })
+    .await
+    .map_err(|e| crate::Error::Internal(e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], bytes).into_response())
+}
