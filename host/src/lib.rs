@@ -19,6 +19,7 @@
 //!   one path that scores with a registered model and records it;
 //! - [`population`]: synthetic populations for any model, from its `describe()`;
 //! - [`batch`]: scoring a file of subjects on all cores, resumably;
+//! - [`store`]: requests completed from the 1+N data store;
 //! - [`api`]: the HTTP service.
 //!
 //! ```no_run
@@ -47,6 +48,7 @@ pub mod population;
 pub mod report;
 pub mod sandbox;
 pub mod scoring;
+pub mod store;
 pub mod validate;
 pub mod whitebox;
 pub mod wire;

@@ -132,13 +132,7 @@ impl Model {
 
     /// The wire response for an outcome of `req`.
     pub fn response(&self, req: &Request, outcome: &Outcome) -> EvaluationResponse {
-        EvaluationResponse::new(
-            self.model_ref(),
-            req,
-            &outcome.evaluation,
-            outcome.fuel,
-            outcome.duration.as_micros() as u64,
-        )
+        crate::scoring::Scorer::response(self, req, outcome)
     }
 
     /// Evaluate one request in a fresh sandbox.

@@ -299,6 +299,22 @@ impl Population {
     }
 }
 
+/// The sample mean and skewness of `values` (negative: a longer tail
+/// towards the low end, as the Qianjiang distribution is described). For
+/// checking that generated populations, and the scores they get, have the
+/// shape they should.
+pub fn mean_and_skewness(values: &[f64]) -> (f64, f64) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let skew = values
+        .iter()
+        .map(|s| ((s - mean) / sd).powi(3))
+        .sum::<f64>()
+        / n;
+    (mean, skew)
+}
+
 /// How an indicator declared as `kind`, `name`, `description` is drawn.
 fn shape(kind: ValueKind, name: &str, description: &str) -> Shape {
     let lower = format!("{} {}", name.to_lowercase(), description.to_lowercase());
@@ -485,14 +501,7 @@ mod tests {
         };
         let mut p = Population::new(&info, time::macros::date!(2026 - 11 - 01), 7);
         let scores: Vec<f64> = (0..20_000).map(|_| p.next_request().base.score).collect();
-        let n = scores.len() as f64;
-        let mean = scores.iter().sum::<f64>() / n;
-        let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let skew = scores
-            .iter()
-            .map(|s| ((s - mean) / sd).powi(3))
-            .sum::<f64>()
-            / n;
+        let (mean, skew) = mean_and_skewness(&scores);
         assert!((740.0..800.0).contains(&mean), "mean {mean}");
         assert!(skew < -0.5, "skewness {skew}");
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use crate::log::{LogEntry, NewRecord, append_in_tx, record_id};
+use crate::log::{LogEntry, NewRecord, append_in_tx, entry_from_row};
 use crate::{Error, Registry, now};
 
 /// A batch run as stored.
@@ -173,22 +173,7 @@ impl Registry {
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                let item = r.try_get::<i64, _>("item")? as u64;
-                let seq = r.try_get::<i64, _>("seq")? as u64;
-                let leaf_hash: String = r.try_get("leaf_hash")?;
-                Ok((
-                    item,
-                    LogEntry {
-                        seq,
-                        id: record_id(seq, &leaf_hash),
-                        kind: r.try_get("kind")?,
-                        at: r.try_get("at")?,
-                        record: r.try_get("record")?,
-                        leaf_hash,
-                    },
-                ))
-            })
+            .map(|r| Ok((r.try_get::<i64, _>("item")? as u64, entry_from_row(r)?)))
             .collect()
     }
 

@@ -132,7 +132,7 @@ pub fn record_id(seq: u64, leaf_hash: &str) -> String {
     format!("{seq}-{}", leaf_hash.get(..32).unwrap_or(leaf_hash))
 }
 
-fn entry_from_row(row: &AnyRow) -> Result<LogEntry, Error> {
+pub(crate) fn entry_from_row(row: &AnyRow) -> Result<LogEntry, Error> {
     let seq = row.try_get::<i64, _>("seq")? as u64;
     let leaf_hash: String = row.try_get("leaf_hash")?;
     Ok(LogEntry {

@@ -28,6 +28,7 @@ use scorehost::population::Population;
 use scorehost::sandbox::{Limits, Runtime};
 use scorehost::scoring::Scorer;
 use scorehost::wire::ScoreRequest;
+use scorehost_registry::Registry;
 use scorehost_sdk::Model as _;
 use scorehost_sdk::testing::sandbox::{Native, from_host_request};
 
@@ -137,11 +138,17 @@ async fn run(threads: usize) {
         );
     }
 
-    let key = audit::load_or_create_key(&dir).unwrap();
-    let writer = AuditWriter::start(registry.clone(), key).await.unwrap();
-    let log = Log {
-        writer,
-        registry: registry.clone(),
+    // Every audited run gets a log of its own, empty at its start, so that
+    // each measures the same thing (a log millions of records longer is
+    // somewhat slower to append to; the first pass of a run shows it).
+    let fresh_log = |name: String| {
+        let dir = dir.join(name);
+        async move {
+            let registry = Arc::new(Registry::open(&dir, None).await.unwrap());
+            let key = audit::load_or_create_key(&dir).unwrap();
+            let writer = AuditWriter::start(registry.clone(), key).await.unwrap();
+            (Log { writer, registry }, dir)
+        }
     };
 
     let configs: [(&str, &Arc<dyn Scorer>, bool); 4] = [
@@ -159,11 +166,15 @@ async fn run(threads: usize) {
             }
             let id = format!("bench-{pass}-{c}");
             let output = dir.join(format!("{id}.ndjson"));
+            let log = match audited {
+                true => Some(fresh_log(id.clone()).await),
+                false => None,
+            };
             let job = Job {
                 id: id.clone(),
                 scorer: (*scorer).clone(),
                 caller: "bench".into(),
-                log: audited.then(|| log.clone()),
+                log: log.as_ref().map(|(log, _)| log.clone()),
                 consent_app: None,
                 input: input.clone(),
                 format: Format::Ndjson,
@@ -182,6 +193,10 @@ async fn run(threads: usize) {
             );
             rates[c].push(rate);
             let _ = std::fs::remove_file(&output);
+            if let Some((log, log_dir)) = log {
+                drop(log);
+                let _ = std::fs::remove_dir_all(log_dir);
+            }
         }
         let started = Instant::now();
         let scored = native_loop(&input, sandboxed.as_ref(), threads);
@@ -299,7 +314,6 @@ async fn run(threads: usize) {
             "extism": extism,
         })
     );
-    drop(log);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -25,7 +25,7 @@ async fn with_ningbo(name: &str) -> Fixture {
     f
 }
 
-fn lines(path: &Path) -> Vec<Value> {
+fn lines_of(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -51,6 +51,24 @@ async fn logged_items(f: &Fixture, id: &str) -> BTreeMap<u64, Vec<String>> {
         }
     }
     items
+}
+
+/// `scorehost batch --json` of ningbo/port over `input`: its summary.
+fn batch_json(f: &Fixture, input: &Path, output: &Path) -> Value {
+    let out = ok(cli(
+        f,
+        &[
+            "batch",
+            "--model",
+            "ningbo/port",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    serde_json::from_str(&out).unwrap()
 }
 
 /// Start a batch and SIGKILL it once its output has `at_least` lines.
@@ -131,7 +149,7 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
     );
 
     // Every item exactly once in the output, in order, each with its own record.
-    let results = lines(&output);
+    let results = lines_of(&output);
     assert_eq!(results.len(), N);
     for (k, line) in results.iter().enumerate() {
         assert_eq!(line["item"], (k + 1) as u64, "line {k}: {line}");
@@ -168,7 +186,7 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
             "--json",
         ],
     ));
-    let uninterrupted = lines(&reference);
+    let uninterrupted = lines_of(&reference);
     assert_eq!(uninterrupted.len(), N);
     for (a, b) in results.iter().zip(&uninterrupted) {
         for field in ["item", "subject", "score", "grade", "reasons", "error"] {
@@ -179,7 +197,7 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
     // The same command once more re-reads the finished run: nothing is scored.
     let again: Value = serde_json::from_str(&ok(cli(&f, &args))).unwrap();
     assert_eq!(again["scored_now"], 0);
-    assert_eq!(lines(&output), results);
+    assert_eq!(lines_of(&output), results);
     assert!(ok(cli(&f, &["audit", "verify"])).contains("verifies"));
 }
 
@@ -242,20 +260,7 @@ async fn the_summary_counts_what_the_model_says_for_ndjson_and_csv() {
     let input = f.data_dir.join("known.ndjson");
     std::fs::write(&input, requests.join("\n") + "\n").unwrap();
     let output = f.data_dir.join("known-results.ndjson");
-    let summary: Value = serde_json::from_str(&ok(cli(
-        &f,
-        &[
-            "batch",
-            "--model",
-            "ningbo/port",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-            "--json",
-        ],
-    )))
-    .unwrap();
+    let summary = batch_json(&f, &input, &output);
     assert_eq!(summary["items"], scored + 3, "{summary}");
     assert_eq!(summary["scored"], scored);
     assert_eq!(summary["failed"], 3);
@@ -283,7 +288,7 @@ async fn the_summary_counts_what_the_model_says_for_ndjson_and_csv() {
 
     // Each result names its line, and each evaluation is in the log with
     // the subject and the batch it belongs to.
-    let results = lines(&output);
+    let results = lines_of(&output);
     let reg = Registry::open(&f.data_dir, None).await.unwrap();
     let mut recorded = 0;
     for line in &results {
@@ -366,24 +371,11 @@ async fn the_summary_counts_what_the_model_says_for_ndjson_and_csv() {
     }
     std::fs::write(&csv, rows.join("\n") + "\n").unwrap();
     let csv_out = f.data_dir.join("known-csv-results.ndjson");
-    let summary_csv: Value = serde_json::from_str(&ok(cli(
-        &f,
-        &[
-            "batch",
-            "--model",
-            "ningbo/port",
-            "--input",
-            csv.to_str().unwrap(),
-            "--output",
-            csv_out.to_str().unwrap(),
-            "--json",
-        ],
-    )))
-    .unwrap();
+    let summary_csv = batch_json(&f, &csv, &csv_out);
     assert_eq!(summary_csv["scored"], scored, "{summary_csv}");
     assert_eq!(summary_csv["failed"], 0);
     assert_eq!(summary_csv["grades"], summary["grades"]);
-    let from_csv = lines(&csv_out);
+    let from_csv = lines_of(&csv_out);
     assert_eq!(from_csv.len(), scored as usize);
     for (k, (a, b)) in from_csv.iter().zip(&results).enumerate() {
         assert_eq!(a["score"], b["score"], "row {k}");
@@ -448,15 +440,78 @@ fn generated_populations_score_across_the_grades() {
             "{package}: only grades {grades:?}"
         );
         if package == "hangzhou-qianjiang" {
-            let n = scores.len() as f64;
-            let mean = scores.iter().sum::<f64>() / n;
-            let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
-            let skew = scores
-                .iter()
-                .map(|s| ((s - mean) / sd).powi(3))
-                .sum::<f64>()
-                / n;
+            let (_, skew) = scorehost::population::mean_and_skewness(&scores);
             assert!(skew < 0.0, "Qianjiang skewness {skew}");
         }
     }
+}
+
+/// `batch --from-store`: every stored subject of the kinds the model scores,
+/// completed from its stored records; run again, it scores nobody twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_over_the_data_store_scores_the_stored_subjects_of_the_models_kinds() {
+    let f = with_ningbo("batch-store").await;
+    let example = example("ningbo-port");
+    let bases = f.data_dir.join("bases.ndjson");
+    let lines = [
+        serde_json::json!({"subject_id": example.subject.id, "kind": "enterprise", "score": 812.5, "grade": "B", "source": "zj"}),
+        serde_json::json!({"subject_id": "91330200MA2BBBBB2X", "kind": "enterprise", "score": 700, "grade": "B", "source": "zj"}),
+        serde_json::json!({"subject_id": "330106199001011234", "kind": "natural-person", "score": 700, "grade": "B", "source": "zj"}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&bases, text).unwrap();
+    ok(cli(
+        &f,
+        &["data", "import", "bases", bases.to_str().unwrap()],
+    ));
+    let records = f.data_dir.join("records.ndjson");
+    let text: String = example
+        .indicators
+        .iter()
+        .map(|i| {
+            let mut v = serde_json::json!({"subject_id": example.subject.id, "name": i.name,
+                "value": i.value, "source": i.source.clone().unwrap_or("ningbo".into())});
+            if let Some(d) = &i.observed_on {
+                v["observed_on"] = d.clone().into();
+            }
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&records, text).unwrap();
+    ok(cli(
+        &f,
+        &["data", "import", "indicators", records.to_str().unwrap()],
+    ));
+    let output = f.data_dir.join("store-results.ndjson");
+    let args = [
+        "batch",
+        "--model",
+        "ningbo/port",
+        "--from-store",
+        "--as-of",
+        &example.as_of,
+        "--output",
+        output.to_str().unwrap(),
+        "--json",
+    ];
+    let summary: Value = serde_json::from_str(&ok(cli(&f, &args))).unwrap();
+    // The person is not of a kind ningbo/port scores; the second
+    // enterprise has no indicator records, so its required ones are missing.
+    assert_eq!(summary["items"], 2, "{summary}");
+    assert_eq!(summary["scored"], 1);
+    assert_eq!(summary["failures"], serde_json::json!({"bad_request": 1}));
+    let results = lines_of(&output);
+    assert_eq!(results[0]["subject"], example.subject.id.as_str());
+    // The same score as the inline sample request gets.
+    let inline = load(&component("ningbo-port"))
+        .evaluate_wire(&example)
+        .unwrap()
+        .1
+        .evaluation
+        .score as f64
+        / 100.0;
+    assert_eq!(results[0]["score"], inline);
+    let again: Value = serde_json::from_str(&ok(cli(&f, &args))).unwrap();
+    assert_eq!(again["scored_now"], 0, "{again}");
+    assert_eq!(again["items"], 2);
 }

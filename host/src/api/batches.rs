@@ -350,60 +350,54 @@ fn write_input(
 }
 
 /// The requests of a batch over the data store, as NDJSON: each subject
-/// completed from its stored base and indicator records, exactly as
-/// `POST /v1/scores` completes a subject-only request.
+/// completed from its stored base and indicator records
+/// ([`crate::store::request`]), exactly as `POST /v1/scores` completes a
+/// subject-only request. Fails, naming them, if subjects it names have no
+/// stored base.
 async fn from_store(
     service: &Service,
     model: &crate::Model,
     spec: &StoreBatch,
-) -> Result<String, ApiError> {
-    let kinds: Vec<&str> = model
-        .info()
-        .subject_kinds
-        .iter()
-        .map(|k| crate::contract::subject_kind_name(*k))
-        .collect();
-    let ids = match &spec.subjects {
-        Some(ids) => ids.clone(),
-        None => service.catalog.registry().subject_ids(&kinds).await?,
+) -> Result<Vec<u8>, crate::Error> {
+    let registry = service.catalog.registry();
+    let info = model.info();
+    let as_of = spec.as_of.clone().unwrap_or_else(crate::store::today);
+    let mut out = Vec::new();
+    let Some(ids) = &spec.subjects else {
+        let n = crate::store::export_requests(registry, info, &as_of, &mut out).await?;
+        if n == 0 {
+            return Err(crate::Error::BadRequest(format!(
+                "no subject of a kind {} scores has a stored base evaluation",
+                spec.model
+            )));
+        }
+        return Ok(out);
     };
-    if ids.is_empty() {
-        return Err(ApiError::bad_request(format!(
-            "no subject of a kind {} scores ({}) has a stored base evaluation",
-            spec.model,
-            kinds.join(", ")
-        )));
-    }
-    let mut text = String::with_capacity(ids.len() * 1024);
     let mut missing = Vec::new();
     for id in ids {
-        let mut raw = serde_json::json!({ "model": spec.model, "subject": { "id": id } });
-        if let Some(as_of) = &spec.as_of {
-            raw["as_of"] = as_of.clone().into();
-        }
-        match super::scores::complete_from_store(service, raw, model).await {
-            Ok(line) => {
-                text.push_str(&line.to_string());
-                text.push('\n');
+        match crate::store::request(registry, info, id, &as_of).await? {
+            Some(req) => {
+                serde_json::to_writer(&mut out, &req)
+                    .map_err(|e| crate::Error::Internal(e.to_string()))?;
+                out.push(b'\n');
             }
-            Err(e) if e.code == "not_found" => missing.push(id),
-            Err(e) => return Err(e),
+            None => missing.push(id.as_str()),
         }
     }
     if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!(
-                "{} of the subjects have no stored base evaluation (import them first): {}{}",
-                missing.len(),
-                shown.join(", "),
-                if missing.len() > 10 { ", …" } else { "" }
-            ),
-        ));
+        return Err(crate::Error::BadRequest(format!(
+            "{} of the subjects have no stored base evaluation (import them first): {}{}",
+            missing.len(),
+            missing
+                .iter()
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if missing.len() > 10 { ", …" } else { "" }
+        )));
     }
-    Ok(text)
+    Ok(out)
 }
 
 /// Queue a run on this server: it starts when it has its turn (first
@@ -448,11 +442,9 @@ fn launch(
         };
         let result = async {
             if let Some(spec) = &store {
-                let text = from_store(&service, &job_model, spec)
-                    .await
-                    .map_err(|e| crate::Error::BadRequest(e.message))?;
+                let text = from_store(&service, &job_model, spec).await?;
                 let dir = job.input.parent().unwrap_or(std::path::Path::new("."));
-                write_input(dir, &job.input, text.as_bytes())
+                write_input(dir, &job.input, &text)
                     .map_err(|e| crate::Error::Internal(e.message))?;
             }
             let finished = batch::run(job, handle.progress.clone()).await?;

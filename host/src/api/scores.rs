@@ -149,18 +149,14 @@ pub async fn score(
 
 /// Fill in a request that names only its subject (and perhaps `as_of`):
 /// the subject's kind and base evaluation, and every stored indicator record
-/// of the indicators `model` declares. The audit record then holds exactly
-/// this completed request.
+/// of the indicators `model` declares ([`crate::store::request`]). The audit
+/// record then holds exactly this completed request.
 pub(crate) async fn complete_from_store(
     service: &Service,
-    mut raw: serde_json::Value,
+    raw: serde_json::Value,
     model: &crate::Model,
 ) -> Result<serde_json::Value, ApiError> {
-    let Some(id) = raw
-        .pointer("/subject/id")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-    else {
+    let Some(id) = raw.pointer("/subject/id").and_then(|v| v.as_str()) else {
         return Err(ApiError::bad_request(
             "give the subject (\"subject\": {\"id\": …}) and either the inputs or nothing else",
         ));
@@ -170,45 +166,30 @@ pub(crate) async fn complete_from_store(
             "inline indicators need an inline base too; or send neither, to use the stored data",
         ));
     }
-    let Some((base, records)) = service.catalog.registry().subject_data(&id).await? else {
+    if let Some(other) = raw.as_object().and_then(|o| {
+        o.keys()
+            .find(|k| !["model", "subject", "as_of"].contains(&k.as_str()))
+    }) {
+        return Err(ApiError::bad_request(format!(
+            "unknown field `{other}` (a request from the stored data has model, subject and as_of)"
+        )));
+    }
+    let as_of = match raw.get("as_of") {
+        Some(v) => v
+            .as_str()
+            .ok_or_else(|| ApiError::bad_request("as_of is a date, YYYY-MM-DD"))?
+            .to_string(),
+        None => crate::store::today(),
+    };
+    let Some(mut request) =
+        crate::store::request(service.catalog.registry(), model.info(), id, &as_of).await?
+    else {
         return Err(ApiError::from(scorehost_registry::Error::NotFound(
             format!(
                 "no base evaluation of subject {id} is stored: import it, or send the inputs inline"
             ),
         )));
     };
-    let declared: Vec<&str> = model
-        .info()
-        .indicators
-        .iter()
-        .map(|i| i.name.as_str())
-        .collect();
-    let indicators: Vec<serde_json::Value> = records
-        .into_iter()
-        .filter(|r| declared.contains(&r.name.as_str()))
-        .map(|r| {
-            let mut v = serde_json::json!({ "name": r.name, "value": r.value, "source": r.source });
-            if let Some(d) = r.observed_on {
-                v["observed_on"] = d.into();
-            }
-            v
-        })
-        .collect();
-    raw["subject"] = serde_json::json!({ "id": id, "kind": base.kind });
-    if raw.get("as_of").is_none() {
-        raw["as_of"] = today().into();
-    }
-    raw["base"] = serde_json::json!({
-        "score": base.score,
-        "grade": base.grade,
-        "dimensions": base.dimensions,
-        "lists": base.lists,
-    });
-    raw["indicators"] = indicators.into();
-    Ok(raw)
-}
-
-/// Today's date (UTC), YYYY-MM-DD.
-fn today() -> String {
-    scorehost_registry::now().chars().take(10).collect()
+    request.model = raw["model"].as_str().map(str::to_string);
+    serde_json::to_value(request).map_err(|e| crate::Error::Internal(e.to_string()).into())
 }

@@ -25,8 +25,20 @@ pub(crate) struct BatchArgs {
     model: String,
     /// The subjects: NDJSON (one score request per line, `model` optional)
     /// or CSV (a header row, one subject per row; see the README).
+    #[arg(
+        long,
+        required_unless_present = "from_store",
+        conflicts_with = "from_store"
+    )]
+    input: Option<PathBuf>,
+    /// Score every stored subject of the kinds the model scores, from the
+    /// 1+N data store: their requests are written first to
+    /// OUTPUT.subjects.ndjson (which a resumed run reuses), then scored.
     #[arg(long)]
-    input: PathBuf,
+    from_store: bool,
+    /// With --from-store: the evaluation date (default: today).
+    #[arg(long, requires = "from_store")]
+    as_of: Option<String>,
     /// Where the results go, one NDJSON line per subject in input order.
     #[arg(long)]
     output: PathBuf,
@@ -78,51 +90,41 @@ pub(crate) fn batch(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
 
 async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
     let name: ModelName = args.model.parse().map_err(Error::from)?;
-    let input = args.input.canonicalize().map_err(|e| {
-        Error::BadRequest(format!(
-            "cannot read the input {}: {e}",
-            args.input.display()
-        ))
-    })?;
     let output = canonical(&args.output)?;
+    let runtime = Runtime::new(Limits::default())?;
+    let catalog = Catalog::open(runtime, &g.data_dir, g.db.as_deref()).await?;
+    let registry = catalog.shared_registry();
+    let input = match &args.input {
+        Some(input) => input.canonicalize().map_err(|e| {
+            Error::BadRequest(format!("cannot read the input {}: {e}", input.display()))
+        })?,
+        None => from_store(&catalog, &name, args, &output).await?,
+    };
     anyhow::ensure!(input != output, "the output would overwrite the input");
     let format = match args.format {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Ndjson) => Format::Ndjson,
         None => Format::of_path(&input),
     };
-    let meta = std::fs::metadata(&input)?;
-    let stamp = format!(
-        "{}:{:?}",
-        meta.len(),
-        meta.modified()
-            .ok()
-            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-    );
     let salt = if args.fresh {
         scorehost_registry::now()
     } else {
         String::new()
     };
-    let id = batch::batch_id(
-        &name.to_string(),
-        &input.to_string_lossy(),
-        &stamp,
-        &output.to_string_lossy(),
-        &salt,
-    );
-
-    let runtime = Runtime::new(Limits::default())?;
-    let catalog = Catalog::open(runtime, &g.data_dir, g.db.as_deref()).await?;
-    let registry = catalog.shared_registry();
+    let id = batch_id(&name, &input, &output, &salt)?;
     let (model, run) = match registry.batch(&id).await? {
         Some(run) => {
             // The same run again: the very bytes it started with.
             let model = catalog.load_sha(&run.sha256)?;
-            eprintln!(
-                "resuming batch {id} ({}@{}, started {})",
-                run.model, run.version, run.created_at
-            );
+            match &run.finished_at {
+                Some(at) => eprintln!(
+                    "batch {id} finished at {at}: re-reading it (anything missing from the output comes from the log)"
+                ),
+                None => eprintln!(
+                    "resuming batch {id} ({}@{}, started {})",
+                    run.model, run.version, run.created_at
+                ),
+            }
             (model, run)
         }
         None => {
@@ -194,6 +196,67 @@ async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
         println!("every evaluation is in the audit log: scorehost audit show <evaluation_id>");
     }
     Ok(())
+}
+
+/// The run's id for these arguments (see [`batch::batch_id`]): the input
+/// is identified by its path, size and modification time.
+fn batch_id(name: &ModelName, input: &Path, output: &Path, salt: &str) -> anyhow::Result<String> {
+    let meta = std::fs::metadata(input)?;
+    let stamp = format!(
+        "{}:{:?}",
+        meta.len(),
+        meta.modified()
+            .ok()
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+    );
+    Ok(batch::batch_id(
+        &name.to_string(),
+        &input.to_string_lossy(),
+        &stamp,
+        &output.to_string_lossy(),
+        salt,
+    ))
+}
+
+/// `--from-store`: the requests of every stored subject the model scores,
+/// written to OUTPUT.subjects.ndjson — unless a run over that very file
+/// exists already (it is resumed, or re-read, with the same subjects).
+async fn from_store(
+    catalog: &Catalog,
+    name: &ModelName,
+    args: &BatchArgs,
+    output: &Path,
+) -> anyhow::Result<PathBuf> {
+    let mut snapshot = output.as_os_str().to_owned();
+    snapshot.push(".subjects.ndjson");
+    let snapshot = PathBuf::from(snapshot);
+    if !args.fresh
+        && snapshot.exists()
+        && catalog
+            .registry()
+            .batch(&batch_id(name, &snapshot, output, "")?)
+            .await?
+            .is_some()
+    {
+        return Ok(snapshot);
+    }
+    let loaded = catalog.load(name, None).await?;
+    let as_of = args.as_of.clone().unwrap_or_else(scorehost::store::today);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&snapshot)?);
+    let n = scorehost::store::export_requests(
+        catalog.registry(),
+        loaded.model.info(),
+        &as_of,
+        &mut out,
+    )
+    .await?;
+    std::io::Write::flush(&mut out)?;
+    anyhow::ensure!(
+        n > 0,
+        "no subject of a kind {name} scores has a stored base evaluation: import the data first (scorehost data import)"
+    );
+    eprintln!("{n} stored subjects → {}", snapshot.display());
+    Ok(snapshot)
 }
 
 /// A progress bar on stderr (when it is a terminal and not --json), fed

@@ -1,0 +1,82 @@
+//! Requests from the 1+N data store: a subject named by id, completed with
+//! its stored provincial base evaluation (the "1") and every stored record
+//! of the indicators a model declares (the "N"). `POST /v1/scores` with
+//! only a subject, batch runs over the store (CLI and HTTP) and anything
+//! else that scores stored subjects build their requests here, so that they
+//! all score exactly the same inputs — which the audit record then holds.
+
+use scorehost_registry::Registry;
+
+use crate::Error;
+use crate::contract::ModelInfo;
+use crate::wire::{ScoreRequest, WireBase, WireIndicator, WireSubject};
+
+/// The request of `subject_id` for the model `info` declares, evaluated as
+/// of `as_of` (YYYY-MM-DD), from the store; `None` when no base evaluation
+/// of the subject is stored. Costs two queries.
+pub async fn request(
+    registry: &Registry,
+    info: &ModelInfo,
+    subject_id: &str,
+    as_of: &str,
+) -> Result<Option<ScoreRequest>, Error> {
+    let Some((base, records)) = registry.subject_data(subject_id).await? else {
+        return Ok(None);
+    };
+    let indicators = records
+        .into_iter()
+        .filter(|r| info.indicators.iter().any(|s| s.name == r.name))
+        .map(|r| WireIndicator {
+            name: r.name,
+            value: r.value,
+            observed_on: r.observed_on,
+            source: Some(r.source),
+        })
+        .collect();
+    Ok(Some(ScoreRequest {
+        model: Some(info.name.clone()),
+        subject: WireSubject {
+            id: base.subject_id,
+            kind: base.kind,
+        },
+        as_of: as_of.to_string(),
+        base: WireBase {
+            score: base.score,
+            grade: base.grade,
+            dimensions: base.dimensions,
+            lists: base.lists,
+        },
+        indicators,
+    }))
+}
+
+/// Every stored subject of a kind `info`'s model scores, as NDJSON
+/// requests (one line each, in subject id order), written to `out`;
+/// returns how many. For a batch run over the whole store.
+pub async fn export_requests(
+    registry: &Registry,
+    info: &ModelInfo,
+    as_of: &str,
+    out: &mut impl std::io::Write,
+) -> Result<u64, Error> {
+    let kinds: Vec<&str> = info
+        .subject_kinds
+        .iter()
+        .map(|k| crate::contract::subject_kind_name(*k))
+        .collect();
+    let io = |e: std::io::Error| Error::Internal(format!("cannot write the requests: {e}"));
+    let mut n = 0;
+    for id in registry.subject_ids(&kinds).await? {
+        if let Some(req) = request(registry, info, &id, as_of).await? {
+            serde_json::to_writer(&mut *out, &req).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Today's date (UTC), YYYY-MM-DD: the default evaluation date.
+pub fn today() -> String {
+    scorehost_registry::now().chars().take(10).collect()
+}
