@@ -266,18 +266,28 @@ fn show_progress(progress: Arc<Progress>, json: bool) -> Option<std::thread::Joi
     if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return None;
     }
-    let bar = ProgressBar::new(0);
+    // No length until the input has been counted: an empty bar, not a full one.
+    let bar = ProgressBar::no_length();
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} subjects  {per_sec}  ETA {eta}  {msg}",
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} subjects  {rate}  ETA {eta}  {msg}",
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            },
+        ),
     );
     std::thread::Builder::new()
         .name("scorehost-progress".into())
         .spawn(move || {
             loop {
-                bar.set_length(progress.total.load(Ordering::Relaxed));
+                let total = progress.total.load(Ordering::Relaxed);
+                if total > 0 {
+                    bar.set_length(total);
+                }
                 bar.set_position(progress.done.load(Ordering::Relaxed));
                 let failed = progress.failed.load(Ordering::Relaxed);
                 if failed > 0 {
