@@ -1346,3 +1346,67 @@ fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
     );
     assert!(ok(cli(&f, &["audit", "verify"])).contains("verifies"));
 }
+
+#[test]
+fn a_batch_cut_short_by_a_killed_server_resumes_when_the_server_starts_again() {
+    const N: u64 = 60_000;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "api-batch-kill"));
+    let t = tokens(&f);
+    let mut s = Server::start(&f);
+    publish_and_pin_ningbo(&s, &t);
+    let module = component("ningbo-port");
+    let n = N.to_string();
+    let subjects = ok(cli(
+        &f,
+        &["gen", "--module", module.to_str().unwrap(), "--count", &n],
+    ));
+    let before = records(&f);
+    let (status, run) = raw_post(
+        &s.url,
+        "/v1/batches?model=ningbo/port",
+        &t.province,
+        "application/x-ndjson",
+        subjects.as_bytes(),
+    );
+    assert_eq!(status, 202, "{run}");
+    let id = run["id"].as_str().unwrap().to_string();
+    // SIGKILL the server part-way through the run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, now) = get(&s, &format!("/v1/batches/{id}"), Some(&t.province));
+        let done = now["done"].as_u64().unwrap_or(0);
+        assert!(done < N, "the run finished before the kill: {now}");
+        if done > 2_000 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no progress: {now}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let s = Server::start(&f);
+    let done = wait_for_batch(&s, &id, &t.province);
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["summary"]["items"], N);
+    assert!(
+        done["summary"]["scored_now"].as_u64().unwrap() < N,
+        "it started over: {done}"
+    );
+    let (_, results) = get(&s, &format!("/v1/batches/{id}/results"), Some(&t.province));
+    let lines: Vec<Value> = results
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, N);
+    let ids: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["evaluation_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len() as u64, N, "one record per subject");
+    // Exactly N evaluations in the log, with the run's start and finish:
+    // nobody scored twice; and the log verifies.
+    assert_eq!(records(&f), before + N + 2);
+}
