@@ -1393,10 +1393,18 @@ fn a_batch_cut_short_by_a_killed_server_resumes_when_the_server_starts_again() {
         done["summary"]["scored_now"].as_u64().unwrap() < N,
         "it started over: {done}"
     );
-    let (_, results) = get(&s, &format!("/v1/batches/{id}/results"), Some(&t.province));
+    // Read as a stream: more than ureq's 10 MB `into_string` limit.
+    let mut results = String::new();
+    std::io::Read::read_to_string(
+        &mut ureq::get(&format!("{}/v1/batches/{id}/results", s.url))
+            .set("Authorization", &format!("Bearer {}", t.province))
+            .call()
+            .unwrap()
+            .into_reader(),
+        &mut results,
+    )
+    .unwrap();
     let lines: Vec<Value> = results
-        .as_str()
-        .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
