@@ -205,6 +205,102 @@ impl ScoreRequest {
     }
 }
 
+/// The wire form of a contract [`Request`], borrowed: it serialises to
+/// exactly the JSON of [`ScoreRequest::from_request`] without copying the
+/// request first (the audit log serialises every evaluated request).
+#[derive(Serialize)]
+pub struct WireRequestRef<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    subject: SubjectRef<'a>,
+    as_of: &'a str,
+    base: BaseRef<'a>,
+    indicators: Vec<IndicatorRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct SubjectRef<'a> {
+    id: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct BaseRef<'a> {
+    score: f64,
+    grade: &'a str,
+    dimensions: DimensionsRef<'a>,
+    lists: &'a [String],
+}
+
+/// Dimensions as a JSON object, by name (as a `BTreeMap` serialises them).
+struct DimensionsRef<'a>(&'a [(String, crate::contract::Points)]);
+
+impl Serialize for DimensionsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut sorted: Vec<&(String, crate::contract::Points)> = self.0.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted.dedup_by(|a, b| a.0 == b.0);
+        let mut map = s.serialize_map(Some(sorted.len()))?;
+        for (name, p) in sorted {
+            map.serialize_entry(name, &points::to_decimal(*p))?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct IndicatorRef<'a> {
+    name: &'a str,
+    value: ValueRef<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed_on: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ValueRef<'a> {
+    Number(f64),
+    Flag(bool),
+    Text(&'a str),
+}
+
+impl<'a> WireRequestRef<'a> {
+    /// `req` in the wire format, for `model`.
+    pub fn new(model: Option<&'a str>, req: &'a Request) -> WireRequestRef<'a> {
+        WireRequestRef {
+            model,
+            subject: SubjectRef {
+                id: &req.subject.id,
+                kind: subject_kind_name(req.subject.kind),
+            },
+            as_of: &req.as_of,
+            base: BaseRef {
+                score: points::to_decimal(req.base.score),
+                grade: &req.base.grade,
+                dimensions: DimensionsRef(&req.base.dimensions),
+                lists: &req.base.lists,
+            },
+            indicators: req
+                .indicators
+                .iter()
+                .map(|i| IndicatorRef {
+                    name: &i.name,
+                    value: match &i.value {
+                        Value::Number(n) => ValueRef::Number(*n),
+                        Value::Flag(b) => ValueRef::Flag(*b),
+                        Value::Text(s) | Value::Date(s) => ValueRef::Text(s),
+                    },
+                    observed_on: i.observed_on.as_deref(),
+                    source: i.source.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
+
 fn json_type(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",

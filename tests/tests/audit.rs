@@ -494,3 +494,33 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
         assert!(report.checkpoints >= 1);
     }
 }
+
+/// The audit record's input is serialised straight from the evaluated
+/// request (`WireRequestRef`): byte for byte the JSON of the wire request
+/// it stands for, so that replay and outside readers see the same input.
+#[test]
+fn a_records_input_is_exactly_the_wire_request() {
+    use scorehost::wire::{ScoreRequest, WireRequestRef};
+    for package in [
+        "ningbo-port",
+        "hangzhou-qianjiang",
+        "yiwu-market",
+        "environment",
+    ] {
+        let model = scorehost_sdk::testing::sandbox::load(&component(package));
+        let example = scorehost_tests::example(package);
+        let req = example.to_request(model.info()).unwrap();
+        let name = model.info().name.clone();
+        for v in std::iter::once(req.clone()).chain(scorehost_tests::variants(
+            &req,
+            model.info(),
+            200,
+            11,
+        )) {
+            let borrowed = serde_json::to_string(&WireRequestRef::new(Some(&name), &v)).unwrap();
+            let owned =
+                serde_json::to_string(&ScoreRequest::from_request(Some(name.clone()), &v)).unwrap();
+            assert_eq!(borrowed, owned, "{package}");
+        }
+    }
+}

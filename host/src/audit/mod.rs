@@ -223,8 +223,8 @@ struct RecordedSubject<'a> {
 /// The log record of one evaluation (success or failure): everything but
 /// the personal input, which goes beside the log under a salted commitment.
 pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
-    let input = serde_json::to_string(&ScoreRequest::from_request(
-        Some(ev.model.name.clone()),
+    let input = serde_json::to_string(&crate::wire::WireRequestRef::new(
+        Some(&ev.model.name),
         ev.req,
     ))
     .map_err(|e| Error::Internal(e.to_string()))?;
