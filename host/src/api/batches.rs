@@ -554,7 +554,7 @@ pub async fn list(
 }
 
 /// A run's results so far: NDJSON, one line per subject in input order,
-/// each with its `evaluation_id` (the white box is in the log).
+/// each with its `evaluation_id` (the white box is in the log). Streamed.
 #[utoipa::path(get, path = "/v1/batches/{id}/results", tag = "batches",
     params(("id" = String, Path, description = "The run's id")),
     responses((status = 200, description = "NDJSON results", content_type = "application/x-ndjson"),
@@ -566,15 +566,31 @@ pub async fn results(
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     let run = find(&service, &caller, &id).await?;
-    let path = PathBuf::from(&run.output);
-    let bytes = tokio::task::spawn_blocking(move || match std::fs::read(&path) {
-        Ok(b) => Ok(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(crate::Error::Internal(format!(
-            "cannot read the results: {e}"
-        ))),
-    })
-    .await
-    .map_err(|e| crate::Error::Internal(e.to_string()))??;
-    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], bytes).into_response())
+    let file = match tokio::fs::File::open(&run.output).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], "").into_response());
+        }
+        Err(e) => {
+            return Err(crate::Error::Internal(format!("cannot read the results: {e}")).into());
+        }
+    };
+    // Streamed in 256 KiB pieces: a million results are about 150 MB.
+    let stream = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; 256 << 10];
+        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(bytes::Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err::<bytes::Bytes, _>(e), None)),
+        }
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }

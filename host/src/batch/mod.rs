@@ -320,7 +320,13 @@ fn write_in_order(
     fatal: &AtomicBool,
 ) -> Result<(Summary, Option<Error>), Error> {
     use std::io::Write as _;
-    let io = |e: std::io::Error| Error::Internal(format!("output {}: {e}", path.display()));
+    // Any failure to write stops the run's scoring too: nothing is scored
+    // that could not be written (it would only be answered from the log
+    // on the next run).
+    let io = |e: std::io::Error| {
+        fatal.store(true, Ordering::Relaxed);
+        Error::Internal(format!("output {}: {e}", path.display()))
+    };
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
