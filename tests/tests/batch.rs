@@ -102,11 +102,7 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
     let input = f.data_dir.join("subjects.ndjson");
     let output = f.data_dir.join("results.ndjson");
     let reference = f.data_dir.join("reference.ndjson");
-    let (i, o, r) = (
-        input.to_str().unwrap(),
-        output.to_str().unwrap(),
-        reference.to_str().unwrap(),
-    );
+    let (i, o) = (input.to_str().unwrap(), output.to_str().unwrap());
     let n = N.to_string();
     ok(cli(
         &f,
@@ -173,19 +169,7 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
     }
 
     // The same results as an uninterrupted run.
-    ok(cli(
-        &f,
-        &[
-            "batch",
-            "--model",
-            "ningbo/port",
-            "--input",
-            i,
-            "--output",
-            r,
-            "--json",
-        ],
-    ));
+    batch_json(&f, &input, &reference);
     let uninterrupted = lines_of(&reference);
     assert_eq!(uninterrupted.len(), N);
     for (a, b) in results.iter().zip(&uninterrupted) {
