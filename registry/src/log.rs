@@ -354,12 +354,7 @@ impl Registry {
     /// checkpoint or a proof needs, at 64 bytes a record instead of the
     /// whole record.
     pub async fn log_leaf_hashes(&self) -> Result<Vec<String>, Error> {
-        let rows = sqlx::query("SELECT leaf_hash FROM audit_log ORDER BY seq")
-            .fetch_all(&self.db.pool)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("leaf_hash").map_err(Error::from))
-            .collect()
+        self.log_leaf_hashes_from(0).await
     }
 
     /// The stored leaf hashes from position `from` on, in log order: what a

@@ -120,13 +120,30 @@ fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
     call("GET", &format!("{}{path}", s.url), token, None, None)
 }
 
-fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+/// A POST of `body`, sent as `content_type`, to `path` on `s`.
+fn post_to(
+    s: &Server,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Value) {
     call(
         "POST",
         &format!("{}{path}", s.url),
         token,
-        Some("application/json"),
-        Some(body.to_string().as_bytes()),
+        Some(content_type),
+        Some(body),
+    )
+}
+
+fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    post_to(
+        s,
+        path,
+        token,
+        "application/json",
+        body.to_string().as_bytes(),
     )
 }
 
@@ -215,12 +232,12 @@ fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
     let (status, body) = publish(Some(&t.ningbo), "application/json", head);
     assert_eq!(status, 415, "{body}");
     // The path must name what the module describes.
-    let (status, body) = call(
-        "POST",
-        &format!("{}/v1/plugins/ningbo/port/versions/9.9.9", s.url),
+    let (status, body) = post_to(
+        s,
+        "/v1/plugins/ningbo/port/versions/9.9.9",
         Some(&t.ningbo),
-        Some("application/wasm"),
-        Some(&bytes),
+        "application/wasm",
+        &bytes,
     );
     assert_eq!(status, 422, "{body}");
     assert_eq!(get(s, "/v1/plugins", Some(&t.province)).1, json!([]));
@@ -814,12 +831,12 @@ fn two_servers_on_one_postgresql_database_keep_one_verifiable_log() {
     // the registry) — as a deployment would sync its module stores.
     let b = Server::start(&second);
     let bytes = std::fs::read(component("ningbo-port")).unwrap();
-    let (status, body) = call(
-        "POST",
-        &format!("{}/v1/plugins/ningbo/port/versions/1.0.0", b.url),
+    let (status, body) = post_to(
+        &b,
+        "/v1/plugins/ningbo/port/versions/1.0.0",
         Some(&t.ningbo),
-        Some("application/wasm"),
-        Some(&bytes),
+        "application/wasm",
+        &bytes,
     );
     assert_eq!(status, 200, "{body}");
     let mut ids = Vec::new();
@@ -860,13 +877,7 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
     let example = score_request("ningbo-port", "ningbo/port");
     let id = example["subject"]["id"].as_str().unwrap().to_string();
     let post = |path: &str, token: &str, ct: &str, body: &str| {
-        call(
-            "POST",
-            &format!("{}{path}", s.url),
-            Some(token),
-            Some(ct),
-            Some(body.as_bytes()),
-        )
+        post_to(&s, path, Some(token), ct, body.as_bytes())
     };
 
     // Bases as NDJSON, one bad row among good ones.
@@ -1038,12 +1049,12 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         }
         let curl = lines.next().unwrap();
         let body = curl.split("-d '").nth(1).unwrap().trim_end_matches('\'');
-        let (status, answer) = call(
-            "POST",
-            &format!("{}/v1/scores", server.url),
+        let (status, answer) = post_to(
+            &server,
+            "/v1/scores",
             Some(&app),
-            Some("application/json"),
-            Some(body.as_bytes()),
+            "application/json",
+            body.as_bytes(),
         );
         if comment.contains("403 consent_required") {
             assert_eq!(
@@ -1307,12 +1318,12 @@ fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
     let example = score_request("ningbo-port", "ningbo/port");
     let base = json!({ "subject_id": example["subject"]["id"], "kind": "enterprise",
         "score": 812.5, "grade": "B", "source": "zhejiang-credit" });
-    let (status, report) = call(
-        "POST",
-        &format!("{}/v1/data/bases", s.url),
+    let (status, report) = post_to(
+        &s,
+        "/v1/data/bases",
         Some(&t.province),
-        Some("application/x-ndjson"),
-        Some(format!("{base}\n").as_bytes()),
+        "application/x-ndjson",
+        format!("{base}\n").as_bytes(),
     );
     assert_eq!(status, 200, "{report}");
     let (status, run) = post_json(

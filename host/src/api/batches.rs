@@ -221,23 +221,18 @@ pub async fn start(
             caller.actor
         )));
     }
-    let id = batch::batch_id(
-        &caller.name(),
-        "api",
-        &scorehost_registry::now(),
-        &format!("{:x}", rand_u64()),
-        "",
-    );
+    // A fresh run: any unique id (the CLI's ids name their arguments, so
+    // that the same command finds its run again; an upload has none).
+    let id = format!("{:016x}", rand_u64());
     let dir = service.data_dir.join("batches").join(&id);
-    let input = dir.join("input.ndjson");
     let mut store = None;
-    let (name, format) = match content_type.as_str() {
+    let (model, format, input) = match content_type.as_str() {
         "application/json" => {
             let super::scores::JsonBody(spec) =
                 super::scores::JsonBody::<StoreBatch>::from_request_body(body).await?;
             let name: ModelName = spec.model.parse()?;
             may_batch(&caller, &name)?;
-            service.pinned_model(&name).await?;
+            let model = service.pinned_model(&name).await?;
             if spec.subjects.as_ref().is_some_and(|s| s.is_empty()) {
                 return Err(ApiError::bad_request(
                     "\"subjects\" is empty: name some, or leave it out to score every stored subject",
@@ -246,7 +241,7 @@ pub async fn start(
             // The requests are assembled from the store in the background
             // (millions of subjects take longer than a request may).
             store = Some(spec);
-            (name, Format::Ndjson)
+            (model, Format::Ndjson, dir.join("input.ndjson"))
         }
         "application/x-ndjson" | "application/jsonl" | "text/csv" => {
             let Some(model) = &query.model else {
@@ -256,7 +251,7 @@ pub async fn start(
             };
             let name: ModelName = model.parse()?;
             may_batch(&caller, &name)?;
-            service.pinned_model(&name).await?;
+            let model = service.pinned_model(&name).await?;
             let bytes = axum::body::to_bytes(body.into_body(), MAX_BATCH_BODY)
                 .await
                 .map_err(|_| {
@@ -268,27 +263,21 @@ pub async fn start(
                         ),
                     )
                 })?;
-            let format = if content_type == "text/csv" {
-                Format::Csv
-            } else {
-                Format::Ndjson
+            let (format, input) = match content_type.as_str() {
+                "text/csv" => (Format::Csv, dir.join("input.csv")),
+                _ => (Format::Ndjson, dir.join("input.ndjson")),
             };
-            let file = if format == Format::Csv {
-                dir.join("input.csv")
-            } else {
-                input.clone()
-            };
-            write_input(&dir, &file, &bytes)?;
+            write_input(&dir, &input, &bytes)?;
             if format == Format::Csv {
                 // The header must fit the model before anything is queued.
-                let model = service.pinned_model(&name).await?;
-                let header = batch::csv_header(&file)?;
-                if let Err(e) = batch::CsvColumns::new(&header, model.info()) {
+                let fits = batch::csv_header(&input)
+                    .and_then(|header| batch::CsvColumns::new(&header, model.info()));
+                if let Err(e) = fits {
                     let _ = std::fs::remove_dir_all(&dir);
                     return Err(e.into());
                 }
             }
-            (name, format)
+            (model, format, input)
         }
         other => {
             return Err(ApiError::new(
@@ -300,19 +289,13 @@ pub async fn start(
             ));
         }
     };
-    let input = if format == Format::Csv {
-        dir.join("input.csv")
-    } else {
-        input
-    };
-    let model = service.pinned_model(&name).await?;
     let consent_app = match &caller.actor.role {
         Role::App(app) => Some(app.clone()),
         _ => None,
     };
     let run = BatchRun {
         id: id.clone(),
-        model: name.to_string(),
+        model: model.info().name.clone(),
         version: model.info().version.clone(),
         sha256: model.sha256().to_string(),
         caller: caller.name(),

@@ -113,13 +113,12 @@ pub async fn score(
     }
     let model = service.pinned_model(&model_name).await?;
     // A request that names only its subject is completed from the 1+N data.
-    let raw = if raw.get("base").is_none() {
+    let request: ScoreRequest = if raw.get("base").is_none() {
         complete_from_store(&service, raw, &model).await?
     } else {
-        raw
+        serde_json::from_value(raw)
+            .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?
     };
-    let request: ScoreRequest = serde_json::from_value(raw)
-        .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?;
     // A natural person is scored for an app only while their consent stands.
     if request.subject.kind == "natural-person" {
         let Role::App(app) = &caller.actor.role else {
@@ -151,11 +150,11 @@ pub async fn score(
 /// the subject's kind and base evaluation, and every stored indicator record
 /// of the indicators `model` declares ([`crate::store::request`]). The audit
 /// record then holds exactly this completed request.
-pub(crate) async fn complete_from_store(
+async fn complete_from_store(
     service: &Service,
     raw: serde_json::Value,
     model: &crate::Model,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<ScoreRequest, ApiError> {
     let Some(id) = raw.pointer("/subject/id").and_then(|v| v.as_str()) else {
         return Err(ApiError::bad_request(
             "give the subject (\"subject\": {\"id\": …}) and either the inputs or nothing else",
@@ -191,5 +190,5 @@ pub(crate) async fn complete_from_store(
         )));
     };
     request.model = raw["model"].as_str().map(str::to_string);
-    serde_json::to_value(request).map_err(|e| crate::Error::Internal(e.to_string()).into())
+    Ok(request)
 }

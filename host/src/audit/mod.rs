@@ -351,16 +351,14 @@ fn leaves(entries: &[LogEntry]) -> Vec<Hash> {
 /// The stored leaf hashes (trusted as stored: `verify` is what re-derives
 /// them from the records).
 pub(crate) async fn stored_leaves(registry: &Registry) -> Result<Vec<Hash>, Error> {
-    decode_leaves(registry.log_leaf_hashes().await?)
+    stored_leaves_from(registry, 0).await
 }
 
 /// The stored leaf hashes from position `from` on.
 pub(crate) async fn stored_leaves_from(registry: &Registry, from: u64) -> Result<Vec<Hash>, Error> {
-    decode_leaves(registry.log_leaf_hashes_from(from).await?)
-}
-
-fn decode_leaves(hex_hashes: Vec<String>) -> Result<Vec<Hash>, Error> {
-    hex_hashes
+    registry
+        .log_leaf_hashes_from(from)
+        .await?
         .iter()
         .map(|h| {
             hex::decode(h)
