@@ -3,7 +3,10 @@
 #   scripts/postgres.sh start   → starts it (installing Debian's postgresql
 #                                 package first if the server is missing and
 #                                 we are root), prints its admin URL
-#   scripts/postgres.sh stop    → stops it
+#   scripts/postgres.sh stop    → stops it (its data stays)
+#   scripts/postgres.sh resume  → starts a stopped one again, data and all
+#                                 (the fault tests stop a server under load)
+#   scripts/postgres.sh destroy → stops it and removes its data
 # The cluster lives in /tmp/scorehost-pg-$PORT and is reused while it runs.
 set -euo pipefail
 # Below the kernel's ephemeral port range (32768–60999), so that no client
@@ -16,6 +19,11 @@ pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  as_owner "$1/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
 }
 
 case "${1:-start}" in
@@ -38,14 +46,24 @@ case "${1:-start}" in
     rm -rf "$DIR"; mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres "$DIR"
     as_owner "$BIN/initdb" -D "$DIR" -U postgres --auth=trust -E UTF8 >/dev/null
-    as_owner "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w \
-      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+    pg_start "$BIN"
     echo "$URL"
     ;;
   stop)
     BIN=$(pgbin)
     [ -n "$BIN" ] && [ -d "$DIR" ] && as_owner "$BIN/pg_ctl" -D "$DIR" -m fast stop >/dev/null 2>&1 || true
     ;;
+  resume)
+    BIN=$(pgbin)
+    [ -f "$DIR/PG_VERSION" ] || { echo "postgres.sh: no cluster in $DIR to resume" >&2; exit 1; }
+    pg_start "$BIN"
+    echo "$URL"
+    ;;
+  destroy)
+    BIN=$(pgbin)
+    [ -n "$BIN" ] && [ -d "$DIR" ] && as_owner "$BIN/pg_ctl" -D "$DIR" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+    ;;
   *)
-    echo "usage: scripts/postgres.sh start|stop" >&2; exit 2 ;;
+    echo "usage: scripts/postgres.sh start|stop|resume|destroy" >&2; exit 2 ;;
 esac

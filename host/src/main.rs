@@ -366,8 +366,8 @@ fn main() -> ExitCode {
 }
 
 /// Exit codes: 1 usage or I/O, 3 bad request or rejected by the model,
-/// 4 module refused, 5 plugin fault, 6 overloaded, 7 internal or storage
-/// error, 8 forbidden or unauthorized, 9 not found, 10 conflict, 11 no pinned version,
+/// 4 module refused, 5 plugin fault, 6 overloaded or storage unavailable
+/// (retry later), 7 internal or storage error, 8 forbidden or unauthorized, 9 not found, 10 conflict, 11 no pinned version,
 /// 12 integrity failure (stored bytes are not the registered bytes).
 fn exit_code(e: &anyhow::Error) -> u8 {
     use scorehost_registry::Error as R;
@@ -383,7 +383,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(Ok(Error::BadRequest(_) | Error::Rejected(_))) | Some(Err(R::BadRequest(_))) => 3,
         Some(Ok(Error::ModuleRefused(_))) | Some(Err(R::ModuleRefused(_))) => 4,
         Some(Ok(Error::PluginFault { .. })) => 5,
-        Some(Ok(Error::Overloaded(_))) => 6,
+        Some(Ok(Error::Overloaded(_))) | Some(Err(R::Unavailable(_))) => 6,
         Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
         Some(Err(R::Forbidden(_) | R::Unauthorized(_) | R::ConsentRequired(_))) => 8,
         Some(Err(R::NotFound(_))) => 9,

@@ -90,6 +90,12 @@ impl Db {
             // No ping before each use: a dead connection fails its query
             // with a clear error, and the ping was a round trip per query.
             .test_before_acquire(false)
+            // A caller waits at most 5 s for a connection (sqlx's default is
+            // 30 s, the service's whole request budget). While the database
+            // is down, sqlx keeps trying to connect until then; a request
+            // then fails as `Unavailable` (503, retry later) instead of
+            // hanging until the request timeout.
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

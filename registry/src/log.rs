@@ -337,7 +337,11 @@ impl Registry {
             });
         }
         Ok(LogAppender {
-            conn: AppendConn::Sql(self.db.pool.acquire().await?.detach(), self.db.backend()),
+            conn: AppendConn::Sql {
+                conn: Some(self.db.pool.acquire().await?.detach()),
+                backend: self.db.backend(),
+                pool: self.db.pool.clone(),
+            },
         })
     }
 
@@ -476,7 +480,13 @@ pub struct LogAppender {
 
 enum AppendConn {
     Sqlite(Box<rusqlite::Connection>),
-    Sql(AnyConnection, Backend),
+    Sql {
+        /// `None` after the connection was lost (a server restart): the
+        /// next batch connects again from `pool`.
+        conn: Option<AnyConnection>,
+        backend: Backend,
+        pool: sqlx::AnyPool,
+    },
 }
 
 impl LogAppender {
@@ -493,12 +503,25 @@ impl LogAppender {
         records: Vec<NewRecord>,
         checkpoint: Option<&StoredCheckpoint>,
     ) -> Result<Vec<LogEntry>, Error> {
-        let (conn, backend) = match &mut self.conn {
+        let (slot, backend, pool) = match &mut self.conn {
             AppendConn::Sqlite(conn) => return append_sqlite(conn, records, checkpoint),
-            AppendConn::Sql(conn, backend) => (conn, *backend),
+            AppendConn::Sql {
+                conn,
+                backend,
+                pool,
+            } => (conn, *backend, pool),
         };
-        crate::db::begin_on(conn, backend).await?;
-        let appended = async {
+        let conn = match slot {
+            Some(conn) => conn,
+            None => slot.insert(pool.acquire().await?.detach()),
+        };
+        if let Err(e) = crate::db::begin_on(conn, backend).await {
+            if e.is_transient() {
+                *slot = None;
+            }
+            return Err(e);
+        }
+        let appended: Result<Vec<LogEntry>, Error> = async {
             let out = append_in_tx(conn, records).await?;
             if let Some(cp) = checkpoint {
                 insert_checkpoint(conn, cp).await?;
@@ -507,11 +530,15 @@ impl LogAppender {
             Ok(out)
         }
         .await;
-        if appended.is_err() {
+        if let Err(e) = &appended {
             // Leave the connection clean for the next batch; if the COMMIT
             // itself failed the transaction is already over and this fails
-            // harmlessly.
-            let _ = sqlx::Executor::execute(&mut *conn, "ROLLBACK").await;
+            // harmlessly. A lost connection is dropped, and the next batch
+            // opens another.
+            let rollback = sqlx::Executor::execute(&mut *conn, "ROLLBACK").await;
+            if e.is_transient() && rollback.is_err() {
+                *slot = None;
+            }
         }
         appended
     }

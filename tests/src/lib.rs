@@ -6,6 +6,8 @@
 //! it first); a missing one fails with the command that builds it.
 #![deny(missing_docs)]
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 
 use scorehost::contract as c;

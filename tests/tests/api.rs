@@ -2,88 +2,11 @@
 //! driven over HTTP with real tokens, real components and a real database.
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use scorehost_tests::http::{Server, call, get, post_json, post_to};
 use scorehost_tests::{Backend, Fixture, backends, binary, cli, component, fixture, ok, root};
 use serde_json::{Value, json};
-
-/// A running `scorehost serve`, stopped (SIGTERM, then waited for) on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(f: &Fixture) -> Server {
-        let mut cmd = Command::new(binary());
-        cmd.current_dir(root())
-            .arg("--data-dir")
-            .arg(&f.data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(db) = &f.db {
-            cmd.args(["--db", db]);
-        }
-        let mut child = cmd.spawn().expect("scorehost serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("scorehost listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_string();
-        Server { child, url }
-    }
-
-    /// SIGTERM, and the exit status once it has finished.
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            self.stop();
-        }
-    }
-}
-
-/// A call's status and JSON body (or text, as a JSON string).
-fn call(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    content_type: Option<&str>,
-    body: Option<&[u8]>,
-) -> (u16, Value) {
-    let mut req = ureq::request(method, url);
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
-    }
-    if let Some(ct) = content_type {
-        req = req.set("Content-Type", ct);
-    }
-    let result = match body {
-        Some(b) => req.send_bytes(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = resp.status();
-    let text = resp.into_string().unwrap();
-    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, value)
-}
 
 /// A POST over a raw socket that keeps reading after a failed write: a
 /// server may answer (413) and close before a large body is all sent, which
@@ -113,37 +36,6 @@ fn raw_post(url: &str, path: &str, token: &str, content_type: &str, body: &[u8])
     (
         status,
         serde_json::from_str(json).unwrap_or(Value::String(json.to_string())),
-    )
-}
-
-fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
-    call("GET", &format!("{}{path}", s.url), token, None, None)
-}
-
-/// A POST of `body`, sent as `content_type`, to `path` on `s`.
-fn post_to(
-    s: &Server,
-    path: &str,
-    token: Option<&str>,
-    content_type: &str,
-    body: &[u8],
-) -> (u16, Value) {
-    call(
-        "POST",
-        &format!("{}{path}", s.url),
-        token,
-        Some(content_type),
-        Some(body),
-    )
-}
-
-fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-    post_to(
-        s,
-        path,
-        token,
-        "application/json",
-        body.to_string().as_bytes(),
     )
 }
 

@@ -90,7 +90,9 @@ impl From<Error> for ApiError {
             | Error::ModuleRefused(_)
             | Error::Registry(R::ModuleRefused(_))
             | Error::PluginFault { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Overloaded(_) | Error::Registry(R::Unavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Internal(_)
             | Error::Registry(R::Storage(_))
             | Error::Registry(R::Integrity { .. }) => StatusCode::INTERNAL_SERVER_ERROR,

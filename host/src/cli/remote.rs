@@ -33,7 +33,7 @@ impl RemoteError {
             "bad_request" | "model_rejected" | "too_large" | "unsupported_media_type" => 3,
             "module_refused" => 4,
             "plugin_fault" => 5,
-            "overloaded" => 6,
+            "overloaded" | "unavailable" => 6,
             "unauthorized" | "forbidden" | "consent_required" => 8,
             "not_found" => 9,
             "conflict" => 10,

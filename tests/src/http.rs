@@ -1,0 +1,149 @@
+//! The real `scorehost serve` over real HTTP: start it on a fixture, call it
+//! with a token, stop or kill it. Shared by the service's end-to-end tests.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::{Fixture, binary, root};
+
+/// A running `scorehost serve`, stopped (SIGTERM, then waited for) on drop.
+pub struct Server {
+    /// The server process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Server {
+    /// Serve `f`'s data dir (and database) on a free port.
+    pub fn start(f: &Fixture) -> Server {
+        Server::start_on(f, "127.0.0.1:0")
+    }
+
+    /// Serve `f`'s data dir (and database) on `listen`; returns once the
+    /// server says it is listening.
+    pub fn start_on(f: &Fixture, listen: &str) -> Server {
+        let mut cmd = Command::new(binary());
+        cmd.current_dir(root())
+            .arg("--data-dir")
+            .arg(&f.data_dir)
+            .args(["serve", "--listen", listen])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(db) = &f.db {
+            cmd.args(["--db", db]);
+        }
+        let mut child = cmd.spawn().expect("scorehost serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("scorehost listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        Server { child, url }
+    }
+
+    /// SIGTERM, and the exit status once it has finished.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+
+    /// SIGKILL: the process ends at once, whatever it was doing.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.stop();
+        }
+    }
+}
+
+/// A call's status and JSON body (or text, as a JSON string). Panics if no
+/// HTTP answer arrives at all; see [`try_call`].
+pub fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Option<&[u8]>,
+) -> (u16, Value) {
+    try_call(method, url, token, content_type, body)
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+}
+
+/// A call's status and JSON body, or the transport error (connection
+/// refused or reset) if no HTTP answer arrived.
+pub fn try_call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Option<&[u8]>,
+) -> Result<(u16, Value), String> {
+    let mut req = ureq::request(method, url).timeout(std::time::Duration::from_secs(60));
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(ct) = content_type {
+        req = req.set("Content-Type", ct);
+    }
+    let result = match body {
+        Some(b) => req.send_bytes(b),
+        None => req.call(),
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Err(e.to_string()),
+    };
+    let status = resp.status();
+    let text = resp.into_string().map_err(|e| e.to_string())?;
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Ok((status, value))
+}
+
+/// A GET of `path` on `s`.
+pub fn get(s: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
+    call("GET", &format!("{}{path}", s.url), token, None, None)
+}
+
+/// A POST of `body`, sent as `content_type`, to `path` on `s`.
+pub fn post_to(
+    s: &Server,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    call(
+        "POST",
+        &format!("{}{path}", s.url),
+        token,
+        Some(content_type),
+        Some(body),
+    )
+}
+
+/// A POST of JSON `body` to `path` on `s`.
+pub fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    post_to(
+        s,
+        path,
+        token,
+        "application/json",
+        body.to_string().as_bytes(),
+    )
+}
