@@ -7,6 +7,9 @@
 //! the model's declaration. If the record cannot be written, there is no
 //! answer: the caller gets the storage error instead.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use scorehost_audit::checkpoint::LogKey;
 use scorehost_registry::{NewRecord, Registry};
 
@@ -128,9 +131,40 @@ pub async fn score_item<S: Scorer + ?Sized>(
     recorder: &Recorder<'_>,
     batch: Option<BatchItem<'_>>,
 ) -> Result<EvaluationResponse, Failed> {
-    let prepared = prepare(model, request, caller, batch)?;
+    let prepared = prepare_off_the_runtime(model, request, caller, batch)?;
     let id = recorder.append(prepared.record).await?;
     finish(prepared.outcome, id)
+}
+
+/// [`prepare`], [off the runtime](off_the_runtime).
+fn prepare_off_the_runtime<S: Scorer + ?Sized>(
+    model: &S,
+    request: &ScoreRequest,
+    caller: &str,
+    batch: Option<BatchItem<'_>>,
+) -> Result<Prepared, Error> {
+    off_the_runtime(|| prepare(model, request, caller, batch))?
+}
+
+/// Run `f` (an evaluation) on a thread of its own when called on a tokio
+/// runtime's thread (the CLI's `block_on`, a replay): wasmtime-wasi runs a
+/// plugin's WASI calls — writing its output, a panic message say — with
+/// `Handle::block_on`, which panics on a thread that is already running a
+/// runtime. Elsewhere `f` runs here. One thread per evaluation costs tens
+/// of µs; the service avoids it ([`score_fairly`] evaluates on a blocking
+/// thread).
+pub(crate) fn off_the_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, Error> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Ok(f());
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("scorehost-evaluate".into())
+            .spawn_scoped(s, f)
+            .map_err(|e| Error::Internal(format!("cannot start an evaluation thread: {e}")))?
+            .join()
+            .map_err(|_| Error::Internal("the evaluation thread panicked".into()))
+    })
 }
 
 /// An evaluation done and its record built, not yet appended.
@@ -168,6 +202,17 @@ pub fn prepare<S: Scorer + ?Sized>(
         }
     };
     let result = model.evaluate(&req);
+    if let Err(Error::PluginFault { fault, .. }) = &result {
+        // Every limit hit is a typed fault: logged here with its kind, and
+        // recorded (code `plugin_fault`, `fault` = the kind) in the log.
+        tracing::warn!(
+            model = %model.info().name,
+            subject = %req.subject.id,
+            caller,
+            fault = fault.kind(),
+            "plugin fault: {fault}"
+        );
+    }
     let response = result.as_ref().ok().map(|o| model.response(&req, o));
     let model_ref = model.model_ref();
     let record = audit::evaluation_record(&Evaluated {
@@ -203,4 +248,171 @@ pub fn finish(
             evaluation_id: Some(id),
         }),
     }
+}
+
+/// Fair shares of the CPU for the service's evaluations, so that a hostile
+/// or merely slow model hammered at full concurrency cannot take the cores
+/// from every other model:
+///
+/// - evaluations run on blocking threads (`spawn_blocking`), never on the
+///   async workers that accept connections, parse requests and answer: a
+///   model at its fuel limit (tens of ms of CPU) no longer stalls every
+///   request queued behind it on the same worker;
+/// - each model runs at most [`Fairness::per_model`] evaluations at once,
+///   and keeps at most [`MAX_WAITING_PER_MODEL`] more waiting; beyond that
+///   its callers are told `overloaded` (503, `Retry-After`) at once instead
+///   of holding the service's admission slots;
+/// - a model whose evaluations take long ([`SLOW_EVALUATION`], as a moving
+///   average of its recent ones) also needs a permit of the shared slow
+///   lane, [`Fairness::slow_lane`] permits for all slow models together:
+///   however many of them are hammered, the rest of the cores stay free for
+///   the models that answer in microseconds.
+pub struct Fairness {
+    lanes: std::sync::Mutex<std::collections::HashMap<String, Arc<Lane>>>,
+    slow: Arc<tokio::sync::Semaphore>,
+    per_model: usize,
+    slow_lane: usize,
+}
+
+/// How many requests of one model may wait for a free evaluation before
+/// more are refused as overloaded. 32: at its fuel limit (20–50 ms an
+/// evaluation) a model works off 32 waiting requests in about a second —
+/// the `Retry-After` the refused ones are given; a model that answers in
+/// microseconds never comes near it.
+pub const MAX_WAITING_PER_MODEL: usize = 32;
+
+/// A model whose evaluations take longer than this (moving average) is
+/// slow and shares the slow lane. 5 ms: a real scorecard takes 20–50 µs
+/// (100× less), even on a busy machine; a model at its fuel limit takes
+/// 20–50 ms, at its wall-clock limit 1 s.
+pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(5);
+
+struct Lane {
+    running: Arc<tokio::sync::Semaphore>,
+    waiting: AtomicUsize,
+    /// Moving average of the evaluation's wall-clock time, in µs.
+    cost_us: AtomicU64,
+}
+
+impl Default for Fairness {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Fairness::new(cores, (cores / 2).max(1))
+    }
+}
+
+impl Fairness {
+    /// At most `per_model` evaluations of one model at once, and
+    /// `slow_lane` of all slow models together. The default: every core for
+    /// one model (a fast model cannot hog them: it answers in µs), and half
+    /// of them, at least one, for the slow ones — on 2 cores, one core is
+    /// always left to the fast models.
+    pub fn new(per_model: usize, slow_lane: usize) -> Fairness {
+        Fairness {
+            lanes: std::sync::Mutex::new(std::collections::HashMap::new()),
+            slow: Arc::new(tokio::sync::Semaphore::new(slow_lane.max(1))),
+            per_model: per_model.max(1),
+            slow_lane: slow_lane.max(1),
+        }
+    }
+
+    /// Evaluations of one model at once.
+    pub fn per_model(&self) -> usize {
+        self.per_model
+    }
+
+    /// Evaluations of all slow models together at once.
+    pub fn slow_lane(&self) -> usize {
+        self.slow_lane
+    }
+
+    fn lane(&self, key: &str) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().expect("fairness lanes");
+        lanes
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                Arc::new(Lane {
+                    running: Arc::new(tokio::sync::Semaphore::new(self.per_model)),
+                    waiting: AtomicUsize::new(0),
+                    cost_us: AtomicU64::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// Run `f` (one evaluation of the model `key`) on a blocking thread
+    /// once its model's lane — and, for a slow model, the slow lane — has
+    /// room. [`Error::Overloaded`] at once if the model already has
+    /// [`MAX_WAITING_PER_MODEL`] requests waiting.
+    pub async fn run<R: Send + 'static>(
+        &self,
+        key: &str,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, Error> {
+        let lane = self.lane(key);
+        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL {
+            lane.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(Error::Overloaded(format!(
+                "this model already has {MAX_WAITING_PER_MODEL} evaluations waiting; retry shortly"
+            )));
+        }
+        let permits = async {
+            let own = lane.running.clone().acquire_owned().await;
+            let slow = if lane.cost_us.load(Ordering::Relaxed) > SLOW_EVALUATION.as_micros() as u64
+            {
+                Some(self.slow.clone().acquire_owned().await)
+            } else {
+                None
+            };
+            (own, slow)
+        }
+        .await;
+        lane.waiting.fetch_sub(1, Ordering::AcqRel);
+        let _permits = match permits {
+            (Ok(own), Some(Ok(slow))) => (own, Some(slow)),
+            (Ok(own), None) => (own, None),
+            _ => return Err(Error::Internal("the evaluation lanes were closed".into())),
+        };
+        let start = std::time::Instant::now();
+        let result = tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Internal(format!("an evaluation thread failed: {e}")))?;
+        let took = start.elapsed().as_micros() as u64;
+        // A quarter of the newest: four slow evaluations in a row move a
+        // fast model into the slow lane; as many fast ones move it back.
+        let old = lane.cost_us.load(Ordering::Relaxed);
+        let new = if old == 0 { took } else { (old * 3 + took) / 4 };
+        lane.cost_us.store(new.max(1), Ordering::Relaxed);
+        Ok(result)
+    }
+}
+
+/// [`score_recorded`] for the service: the evaluation runs under
+/// `fairness` (a blocking thread, its model's share of the cores), the
+/// record is appended on the caller's task. The same record, the same
+/// answer.
+pub async fn score_fairly(
+    fairness: &Fairness,
+    model: Arc<Model>,
+    request: ScoreRequest,
+    caller: &str,
+    recorder: &Recorder<'_>,
+) -> Result<EvaluationResponse, Failed> {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!("score", model = %model.info().name, caller);
+    let key = model.sha256().to_string();
+    let who = caller.to_string();
+    let inner = span.clone();
+    async move {
+        let prepared = fairness
+            .run(&key, move || {
+                let _enter = inner.enter();
+                prepare(&*model, &request, &who, None)
+            })
+            .await??;
+        let id = recorder.append(prepared.record).await?;
+        finish(prepared.outcome, id)
+    }
+    .instrument(span)
+    .await
 }

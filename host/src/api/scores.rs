@@ -12,7 +12,7 @@ use scorehost_registry::{ModelName, Role};
 use super::Service;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
-use crate::scoring::{Recorder, score_recorded};
+use crate::scoring::{Fairness, Recorder, score_fairly, score_recorded};
 use crate::wire::{EvaluationResponse, ScoreRequest};
 
 /// A JSON body whose rejections are answered in the API's error format:
@@ -135,15 +135,28 @@ pub async fn score(
             return Err(e);
         }
     }
-    let result = score_recorded(
-        &model,
-        &request,
-        &caller.name(),
-        &Recorder::Writer(&service.writer),
-    )
-    .await;
+    // Off the async workers, within the model's share of the cores.
+    let recorder = Recorder::Writer(&service.writer);
+    let result = match fairness() {
+        Some(lanes) => score_fairly(lanes, model, request, &caller.name(), &recorder).await,
+        None => score_recorded(&model, &request, &caller.name(), &recorder).await,
+    };
     service.metrics.evaluated(name, &result, started.elapsed());
     Ok(Json(result?))
+}
+
+/// The process's evaluation lanes ([`Fairness`]): the cores are shared
+/// between models however many services a process runs.
+/// `SCOREHOST_FAIRNESS=0` turns them off — evaluations then run inline on
+/// the async workers, as they did before — only so that
+/// `cargo bench --bench fairness` can measure what the lanes change.
+fn fairness() -> Option<&'static Fairness> {
+    static FAIRNESS: std::sync::OnceLock<Option<Fairness>> = std::sync::OnceLock::new();
+    FAIRNESS
+        .get_or_init(|| {
+            (std::env::var("SCOREHOST_FAIRNESS").as_deref() != Ok("0")).then(Fairness::default)
+        })
+        .as_ref()
 }
 
 /// Fill in a request that names only its subject (and perhaps `as_of`):

@@ -117,6 +117,11 @@ enum RecordedOutcome<'a> {
 #[derive(serde::Serialize)]
 struct RecordedError {
     code: &'static str,
+    /// For a plugin fault, which limit or rule it broke ([`crate::Fault::kind`]:
+    /// `fuel_exhausted`, `memory_exhausted`, `stack_overflow`, `timeout`,
+    /// `oversized_result`, `trap`, `broken_white_box`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fault: Option<&'static str>,
     message: String,
 }
 
@@ -140,6 +145,10 @@ impl<'a> RecordedOutcome<'a> {
                 RecordedOutcome::Failed {
                     error: RecordedError {
                         code: e.code(),
+                        fault: match e {
+                            Error::PluginFault { fault, .. } => Some(fault.kind()),
+                            _ => None,
+                        },
                         message: e.to_string(),
                     },
                 },
@@ -630,7 +639,8 @@ pub async fn replay(catalog: &crate::catalog::Catalog, id: &str) -> Result<Repla
             ..*catalog.runtime().limits()
         });
     }
-    let (result, response) = match model.evaluate_wire(&input) {
+    let (result, response) = match crate::scoring::off_the_runtime(|| model.evaluate_wire(&input))?
+    {
         Ok((req, o)) => {
             let resp = model.response(&req, &o);
             (Ok(o), Some(resp))
