@@ -25,10 +25,51 @@ pub fn componentize(core_module: &[u8]) -> Result<Vec<u8>, Error> {
             "cannot make a component of this core module: {e:#} (build it with the SDK for wasm32-unknown-unknown)"
         ))
     };
+    // Validate first: wit-component slices each section by its declared
+    // size before validating anything, and panics on a truncated module
+    // (found by fuzzing: fuzz/regressions/publish/).
+    wasmtime::Module::validate(&wasmtime::Engine::default(), core_module).map_err(|e| {
+        refuse(anyhow::anyhow!(
+            "it is not a valid core WebAssembly module: {e:#}"
+        ))
+    })?;
     wit_component::ComponentEncoder::default()
         .module(core_module)
         .map_err(refuse)?
         .validate(true)
         .encode()
         .map_err(refuse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::componentize;
+    use crate::Error;
+
+    /// A core module whose code section claims more bytes than there are
+    /// is refused, not a panic inside wit-component (found by fuzzing).
+    #[test]
+    fn a_truncated_core_module_is_refused() {
+        let truncated = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x0a\x20\x01\x02\0\x0b";
+        match componentize(truncated) {
+            Err(Error::ModuleRefused(why)) => assert!(
+                why.starts_with(
+                    "cannot make a component of this core module: it is not a valid core"
+                ),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        for garbage in [
+            &b""[..],
+            b"\0asm",
+            b"\0asm\x01\0\0\0\x0a\x10\x01",
+            b"not wasm",
+        ] {
+            assert!(matches!(
+                componentize(garbage),
+                Err(Error::ModuleRefused(_))
+            ));
+        }
+    }
 }
