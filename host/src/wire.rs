@@ -475,3 +475,34 @@ impl From<&ModelInfo> for WireModelInfo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ScoreRequest;
+
+    /// Numbers are read exactly as written, and a request survives its own
+    /// JSON — what the audit log keeps and a replay reads back. Without
+    /// serde_json's `float_roundtrip` both failed: `0.11416666666666667`
+    /// was read one unit in the last place off, and `3.9252506537613346e-227`
+    /// changed on every trip (found by fuzz target `request`:
+    /// fuzz/regressions/request/float-roundtrip.json).
+    #[test]
+    fn numbers_are_read_exactly_and_survive_their_own_json() {
+        let text = r#"{"subject":{"id":"1","kind":"enterprise"},"as_of":"2026-11-01",
+            "base":{"score":702.5,"grade":"B","dimensions":{"d":0.11416666666666667}},
+            "indicators":[{"name":"share","value":0.11416666666666667},
+                          {"name":"tiny","value":3.9252506537613346e-227}]}"#;
+        let req: ScoreRequest = serde_json::from_str(text).unwrap();
+        assert_eq!(req.base.dimensions["d"], 0.11416666666666667);
+        assert_eq!(req.indicators[0].value.as_f64(), Some(0.11416666666666667));
+        assert_eq!(
+            req.indicators[1].value.as_f64(),
+            Some(3.9252506537613346e-227)
+        );
+        let mut wire = req.clone();
+        for _ in 0..3 {
+            wire = serde_json::from_str(&serde_json::to_string(&wire).unwrap()).unwrap();
+            assert_eq!(wire, req);
+        }
+    }
+}
