@@ -55,7 +55,7 @@ pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
 pub use store::ModuleStore;
-pub use tokens::{NewToken, Token};
+pub use tokens::{NewToken, Token, hashes_match, secret_hash};
 
 /// The current time as RFC 3339 (UTC), as every record is stamped.
 pub fn now() -> String {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use subtle::ConstantTimeEq as _;
 
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, ModelName, Registry, Role, now};
@@ -61,8 +62,17 @@ fn random_hex(bytes: usize) -> Result<String, Error> {
     Ok(hex::encode(b))
 }
 
-fn secret_hash(secret: &str) -> String {
+/// The hex SHA-256 of a bearer secret: what is stored, and what a token is
+/// looked up by.
+pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Whether a stored secret hash and a computed one are the same, compared
+/// in constant time (`subtle`): how long the comparison takes does not
+/// depend on where the two first differ.
+pub fn hashes_match(stored: &str, computed: &str) -> bool {
+    stored.len() == computed.len() && bool::from(stored.as_bytes().ct_eq(computed.as_bytes()))
 }
 
 fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
@@ -150,14 +160,31 @@ impl Registry {
 
     /// The live token whose secret this is. Fails with
     /// [`Error::Unauthorized`] for an unknown or revoked one.
+    ///
+    /// Timing: the token is found by an index lookup on the SHA-256 of the
+    /// secret, never on the secret itself. However long that lookup takes —
+    /// a B-tree walk, string comparisons that stop at the first differing
+    /// byte — it can only reveal how the *hash* of a guess relates to stored
+    /// hashes, and learning a stored hash (even all of it, as a copy of the
+    /// database would) gives no way to a secret that produces it (SHA-256 is
+    /// preimage resistant; the secret is 256 random bits). The stored hash
+    /// is then compared with the computed one once more in constant time
+    /// ([`hashes_match`]) before the token is accepted, so that acceptance
+    /// never rests on a comparison that stops early.
     pub async fn authenticate(&self, secret: &str) -> Result<Token, Error> {
+        let unknown = || Error::Unauthorized("the bearer token is not known".into());
+        let computed = secret_hash(secret);
         let row = sqlx::query(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_sha256 = $1"
+            "SELECT token_sha256, {TOKEN_COLUMNS} FROM api_tokens WHERE token_sha256 = $1"
         ))
-        .bind(secret_hash(secret))
+        .bind(&computed)
         .fetch_optional(&self.db.pool)
         .await?
-        .ok_or_else(|| Error::Unauthorized("the bearer token is not known".into()))?;
+        .ok_or_else(unknown)?;
+        let stored: String = row.try_get("token_sha256")?;
+        if !hashes_match(&stored, &computed) {
+            return Err(unknown());
+        }
         let token = token_from_row(&row)?;
         if let Some(at) = &token.revoked_at {
             return Err(Error::Unauthorized(format!(
@@ -212,5 +239,26 @@ impl Registry {
         let token = token_from_row(&row)?;
         tx.commit().await?;
         Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hashes_match, secret_hash};
+
+    #[test]
+    fn only_the_identical_hash_matches() {
+        let stored = secret_hash("sht_the-real-secret");
+        assert!(hashes_match(&stored, &secret_hash("sht_the-real-secret")));
+        // The same hash but for its last digit: all but one byte agree.
+        let mut near = stored.clone();
+        let last = if stored.ends_with('0') { "1" } else { "0" };
+        near.replace_range(63.., last);
+        assert_eq!(&near[..63], &stored[..63]);
+        assert!(!hashes_match(&stored, &near));
+        // A prefix of it, and the empty string.
+        assert!(!hashes_match(&stored, &stored[..32]));
+        assert!(!hashes_match(&stored, ""));
+        assert!(!hashes_match(&stored, &secret_hash("sht_another-secret")));
     }
 }

@@ -84,6 +84,7 @@ pub struct StoreBatch {
 
 /// `?model=` for an uploaded batch.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The model, `namespace/name`.
     pub model: Option<String>,

@@ -113,6 +113,7 @@ pub async fn checkpoint(
 
 /// The two sizes of a consistency proof.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     /// The earlier tree size (at least 1).
     pub from: u64,

@@ -30,6 +30,10 @@ struct Inner {
     latency_count: u64,
     latency_sum: f64,
     rejected_overloaded: u64,
+    /// Bad tokens answered 401.
+    auth_unauthorized: u64,
+    /// Tokens refused 429 because their client had failed too often.
+    auth_throttled: u64,
 }
 
 impl Metrics {
@@ -65,6 +69,17 @@ impl Metrics {
     /// Count a request turned away because the service was full.
     pub fn rejected_overloaded(&self) {
         self.inner.lock().expect("metrics").rejected_overloaded += 1;
+    }
+
+    /// Count a refused bearer token: answered 401, or 429 when its client
+    /// is throttled (`api::auth::Throttle`).
+    pub fn auth_refused(&self, throttled: bool) {
+        let mut m = self.inner.lock().expect("metrics");
+        if throttled {
+            m.auth_throttled += 1;
+        } else {
+            m.auth_unauthorized += 1;
+        }
     }
 
     /// The Prometheus text exposition of these counters and of the log
@@ -132,6 +147,11 @@ impl Metrics {
             out,
             "# HELP scorehost_requests_rejected_total Requests answered 503 because the service was full.\n# TYPE scorehost_requests_rejected_total counter\nscorehost_requests_rejected_total {}",
             m.rejected_overloaded
+        );
+        let _ = writeln!(
+            out,
+            "# HELP scorehost_auth_refused_total Bearer tokens refused: unknown or revoked (401), or from a client throttled after repeated failures (429).\n# TYPE scorehost_auth_refused_total counter\nscorehost_auth_refused_total{{outcome=\"unauthorized\"}} {}\nscorehost_auth_refused_total{{outcome=\"throttled\"}} {}",
+            m.auth_unauthorized, m.auth_throttled
         );
         out
     }

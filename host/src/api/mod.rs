@@ -98,6 +98,8 @@ pub struct Service {
     tokens: Mutex<HashMap<String, (scorehost_registry::Token, std::time::Instant)>>,
     /// Counters for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// Failed authentications per client, and their delays.
+    pub failures: auth::Throttle,
     /// Admission: one permit per request in flight.
     slots: Arc<tokio::sync::Semaphore>,
     /// The data dir (batch runs keep their files under `batches/`).
@@ -126,6 +128,7 @@ impl Service {
             pins: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             metrics: metrics::Metrics::default(),
+            failures: auth::Throttle::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
@@ -175,11 +178,18 @@ impl Service {
 
     /// The live token with this secret; read again after
     /// [`REGISTRY_CACHE_TTL`]. Unknown and revoked tokens are never cached.
+    ///
+    /// The cache is keyed, like the registry, by the SHA-256 of the secret:
+    /// how long a look-up takes can tell at most something about the hash
+    /// of a guess, never about a secret (see
+    /// [`scorehost_registry::Registry::authenticate`]); a hit is still
+    /// confirmed by a constant-time comparison of the two hashes.
     pub async fn authenticate(&self, secret: &str) -> Result<scorehost_registry::Token, Error> {
-        use sha2::Digest as _;
-        let key = hex::encode(sha2::Sha256::digest(secret.as_bytes()));
-        if let Some((token, at)) = self.tokens.lock().expect("token cache").get(&key)
+        let key = scorehost_registry::secret_hash(secret);
+        if let Some((stored, (token, at))) =
+            self.tokens.lock().expect("token cache").get_key_value(&key)
             && at.elapsed() < REGISTRY_CACHE_TTL
+            && scorehost_registry::hashes_match(stored, &key)
         {
             return Ok(token.clone());
         }
@@ -230,6 +240,104 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every route may give besides its own, added to each
+/// operation of the document (unless the route documents them itself), so
+/// that a client — or a fuzzer checking the answers against the document —
+/// knows them all: 503 `overloaded` with `Retry-After` on every route
+/// (admission, [`MAX_IN_FLIGHT`]); on a route that needs a token, 401 (no
+/// or unknown token), 403 (the role may not) and 429 `too_many_failures`
+/// with `Retry-After` ([`auth::Throttle`]); with a path or query parameter,
+/// 400 (a malformed one) and, in the path, 404; with a body, 400, 413 and
+/// 415.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, Type};
+        let error = |description: &str, retry_after: bool| {
+            let mut r = ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            );
+            if retry_after {
+                r = r.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(utoipa::openapi::schema::Object::with_type(Type::Integer))
+                        .description(Some("Seconds to wait before trying again"))
+                        .build(),
+                );
+            }
+            r.build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let in_path = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+                let in_query = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let body = op.request_body.is_some();
+                let mut add = |status: &str, description: &str, retry_after: bool| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description, retry_after).into());
+                };
+                if in_path || in_query || body {
+                    add("400", "Bad input: a malformed parameter or body", false);
+                }
+                if secured {
+                    add(
+                        "401",
+                        "No bearer token, or an unknown or revoked one",
+                        false,
+                    );
+                    add("403", "The caller's role may not do this", false);
+                }
+                if in_path {
+                    add("404", "No such resource", false);
+                }
+                if body {
+                    add("413", "The body is too large", false);
+                    add(
+                        "415",
+                        "The body's Content-Type is not the one expected",
+                        false,
+                    );
+                }
+                if secured {
+                    add(
+                        "429",
+                        "too_many_failures: this client presented too many bad tokens; every token it sends is refused until Retry-After has passed",
+                        true,
+                    );
+                }
+                add(
+                    "503",
+                    "overloaded: too many requests in flight, or one took too long",
+                    true,
+                );
+            }
+        }
+    }
+}
+
 /// The router and the OpenAPI document, built from one list of routes.
 pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi) {
     let (v1, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -259,6 +367,9 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::metrics))
         .split_for_parts();
+    // After the routes: a modifier of `ApiDoc` runs before they are added.
+    let mut openapi = openapi;
+    utoipa::Modify::modify(&CommonResponses, &mut openapi);
     let doc = openapi.clone();
     let app = v1
         .route(
@@ -324,10 +435,15 @@ pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(
     tracing::info!(%addr, "serving");
     // The one line a script waits for (the port, when asked for port 0).
     println!("scorehost listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::Internal(format!("the server failed: {e}")))?;
+    // With each connection's peer address: failed authentications are
+    // counted per client (`auth::Throttle`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::Internal(format!("the server failed: {e}")))?;
     tracing::info!("stopped: every answered evaluation is in the log");
     Ok(())
 }
