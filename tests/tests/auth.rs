@@ -147,7 +147,10 @@ fn bad_tokens_from_one_client_are_slowed_down_and_no_other_client_is() {
     // While the delay runs, even the valid token is refused from there
     // (otherwise guessing would go on at full speed)…
     let during = get_from(A, &s, pins, Some(&good));
-    assert_eq!((during.status, during.code.as_deref()), (429, Some("too_many_failures")));
+    assert_eq!(
+        (during.status, during.code.as_deref()),
+        (429, Some("too_many_failures"))
+    );
     assert_eq!(during.retry_after, Some(1));
     // …a request without a token is an ordinary 401, not counted, and the
     // public routes answer…
