@@ -23,6 +23,7 @@ static NOT_MARKER: [u8; 32] = [
 ];
 
 /// The memory the scanner grows to: the default limit, 16 MiB.
+#[cfg(target_arch = "wasm32")]
 const TOP: usize = 16 << 20;
 
 /// The NOT form as four little-endian words, read so that the compiler

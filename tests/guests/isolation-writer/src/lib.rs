@@ -21,6 +21,7 @@ fn marker_words() -> [u64; 4] {
 
 /// Linear memory the writer leaves the allocator: 256 KiB below the
 /// 16 MiB limit, so that building the answer still finds memory.
+#[cfg(target_arch = "wasm32")]
 const RAW_TOP: usize = (16 << 20) - (256 << 10);
 
 /// The guest model.
