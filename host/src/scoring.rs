@@ -17,7 +17,7 @@ use crate::audit::{self, AuditWriter, BatchItem, Evaluated};
 use crate::contract::{ModelInfo, Request};
 use crate::sandbox::Limits;
 use crate::wire::{EvaluationResponse, ModelRef, ScoreRequest};
-use crate::{Error, Model, Outcome};
+use crate::{Error, Fault, Model, Outcome};
 
 /// What scores a request: a sandboxed [`Model`] in production; a natively
 /// compiled model in the benchmarks that measure what the sandbox costs,
@@ -263,10 +263,13 @@ pub fn finish(
 ///   its callers are told `overloaded` (503, `Retry-After`) at once instead
 ///   of holding the service's admission slots;
 /// - a model whose evaluations take long ([`SLOW_EVALUATION`], as a moving
-///   average of its recent ones) also needs a permit of the shared slow
-///   lane, [`Fairness::slow_lane`] permits for all slow models together:
-///   however many of them are hammered, the rest of the cores stay free for
-///   the models that answer in microseconds.
+///   average of its recent ones) or hit a limit also needs a permit of the
+///   shared slow lane, [`Fairness::slow_lane`] permits for all slow models
+///   together, and holds it, resting, as long again as it ran: however many
+///   of them are hammered, they use at most half of the slow lane's cores,
+///   and the rest stay free for the models that answer in microseconds.
+///
+/// Measured with `cargo bench -p scorehost-tests --bench fairness`.
 pub struct Fairness {
     lanes: std::sync::Mutex<std::collections::HashMap<String, Arc<Lane>>>,
     slow: Arc<tokio::sync::Semaphore>,
@@ -281,11 +284,14 @@ pub struct Fairness {
 /// microseconds never comes near it.
 pub const MAX_WAITING_PER_MODEL: usize = 32;
 
-/// A model whose evaluations take longer than this (moving average) is
-/// slow and shares the slow lane. 5 ms: a real scorecard takes 20–50 µs
-/// (100× less), even on a busy machine; a model at its fuel limit takes
-/// 20–50 ms, at its wall-clock limit 1 s.
-pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(5);
+/// A model whose evaluations take longer than this (moving average, on
+/// the evaluating thread's clock) is slow and shares the slow lane; so is,
+/// at once, a model whose evaluation was stopped by a limit (fuel, memory,
+/// stack, wall clock). 1 ms: a real scorecard takes 20–50 µs (20× less,
+/// with room for a busy machine's preemptions); a model at its 20 M fuel
+/// limit takes 1–3 ms on this project's hardware, one that grows to its
+/// memory limit about 4 ms, one at its wall-clock limit 1 s.
+pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(1);
 
 struct Lane {
     running: Arc<tokio::sync::Semaphore>,
@@ -348,6 +354,7 @@ impl Fairness {
         &self,
         key: &str,
         f: impl FnOnce() -> R + Send + 'static,
+        hit_a_limit: impl FnOnce(&R) -> bool,
     ) -> Result<R, Error> {
         let lane = self.lane(key);
         if lane.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL {
@@ -356,10 +363,10 @@ impl Fairness {
                 "this model already has {MAX_WAITING_PER_MODEL} evaluations waiting; retry shortly"
             )));
         }
+        let slow_limit = SLOW_EVALUATION.as_micros() as u64;
         let permits = async {
             let own = lane.running.clone().acquire_owned().await;
-            let slow = if lane.cost_us.load(Ordering::Relaxed) > SLOW_EVALUATION.as_micros() as u64
-            {
+            let slow = if lane.cost_us.load(Ordering::Relaxed) > slow_limit {
                 Some(self.slow.clone().acquire_owned().await)
             } else {
                 None
@@ -368,21 +375,38 @@ impl Fairness {
         }
         .await;
         lane.waiting.fetch_sub(1, Ordering::AcqRel);
-        let _permits = match permits {
+        let permits = match permits {
             (Ok(own), Some(Ok(slow))) => (own, Some(slow)),
             (Ok(own), None) => (own, None),
             _ => return Err(Error::Internal("the evaluation lanes were closed".into())),
         };
-        let start = std::time::Instant::now();
-        let result = tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| Error::Internal(format!("an evaluation thread failed: {e}")))?;
-        let took = start.elapsed().as_micros() as u64;
-        // A quarter of the newest: four slow evaluations in a row move a
+        let (result, took) = tokio::task::spawn_blocking(move || {
+            // Timed on its thread: the wait for a thread is not the model's.
+            let start = std::time::Instant::now();
+            let r = f();
+            (r, start.elapsed())
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("an evaluation thread failed: {e}")))?;
+        // An evaluation stopped by a limit cost as much as the sandbox
+        // allows: its model is slow at once, whatever the clock said.
+        let mut cost = took.as_micros() as u64;
+        if hit_a_limit(&result) {
+            cost = cost.max(4 * slow_limit);
+        }
+        // A quarter of the newest: a few slow evaluations in a row move a
         // fast model into the slow lane; as many fast ones move it back.
         let old = lane.cost_us.load(Ordering::Relaxed);
-        let new = if old == 0 { took } else { (old * 3 + took) / 4 };
+        let new = if old == 0 { cost } else { (old * 3 + cost) / 4 };
         lane.cost_us.store(new.max(1), Ordering::Relaxed);
+        if permits.1.is_some() {
+            // A slow model rests as long as it ran before its lane and the
+            // slow lane take another of its evaluations: the slow models
+            // together use at most half of the slow lane's cores, and the
+            // requests they leave waiting cost no thread.
+            tokio::time::sleep(took).await;
+        }
+        drop(permits);
         Ok(result)
     }
 }
@@ -405,10 +429,28 @@ pub async fn score_fairly(
     let inner = span.clone();
     async move {
         let prepared = fairness
-            .run(&key, move || {
-                let _enter = inner.enter();
-                prepare(&*model, &request, &who, None)
-            })
+            .run(
+                &key,
+                move || {
+                    let _enter = inner.enter();
+                    prepare(&*model, &request, &who, None)
+                },
+                |prepared| {
+                    matches!(
+                        prepared,
+                        Ok(Prepared {
+                            outcome: Err(Error::PluginFault {
+                                fault: Fault::FuelExhausted { .. }
+                                    | Fault::MemoryExhausted { .. }
+                                    | Fault::StackOverflow
+                                    | Fault::Timeout { .. },
+                                ..
+                            }),
+                            ..
+                        })
+                    )
+                },
+            )
             .await??;
         let id = recorder.append(prepared.record).await?;
         finish(prepared.outcome, id)
