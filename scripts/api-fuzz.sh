@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Fuzz the HTTP API with schemathesis, from its own OpenAPI document, as
+# every role: the real binary, `scorehost demo` on a fresh data dir and a
+# free port (four models pinned, a synthetic population, tokens), then
+# schemathesis against /openapi.json once per caller — no token, auditor,
+# app:demo, publisher:ningbo, province, and an unknown token — and a
+# summary: requests sent per role and the 5xx answers (there must be none).
+#
+#   scripts/api-fuzz.sh                          # bounded: well under 5 min on 2 cores
+#   SCOREHOST_FUZZ_EXAMPLES=300 scripts/api-fuzz.sh   # a longer run
+#   SCOREHOST_FUZZ_SEED=123 scripts/api-fuzz.sh  # replay a run (the seed is printed)
+#   SCOREHOST_FUZZ_PHASES=examples,coverage,fuzzing,stateful scripts/api-fuzz.sh
+#   SCOREHOST_FUZZ_NO_BUILD=1 scripts/api-fuzz.sh   # the binary and components are built
+#
+# Phases: examples, coverage and fuzzing by default. The stateful phase
+# (chains of calls following the document's links) is left out of the
+# bounded run: as the province it starts dozens of batch runs back to back,
+# and one of them has been seen to hang, exhausting the SQLite pool (see the
+# report of issue 7; the batch runner is not the API's code).
+#
+# Checks (every answer is checked against the document):
+#   not_a_server_error            no 5xx, ever
+#   status_code_conformance       the status is one the operation documents
+#   content_type_conformance      the Content-Type is the documented one
+#   response_headers_conformance  documented headers (Retry-After) are right
+#   response_schema_conformance   the body matches the documented schema
+# Not run: negative_data_rejection and positive_data_acceptance (the
+# document types parameters as strings and bodies as JSON objects; the
+# service's own rules — model names, semver, ISO dates, SEQ-HASH record ids
+# — are stricter, so schema-valid input is rightly refused 400 and the
+# fuzzer's "invalid" input is sometimes valid); ignored_auth and the other
+# stateful security checks (they send requests with made-up tokens from the
+# same address as the valid roles, which then trip the bad-token throttle;
+# tests/tests/auth.rs and tests/tests/api.rs test authentication and every
+# role on every route directly). The unknown-token role runs last: after
+# five failures the throttle answers 429 `too_many_failures` with
+# Retry-After, which the document lists and the checks accept.
+#
+# Needs python3 (with venv) and PyPI: schemathesis is installed, pinned, into
+# target/api-fuzz-venv on the first run and reused afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCHEMATHESIS_VERSION=4.32.5
+EXAMPLES=${SCOREHOST_FUZZ_EXAMPLES:-25}
+PHASES=${SCOREHOST_FUZZ_PHASES:-examples,coverage,fuzzing}
+SEED=${SCOREHOST_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+VENV=target/api-fuzz-venv
+
+if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null | grep -o '[0-9][0-9.]*$')" != "$SCHEMATHESIS_VERSION" ]; then
+  echo "api-fuzz: installing schemathesis $SCHEMATHESIS_VERSION into $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+if [ "${SCOREHOST_FUZZ_NO_BUILD:-0}" != 1 ]; then   # scripts/test.sh has built both
+  scripts/build-plugins.sh >/dev/null
+  cargo build --release -p scorehost -q
+fi
+
+B=$PWD/target/release/scorehost
+D=$(mktemp -d /tmp/scorehost-api-fuzz.XXXXXX)
+PID=
+cleanup() {
+  status=$?
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  if [ "$status" = 0 ]; then rm -rf "$D"; else echo "api-fuzz: server log and reports kept in $D" >&2; fi
+}
+trap cleanup EXIT
+
+# The demo service: models published, approved and pinned, 300 subjects.
+$B --data-dir "$D/data" demo --listen 127.0.0.1:0 --subjects 300 >"$D/serve.out" 2>"$D/serve.err" &
+PID=$!
+for _ in $(seq 600); do grep -q '^scorehost listening on' "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^scorehost listening on //p' "$D/serve.out")
+[ -n "$URL" ] || { cat "$D/serve.err" >&2; echo "api-fuzz: the service did not start" >&2; exit 1; }
+token() { sed -n "s/^ *$1=\(sht_[0-9a-f]*\).*/\1/p" "$D/serve.out"; }
+APP=$(token APP)
+AUDITOR=$(token AUDITOR)
+PROVINCE=$(token PROVINCE)
+PUBLISHER=$($B --data-dir "$D/data" token create --role publisher:ningbo --label api-fuzz 2>/dev/null)
+UNKNOWN=sht_$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+echo "api-fuzz: $URL, schemathesis $SCHEMATHESIS_VERSION, phases $PHASES, $EXAMPLES examples per operation, seed $SEED"
+
+# role name, then the Authorization header value ('' for none)
+ROLES=(
+  "none|"
+  "auditor|Bearer $AUDITOR"
+  "app:demo|Bearer $APP"
+  "publisher:ningbo|Bearer $PUBLISHER"
+  "province|Bearer $PROVINCE"
+  "unknown-token|Bearer $UNKNOWN"
+)
+failed=0
+summary=""
+total_5xx=0
+for entry in "${ROLES[@]}"; do
+  role=${entry%%|*}
+  auth=${entry#*|}
+  har="$D/$(echo "$role" | tr ':' '-').har"
+  headers=()
+  [ -n "$auth" ] && headers=(-H "Authorization: $auth")
+  echo "api-fuzz: --- $role ---"
+  rc=0
+  # A role's run is bounded (10 min) even if the service stops answering.
+  SCHEMATHESIS_HOOKS=api-fuzz-hooks PYTHONPATH=scripts timeout 600 \
+    "$VENV/bin/schemathesis" run "$URL/openapi.json" "${headers[@]}" \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+      --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --phases "$PHASES" \
+      --generation-with-security-parameters false --generation-database none \
+      --request-timeout 30 --no-color --output-truncate true \
+      --report har --report-har-path "$har" >"$D/$role.log" 2>&1 || rc=$?
+  # Requests sent and 5xx answers, from the run's HAR record.
+  read -r sent server_errors < <(python3 - "$har" <<'PY'
+import json, sys
+try:
+    entries = json.load(open(sys.argv[1]))["log"]["entries"]
+except (OSError, ValueError, KeyError):
+    entries = []
+print(len(entries), sum(1 for e in entries if e["response"]["status"] >= 500))
+PY
+)
+  total_5xx=$((total_5xx + server_errors))
+  if [ "$rc" != 0 ]; then
+    failed=1
+    sed -n '/FAILURES\|ERRORS/,$p' "$D/$role.log" | head -150
+  fi
+  tail -n 1 "$D/$role.log"
+  summary+=$(printf '\n  %-18s %6s requests  %3s 5xx  %s' "$role" "$sent" "$server_errors" "$([ "$rc" = 0 ] && echo ok || echo FAILED)")
+done
+echo "api-fuzz: summary (seed $SEED, $EXAMPLES examples per operation):$summary"
+echo "api-fuzz: 5xx answers: $total_5xx"
+[ "$failed" = 0 ] && [ "$total_5xx" = 0 ] || { echo "api-fuzz: FAILED" >&2; exit 1; }
+echo "api-fuzz: ok"
