@@ -258,10 +258,10 @@ pub fn finish(
 ///   async workers that accept connections, parse requests and answer: a
 ///   model at its fuel limit (tens of ms of CPU) no longer stalls every
 ///   request queued behind it on the same worker;
-/// - each model runs at most [`Fairness::per_model`] evaluations at once,
-///   and keeps at most [`MAX_WAITING_PER_MODEL`] more waiting; beyond that
-///   its callers are told `overloaded` (503, `Retry-After`) at once instead
-///   of holding the service's admission slots;
+/// - each model runs at most [`Fairness::per_model`] evaluations at once;
+///   a slow one keeps at most [`MAX_WAITING_PER_MODEL`] more waiting, and
+///   beyond that its callers are told `overloaded` (503, `Retry-After`) at
+///   once instead of holding the service's admission slots;
 /// - a model whose evaluations take long ([`SLOW_EVALUATION`], as a moving
 ///   average of its recent ones) or hit a limit also needs a permit of the
 ///   shared slow lane, [`Fairness::slow_lane`] permits for all slow models
@@ -277,11 +277,13 @@ pub struct Fairness {
     slow_lane: usize,
 }
 
-/// How many requests of one model may wait for a free evaluation before
-/// more are refused as overloaded. 32: at its fuel limit (20–50 ms an
-/// evaluation) a model works off 32 waiting requests in about a second —
-/// the `Retry-After` the refused ones are given; a model that answers in
-/// microseconds never comes near it.
+/// How many requests of one slow model may wait for a free evaluation
+/// before more are refused as overloaded. 32: resting as long as it runs,
+/// a model at its fuel limit (1–3 ms an evaluation here) works off 32
+/// waiting requests in well under the second of `Retry-After` the refused
+/// ones are given, one at its memory limit in about a quarter of a second.
+/// A fast model's requests are never refused here: they wait their turn
+/// (the service's admission, `MAX_IN_FLIGHT`, bounds them).
 pub const MAX_WAITING_PER_MODEL: usize = 32;
 
 /// A model whose evaluations take longer than this (moving average, on
@@ -357,13 +359,14 @@ impl Fairness {
         hit_a_limit: impl FnOnce(&R) -> bool,
     ) -> Result<R, Error> {
         let lane = self.lane(key);
-        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL {
+        let slow_limit = SLOW_EVALUATION.as_micros() as u64;
+        let is_slow = lane.cost_us.load(Ordering::Relaxed) > slow_limit;
+        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL && is_slow {
             lane.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(Error::Overloaded(format!(
-                "this model already has {MAX_WAITING_PER_MODEL} evaluations waiting; retry shortly"
+                "this model is slow and already has {MAX_WAITING_PER_MODEL} evaluations waiting; retry shortly"
             )));
         }
-        let slow_limit = SLOW_EVALUATION.as_micros() as u64;
         let permits = async {
             let own = lane.running.clone().acquire_owned().await;
             let slow = if lane.cost_us.load(Ordering::Relaxed) > slow_limit {
