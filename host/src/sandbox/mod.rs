@@ -104,6 +104,7 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(internal)?;
         let mut linker = Linker::<SandboxState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(internal)?;
+        wasi::link_frozen_sleep(&mut linker).map_err(internal)?;
         crate::contract::zjcredit::scoring::types::add_to_linker::<
             _,
             wasmtime::component::HasSelf<SandboxState>,

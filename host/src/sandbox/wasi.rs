@@ -116,6 +116,49 @@ impl wasmtime_wasi::HostMonotonicClock for FrozenMonotonicClock {
     }
 }
 
+/// The WASI interface whose waits [`link_frozen_sleep`] replaces.
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
+
+/// A wait that is over at once: on a frozen clock, no time passes.
+struct Elapsed;
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for Elapsed {
+    async fn ready(&mut self) {}
+}
+
+/// Make `subscribe-duration` and `subscribe-instant` (what a guest's
+/// `sleep` becomes) return a pollable that is ready at once, replacing
+/// wasmtime-wasi's real timers.
+///
+/// Why: the sandbox's monotonic clock is frozen, so a real sleep would be
+/// the one way for a model to spend wall-clock time without spending fuel;
+/// and the wall-clock backstop (epoch interruption) is checked only when the
+/// guest runs WebAssembly, not while it blocks in a host call, so one long
+/// sleep would hold a worker thread for as long as the model asked. With
+/// this, time stands still for the guest as its clock says: a model that
+/// sleeps in a loop spends fuel and stops like any other loop.
+pub(crate) fn link_frozen_sleep(
+    linker: &mut wasmtime::component::Linker<SandboxState>,
+) -> wasmtime::Result<()> {
+    use wasmtime::component::Resource;
+    use wasmtime_wasi::p2::DynPollable;
+    fn elapsed(state: &mut SandboxState) -> wasmtime::Result<(Resource<DynPollable>,)> {
+        let resource = state.table.push(Elapsed)?;
+        Ok((wasmtime_wasi::p2::subscribe(&mut state.table, resource)?,))
+    }
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    clock.func_wrap("subscribe-duration", |mut store, (_,): (u64,)| {
+        elapsed(store.data_mut())
+    })?;
+    clock.func_wrap("subscribe-instant", |mut store, (_,): (u64,)| {
+        elapsed(store.data_mut())
+    })?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
 /// Enforces the per-evaluation memory limit and remembers a refused growth,
 /// so that the trap that follows is reported as memory exhaustion.
 pub(crate) struct MemoryGuard {

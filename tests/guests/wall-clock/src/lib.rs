@@ -1,7 +1,8 @@
-//! Hostile guest: `evaluate` sleeps 20 ms at a time, forever. Sleeping is
-//! a WASI host call that costs next to no fuel, so the fuel budget would
-//! last for hours: the wall-clock backstop (epoch interruption, checked
-//! when the call returns to WebAssembly) is what stops it.
+//! Hostile guest: `evaluate` sleeps 20 ms at a time, forever, hoping to
+//! hold a worker for hours on next to no fuel (the wall-clock backstop is
+//! checked only when a host call returns to WebAssembly). The sandbox's
+//! clock is frozen, so each sleep is over at once and the loop runs out of
+//! fuel like any other.
 use scorehost_sdk::*;
 /// The guest model.
 pub struct Guest;
