@@ -25,3 +25,9 @@ if [ "${SCOREHOST_SKIP_POSTGRES:-0}" != 1 ]; then
   export SCOREHOST_REQUIRE_POSTGRES=1
 fi
 cargo test --workspace --release "$@"
+# The API under attack: schemathesis against /openapi.json of a running
+# demo service, as every role, no 5xx, every answer as documented (first
+# run: installs a pinned schemathesis from PyPI into target/api-fuzz-venv).
+if [ $# -eq 0 ]; then
+  SCOREHOST_FUZZ_NO_BUILD=1 scripts/api-fuzz.sh
+fi

@@ -345,13 +345,10 @@ fn fill(dir: &Path) -> PathBuf {
     }
     // And the last partial chunks.
     let mut small = vec![0xAAu8; 512];
-    while small.len() >= 1 {
+    while !small.is_empty() {
         match file.write(&small) {
             Ok(n) if n > 0 => {}
             _ => small.truncate(small.len() / 2),
-        }
-        if small.is_empty() {
-            break;
         }
     }
     let _ = file.sync_all();

@@ -9,9 +9,9 @@
 //!   both from the same list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //!
-//! Every evaluation goes through [`crate::scoring::score_recorded`] with the
-//! process's one [`AuditWriter`]: the answer leaves only once its record is
-//! durable.
+//! Every scoring goes through [`crate::scoring::score_fairly`] (on a blocking
+//! thread, in its model's lane) with the process's one [`AuditWriter`]: the
+//! answer leaves only once its record is durable.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
