@@ -544,6 +544,51 @@ impl LogAppender {
     }
 }
 
+impl LogAppender {
+    /// The stored leaf hashes from position `from` on, in log order, read
+    /// on this appender's own connection — never through the shared pool.
+    /// The log writer catches up on others' appends with it: a pooled
+    /// connection used on the writer's thread goes back to the pool through
+    /// a task on the writer's own runtime, which runs only while the writer
+    /// is busy; an idle writer kept such connections, and once it held all
+    /// of them every request waited for the pool in vain.
+    pub async fn leaf_hashes_from(&mut self, from: u64) -> Result<Vec<String>, Error> {
+        let (slot, pool) = match &mut self.conn {
+            AppendConn::Sqlite(conn) => {
+                let mut query = conn.prepare_cached(
+                    "SELECT leaf_hash FROM audit_log WHERE seq >= ?1 ORDER BY seq",
+                )?;
+                let hashes = query
+                    .query_map([from as i64], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                return Ok(hashes);
+            }
+            AppendConn::Sql { conn, pool, .. } => (conn, pool),
+        };
+        let conn = match slot {
+            Some(conn) => conn,
+            None => slot.insert(pool.acquire().await?.detach()),
+        };
+        let rows = sqlx::query("SELECT leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq")
+            .bind(from as i64)
+            .fetch_all(&mut *conn)
+            .await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                let e = Error::from(e);
+                if e.is_transient() {
+                    *slot = None;
+                }
+                return Err(e);
+            }
+        };
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("leaf_hash").map_err(Error::from))
+            .collect()
+    }
+}
+
 /// Insert `cp` unless a checkpoint of that size is stored already.
 async fn insert_checkpoint(conn: &mut AnyConnection, cp: &StoredCheckpoint) -> Result<(), Error> {
     sqlx::query(

@@ -302,6 +302,12 @@ impl Registry {
         Ok(Registry { db, store })
     }
 
+    /// Pooled database connections checked out now (open and not idle in
+    /// the pool): what a leak of connections shows as.
+    pub fn connections_in_use(&self) -> usize {
+        (self.db.pool.size() as usize).saturating_sub(self.db.pool.num_idle())
+    }
+
     /// The module store.
     pub fn store(&self) -> &ModuleStore {
         &self.store

@@ -365,9 +365,12 @@ pub(crate) async fn stored_leaves(registry: &Registry) -> Result<Vec<Hash>, Erro
 
 /// The stored leaf hashes from position `from` on.
 pub(crate) async fn stored_leaves_from(registry: &Registry, from: u64) -> Result<Vec<Hash>, Error> {
-    registry
-        .log_leaf_hashes_from(from)
-        .await?
+    decode_leaves(&registry.log_leaf_hashes_from(from).await?)
+}
+
+/// Stored leaf hashes (hex) as hashes.
+pub(crate) fn decode_leaves(hashes: &[String]) -> Result<Vec<Hash>, Error> {
+    hashes
         .iter()
         .map(|h| {
             hex::decode(h)

@@ -15,7 +15,7 @@ use scorehost_audit::merkle;
 use scorehost_registry::{LogAppender, LogEntry, NewRecord, Registry, StoredCheckpoint};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Evaluated, evaluation_record, stored_leaves, stored_leaves_from};
+use super::{Evaluated, decode_leaves, evaluation_record, stored_leaves};
 use crate::Error;
 
 /// Records per group commit at most. 256: a transaction of a few hundred
@@ -90,7 +90,6 @@ impl AuditWriter {
             .build()
             .map_err(cannot)?;
         let writer = Writer {
-            registry,
             key,
             appender,
             frontier,
@@ -177,7 +176,6 @@ impl AuditWriter {
 }
 
 struct Writer {
-    registry: Arc<Registry>,
     key: LogKey,
     appender: LogAppender,
     frontier: merkle::Frontier,
@@ -237,7 +235,7 @@ impl Writer {
                 // Others appended too (a registry action, a batch's start,
                 // another process): catch up on their leaves — which are
                 // before these, all committed — and these with them.
-                match self.rt.block_on(stored_leaves_from(&self.registry, size)) {
+                match self.leaves_from(size) {
                     Ok(leaves) => {
                         for leaf in leaves {
                             self.frontier.push(leaf);
@@ -249,13 +247,13 @@ impl Writer {
                     return;
                 }
                 // Reading failed or fell short: rebuild from the start.
-                if let Ok(all) = self.rt.block_on(stored_leaves(&self.registry)) {
+                if let Ok(all) = self.leaves_from(0) {
                     self.frontier = merkle::Frontier::from_leaves(&all);
                 }
                 return;
             }
             _ => {
-                if let Ok(all) = self.rt.block_on(stored_leaves(&self.registry)) {
+                if let Ok(all) = self.leaves_from(0) {
                     self.frontier = merkle::Frontier::from_leaves(&all);
                 }
                 return;
@@ -269,6 +267,14 @@ impl Writer {
             }
             self.frontier.push(leaf);
         }
+    }
+
+    /// The stored leaves from position `from` on, read on the appender's own
+    /// connection: this thread never uses the registry's pool (see
+    /// [`LogAppender::leaf_hashes_from`]).
+    fn leaves_from(&mut self, from: u64) -> Result<Vec<merkle::Hash>, Error> {
+        let hashes = self.rt.block_on(self.appender.leaf_hashes_from(from))?;
+        decode_leaves(&hashes)
     }
 
     /// Sign and store a checkpoint of the edge, if one is due.
