@@ -14,9 +14,9 @@
 #
 # Phases: examples, coverage and fuzzing by default. The stateful phase
 # (chains of calls following the document's links) is left out of the
-# bounded run: as the province it starts dozens of batch runs back to back,
-# and one of them has been seen to hang, exhausting the SQLite pool (see the
-# report of issue 7; the batch runner is not the API's code).
+# bounded run to keep it short. (It once exposed the audit writer keeping
+# pooled connections it had read through, until the pool was gone and
+# every request got 503; fixed, with tests/tests/stuck.rs.)
 #
 # Checks (every answer is checked against the document):
 #   not_a_server_error            no 5xx, ever
