@@ -34,51 +34,13 @@ pub struct Caller {
     route: String,
 }
 
-/// Why a caller was not let in: its error, and for a throttled client the
-/// seconds to wait (sent as `Retry-After`).
-#[derive(Debug)]
-pub struct Refusal {
-    /// The error answered.
-    pub error: ApiError,
-    /// `Retry-After`, in seconds.
-    pub retry_after: Option<u64>,
-}
-
-impl From<ApiError> for Refusal {
-    fn from(error: ApiError) -> Refusal {
-        Refusal {
-            error,
-            retry_after: None,
-        }
-    }
-}
-
-impl From<scorehost_registry::Error> for Refusal {
-    fn from(e: scorehost_registry::Error) -> Refusal {
-        Refusal::from(ApiError::from(e))
-    }
-}
-
-impl axum::response::IntoResponse for Refusal {
-    fn into_response(self) -> axum::response::Response {
-        let mut response = self.error.into_response();
-        if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(secs),
-            );
-        }
-        response
-    }
-}
-
 impl FromRequestParts<Arc<Service>> for Caller {
-    type Rejection = Refusal;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         service: &Arc<Service>,
-    ) -> Result<Caller, Refusal> {
+    ) -> Result<Caller, ApiError> {
         let route = format!("{} {}", parts.method, parts.uri.path());
         let unauthorized = |m: &str| {
             tracing::warn!(%route, "denied: {m}");
@@ -125,12 +87,12 @@ impl FromRequestParts<Arc<Service>> for Caller {
                     return Err(too_many_failures(wait));
                 }
                 service.metrics.auth_refused(false);
-                return Err(e.into());
+                return Err(e);
             }
             Err(e) => {
                 let e = ApiError::from(e);
                 tracing::warn!(%route, "denied: {}", e.message);
-                return Err(e.into());
+                return Err(e);
             }
         };
         if let Some(ip) = client {
@@ -210,17 +172,17 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 pub const MAX_CLIENTS: usize = 10_000;
 
 /// The 429 of a throttled client, with the seconds to wait (rounded up).
-fn too_many_failures(wait: Duration) -> Refusal {
+fn too_many_failures(wait: Duration) -> ApiError {
     let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-    Refusal {
-        error: ApiError::new(
+    ApiError {
+        retry_after: Some(secs),
+        ..ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_failures",
             format!(
                 "too many failed authentications from this address; retry in {secs} s with a valid token"
             ),
-        ),
-        retry_after: Some(secs),
+        )
     }
 }
 

@@ -21,6 +21,9 @@ pub struct ApiError {
     pub message: String,
     /// The failed evaluation's audit record, when it has one.
     pub evaluation_id: Option<String>,
+    /// `Retry-After`, in seconds: set for a throttled client (429); every
+    /// 503 gets 1 s when none is set.
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON body of an error.
@@ -36,8 +39,8 @@ pub struct ErrorDetail {
     /// Stable code: `bad_request`, `unauthorized`, `forbidden`,
     /// `consent_required`, `not_found`, `conflict`, `too_large`,
     /// `unsupported_media_type`, `model_rejected`, `module_refused`,
-    /// `plugin_fault`, `no_pinned_version`, `overloaded`, `integrity`,
-    /// `storage`, `internal`.
+    /// `plugin_fault`, `no_pinned_version`, `overloaded`, `unavailable`,
+    /// `too_many_failures`, `integrity`, `storage`, `internal`.
     pub code: String,
     /// One clear sentence.
     pub message: String,
@@ -54,6 +57,7 @@ impl ApiError {
             code,
             message: message.into(),
             evaluation_id: None,
+            retry_after: None,
         }
     }
 
@@ -102,6 +106,7 @@ impl From<Error> for ApiError {
             code: e.code(),
             message: e.to_string(),
             evaluation_id: None,
+            retry_after: None,
         }
     }
 }
@@ -125,7 +130,9 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let overloaded = self.status == StatusCode::SERVICE_UNAVAILABLE;
+        let retry_after = self
+            .retry_after
+            .or((self.status == StatusCode::SERVICE_UNAVAILABLE).then_some(1));
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_string(),
@@ -134,10 +141,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
-        if overloaded {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
