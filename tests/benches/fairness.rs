@@ -16,13 +16,13 @@
 //! Short by default (5 s a phase); not part of the test suite.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use scorehost_tests::http::Server;
 use scorehost_tests::{binary, component, root, sha256_file};
 
 fn env_u64(name: &str, default: u64) -> u64 {
@@ -68,39 +68,16 @@ fn pin(dir: &Path, package: &str, model: &str, publisher: &str) {
     run(dir, &["plugin", "pin", &version, "--sha256", &sha]);
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// The server on `dir`, with the evaluation lanes on or off; quiet (the
+/// hostile models' refusals are logged as warnings).
 fn serve(dir: &Path, lanes: bool) -> Server {
-    let mut child = Command::new(binary())
-        .current_dir(root())
-        .env("SCOREHOST_FAIRNESS", if lanes { "1" } else { "0" })
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scorehost serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let url = line
-        .trim()
-        .strip_prefix("scorehost listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
-    Server { child, url }
+    let lanes = if lanes { "1" } else { "0" };
+    Server::launch(
+        dir,
+        None,
+        "127.0.0.1:0",
+        &[("SCOREHOST_FAIRNESS", lanes), ("SCOREHOST_LOG", "error")],
+    )
 }
 
 /// One POST /v1/scores; its status and latency.

@@ -2,6 +2,8 @@
 //! with a token, stop or kill it. Shared by the service's end-to-end tests.
 
 use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
@@ -25,14 +27,21 @@ impl Server {
     /// Serve `f`'s data dir (and database) on `listen`; returns once the
     /// server says it is listening.
     pub fn start_on(f: &Fixture, listen: &str) -> Server {
+        Server::launch(&f.data_dir, f.db.as_deref(), listen, &[])
+    }
+
+    /// Serve `data_dir` (and `db`, if given) on `listen` with `env` set;
+    /// returns once the server says it is listening.
+    pub fn launch(data_dir: &Path, db: Option<&str>, listen: &str, env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(binary());
         cmd.current_dir(root())
+            .envs(env.iter().copied())
             .arg("--data-dir")
-            .arg(&f.data_dir)
+            .arg(data_dir)
             .args(["serve", "--listen", listen])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        if let Some(db) = &f.db {
+        if let Some(db) = db {
             cmd.args(["--db", db]);
         }
         let mut child = cmd.spawn().expect("scorehost serve starts");
@@ -46,6 +55,14 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
         Server { child, url }
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("a socket address")
     }
 
     /// SIGTERM, and the exit status once it has finished.

@@ -4,53 +4,12 @@
 //! valid token; and the registry refusing a secret whose hash shares a
 //! prefix with a real token's.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::io::{Read as _, Write as _};
 use std::time::Duration;
 
 use scorehost_registry::{Actor, Registry};
-use scorehost_tests::{Backend, Fixture, binary, cli, fixture, ok, root};
-
-/// A running `scorehost serve`, stopped on drop.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(f: &Fixture) -> Server {
-        let mut child = Command::new(binary())
-            .current_dir(root())
-            .arg("--data-dir")
-            .arg(&f.data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("scorehost serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("scorehost listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .parse()
-            .unwrap();
-        Server { child, addr }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
+use scorehost_tests::http::Server;
+use scorehost_tests::{Backend, cli, fixture, ok};
 
 /// An answer: status, `Retry-After` (if any), error code (if any).
 #[derive(Debug, PartialEq)]
@@ -72,7 +31,7 @@ fn get_from(from: &str, s: &Server, path: &str, token: Option<&str>) -> Answer {
         socket
             .bind(format!("{from}:0").parse().unwrap())
             .expect("bind a loopback client address");
-        socket.connect(s.addr).await.expect("connect")
+        socket.connect(s.addr()).await.expect("connect")
     });
     let mut stream = stream.into_std().unwrap();
     stream.set_nonblocking(false).unwrap();
@@ -82,7 +41,7 @@ fn get_from(from: &str, s: &Server, path: &str, token: Option<&str>) -> Answer {
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {}\r\n{auth}Connection: close\r\n\r\n",
-        s.addr
+        s.addr()
     )
     .unwrap();
     let mut response = String::new();
@@ -177,7 +136,7 @@ fn bad_tokens_from_one_client_are_slowed_down_and_no_other_client_is() {
     assert_eq!(get_from(A, &s, pins, Some(BAD)), throttled(1));
 
     // Counted in /metrics.
-    let metrics = ureq::get(&format!("http://{}/metrics", s.addr))
+    let metrics = ureq::get(&format!("http://{}/metrics", s.addr()))
         .call()
         .unwrap()
         .into_string()
@@ -197,7 +156,7 @@ fn the_openapi_document_lists_401_and_429_with_retry_after_for_every_route_with_
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "auth-openapi"));
     let s = Server::start(&f);
-    let doc: serde_json::Value = ureq::get(&format!("http://{}/openapi.json", s.addr))
+    let doc: serde_json::Value = ureq::get(&format!("http://{}/openapi.json", s.addr()))
         .call()
         .unwrap()
         .into_json()

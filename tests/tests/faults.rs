@@ -43,6 +43,29 @@ struct Tally {
 }
 
 impl Tally {
+    /// Every answer was 200 or 503.
+    fn only_200_or_503(&self) {
+        assert!(
+            self.unexpected.is_empty(),
+            "answers other than 200/503: {:?}",
+            &self.unexpected[..self.unexpected.len().min(5)]
+        );
+    }
+
+    /// Every answer was 200 or 503, some calls saw `fault` as 503, and
+    /// every 503 said `unavailable`. Returns how many were refused.
+    fn refused_as_unavailable(&self, fault: &str) -> u64 {
+        self.only_200_or_503();
+        let refused = self.statuses.get(&503).copied().unwrap_or(0);
+        assert!(refused > 0, "no call saw {fault}: {self:?}");
+        assert_eq!(
+            self.unavailable_codes,
+            BTreeSet::from(["unavailable".to_string()]),
+            "{fault} is `unavailable`"
+        );
+        refused
+    }
+
     fn add(&mut self, other: Tally) {
         self.acked.extend(other.acked);
         for (s, n) in other.statuses {
@@ -259,11 +282,7 @@ fn twenty_sigkills_under_load_lose_no_acknowledged_evaluation() {
     comes_back(&url, &token, Duration::from_secs(30));
     let tally = load.finish();
     drop(s);
-    assert!(
-        tally.unexpected.is_empty(),
-        "answers other than 200/503: {:?}",
-        &tally.unexpected[..tally.unexpected.len().min(5)]
-    );
+    tally.only_200_or_503();
     assert!(
         tally.acked.len() >= 200,
         "too little load to mean anything: {tally:?}"
@@ -389,18 +408,7 @@ fn a_full_disk_answers_503_stores_nothing_half_and_recovers_when_freed() {
     );
     s.stop();
 
-    assert!(
-        tally.unexpected.is_empty(),
-        "answers other than 200/503: {:?}",
-        &tally.unexpected[..tally.unexpected.len().min(5)]
-    );
-    let refused = tally.statuses.get(&503).copied().unwrap_or(0);
-    assert!(refused > 0, "the disk never filled: {tally:?}");
-    assert_eq!(
-        tally.unavailable_codes,
-        BTreeSet::from(["unavailable".to_string()]),
-        "a full disk is `unavailable`"
-    );
+    let refused = tally.refused_as_unavailable("the disk full");
     assert_eq!(tally.no_answer, 0, "every call got an answer");
     let logged = rt.block_on(nothing_acknowledged_was_lost(&f, &tally, &before));
     eprintln!(
@@ -468,17 +476,7 @@ fn postgresql_stopped_under_load_answers_503_and_service_resumes_by_itself() {
     assert!(s.child.try_wait().unwrap().is_none(), "the server died");
     s.stop();
 
-    assert!(
-        tally.unexpected.is_empty(),
-        "answers other than 200/503: {:?}",
-        &tally.unexpected[..tally.unexpected.len().min(5)]
-    );
-    let refused = tally.statuses.get(&503).copied().unwrap_or(0);
-    assert!(refused > 0, "no call saw the database down: {tally:?}");
-    assert_eq!(
-        tally.unavailable_codes,
-        BTreeSet::from(["unavailable".to_string()])
-    );
+    let refused = tally.refused_as_unavailable("the database down");
     let logged = rt.block_on(nothing_acknowledged_was_lost(&f, &tally, &before));
     eprintln!(
         "postgres stopped for 3 s: {refused} answered 503 unavailable, {} acknowledged (all {logged} in the log), back {back_after:?} after restart",
