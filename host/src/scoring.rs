@@ -262,7 +262,7 @@ pub fn finish(
 ///   a slow one keeps at most [`MAX_WAITING_PER_MODEL`] more waiting, and
 ///   beyond that its callers are told `overloaded` (503, `Retry-After`) at
 ///   once instead of holding the service's admission slots;
-/// - a model whose evaluations take long ([`SLOW_EVALUATION`], as a moving
+/// - a model whose evaluations use much CPU ([`SLOW_EVALUATION`], as a moving
 ///   average of its recent ones) or hit a limit also needs a permit of the
 ///   shared slow lane, [`Fairness::slow_lane`] permits for all slow models
 ///   together, and holds it, resting, as long again as it ran: however many
@@ -286,11 +286,11 @@ pub struct Fairness {
 /// (the service's admission, `MAX_IN_FLIGHT`, bounds them).
 pub const MAX_WAITING_PER_MODEL: usize = 32;
 
-/// A model whose evaluations take longer than this (moving average, on
-/// the evaluating thread's clock) is slow and shares the slow lane; so is,
-/// at once, a model whose evaluation was stopped by a limit (fuel, memory,
-/// stack, wall clock). 1 ms: a real scorecard takes 20–50 µs (20× less,
-/// with room for a busy machine's preemptions); a model at its 20 M fuel
+/// A model whose evaluations use more CPU than this (moving average of the
+/// evaluating thread's CPU time, so a busy machine's preemptions do not
+/// count) is slow and shares the slow lane; so is, at once, a model whose
+/// evaluation was stopped by a limit (fuel, memory, stack, wall clock).
+/// 1 ms: a real scorecard takes 20–50 µs (20× less); a model at its 20 M fuel
 /// limit takes 1–3 ms on this project's hardware, one that grows to its
 /// memory limit about 4 ms, one at its wall-clock limit 1 s.
 pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(1);
@@ -298,7 +298,7 @@ pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_milli
 struct Lane {
     running: Arc<tokio::sync::Semaphore>,
     waiting: AtomicUsize,
-    /// Moving average of the evaluation's wall-clock time, in µs.
+    /// Moving average of an evaluation's CPU time, in µs.
     cost_us: AtomicU64,
 }
 
@@ -336,6 +336,10 @@ impl Fairness {
 
     fn lane(&self, key: &str) -> Arc<Lane> {
         let mut lanes = self.lanes.lock().expect("fairness lanes");
+        // Every request asks; only a model's first one allocates its key.
+        if let Some(lane) = lanes.get(key) {
+            return lane.clone();
+        }
         lanes
             .entry(key.to_string())
             .or_insert_with(|| {
@@ -383,23 +387,36 @@ impl Fairness {
             (Ok(own), None) => (own, None),
             _ => return Err(Error::Internal("the evaluation lanes were closed".into())),
         };
-        let (result, took) = tokio::task::spawn_blocking(move || {
+        let (result, took, cpu) = tokio::task::spawn_blocking(move || {
             // Timed on its thread: the wait for a thread is not the model's.
-            let start = std::time::Instant::now();
+            let (start, cpu_start) = (std::time::Instant::now(), thread_cpu_time());
             let r = f();
-            (r, start.elapsed())
+            (
+                r,
+                start.elapsed(),
+                thread_cpu_time().saturating_sub(cpu_start),
+            )
         })
         .await
         .map_err(|e| Error::Internal(format!("an evaluation thread failed: {e}")))?;
-        // An evaluation stopped by a limit cost as much as the sandbox
-        // allows: its model is slow at once, whatever the clock said.
-        let mut cost = took.as_micros() as u64;
+        let old = lane.cost_us.load(Ordering::Relaxed);
+        // The CPU the evaluation used, not the time it took: on a busy
+        // machine a fast model's evaluation is preempted for milliseconds,
+        // which says nothing about the model.
+        let mut cost = cpu.as_micros() as u64;
         if hit_a_limit(&result) {
+            // An evaluation stopped by a limit cost as much as the sandbox
+            // allows: its model is slow at once, whatever the clock said.
             cost = cost.max(4 * slow_limit);
+        } else if old == 0 {
+            // A model's first evaluation also warms its pool slot and
+            // caches (milliseconds): no verdict on the model. Counted at
+            // most as the threshold, it cannot make the burst that follows
+            // it "slow"; a model that is slow shows it on the next ones.
+            cost = cost.min(slow_limit);
         }
         // A quarter of the newest: a few slow evaluations in a row move a
         // fast model into the slow lane; as many fast ones move it back.
-        let old = lane.cost_us.load(Ordering::Relaxed);
         let new = if old == 0 { cost } else { (old * 3 + cost) / 4 };
         lane.cost_us.store(new.max(1), Ordering::Relaxed);
         if permits.1.is_some() {
@@ -412,6 +429,25 @@ impl Fairness {
         drop(permits);
         Ok(result)
     }
+}
+
+/// The CPU time the calling thread has used (user and system): what an
+/// evaluation costs, whatever else the machine is doing. Wall-clock time
+/// where the platform has no per-thread clock.
+fn thread_cpu_time() -> std::time::Duration {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid timespec for the call to fill.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        }
+    }
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 /// [`score_recorded`] for the service: the evaluation runs under
