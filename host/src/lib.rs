@@ -20,6 +20,9 @@
 //! - [`population`]: synthetic populations for any model, from its `describe()`;
 //! - [`batch`]: scoring a file of subjects on all cores, resumably;
 //! - [`store`]: requests completed from the 1+N data store;
+//! - [`impact`]: what a candidate version would change, replayed on the
+//!   pinned version's recorded inputs; [`shadow`]: a candidate evaluating
+//!   live requests beside the pinned version, logged, never returned;
 //! - [`api`]: the HTTP service.
 //!
 //! ```no_run
@@ -42,12 +45,14 @@ pub mod catalog;
 pub mod componentize;
 pub mod contract;
 mod error;
+pub mod impact;
 pub mod model;
 pub mod points;
 pub mod population;
 pub mod report;
 pub mod sandbox;
 pub mod scoring;
+pub mod shadow;
 pub mod store;
 pub mod validate;
 pub mod whitebox;

@@ -328,6 +328,32 @@ enum PluginCommand {
         /// NAMESPACE/NAME or NAMESPACE/NAME@VERSION
         reference: String,
     },
+    /// Before approving: replay the pinned version's recorded inputs through a
+    /// candidate and report grade migration, score distributions, top movers and new failures.
+    #[command(
+        after_help = "Examples:\n  scorehost plugin impact ningbo/port@2.0.0\n  scorehost plugin impact ningbo/port@2.0.0 --from 2026-11-01 --to 2026-11-30 --top 20 --json"
+    )]
+    Impact(cli::impact::ImpactArgs),
+    /// Run a submitted or approved version beside the pinned one on live traffic, its results logged, never returned (province only).
+    #[command(
+        after_help = "Example:\n  scorehost plugin shadow ningbo/port@2.0.0 --sha256 ed03e1eb…\n\nPinning or revoking the version clears the shadow."
+    )]
+    Shadow {
+        /// NAMESPACE/NAME@VERSION
+        reference: String,
+        /// The SHA-256 of the version's bytes.
+        #[arg(long)]
+        sha256: String,
+    },
+    /// Stop running a model's shadow version (province only).
+    #[command(after_help = "Example:\n  scorehost plugin unshadow ningbo/port")]
+    Unshadow {
+        /// NAMESPACE/NAME
+        model: String,
+    },
+    /// List every model's shadow version.
+    #[command(after_help = "Example:\n  scorehost plugin shadows --json")]
+    Shadows,
     /// Build a plugin crate the fast way: a core module for wasm32-unknown-unknown,
     /// componentised with no WASI imports (faster to instantiate; panics lose their message).
     #[command(
@@ -415,6 +441,12 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
             PluginCommand::Revoke { reference, reason } => remote::revoke(g, r, reference, reason),
             PluginCommand::List => remote::get(g, r, "/v1/plugins"),
             PluginCommand::Show { reference } => remote::show(g, r, reference),
+            PluginCommand::Impact(args) => cli::impact::impact_remote(g, r, args),
+            PluginCommand::Shadow { reference, sha256 } => {
+                cli::shadow::shadow_remote(g, r, reference, sha256)
+            }
+            PluginCommand::Unshadow { model } => cli::shadow::unshadow_remote(g, r, model),
+            PluginCommand::Shadows => remote::get(g, r, "/v1/shadows"),
             PluginCommand::Build { .. } => return None,
         },
         Command::Audit { command } => match command {
@@ -528,6 +560,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             PluginCommand::List => cli::registry::list(g),
             PluginCommand::Show { reference } => cli::registry::show(g, &reference),
+            PluginCommand::Impact(args) => cli::impact::impact(g, &args),
+            PluginCommand::Shadow { reference, sha256 } => {
+                cli::shadow::shadow(g, &reference, &sha256)
+            }
+            PluginCommand::Unshadow { model } => cli::shadow::unshadow(g, &model),
+            PluginCommand::Shadows => cli::shadow::list(g),
             PluginCommand::Build {
                 package,
                 manifest_path,

@@ -39,9 +39,11 @@ mod consents;
 pub mod data;
 mod db;
 mod error;
+mod evaluations;
 mod log;
 mod refs;
 mod registry;
+mod shadows;
 mod store;
 mod tokens;
 
@@ -54,6 +56,8 @@ pub use refs::{ModelName, VersionRef};
 pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
+pub use evaluations::{EvaluationPage, RecordedEvaluation};
+pub use shadows::Shadow;
 pub use store::ModuleStore;
 pub use tokens::{NewToken, Token, hashes_match, secret_hash};
 

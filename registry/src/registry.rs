@@ -195,7 +195,7 @@ async fn find_version(tx: &mut Tx, r: &VersionRef) -> Result<Option<VersionRecor
     row.as_ref().map(version_from_row).transpose()
 }
 
-async fn record(
+pub(crate) async fn record(
     tx: &mut Tx,
     actor: &Actor,
     action: &str,
@@ -261,7 +261,7 @@ fn not_found(r: &VersionRef) -> Error {
 
 /// The version `r`, which the caller named by `sha256` for an `action`: a
 /// different stored hash is a conflict.
-async fn find_named(
+pub(crate) async fn find_named(
     tx: &mut Tx,
     r: &VersionRef,
     sha256: &str,
@@ -465,6 +465,8 @@ impl Registry {
             .map(|p| format!("replaces {p}"))
             .unwrap_or_default();
         record(&mut tx, actor, "pin", r, sha256, &detail).await?;
+        // A pinned version is live: it no longer shadows (crate::shadows).
+        crate::shadows::clear_if_shadow(&mut tx, actor, r, "pinned").await?;
         tx.commit().await?;
         tracing::info!(reference = %r, actor = %actor, "pinned");
         self.pinned(&r.model).await
@@ -488,6 +490,8 @@ impl Registry {
         }
         set_status(&mut tx, r, "revoked", actor).await?;
         record(&mut tx, actor, "revoke", r, &v.sha256, reason).await?;
+        // A revoked version never runs again, not even in the shadow.
+        crate::shadows::clear_if_shadow(&mut tx, actor, r, "revoked").await?;
         if v.status == Status::Pinned {
             sqlx::query("DELETE FROM pins WHERE namespace = $1 AND name = $2")
                 .bind(&r.model.namespace)

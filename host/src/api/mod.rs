@@ -37,11 +37,13 @@ pub mod batches;
 pub mod consents;
 pub mod data;
 pub mod error;
+pub mod impact;
 pub mod log;
 pub mod metrics;
 pub mod ops;
 pub mod plugins;
 pub mod scores;
+pub mod shadows;
 
 use error::ApiError;
 
@@ -106,6 +108,8 @@ pub struct Service {
     pub data_dir: std::path::PathBuf,
     /// Batch runs of this process.
     pub runs: batches::Runs,
+    /// Shadow versions and their evaluations in flight ([`crate::shadow`]).
+    pub shadows: crate::shadow::Shadows,
 }
 
 impl Service {
@@ -132,6 +136,7 @@ impl Service {
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
+            shadows: crate::shadow::Shadows::default(),
         }))
     }
 
@@ -174,6 +179,8 @@ impl Service {
     /// takes effect at once.
     pub fn pins_changed(&self) {
         self.pins.lock().expect("pin cache").clear();
+        // Pinning or revoking a shadow version clears its shadow.
+        self.shadows.changed();
     }
 
     /// The live token with this secret; read again after
@@ -349,6 +356,9 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(plugins::revoke))
         .routes(routes!(plugins::pin))
         .routes(routes!(plugins::pins))
+        .routes(routes!(impact::impact))
+        .routes(routes!(shadows::set, shadows::clear))
+        .routes(routes!(shadows::list))
         .routes(routes!(scores::score))
         .routes(routes!(batches::start, batches::list))
         .routes(routes!(batches::status))

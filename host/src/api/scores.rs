@@ -135,6 +135,12 @@ pub async fn score(
             return Err(e);
         }
     }
+    // Shadow mode: the model's shadow version, if any, gets the same
+    // request once this answer's record is durable (crate::shadow).
+    let shadow = service
+        .shadows
+        .prepare(&service.catalog, &model_name, &request)
+        .await;
     // Off the async workers, within the model's share of the cores.
     let recorder = Recorder::Writer(&service.writer);
     let result = match fairness() {
@@ -142,6 +148,9 @@ pub async fn score(
         None => score_recorded(&model, &request, &caller.name(), &recorder).await,
     };
     service.metrics.evaluated(name, &result, started.elapsed());
+    if let Some(pending) = shadow {
+        crate::shadow::spawn(&service, pending, caller.name(), &result);
+    }
     Ok(Json(result?))
 }
 

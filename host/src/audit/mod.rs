@@ -556,25 +556,56 @@ pub async fn show(registry: &Registry, id: &str) -> Result<Shown, Error> {
     let record: Value =
         serde_json::from_str(&entry.record).map_err(|e| Error::Internal(e.to_string()))?;
     let stored = registry.log_input(entry.seq).await?;
-    let (mut input, mut erased_at) = (None, None);
-    if let Some(s) = stored {
-        erased_at = s.erased_at.clone();
-        if let (Some(salt), Some(text)) = (&s.salt, &s.input) {
-            if record["input_commitment"].as_str() != Some(input_commitment(salt, text).as_str()) {
-                return Err(Error::Internal(format!(
-                    "the stored input of record {} does not match the commitment in the log",
-                    entry.seq
-                )));
-            }
-            input = Some(serde_json::from_str(text).map_err(|e| Error::Internal(e.to_string()))?);
-        }
-    }
+    let (input, erased_at) = kept_input(entry.seq, &record, stored.as_ref())?;
     Ok(Shown {
         entry,
         record,
         input,
         erased_at,
     })
+}
+
+/// The input kept beside record `seq` (parsed as `record`), checked against
+/// the record's commitment and decoded as the request the plugin saw; and
+/// when it was erased, if it was. `(None, None)` for a record without an
+/// input (a registry action). A mismatch with the commitment, or an input
+/// that is not a request, is an error naming the record. Used by
+/// [`show`], [`replay`] and the impact analysis (`crate::impact`).
+pub fn kept_input(
+    seq: u64,
+    record: &Value,
+    stored: Option<&scorehost_registry::StoredInput>,
+) -> Result<(Option<ScoreRequest>, Option<String>), Error> {
+    let Some(s) = stored else {
+        return Ok((None, None));
+    };
+    let (Some(salt), Some(text)) = (&s.salt, &s.input) else {
+        return Ok((None, s.erased_at.clone()));
+    };
+    if record["input_commitment"].as_str() != Some(input_commitment(salt, text).as_str()) {
+        return Err(Error::Internal(format!(
+            "the stored input of record {seq} does not match the commitment in the log"
+        )));
+    }
+    let input = serde_json::from_str(text).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((Some(input), s.erased_at.clone()))
+}
+
+/// Mark `record` — an evaluation's, as [`crate::scoring::prepare`] built it
+/// — as a shadow evaluation of the live evaluation `live_id`: its fields
+/// end with `"shadow":true,"shadow_of":"<live_id>"`. Everything else stays
+/// as for a live evaluation (`show`, `replay` and `verify` read it alike).
+/// Costs one copy of the record's text.
+pub fn mark_shadow(record: &mut NewRecord, live_id: &str) -> Result<(), Error> {
+    let body = record.body.trim_end();
+    let Some(open) = body.strip_suffix('}') else {
+        return Err(Error::Internal(
+            "an evaluation record is not a JSON object".into(),
+        ));
+    };
+    let id = serde_json::to_string(live_id).map_err(|e| Error::Internal(e.to_string()))?;
+    record.body = format!("{open},\"shadow\":true,\"shadow_of\":{id}}}");
+    Ok(())
 }
 
 /// Erase the input of evaluation `id` (retention over); the record stays and

@@ -7,10 +7,12 @@ pub(crate) mod consent;
 pub(crate) mod data;
 pub(crate) mod demo;
 pub(crate) mod generate;
+pub(crate) mod impact;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;
 pub(crate) mod serve;
+pub(crate) mod shadow;
 pub(crate) mod token;
 
 /// Run a future to completion on a small runtime: the registry is async

@@ -103,6 +103,21 @@ impl Remote {
             Some(("application/json", body.to_string().as_bytes())),
         )
     }
+
+    /// POST `body` as JSON; the answer, for a command that reads it.
+    pub(crate) fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.json("POST", path, body)
+    }
+
+    /// PUT `body` as JSON; the answer.
+    pub(crate) fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.json("PUT", path, body)
+    }
+
+    /// DELETE `path`; the answer.
+    pub(crate) fn delete(&self, path: &str) -> anyhow::Result<Value> {
+        self.send("DELETE", path, None)
+    }
 }
 
 fn print(g: &Global, v: &Value) -> anyhow::Result<()> {
