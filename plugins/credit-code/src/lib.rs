@@ -25,7 +25,7 @@ pub struct CityScale {
     pub label: &'static str,
     /// `(city score, common score)` anchor points in whole points, rising
     /// in both; the first is the city scale's minimum, the last its maximum.
-    pub anchors: [(i64, i64); 4],
+    pub anchors: [Anchor; 4],
 }
 
 /// The common scale's lowest green and lowest blue scores (points).
@@ -85,10 +85,13 @@ pub fn city(model: &str) -> Option<&'static CityScale> {
     CITIES.iter().find(|c| c.model == model)
 }
 
+/// One anchor point: `(city score, common score)` in whole points.
+pub type Anchor = (i64, i64);
+
 /// Map a city score (hundredths) onto the common scale (hundredths), with
 /// the anchor segment used. Exact integer arithmetic, rounded half up once.
 /// `None` if the score is off the city's scale.
-pub fn to_common(scale: &CityScale, score: Points) -> Option<(Points, (i64, i64), (i64, i64))> {
+pub fn to_common(scale: &CityScale, score: Points) -> Option<(Points, Anchor, Anchor)> {
     let a = &scale.anchors;
     if score < a[0].0 * 100 || score > a[a.len() - 1].0 * 100 {
         return None;
