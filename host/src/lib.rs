@@ -20,6 +20,8 @@
 //! - [`population`]: synthetic populations for any model, from its `describe()`;
 //! - [`batch`]: scoring a file of subjects on all cores, resumably;
 //! - [`store`]: requests completed from the 1+N data store;
+//! - [`decide`]: benefit decisions — a scenario's rule applied to a
+//!   recorded evaluation of its model;
 //! - [`impact`]: what a candidate version would change, replayed on the
 //!   pinned version's recorded inputs; [`shadow`]: a candidate evaluating
 //!   live requests beside the pinned version, logged, never returned;
@@ -44,6 +46,7 @@ pub mod batch;
 pub mod catalog;
 pub mod componentize;
 pub mod contract;
+pub mod decide;
 mod error;
 pub mod impact;
 pub mod model;

@@ -141,6 +141,18 @@ enum Command {
         #[command(subcommand)]
         command: ConsentCommand,
     },
+    /// Define, list, show and retire benefit scenarios: a model and a rule
+    /// (a minimum score or a set of grades) that decide a benefit.
+    Scenario {
+        #[command(subcommand)]
+        command: cli::scenario::ScenarioCommand,
+    },
+    /// Is a subject eligible for a benefit scenario? Evaluates the
+    /// scenario's model on the stored subject, records it with the decision.
+    #[command(
+        after_help = "Examples:\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --as app:transit\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --server http://127.0.0.1:8080 --token sht_… --json"
+    )]
+    Decide(cli::scenario::DecideArgs),
 }
 
 #[derive(Subcommand)]
@@ -207,7 +219,7 @@ enum ConsentCommand {
 enum TokenCommand {
     /// Create a token and print its secret once (only a hash is stored).
     #[command(
-        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role auditor --json"
+        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role app:transit --scenarios hangzhou-transit-credit-pay\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role auditor --json"
     )]
     Create {
         /// `province`, `publisher:<namespace>`, `app:<name>` or `auditor`.
@@ -216,6 +228,9 @@ enum TokenCommand {
         /// For an app: the models it may score, comma-separated.
         #[arg(long, value_delimiter = ',')]
         models: Vec<String>,
+        /// For an app: the benefit scenarios it may ask decisions of, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        scenarios: Vec<String>,
         /// What the token is for.
         #[arg(long, default_value = "")]
         label: String,
@@ -487,6 +502,8 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 remote::get(g, r, &format!("/v1/consents/{subject}"))
             }
         },
+        Command::Scenario { command } => cli::scenario::run_remote(g, r, command),
+        Command::Decide(args) => cli::scenario::decide_remote(g, r, args),
         Command::Inspect { .. } | Command::Gen(_) => return None,
         Command::Batch(_) => Err(anyhow::anyhow!(
             "batch runs on the local data dir; through a service, use POST /v1/batches"
@@ -540,12 +557,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ConsentCommand::List { subject } => cli::consent::list(g, &subject),
         },
+        Command::Scenario { command } => cli::scenario::run(g, &command),
+        Command::Decide(args) => cli::scenario::decide(g, &args),
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,
                 models,
+                scenarios,
                 label,
-            } => cli::token::create(g, &role, &models, &label),
+            } => cli::token::create(g, &role, &models, &scenarios, &label),
             TokenCommand::List => cli::token::list(g),
             TokenCommand::Revoke { id } => cli::token::revoke(g, &id),
         },

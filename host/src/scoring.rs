@@ -114,11 +114,30 @@ pub async fn score_recorded(
     caller: &str,
     recorder: &Recorder<'_>,
 ) -> Result<EvaluationResponse, Failed> {
+    score_recorded_amended(model, request, caller, recorder, |_| Ok(())).await
+}
+
+/// [`score_recorded`], with `amend` called on the evaluation's record and
+/// outcome once the evaluation is done and before the record is appended:
+/// how a benefit decision (`crate::api::decisions`) becomes part of the
+/// evaluation's record. An `Err` from `amend` appends nothing.
+pub async fn score_recorded_amended(
+    model: &Model,
+    request: &ScoreRequest,
+    caller: &str,
+    recorder: &Recorder<'_>,
+    amend: impl FnOnce(&mut Prepared) -> Result<(), Error>,
+) -> Result<EvaluationResponse, Failed> {
     use tracing::Instrument as _;
     let span = tracing::info_span!("score", model = %model.info().name, caller);
-    score_item(model, request, caller, recorder, None)
-        .instrument(span)
-        .await
+    async move {
+        let mut prepared = prepare_off_the_runtime(model, request, caller, None)?;
+        amend(&mut prepared)?;
+        let id = recorder.append(prepared.record).await?;
+        finish(prepared.outcome, id)
+    }
+    .instrument(span)
+    .await
 }
 
 /// [`score_recorded`] for any [`Scorer`], as item `batch` of a batch run
@@ -461,6 +480,20 @@ pub async fn score_fairly(
     caller: &str,
     recorder: &Recorder<'_>,
 ) -> Result<EvaluationResponse, Failed> {
+    score_fairly_amended(fairness, model, request, caller, recorder, |_| Ok(())).await
+}
+
+/// [`score_fairly`], with `amend` called on the caller's task once the
+/// evaluation is done and before its record is appended (see
+/// [`score_recorded_amended`]).
+pub async fn score_fairly_amended(
+    fairness: &Fairness,
+    model: Arc<Model>,
+    request: ScoreRequest,
+    caller: &str,
+    recorder: &Recorder<'_>,
+    amend: impl FnOnce(&mut Prepared) -> Result<(), Error>,
+) -> Result<EvaluationResponse, Failed> {
     use tracing::Instrument as _;
     let span = tracing::info_span!("score", model = %model.info().name, caller);
     let key = model.sha256().to_string();
@@ -491,6 +524,8 @@ pub async fn score_fairly(
                 },
             )
             .await??;
+        let mut prepared = prepared;
+        amend(&mut prepared)?;
         let id = recorder.append(prepared.record).await?;
         finish(prepared.outcome, id)
     }

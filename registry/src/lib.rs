@@ -21,6 +21,9 @@
 //!
 //! - consent ([`Registry::grant_consent`], [`Registry::require_consent`]):
 //!   a natural person is scored for an app only while their consent stands;
+//! - benefit scenarios ([`Registry::define_scenario`], [`Rule`]): the
+//!   province names a benefit, its model and its rule (a minimum score or
+//!   a set of grades); apps are granted scenarios instead of raw scores;
 //! - [`data`]: the "1+N" data (provincial base evaluations, sector indicator
 //!   records), imported in bulk and read back to complete a request;
 //! - batch runs ([`Registry::create_batch`], [`BatchRun`]): which items of
@@ -43,6 +46,7 @@ mod evaluations;
 mod log;
 mod refs;
 mod registry;
+mod scenarios;
 mod shadows;
 mod store;
 mod tokens;
@@ -56,6 +60,7 @@ pub use refs::{ModelName, VersionRef};
 pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
+pub use scenarios::{Declared, Defined, Rule, Scenario};
 pub use evaluations::{EvaluationPage, RecordedEvaluation};
 pub use shadows::Shadow;
 pub use store::ModuleStore;

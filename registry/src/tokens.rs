@@ -23,6 +23,9 @@ pub struct Token {
     pub role: String,
     /// For an app: the models it may score.
     pub models: Vec<String>,
+    /// For an app: the benefit scenarios it may ask decisions of (without
+    /// needing their models).
+    pub scenarios: Vec<String>,
     /// What it is for, as its creator said.
     pub label: String,
     /// Who created it.
@@ -43,6 +46,11 @@ impl Token {
     pub fn may_score(&self, model: &ModelName) -> bool {
         let name = model.to_string();
         self.models.contains(&name)
+    }
+
+    /// Whether an app holding this token may ask decisions of scenario `name`.
+    pub fn may_decide(&self, name: &str) -> bool {
+        self.scenarios.iter().any(|s| s == name)
     }
 }
 
@@ -77,12 +85,18 @@ pub fn hashes_match(stored: &str, computed: &str) -> bool {
 
 fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
     let models: String = row.try_get("models")?;
+    let scenarios: String = row.try_get("scenarios")?;
     Ok(Token {
         id: row.try_get("id")?,
         role: row.try_get("role")?,
         models: models
             .split(',')
             .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect(),
+        scenarios: scenarios
+            .split(',')
+            .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
         label: row.try_get("label")?,
@@ -92,7 +106,8 @@ fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
     })
 }
 
-const TOKEN_COLUMNS: &str = "id, role, models, label, created_by, created_at, revoked_at";
+const TOKEN_COLUMNS: &str =
+    "id, role, models, scenarios, label, created_by, created_at, revoked_at";
 
 impl Registry {
     /// Create a token acting as `role`; for an app, `models` are the models
@@ -104,11 +119,31 @@ impl Registry {
         models: &[ModelName],
         label: &str,
     ) -> Result<NewToken, Error> {
+        self.create_token_granting(by, role, models, &[], label)
+            .await
+    }
+
+    /// [`Registry::create_token`], granting an app benefit `scenarios` too
+    /// (each defined and not retired): an app needs at least one model or
+    /// one scenario.
+    pub async fn create_token_granting(
+        &self,
+        by: &Actor,
+        role: &Actor,
+        models: &[ModelName],
+        scenarios: &[String],
+        label: &str,
+    ) -> Result<NewToken, Error> {
         by.must_be_province("create API tokens")?;
-        match (&role.role, models.is_empty()) {
+        if !scenarios.is_empty() && !matches!(role.role, Role::App(_)) {
+            return Err(Error::BadRequest(format!(
+                "only app tokens are granted scenarios; {role} is not an app"
+            )));
+        }
+        match (&role.role, models.is_empty() && scenarios.is_empty()) {
             (Role::App(name), true) => {
                 return Err(Error::BadRequest(format!(
-                    "an app token needs the models app:{name} may score (--models ns/name,…)"
+                    "an app token needs the models app:{name} may score (--models ns/name,…) or the scenarios it may ask decisions of (--scenarios name,…)"
                 )));
             }
             (Role::App(_), false) => {}
@@ -124,20 +159,23 @@ impl Registry {
             id: format!("tok_{}", random_hex(8)?),
             role: role.to_string(),
             models: models.iter().map(|m| m.to_string()).collect(),
+            scenarios: scenarios.to_vec(),
             label: label.to_string(),
             created_by: by.to_string(),
             created_at: now(),
             revoked_at: None,
         };
         let mut tx = self.db.begin().await?;
+        crate::scenarios::check_grantable(tx.conn(), scenarios).await?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, token_sha256, role, models, label, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_tokens (id, token_sha256, role, models, scenarios, label, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&token.id)
         .bind(secret_hash(&secret))
         .bind(&token.role)
         .bind(token.models.join(","))
+        .bind(token.scenarios.join(","))
         .bind(&token.label)
         .bind(&token.created_by)
         .bind(&token.created_at)
@@ -149,6 +187,9 @@ impl Registry {
         fields.insert("token".into(), token.id.clone().into());
         fields.insert("role".into(), token.role.clone().into());
         fields.insert("models".into(), token.models.clone().into());
+        if !token.scenarios.is_empty() {
+            fields.insert("scenarios".into(), token.scenarios.clone().into());
+        }
         append_in_tx(
             tx.conn(),
             vec![NewRecord::from_fields("registry", now(), &fields)],

@@ -4,7 +4,7 @@
 //!
 //! - [`auth`]: bearer tokens and the role each route needs;
 //! - [`error`]: the JSON error body and the status of each kind of error;
-//! - [`plugins`], [`scores`], [`batches`], [`data`], [`consents`], [`log`], [`ops`]: the routes, annotated for
+//! - [`plugins`], [`scores`], [`batches`], [`data`], [`consents`], [`scenarios`], [`decisions`], [`log`], [`ops`]: the routes, annotated for
 //!   the OpenAPI document, which is generated from them ([`router`] builds
 //!   both from the same list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
@@ -36,12 +36,14 @@ pub mod auth;
 pub mod batches;
 pub mod consents;
 pub mod data;
+pub mod decisions;
 pub mod error;
 pub mod impact;
 pub mod log;
 pub mod metrics;
 pub mod ops;
 pub mod plugins;
+pub mod scenarios;
 pub mod scores;
 pub mod shadows;
 
@@ -228,6 +230,7 @@ impl Service {
         (name = "batches", description = "Score many subjects: start a run, follow it, download its results"),
         (name = "data", description = "The 1+N data: base evaluations and indicator records, in bulk"),
         (name = "consent", description = "A natural person's consent to being scored for an app"),
+        (name = "scenarios", description = "Benefit scenarios: the province's rules on a model's result; apps granted a scenario ask for decisions"),
         (name = "audit", description = "The verifiable log of every evaluation"),
         (name = "operations", description = "Health and metrics")
     )
@@ -368,6 +371,13 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(consents::grant))
         .routes(routes!(consents::withdraw))
         .routes(routes!(consents::of_subject))
+        .routes(routes!(scenarios::list))
+        .routes(routes!(
+            scenarios::define,
+            scenarios::show,
+            scenarios::retire
+        ))
+        .routes(routes!(decisions::decide))
         .routes(routes!(log::evaluation))
         .routes(routes!(log::replay))
         .routes(routes!(log::proof))

@@ -119,22 +119,7 @@ pub async fn score(
         serde_json::from_value(raw)
             .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?
     };
-    // A natural person is scored for an app only while their consent stands.
-    if request.subject.kind == "natural-person" {
-        let Role::App(app) = &caller.actor.role else {
-            return Err(caller.deny("only apps score".into()));
-        };
-        if let Err(e) = service
-            .catalog
-            .registry()
-            .require_consent(&request.subject.id, app, &model_name)
-            .await
-        {
-            let e = ApiError::from(e);
-            tracing::warn!(caller = %caller.actor, token = %caller.token.id, "denied: {}", e.message);
-            return Err(e);
-        }
-    }
+    require_consent(&service, &caller, &request, &model_name).await?;
     // Shadow mode: the model's shadow version, if any, gets the same
     // request once this answer's record is durable (crate::shadow).
     let shadow = service
@@ -154,12 +139,40 @@ pub async fn score(
     Ok(Json(result?))
 }
 
+/// A natural person is scored for an app only while their consent for the
+/// app and `model` stands (one query, never cached); other subjects need
+/// none. Shared by `POST /v1/scores` and `POST /v1/decisions`.
+pub(crate) async fn require_consent(
+    service: &Service,
+    caller: &Caller,
+    request: &ScoreRequest,
+    model: &ModelName,
+) -> Result<(), ApiError> {
+    if request.subject.kind != "natural-person" {
+        return Ok(());
+    }
+    let Role::App(app) = &caller.actor.role else {
+        return Err(caller.deny("only apps score".into()));
+    };
+    if let Err(e) = service
+        .catalog
+        .registry()
+        .require_consent(&request.subject.id, app, model)
+        .await
+    {
+        let e = ApiError::from(e);
+        tracing::warn!(caller = %caller.actor, token = %caller.token.id, "denied: {}", e.message);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// The process's evaluation lanes ([`Fairness`]): the cores are shared
 /// between models however many services a process runs.
 /// `SCOREHOST_FAIRNESS=0` turns them off — evaluations then run inline on
 /// the async workers, as they did before — only so that
 /// `cargo bench --bench fairness` can measure what the lanes change.
-fn fairness() -> Option<&'static Fairness> {
+pub(crate) fn fairness() -> Option<&'static Fairness> {
     static FAIRNESS: std::sync::OnceLock<Option<Fairness>> = std::sync::OnceLock::new();
     FAIRNESS
         .get_or_init(|| {
@@ -196,13 +209,29 @@ async fn complete_from_store(
         )));
     }
     let as_of = match raw.get("as_of") {
-        Some(v) => v
-            .as_str()
-            .ok_or_else(|| ApiError::bad_request("as_of is a date, YYYY-MM-DD"))?
-            .to_string(),
-        None => crate::store::today(),
+        Some(v) => Some(
+            v.as_str()
+                .ok_or_else(|| ApiError::bad_request("as_of is a date, YYYY-MM-DD"))?,
+        ),
+        None => None,
     };
-    let Some(mut request) =
+    let mut request = stored_request(service, model, id, as_of).await?;
+    request.model = raw["model"].as_str().map(str::to_string);
+    Ok(request)
+}
+
+/// The request of stored subject `id` for `model`, evaluated as of `as_of`
+/// (default: today), from the 1+N store ([`crate::store::request`]); 404
+/// when no base evaluation of the subject is stored. Shared by
+/// `POST /v1/scores` with only a subject and `POST /v1/decisions`.
+pub(crate) async fn stored_request(
+    service: &Service,
+    model: &crate::Model,
+    id: &str,
+    as_of: Option<&str>,
+) -> Result<ScoreRequest, ApiError> {
+    let as_of = as_of.map_or_else(crate::store::today, str::to_string);
+    let Some(request) =
         crate::store::request(service.catalog.registry(), model.info(), id, &as_of).await?
     else {
         return Err(ApiError::from(scorehost_registry::Error::NotFound(
@@ -211,6 +240,5 @@ async fn complete_from_store(
             ),
         )));
     };
-    request.model = raw["model"].as_str().map(str::to_string);
     Ok(request)
 }

@@ -623,6 +623,42 @@ pub fn recorded_white_box(record: &Value) -> Value {
     record["outcome"].clone()
 }
 
+/// Add a benefit decision to `record`, an evaluation's record as
+/// [`crate::scoring::prepare`] built it: its fields end with
+/// `"decision":{"scenario","title","rule","eligible"}` (`eligible` absent
+/// when the evaluation failed and so decided nothing). `show` and `verify`
+/// read it like any field; [`replay`] recomputes `eligible` from the
+/// replayed white box by the recorded rule. Costs one copy of the record's
+/// text.
+pub fn mark_decision(record: &mut NewRecord, decision: &Value) -> Result<(), Error> {
+    let body = record.body.trim_end();
+    let Some(open) = body.strip_suffix('}') else {
+        return Err(Error::Internal(
+            "an evaluation record is not a JSON object".into(),
+        ));
+    };
+    record.body = format!("{open},\"decision\":{decision}}}");
+    Ok(())
+}
+
+/// For a record that carries a decision: the difference between its
+/// recorded `eligible` and the one the recorded rule gives the replayed
+/// outcome `now`, if they differ.
+fn decision_difference(decision: &Value, now: &Value) -> Option<String> {
+    let recorded = decision.get("eligible")?.as_bool();
+    let rule = scorehost_registry::Rule::from_json(&decision["rule"]).ok()?;
+    let replayed = match (now["score"].as_f64(), now["grade"].as_str()) {
+        (Some(score), Some(grade)) => crate::points::from_decimal(score)
+            .ok()
+            .map(|h| rule.admits(h, grade)),
+        _ => None,
+    };
+    (recorded != replayed).then(|| {
+        let show = |e: Option<bool>| e.map_or("no decision".to_string(), |b| b.to_string());
+        format!("decision.eligible: {} → {}", show(recorded), show(replayed))
+    })
+}
+
 /// Write a proof to a file as JSON.
 pub fn write_proof(path: &Path, proof: &InclusionProof) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(proof).map_err(|e| Error::Internal(e.to_string()))?;
@@ -689,6 +725,7 @@ pub async fn replay(catalog: &crate::catalog::Catalog, id: &str) -> Result<Repla
             differences.push(format!("{field}: {} → {}", recorded[field], now[field]));
         }
     }
+    differences.extend(decision_difference(&shown.record["decision"], &now));
     let fuel_recorded = shown.record["fuel"].as_u64().unwrap_or(0);
     let fuel_compared = shown.record["wasmtime_version"] == crate::WASMTIME_VERSION;
     if fuel_compared && fuel_recorded != fuel_now {

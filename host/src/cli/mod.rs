@@ -11,6 +11,7 @@ pub(crate) mod impact;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;
+pub(crate) mod scenario;
 pub(crate) mod serve;
 pub(crate) mod shadow;
 pub(crate) mod token;

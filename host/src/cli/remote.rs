@@ -35,7 +35,7 @@ impl RemoteError {
             "plugin_fault" => 5,
             "overloaded" | "unavailable" => 6,
             "unauthorized" | "forbidden" | "consent_required" => 8,
-            "not_found" => 9,
+            "not_found" | "gone" => 9,
             "conflict" => 10,
             "no_pinned_version" => 11,
             "integrity" => 12,
@@ -227,6 +227,19 @@ pub(crate) fn import(g: &Global, r: &Remote, what: &str, file: &Path) -> anyhow:
         g,
         &r.send("POST", &format!("/v1/data/{what}"), Some((ct, &text)))?,
     )
+}
+
+/// Any call, with a JSON body or none; the answer's JSON.
+pub(crate) fn call(
+    r: &Remote,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> anyhow::Result<Value> {
+    match body {
+        Some(b) => r.json(method, path, b),
+        None => r.send(method, path, None),
+    }
 }
 
 pub(crate) fn consent(g: &Global, r: &Remote, path: &str, body: Value) -> anyhow::Result<()> {

@@ -9,7 +9,13 @@ async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
     Registry::open(&g.data_dir, g.db.as_deref()).await
 }
 
-pub(crate) fn create(g: &Global, role: &str, models: &[String], label: &str) -> anyhow::Result<()> {
+pub(crate) fn create(
+    g: &Global,
+    role: &str,
+    models: &[String],
+    scenarios: &[String],
+    label: &str,
+) -> anyhow::Result<()> {
     let by: Actor = g.actor.parse()?;
     let role: Actor = role.parse()?;
     let models = models
@@ -19,7 +25,7 @@ pub(crate) fn create(g: &Global, role: &str, models: &[String], label: &str) -> 
     let created = block_on(async {
         open(g)
             .await?
-            .create_token(&by, &role, &models, label)
+            .create_token_granting(&by, &role, &models, scenarios, label)
             .await
     })?;
     if g.json {
@@ -27,13 +33,18 @@ pub(crate) fn create(g: &Global, role: &str, models: &[String], label: &str) -> 
     } else {
         println!("{}", created.secret);
         eprintln!(
-            "token {} for {}{} — the secret above is shown once; only its hash is stored",
+            "token {} for {}{}{} — the secret above is shown once; only its hash is stored",
             created.token.id,
             created.token.role,
             if created.token.models.is_empty() {
                 String::new()
             } else {
                 format!(" (models: {})", created.token.models.join(", "))
+            },
+            if created.token.scenarios.is_empty() {
+                String::new()
+            } else {
+                format!(" (scenarios: {})", created.token.scenarios.join(", "))
             }
         );
     }
@@ -56,7 +67,12 @@ pub(crate) fn list(g: &Global) -> anyhow::Result<()> {
             } else {
                 "live"
             },
-            t.models.join(","),
+            t.models.join(",")
+                + &if t.scenarios.is_empty() {
+                    String::new()
+                } else {
+                    format!(" scenarios:{}", t.scenarios.join(","))
+                },
             if t.label.is_empty() {
                 String::new()
             } else {

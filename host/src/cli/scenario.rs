@@ -1,0 +1,268 @@
+//! `scenario define | list | show | retire` and `decide`: benefit scenarios
+//! and decisions on them, on the local data dir or (`--server`) through the
+//! HTTP API.
+
+use scorehost::audit;
+use scorehost::catalog::Catalog;
+use scorehost::decide::{self, DecisionResponse};
+use scorehost::sandbox::{Limits, Runtime};
+use scorehost::scoring::{Recorder, score_recorded_amended};
+use scorehost::{Error, store};
+use scorehost_registry::{Actor, ModelName, Registry, Role, Rule};
+use serde_json::{Value, json};
+
+use super::block_on;
+use super::remote::{self, Remote};
+use crate::Global;
+
+#[derive(clap::Subcommand)]
+pub(crate) enum ScenarioCommand {
+    /// Define a scenario, or replace its definition (province only): the
+    /// model that decides it and its rule, a minimum score or a set of grades.
+    #[command(
+        after_help = "Examples:\n  scorehost scenario define hangzhou-transit-credit-pay --model hangzhou/qianjiang --min-score 573 --title \"Hangzhou transit credit-pay\"\n  scorehost scenario define mining-state-funded-bids --model mining/rights --grades A,B"
+    )]
+    Define {
+        /// The scenario's name (lowercase letters, digits and '-').
+        name: String,
+        /// The model that decides it, NAMESPACE/NAME (its pinned version).
+        #[arg(long)]
+        model: String,
+        /// Eligible from this score on (points, at most two decimals).
+        #[arg(long, conflicts_with = "grades", required_unless_present = "grades")]
+        min_score: Option<f64>,
+        /// Eligible with one of these grades, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        grades: Option<Vec<String>>,
+        /// What the benefit is, for people (default: the name).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// List every scenario, retired ones too.
+    #[command(after_help = "Example:\n  scorehost scenario list --json")]
+    List,
+    /// Show one scenario.
+    #[command(after_help = "Example:\n  scorehost scenario show hangzhou-transit-credit-pay")]
+    Show {
+        /// The scenario's name.
+        name: String,
+    },
+    /// Retire a scenario: decisions on it are refused from now on (province only).
+    #[command(after_help = "Example:\n  scorehost scenario retire hangzhou-transit-credit-pay")]
+    Retire {
+        /// The scenario's name.
+        name: String,
+    },
+}
+
+/// `decide`'s arguments.
+#[derive(clap::Args)]
+pub(crate) struct DecideArgs {
+    /// The scenario.
+    #[arg(long)]
+    scenario: String,
+    /// The subject's id; its data come from the 1+N store.
+    #[arg(long)]
+    subject: String,
+    /// The evaluation date, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
+async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
+    Registry::open(&g.data_dir, g.db.as_deref()).await
+}
+
+/// A scenario (as JSON, local or remote) on one line.
+fn line(s: &Value) -> String {
+    let rule = match Rule::from_json(&s["rule"]) {
+        Ok(rule) => decide::rule_text(&rule),
+        Err(_) => s["rule"].to_string(),
+    };
+    let status = match s["retired_at"].as_str() {
+        Some(at) => format!("retired {at}"),
+        None => "live".into(),
+    };
+    format!(
+        "{:<36} {:<24} {:<22} {:<30} {}",
+        s["name"].as_str().unwrap_or_default(),
+        s["model"].as_str().unwrap_or_default(),
+        rule,
+        status,
+        s["title"].as_str().unwrap_or_default()
+    )
+}
+
+fn print_scenarios(g: &Global, v: &Value) -> anyhow::Result<()> {
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(v)?);
+        return Ok(());
+    }
+    let one = [v.clone()];
+    let all = v.as_array().map_or(&one[..], |a| &a[..]);
+    println!(
+        "{:<36} {:<24} {:<22} {:<30} title",
+        "scenario", "model", "rule", "status"
+    );
+    for s in all {
+        println!("{}", line(s));
+    }
+    if let Some(against) = v["checked_against"].as_str() {
+        println!(
+            "\n{} (rule checked against {against})",
+            if v["replaced"] == true {
+                "replaced"
+            } else {
+                "defined"
+            }
+        );
+    }
+    Ok(())
+}
+
+fn print_decision(g: &Global, d: &DecisionResponse) -> anyhow::Result<()> {
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(d)?);
+    } else {
+        print!("{}", d.report());
+    }
+    Ok(())
+}
+
+/// A `scenario` command on the local data dir.
+pub(crate) fn run(g: &Global, command: &ScenarioCommand) -> anyhow::Result<()> {
+    let by: Actor = g.actor.parse()?;
+    let v = block_on(async {
+        let reg = open(g).await?;
+        anyhow::Ok(match command {
+            ScenarioCommand::Define {
+                name,
+                model,
+                min_score,
+                grades,
+                title,
+            } => {
+                let model: ModelName = model.parse()?;
+                let rule = Rule::new(*min_score, grades.clone())?;
+                serde_json::to_value(
+                    reg.define_scenario(&by, name, title.as_deref(), &model, rule)
+                        .await?,
+                )?
+            }
+            ScenarioCommand::List => serde_json::to_value(reg.scenarios().await?)?,
+            ScenarioCommand::Show { name } => match reg.scenario(name).await? {
+                Some(s) => serde_json::to_value(s)?,
+                None => {
+                    return Err(scorehost_registry::Error::NotFound(format!(
+                        "no benefit scenario is named '{name}'"
+                    ))
+                    .into());
+                }
+            },
+            ScenarioCommand::Retire { name } => {
+                serde_json::to_value(reg.retire_scenario(&by, name).await?)?
+            }
+        })
+    })?;
+    print_scenarios(g, &v)
+}
+
+/// A `scenario` command through the service.
+pub(crate) fn run_remote(g: &Global, r: &Remote, command: &ScenarioCommand) -> anyhow::Result<()> {
+    let v = match command {
+        ScenarioCommand::Define {
+            name,
+            model,
+            min_score,
+            grades,
+            title,
+        } => {
+            let mut body = json!({ "model": model });
+            if let Some(m) = min_score {
+                body["min_score"] = json!(m);
+            }
+            if let Some(gr) = grades {
+                body["grades"] = json!(gr);
+            }
+            if let Some(t) = title {
+                body["title"] = json!(t);
+            }
+            remote::call(r, "PUT", &format!("/v1/scenarios/{name}"), Some(&body))?
+        }
+        ScenarioCommand::List => remote::call(r, "GET", "/v1/scenarios", None)?,
+        ScenarioCommand::Show { name } => {
+            remote::call(r, "GET", &format!("/v1/scenarios/{name}"), None)?
+        }
+        ScenarioCommand::Retire { name } => {
+            remote::call(r, "DELETE", &format!("/v1/scenarios/{name}"), None)?
+        }
+    };
+    print_scenarios(g, &v)
+}
+
+/// `decide` on the local data dir: acting as the app `--as app:NAME` (the
+/// operator of the data dir holds every grant; the app's consent from a
+/// natural person is still required), recorded in the local log.
+pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
+    let actor: Actor = g.actor.parse()?;
+    let Role::App(app) = &actor.role else {
+        return Err(scorehost_registry::Error::Forbidden(format!(
+            "a decision is asked for by an app: pass --as app:NAME ({actor} is not an app)"
+        ))
+        .into());
+    };
+    let runtime = Runtime::new(Limits::default())?;
+    let answer = block_on(async {
+        let catalog = Catalog::open(runtime, &g.data_dir, g.db.as_deref()).await?;
+        let registry = catalog.registry();
+        let scenario = decide::live(&args.scenario, registry.scenario(&args.scenario).await?)
+            .map_err(|e| scorehost_registry::Error::NotFound(e.message().to_string()))?;
+        let model_name: ModelName = scenario.model.parse().map_err(Error::from)?;
+        let loaded = catalog.load(&model_name, None).await?;
+        decide::check_fits(&scenario, loaded.model.info())?;
+        let as_of = args.as_of.clone().unwrap_or_else(store::today);
+        let request = store::request(registry, loaded.model.info(), &args.subject, &as_of)
+            .await?
+            .ok_or_else(|| {
+                scorehost_registry::Error::NotFound(format!(
+                    "no base evaluation of subject {} is stored: import it first",
+                    args.subject
+                ))
+            })?;
+        if request.subject.kind == "natural-person" {
+            registry
+                .require_consent(&request.subject.id, app, &model_name)
+                .await?;
+        }
+        let key = audit::load_or_create_key(&g.data_dir)?;
+        let recorder = Recorder::Direct {
+            registry,
+            key: &key,
+        };
+        let evaluation = score_recorded_amended(
+            &loaded.model,
+            &request,
+            &g.actor,
+            &recorder,
+            decide::record_decision(&scenario),
+        )
+        .await
+        .map_err(|f| match f.evaluation_id {
+            Some(id) => anyhow::Error::from(f.error).context(format!("evaluation {id} (recorded)")),
+            None => anyhow::Error::from(f.error),
+        })?;
+        anyhow::Ok(DecisionResponse::new(&scenario, evaluation)?)
+    })?;
+    print_decision(g, &answer)
+}
+
+/// `decide` through the service (`POST /v1/decisions`), with the app's token.
+pub(crate) fn decide_remote(g: &Global, r: &Remote, args: &DecideArgs) -> anyhow::Result<()> {
+    let mut body = json!({ "scenario": args.scenario, "subject": { "id": args.subject } });
+    if let Some(d) = &args.as_of {
+        body["as_of"] = json!(d);
+    }
+    let v = remote::call(r, "POST", "/v1/decisions", Some(&body))?;
+    let d: DecisionResponse = serde_json::from_value(v)?;
+    print_decision(g, &d)
+}

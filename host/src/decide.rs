@@ -1,0 +1,199 @@
+//! Benefit decisions: "is this subject eligible for this scenario?" — the
+//! evaluation of a scenario's model, recorded like any evaluation, with the
+//! scenario's rule applied to it (`scorehost_registry::Rule`). The HTTP API
+//! (`POST /v1/decisions`) and the CLI (`scorehost decide`) share this, so
+//! that both answer and record exactly the same thing.
+//!
+//! A decision is a field of its evaluation's record (`decision`: scenario,
+//! title, rule, eligible; see [`crate::audit::mark_decision`]): the log
+//! holds one record per decision, `audit show` shows it and `audit replay`
+//! recomputes `eligible` from the replayed white box.
+
+use scorehost_registry::{Declared, Rule, Scenario};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::Error;
+use crate::contract::ModelInfo;
+use crate::scoring::Prepared;
+use crate::wire::EvaluationResponse;
+
+/// How many of the model's own reasons follow the rule's sentence in a
+/// decision's `reasons`: its three principal ones (the evaluation, in the
+/// answer too, holds them all).
+pub const MODEL_REASONS: usize = 3;
+
+/// Why a named scenario decides nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotLive {
+    /// No scenario was ever defined by that name.
+    Unknown(String),
+    /// It was retired.
+    Retired(String),
+}
+
+impl NotLive {
+    /// The sentence to answer with.
+    pub fn message(&self) -> &str {
+        match self {
+            NotLive::Unknown(m) | NotLive::Retired(m) => m,
+        }
+    }
+}
+
+/// The scenario `name` as looked up (`found`), if it still decides.
+pub fn live(name: &str, found: Option<Scenario>) -> Result<Scenario, NotLive> {
+    match found {
+        None => Err(NotLive::Unknown(format!(
+            "no benefit scenario is named '{name}'"
+        ))),
+        Some(Scenario {
+            retired_at: Some(at),
+            ..
+        }) => Err(NotLive::Retired(format!(
+            "benefit scenario '{name}' was retired on {at} and decides nothing any more"
+        ))),
+        Some(s) => Ok(s),
+    }
+}
+
+/// A loaded model's declared scale and grades, to check a rule against.
+pub fn declared(info: &ModelInfo) -> Declared {
+    Declared {
+        reference: format!("{}@{}", info.name, info.version),
+        scale_min: info.scale_min,
+        scale_max: info.scale_max,
+        grades: info.grades.iter().map(|g| g.grade.clone()).collect(),
+    }
+}
+
+/// Check, before deciding, that the scenario's rule still fits the model
+/// version pinned now (it was checked against the one pinned when it was
+/// defined): a conflict the province must resolve by redefining it.
+pub fn check_fits(scenario: &Scenario, info: &ModelInfo) -> Result<(), Error> {
+    scenario.rule.check_fits(&declared(info)).map_err(|why| {
+        Error::Registry(scorehost_registry::Error::Conflict(format!(
+            "benefit scenario '{}' cannot decide: {why}; the province must redefine it",
+            scenario.name
+        )))
+    })
+}
+
+/// Whether `evaluation` is eligible by `rule`, and the sentence saying why.
+fn verdict(scenario: &Scenario, evaluation: &EvaluationResponse) -> Result<(bool, String), Error> {
+    let score = crate::points::from_decimal(evaluation.score).map_err(Error::Internal)?;
+    Ok(scenario
+        .rule
+        .verdict(score, &evaluation.grade, &scenario.title))
+}
+
+/// What is added to the evaluation's record (see the module docs).
+fn recorded(scenario: &Scenario, eligible: Option<bool>) -> serde_json::Value {
+    let mut d = json!({
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "rule": scenario.rule,
+    });
+    if let Some(e) = eligible {
+        d["eligible"] = e.into();
+    }
+    d
+}
+
+/// The amendment that puts the decision into the evaluation's record
+/// before it is appended (for `crate::scoring::score_fairly_amended` and
+/// `score_recorded_amended`). A failed evaluation decides nothing: its
+/// record names the scenario and rule, without `eligible`.
+pub fn record_decision(scenario: &Scenario) -> impl FnOnce(&mut Prepared) -> Result<(), Error> {
+    move |prepared| {
+        let eligible = match &prepared.outcome {
+            Ok(evaluation) => Some(verdict(scenario, evaluation)?.0),
+            Err(_) => None,
+        };
+        crate::audit::mark_decision(&mut prepared.record, &recorded(scenario, eligible))
+    }
+}
+
+/// The answer to a decision: eligible or not, by which rule, why, and the
+/// evaluation behind it.
+///
+/// The evaluation is the full white box, as `POST /v1/scores` returns it,
+/// even to an app granted only the scenario: the source wants every
+/// application of a credit result explainable and traceable, and a subject
+/// refused a benefit is owed the reasons. An app granted a scenario learns
+/// the score behind each decision it asks for; what it cannot do is score
+/// anyone outside the scenario's question (it is not granted the model).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct DecisionResponse {
+    /// The scenario's name.
+    pub scenario: String,
+    /// What the benefit is.
+    pub title: String,
+    /// Whether the subject is eligible.
+    pub eligible: bool,
+    /// The rule applied: `{"min_score": 573.0}` or `{"grades": ["A", "B"]}`.
+    pub rule: serde_json::Value,
+    /// The evaluation's (and so the decision's) audit record.
+    pub evaluation_id: Option<String>,
+    /// The score, decimal points.
+    pub score: f64,
+    /// The grade.
+    pub grade: String,
+    /// The rule's outcome first ("score 612.40 ≥ 573: eligible for …"),
+    /// then the model's [`MODEL_REASONS`] principal reasons.
+    pub reasons: Vec<String>,
+    /// The white box behind it.
+    pub evaluation: EvaluationResponse,
+}
+
+impl DecisionResponse {
+    /// The answer for `scenario` on its (recorded) `evaluation`.
+    pub fn new(scenario: &Scenario, evaluation: EvaluationResponse) -> Result<Self, Error> {
+        let (eligible, why) = verdict(scenario, &evaluation)?;
+        let mut reasons = vec![why];
+        reasons.extend(evaluation.reasons.iter().take(MODEL_REASONS).cloned());
+        Ok(DecisionResponse {
+            scenario: scenario.name.clone(),
+            title: scenario.title.clone(),
+            eligible,
+            rule: serde_json::to_value(&scenario.rule).unwrap_or_default(),
+            evaluation_id: evaluation.evaluation_id.clone(),
+            score: evaluation.score,
+            grade: evaluation.grade.clone(),
+            reasons,
+            evaluation,
+        })
+    }
+
+    /// For people: the verdict, the reasons, then the white box.
+    pub fn report(&self) -> String {
+        let mut out = format!(
+            "{}: {} ({})\n",
+            self.scenario,
+            if self.eligible {
+                "ELIGIBLE"
+            } else {
+                "NOT ELIGIBLE"
+            },
+            self.title
+        );
+        if let Some(id) = &self.evaluation_id {
+            out.push_str(&format!("evaluation {id}\n"));
+        }
+        out.push_str("\nreasons:\n");
+        for (i, r) in self.reasons.iter().enumerate() {
+            out.push_str(&format!("  {}. {r}\n", i + 1));
+        }
+        out.push('\n');
+        out.push_str(&crate::report::white_box(&self.evaluation));
+        out
+    }
+}
+
+/// A scenario's rule for people: `score ≥ 573` or `grade A or B`.
+pub fn rule_text(rule: &Rule) -> String {
+    match rule {
+        Rule::MinScore(h) => format!("score ≥ {}", crate::points::format(*h)),
+        Rule::Grades(g) => format!("grade {}", g.join(" or ")),
+    }
+}

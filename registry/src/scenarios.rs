@@ -1,0 +1,640 @@
+//! Benefit scenarios (the source's "信易+" applications): the province names
+//! a benefit — Hangzhou transit credit-pay, the public-rental deposit
+//! halved, state-funded mining bids — the model that decides it, and its
+//! rule: a minimum score (`Qianjiang ≥ 573`) or a set of grades (`mining A
+//! or B`). An app is then granted the scenario instead of the raw score, and
+//! asks "is this subject eligible?".
+//!
+//! A rule is checked against the pinned version's declaration when it is
+//! defined (its grades must be declared grades, its minimum on the declared
+//! scale), and again by the host at every decision, since the model may be
+//! re-pinned since. Only the province defines, replaces and retires a
+//! scenario; each change is a record in the audit log, in the same
+//! transaction.
+
+use serde::Serialize;
+use serde::ser::SerializeMap as _;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::log::{NewRecord, append_in_tx};
+use crate::{Actor, Error, ModelName, Registry, now};
+
+/// What a subject's evaluation must show to be eligible: a minimum score
+/// or one of a set of grades, never both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// At least this score, in hundredths of a point (57300 is 573.00).
+    MinScore(i64),
+    /// One of these grades (non-empty, no duplicates).
+    Grades(Vec<String>),
+}
+
+/// On the wire and in the log: `{"min_score": 573.0}` or
+/// `{"grades": ["A", "B"]}`.
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        match self {
+            Rule::MinScore(h) => map.serialize_entry("min_score", &(*h as f64 / 100.0))?,
+            Rule::Grades(g) => map.serialize_entry("grades", g)?,
+        }
+        map.end()
+    }
+}
+
+/// Hundredths from a decimal number of points with at most two decimals
+/// (the wire's points, design.md), or why not.
+fn hundredths(points: f64) -> Result<i64, Error> {
+    if !points.is_finite() || points.abs() > 1e13 {
+        return Err(Error::BadRequest(format!(
+            "min_score {points} is not a usable number of points"
+        )));
+    }
+    let scaled = points * 100.0;
+    let rounded = scaled.round();
+    if (scaled - rounded).abs() > 1e-6 * rounded.abs().max(1.0) {
+        return Err(Error::BadRequest(format!(
+            "min_score {points} has more than two decimals"
+        )));
+    }
+    Ok(rounded as i64)
+}
+
+/// Points for people: `573` when whole, else two decimals (`572.50`).
+fn threshold_text(h: i64) -> String {
+    if h % 100 == 0 {
+        (h / 100).to_string()
+    } else {
+        score_text(h)
+    }
+}
+
+/// A score for people, always with two decimals (`612.40`).
+fn score_text(h: i64) -> String {
+    let sign = if h < 0 { "-" } else { "" };
+    let a = h.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+impl Rule {
+    /// The rule from its two optional parts, exactly one of which must be
+    /// given: `min_score` in decimal points (at most two decimals), or
+    /// `grades`, a non-empty list without duplicates.
+    pub fn new(min_score: Option<f64>, grades: Option<Vec<String>>) -> Result<Rule, Error> {
+        match (min_score, grades) {
+            (Some(_), Some(_)) => Err(Error::BadRequest(
+                "a rule is either min_score or grades, not both".into(),
+            )),
+            (None, None) => Err(Error::BadRequest(
+                "a rule needs min_score (a score, in points) or grades (a non-empty list of grades)"
+                    .into(),
+            )),
+            (Some(m), None) => Ok(Rule::MinScore(hundredths(m)?)),
+            (None, Some(grades)) => {
+                if grades.is_empty() {
+                    return Err(Error::BadRequest(
+                        "grades must name at least one grade".into(),
+                    ));
+                }
+                for (i, g) in grades.iter().enumerate() {
+                    if g.trim().is_empty() || g.len() > 32 {
+                        return Err(Error::BadRequest(format!(
+                            "'{g}' is not a grade (1 to 32 characters)"
+                        )));
+                    }
+                    if grades[..i].contains(g) {
+                        return Err(Error::BadRequest(format!(
+                            "grade '{g}' is named twice"
+                        )));
+                    }
+                }
+                Ok(Rule::Grades(grades))
+            }
+        }
+    }
+
+    /// The rule as a log record or an answer holds it (see the
+    /// [`Serialize`] impl); for recomputing a recorded decision.
+    pub fn from_json(v: &serde_json::Value) -> Result<Rule, Error> {
+        let grades = match v.get("grades") {
+            None => None,
+            Some(g) => Some(
+                serde_json::from_value::<Vec<String>>(g.clone())
+                    .map_err(|e| Error::BadRequest(format!("a rule's grades: {e}")))?,
+            ),
+        };
+        let min = match v.get("min_score") {
+            None => None,
+            Some(m) => Some(m.as_f64().ok_or_else(|| {
+                Error::BadRequest(format!("a rule's min_score must be a number, not {m}"))
+            })?),
+        };
+        Rule::new(min, grades)
+    }
+
+    /// Whether an evaluation with this score (hundredths) and grade is
+    /// eligible. A threshold is met at exactly its value.
+    pub fn admits(&self, score: i64, grade: &str) -> bool {
+        match self {
+            Rule::MinScore(min) => score >= *min,
+            Rule::Grades(grades) => grades.iter().any(|g| g == grade),
+        }
+    }
+
+    /// Whether the evaluation is eligible, and the sentence saying why,
+    /// e.g. "score 612.40 ≥ 573: eligible for Hangzhou transit credit-pay".
+    pub fn verdict(&self, score: i64, grade: &str, title: &str) -> (bool, String) {
+        let eligible = self.admits(score, grade);
+        let because = match self {
+            Rule::MinScore(min) => format!(
+                "score {} {} {}",
+                score_text(score),
+                if eligible { "≥" } else { "<" },
+                threshold_text(*min)
+            ),
+            Rule::Grades(grades) => format!(
+                "grade {grade} is {}one of {}",
+                if eligible { "" } else { "not " },
+                grades.join(", ")
+            ),
+        };
+        let what = if eligible { "eligible" } else { "not eligible" };
+        (eligible, format!("{because}: {what} for {title}"))
+    }
+
+    /// `Ok` if the rule can be met and failed by the model `declared`
+    /// describes: every grade named is one it declares, a minimum lies on
+    /// its scale. Otherwise the sentence saying what does not fit.
+    pub fn check_fits(&self, declared: &Declared) -> Result<(), String> {
+        match self {
+            Rule::MinScore(min) => {
+                if *min < declared.scale_min || *min > declared.scale_max {
+                    return Err(format!(
+                        "min_score {} is outside {}'s scale {}–{}",
+                        threshold_text(*min),
+                        declared.reference,
+                        threshold_text(declared.scale_min),
+                        threshold_text(declared.scale_max)
+                    ));
+                }
+            }
+            Rule::Grades(grades) => {
+                if let Some(g) = grades.iter().find(|g| !declared.grades.contains(g)) {
+                    return Err(format!(
+                        "grade '{g}' is not declared by {} (its grades: {})",
+                        declared.reference,
+                        declared.grades.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a rule is checked against: a model version's declared scale and
+/// grades (from its `describe()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// `namespace/name@version`, for messages.
+    pub reference: String,
+    /// The lowest score, hundredths.
+    pub scale_min: i64,
+    /// The highest score, hundredths.
+    pub scale_max: i64,
+    /// The grades, best first.
+    pub grades: Vec<String>,
+}
+
+impl Declared {
+    /// From a version's stored `describe()` (the wire form: scale in
+    /// decimal points, grades as `{grade, min_score}`).
+    pub fn from_describe(reference: &str, describe: &serde_json::Value) -> Result<Declared, Error> {
+        let bad = || {
+            Error::Storage(format!(
+                "the stored describe() of {reference} has no usable scale and grades"
+            ))
+        };
+        let scale = |field: &str| {
+            describe[field]
+                .as_f64()
+                .ok_or_else(bad)
+                .and_then(|p| hundredths(p).map_err(|_| bad()))
+        };
+        let grades = describe["grades"]
+            .as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|g| g["grade"].as_str().map(str::to_string).ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Declared {
+            reference: reference.to_string(),
+            scale_min: scale("scale_min")?,
+            scale_max: scale("scale_max")?,
+            grades,
+        })
+    }
+}
+
+/// A scenario as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scenario {
+    /// Its name, e.g. `hangzhou-transit-credit-pay` (lowercase letters,
+    /// digits and `-`).
+    pub name: String,
+    /// What the benefit is, for people ("Hangzhou transit credit-pay").
+    pub title: String,
+    /// The model that decides it, `namespace/name` (its pinned version).
+    pub model: String,
+    /// What an evaluation must show.
+    pub rule: Rule,
+    /// Who defined it (last).
+    pub defined_by: String,
+    /// When (RFC 3339, UTC).
+    pub defined_at: String,
+    /// Who retired it, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_by: Option<String>,
+    /// When it was retired: from then on it decides nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<String>,
+}
+
+/// A scenario as [`Registry::define_scenario`] stored it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Defined {
+    /// The scenario.
+    #[serde(flatten)]
+    pub scenario: Scenario,
+    /// Whether it replaced an earlier definition of the same name.
+    pub replaced: bool,
+    /// The pinned version its rule was checked against.
+    pub checked_against: String,
+}
+
+/// Whether `name` may name a scenario: 1 to 64 lowercase letters, digits
+/// and `-`.
+fn check_name(name: &str) -> Result<(), Error> {
+    if crate::refs::is_name_part(name) {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "'{name}' is not a scenario name (1 to 64 lowercase letters, digits and '-', e.g. hangzhou-transit-credit-pay)"
+        )))
+    }
+}
+
+const SCENARIO_COLUMNS: &str =
+    "name, title, model, min_score, grades, defined_by, defined_at, retired_by, retired_at";
+
+fn scenario_from_row(r: &AnyRow) -> Result<Scenario, Error> {
+    let min: Option<i64> = r.try_get("min_score")?;
+    let grades: Option<String> = r.try_get("grades")?;
+    let rule = match (min, grades) {
+        (Some(m), None) => Rule::MinScore(m),
+        (None, Some(g)) => Rule::Grades(
+            serde_json::from_str(&g)
+                .map_err(|e| Error::Storage(format!("a stored scenario's grades: {e}")))?,
+        ),
+        _ => {
+            return Err(Error::Storage(
+                "a stored scenario has both or neither of min_score and grades".into(),
+            ));
+        }
+    };
+    Ok(Scenario {
+        name: r.try_get("name")?,
+        title: r.try_get("title")?,
+        model: r.try_get("model")?,
+        rule,
+        defined_by: r.try_get("defined_by")?,
+        defined_at: r.try_get("defined_at")?,
+        retired_by: r.try_get("retired_by")?,
+        retired_at: r.try_get("retired_at")?,
+    })
+}
+
+async fn find(conn: &mut sqlx::AnyConnection, name: &str) -> Result<Option<Scenario>, Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {SCENARIO_COLUMNS} FROM scenarios WHERE name = $1"
+    ))
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(scenario_from_row).transpose()
+}
+
+/// Fail with [`Error::BadRequest`] unless every one of `names` is a
+/// defined scenario that is not retired: what a token may be granted.
+pub(crate) async fn check_grantable(
+    conn: &mut sqlx::AnyConnection,
+    names: &[String],
+) -> Result<(), Error> {
+    for name in names {
+        match find(conn, name).await? {
+            None => {
+                return Err(Error::BadRequest(format!(
+                    "no scenario is named '{name}': define it first (scorehost scenario define)"
+                )));
+            }
+            Some(Scenario {
+                retired_at: Some(at),
+                ..
+            }) => {
+                return Err(Error::BadRequest(format!(
+                    "scenario '{name}' was retired on {at} and can no longer be granted"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+impl Registry {
+    /// Define scenario `name` (or replace its definition, retired or not):
+    /// `model`'s pinned version decides it by `rule`. Only the province.
+    /// Refused with [`Error::BadRequest`], storing nothing: a malformed
+    /// name or title, a model with no pinned version, a rule that does not
+    /// fit the pinned version's declaration (an undeclared grade, a minimum
+    /// off its scale). One transaction, with its audit record.
+    pub async fn define_scenario(
+        &self,
+        by: &Actor,
+        name: &str,
+        title: Option<&str>,
+        model: &ModelName,
+        rule: Rule,
+    ) -> Result<Defined, Error> {
+        by.must_be_province("define benefit scenarios")?;
+        check_name(name)?;
+        let title = title.map(str::trim).unwrap_or(name).to_string();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(Error::BadRequest(
+                "a scenario's title is 1 to 200 characters".into(),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let pinned = sqlx::query(
+            "SELECT v.version, v.describe_json FROM pins p JOIN plugin_versions v \
+             ON v.namespace = p.namespace AND v.name = p.name AND v.version = p.version \
+             WHERE p.namespace = $1 AND p.name = $2",
+        )
+        .bind(&model.namespace)
+        .bind(&model.name)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "unknown model {model}: it has no pinned version to decide a scenario (pin one first)"
+            ))
+        })?;
+        let version: String = pinned.try_get("version")?;
+        let describe: String = pinned.try_get("describe_json")?;
+        let reference = format!("{model}@{version}");
+        let describe: serde_json::Value = serde_json::from_str(&describe)
+            .map_err(|e| Error::Storage(format!("the stored describe() of {reference}: {e}")))?;
+        let declared = Declared::from_describe(&reference, &describe)?;
+        rule.check_fits(&declared).map_err(Error::BadRequest)?;
+        let replaced = find(tx.conn(), name).await?.is_some();
+        let at = now();
+        let scenario = Scenario {
+            name: name.to_string(),
+            title,
+            model: model.to_string(),
+            rule,
+            defined_by: by.to_string(),
+            defined_at: at.clone(),
+            retired_by: None,
+            retired_at: None,
+        };
+        let (min, grades) = match &scenario.rule {
+            Rule::MinScore(m) => (Some(*m), None),
+            Rule::Grades(g) => (None, Some(serde_json::to_string(g).unwrap_or_default())),
+        };
+        sqlx::query("DELETE FROM scenarios WHERE name = $1")
+            .bind(name)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO scenarios ({SCENARIO_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)"
+        ))
+        .bind(&scenario.name)
+        .bind(&scenario.title)
+        .bind(&scenario.model)
+        .bind(min)
+        .bind(grades)
+        .bind(&scenario.defined_by)
+        .bind(&scenario.defined_at)
+        .execute(tx.conn())
+        .await?;
+        let mut fields = log_fields(by, "scenario-define", &scenario);
+        fields.insert("replaced".into(), replaced.into());
+        fields.insert("checked_against".into(), reference.clone().into());
+        append_in_tx(
+            tx.conn(),
+            vec![NewRecord::from_fields("registry", at, &fields)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Defined {
+            scenario,
+            replaced,
+            checked_against: reference,
+        })
+    }
+
+    /// Retire scenario `name`: from now on it decides nothing (decisions
+    /// are refused, naming when it was retired) and it can no longer be
+    /// granted. Only the province. [`Error::NotFound`] for an unknown name,
+    /// [`Error::Conflict`] for one already retired.
+    pub async fn retire_scenario(&self, by: &Actor, name: &str) -> Result<Scenario, Error> {
+        by.must_be_province("retire benefit scenarios")?;
+        let mut tx = self.db.begin().await?;
+        let Some(mut scenario) = find(tx.conn(), name).await? else {
+            return Err(Error::NotFound(format!("no scenario is named '{name}'")));
+        };
+        if let Some(at) = &scenario.retired_at {
+            return Err(Error::Conflict(format!(
+                "scenario '{name}' was already retired on {at}"
+            )));
+        }
+        let at = now();
+        sqlx::query("UPDATE scenarios SET retired_by = $1, retired_at = $2 WHERE name = $3")
+            .bind(by.to_string())
+            .bind(&at)
+            .bind(name)
+            .execute(tx.conn())
+            .await?;
+        scenario.retired_by = Some(by.to_string());
+        scenario.retired_at = Some(at.clone());
+        let fields = log_fields(by, "scenario-retire", &scenario);
+        append_in_tx(
+            tx.conn(),
+            vec![NewRecord::from_fields("registry", at, &fields)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(scenario)
+    }
+
+    /// Scenario `name` as stored (retired or not), if it was ever defined.
+    pub async fn scenario(&self, name: &str) -> Result<Option<Scenario>, Error> {
+        let mut conn = self.db.pool.acquire().await?;
+        find(&mut conn, name).await
+    }
+
+    /// Every scenario, retired ones too, by name.
+    pub async fn scenarios(&self) -> Result<Vec<Scenario>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SCENARIO_COLUMNS} FROM scenarios ORDER BY name"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(scenario_from_row).collect()
+    }
+}
+
+fn log_fields(
+    by: &Actor,
+    action: &str,
+    s: &Scenario,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("actor".into(), by.to_string().into());
+    fields.insert("action".into(), action.into());
+    fields.insert("scenario".into(), s.name.clone().into());
+    fields.insert("title".into(), s.title.clone().into());
+    fields.insert("model".into(), s.model.clone().into());
+    fields.insert(
+        "rule".into(),
+        serde_json::to_value(&s.rule).unwrap_or_default(),
+    );
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qianjiang() -> Declared {
+        Declared {
+            reference: "hangzhou/qianjiang@2.0.0".into(),
+            scale_min: 0,
+            scale_max: 100_000,
+            grades: vec!["blue".into(), "green".into(), "yellow".into()],
+        }
+    }
+
+    #[test]
+    fn a_rule_is_a_minimum_or_grades_never_both_nor_neither() {
+        assert_eq!(Rule::new(Some(573.0), None), Ok(Rule::MinScore(57_300)));
+        assert_eq!(Rule::new(Some(572.5), None), Ok(Rule::MinScore(57_250)));
+        assert_eq!(
+            Rule::new(None, Some(vec!["A".into(), "B".into()])),
+            Ok(Rule::Grades(vec!["A".into(), "B".into()]))
+        );
+        let both = Rule::new(Some(573.0), Some(vec!["A".into()])).unwrap_err();
+        assert!(both.to_string().contains("not both"), "{both}");
+        let neither = Rule::new(None, None).unwrap_err();
+        assert!(neither.to_string().contains("needs min_score"), "{neither}");
+        for bad in [
+            Rule::new(None, Some(vec![])),
+            Rule::new(None, Some(vec!["A".into(), "A".into()])),
+            Rule::new(None, Some(vec![" ".into()])),
+            Rule::new(Some(573.001), None),
+            Rule::new(Some(f64::NAN), None),
+        ] {
+            assert!(matches!(bad, Err(Error::BadRequest(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_threshold_is_met_at_exactly_its_value() {
+        let transit = Rule::MinScore(57_300);
+        assert!(transit.admits(57_300, "green"));
+        assert!(!transit.admits(57_299, "green"));
+        let (eligible, why) = transit.verdict(61_240, "green", "Hangzhou transit credit-pay");
+        assert!(eligible);
+        assert_eq!(
+            why,
+            "score 612.40 ≥ 573: eligible for Hangzhou transit credit-pay"
+        );
+        let (eligible, why) = transit.verdict(57_299, "green", "Hangzhou transit credit-pay");
+        assert!(!eligible);
+        assert_eq!(
+            why,
+            "score 572.99 < 573: not eligible for Hangzhou transit credit-pay"
+        );
+        let bids = Rule::Grades(vec!["A".into(), "B".into()]);
+        assert_eq!(
+            bids.verdict(81_175, "B", "state-funded mining bids"),
+            (
+                true,
+                "grade B is one of A, B: eligible for state-funded mining bids".into()
+            )
+        );
+        assert_eq!(
+            bids.verdict(54_999, "D", "state-funded mining bids"),
+            (
+                false,
+                "grade D is not one of A, B: not eligible for state-funded mining bids".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_rule_must_fit_the_models_declaration() {
+        let d = qianjiang();
+        assert_eq!(Rule::MinScore(57_300).check_fits(&d), Ok(()));
+        assert_eq!(Rule::MinScore(0).check_fits(&d), Ok(()));
+        assert_eq!(Rule::MinScore(100_000).check_fits(&d), Ok(()));
+        let off = Rule::MinScore(100_001).check_fits(&d).unwrap_err();
+        assert_eq!(
+            off,
+            "min_score 1000.01 is outside hangzhou/qianjiang@2.0.0's scale 0–1000"
+        );
+        assert!(Rule::MinScore(-1).check_fits(&d).is_err());
+        assert_eq!(
+            Rule::Grades(vec!["blue".into(), "green".into()]).check_fits(&d),
+            Ok(())
+        );
+        let undeclared = Rule::Grades(vec!["blue".into(), "A".into()])
+            .check_fits(&d)
+            .unwrap_err();
+        assert_eq!(
+            undeclared,
+            "grade 'A' is not declared by hangzhou/qianjiang@2.0.0 (its grades: blue, green, yellow)"
+        );
+    }
+
+    #[test]
+    fn the_declaration_is_read_from_a_stored_describe_and_rules_round_trip() {
+        let describe = serde_json::json!({
+            "scale_min": 0.0, "scale_max": 1000.0,
+            "grades": [{ "grade": "A", "min_score": 850.0 }, { "grade": "B", "min_score": 700.0 }],
+        });
+        let d = Declared::from_describe("ningbo/port@1.0.0", &describe).unwrap();
+        assert_eq!((d.scale_min, d.scale_max), (0, 100_000));
+        assert_eq!(d.grades, ["A", "B"]);
+        assert!(Declared::from_describe("x/y@1.0.0", &serde_json::json!({})).is_err());
+        for rule in [Rule::MinScore(57_250), Rule::Grades(vec!["A".into()])] {
+            let json = serde_json::to_value(&rule).unwrap();
+            assert_eq!(Rule::from_json(&json), Ok(rule));
+        }
+        assert_eq!(
+            serde_json::to_value(Rule::MinScore(57_300)).unwrap(),
+            serde_json::json!({ "min_score": 573.0 })
+        );
+        assert!(Rule::from_json(&serde_json::json!({ "min_score": "573" })).is_err());
+    }
+
+    #[test]
+    fn scenario_names_are_like_model_names() {
+        assert!(check_name("hangzhou-transit-credit-pay").is_ok());
+        for bad in ["", "Hangzhou", "a b", "a/b", &"x".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+}
