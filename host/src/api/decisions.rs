@@ -28,6 +28,7 @@ use crate::scoring::{Recorder, score_fairly_amended, score_recorded_amended};
 /// A decision to make.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "scenario": "hangzhou-transit-credit-pay", "subject": { "id": "330106199001011234" }, "as_of": "2026-11-01" }))]
 pub struct DecisionBody {
     /// The scenario's name, e.g. `hangzhou-transit-credit-pay`.
     pub scenario: String,

@@ -22,6 +22,7 @@ use super::scores::JsonBody;
 /// A scenario's definition. Exactly one of `min_score` and `grades`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "title": "Hangzhou transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573 }))]
 pub struct ScenarioBody {
     /// What the benefit is, for people (default: the name).
     #[serde(default)]
