@@ -369,6 +369,12 @@ enum PluginCommand {
     /// List every model's shadow version.
     #[command(after_help = "Example:\n  scorehost plugin shadows --json")]
     Shadows,
+    /// Scaffold a new plugin crate from the SDK: a small working model,
+    /// passing tests, an example request and a README (build, run, publish).
+    #[command(
+        after_help = "Examples:\n  scorehost plugin new wenzhou-market\n  scorehost plugin new market --namespace wenzhou --dir ../wenzhou-market --title \"Wenzhou market credit\""
+    )]
+    New(cli::new::NewArgs),
     /// Build a plugin crate the fast way: a core module for wasm32-unknown-unknown,
     /// componentised with no WASI imports (faster to instantiate; panics lose their message).
     #[command(
@@ -463,6 +469,7 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
             PluginCommand::Unshadow { model } => cli::shadow::unshadow_remote(g, r, model),
             PluginCommand::Shadows => remote::get(g, r, "/v1/shadows"),
             PluginCommand::Build { .. } => return None,
+            PluginCommand::New(_) => return None,
         },
         Command::Audit { command } => match command {
             AuditCommand::Verify => remote::get(g, r, "/v1/audit/verify"),
@@ -586,6 +593,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             PluginCommand::Unshadow { model } => cli::shadow::unshadow(g, &model),
             PluginCommand::Shadows => cli::shadow::list(g),
+            PluginCommand::New(args) => cli::new::scaffold(g, &args),
             PluginCommand::Build {
                 package,
                 manifest_path,

@@ -8,6 +8,7 @@ pub(crate) mod data;
 pub(crate) mod demo;
 pub(crate) mod generate;
 pub(crate) mod impact;
+pub(crate) mod new;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;
