@@ -141,6 +141,17 @@ enum Command {
         #[command(subcommand)]
         command: ConsentCommand,
     },
+    /// Dispute an indicator record (withheld until closed): file, check,
+    /// answer, withdraw; list, show, and the overdue ones.
+    Dispute {
+        #[command(subcommand)]
+        command: cli::dispute::DisputeCommand,
+    },
+    /// Credit repair: mark a negative record repaired, so it is no longer used.
+    Repair {
+        #[command(subcommand)]
+        command: cli::dispute::RepairCommand,
+    },
     /// Define, list, show and retire benefit scenarios: a model and a rule
     /// (a minimum score or a set of grades) that decide a benefit.
     Scenario {
@@ -509,6 +520,8 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 remote::get(g, r, &format!("/v1/consents/{subject}"))
             }
         },
+        Command::Dispute { command } => cli::dispute::run_remote(g, r, command),
+        Command::Repair { command } => cli::dispute::repair_remote(g, r, command),
         Command::Scenario { command } => cli::scenario::run_remote(g, r, command),
         Command::Decide(args) => cli::scenario::decide_remote(g, r, args),
         Command::Inspect { .. } | Command::Gen(_) => return None,
@@ -564,6 +577,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ConsentCommand::List { subject } => cli::consent::list(g, &subject),
         },
+        Command::Dispute { command } => cli::dispute::run(g, &command),
+        Command::Repair { command } => cli::dispute::repair(g, &command),
         Command::Scenario { command } => cli::scenario::run(g, &command),
         Command::Decide(args) => cli::scenario::decide(g, &args),
         Command::Token { command } => match command {

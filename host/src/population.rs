@@ -295,6 +295,7 @@ impl Population {
                 lists,
             },
             indicators,
+            withheld: Vec::new(),
         }
     }
 }

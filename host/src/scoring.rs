@@ -242,13 +242,68 @@ pub fn prepare<S: Scorer + ?Sized>(
         result: &result,
         response: response.as_ref(),
         batch,
+        withheld: &request.withheld,
     })?;
     let outcome = match (result, response) {
         (Ok(_), Some(r)) => Ok(r),
         (Err(error), _) => Err(error),
         (Ok(_), None) => Err(Error::Internal("no response for a success".into())),
     };
-    Ok(Prepared { record, outcome })
+    Ok(Prepared {
+        record,
+        outcome: tell_withheld(outcome, &request.withheld),
+    })
+}
+
+/// The answer says which stored records the model did not see (the record
+/// holds them apart from the model's own output, which replay compares):
+/// a sentence for each at the end of the reasons; and a refusal for a
+/// missing indicator says when its record was withheld.
+fn tell_withheld(
+    outcome: Result<EvaluationResponse, Error>,
+    withheld: &[scorehost_registry::Withheld],
+) -> Result<EvaluationResponse, Error> {
+    if withheld.is_empty() {
+        return outcome;
+    }
+    // The host's own check of the declaration refuses a missing required
+    // indicator before the model runs: when its record was withheld, the
+    // request was not bad, the record is suspended — 422, as the model's
+    // own refusal would be.
+    let outcome = match outcome {
+        Err(Error::BadRequest(m)) => match withheld
+            .iter()
+            .find(|w| m.contains(&format!("required indicator '{}'", w.indicator)))
+        {
+            Some(w) => Err(Error::Rejected(
+                crate::contract::EvalError::MissingIndicator(w.indicator.clone()),
+            )),
+            None => Err(Error::BadRequest(m)),
+        },
+        other => other,
+    };
+    match outcome {
+        Ok(mut r) => {
+            r.reasons.extend(withheld.iter().map(|w| w.sentence()));
+            r.withheld = withheld.to_vec();
+            Ok(r)
+        }
+        Err(Error::Rejected(crate::contract::EvalError::MissingIndicator(name))) => {
+            let why: Vec<String> = withheld
+                .iter()
+                .filter(|w| w.indicator == name)
+                .map(|w| w.sentence())
+                .collect();
+            Err(Error::Rejected(
+                crate::contract::EvalError::MissingIndicator(if why.is_empty() {
+                    name
+                } else {
+                    format!("{name} ({})", why.join("; "))
+                }),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The second half of [`score_item`]: the answer, now that the record is

@@ -4,6 +4,10 @@
 //! only a subject, batch runs over the store (CLI and HTTP) and anything
 //! else that scores stored subjects build their requests here, so that they
 //! all score exactly the same inputs — which the audit record then holds.
+//!
+//! Records under an open dispute, and records marked repaired, are left
+//! out (`scorehost_registry::disputes`) and named in the request's
+//! `withheld`.
 
 use scorehost_registry::Registry;
 
@@ -13,7 +17,7 @@ use crate::wire::{ScoreRequest, WireBase, WireIndicator, WireSubject};
 
 /// The request of `subject_id` for the model `info` declares, evaluated as
 /// of `as_of` (YYYY-MM-DD), from the store; `None` when no base evaluation
-/// of the subject is stored. Costs two queries.
+/// of the subject is stored. Costs four indexed queries.
 pub async fn request(
     registry: &Registry,
     info: &ModelInfo,
@@ -23,9 +27,20 @@ pub async fn request(
     let Some((base, records)) = registry.subject_data(subject_id).await? else {
         return Ok(None);
     };
+    let declared = |name: &str| info.indicators.iter().any(|s| s.name == name);
+    // Records under dispute or repaired are not the model's to see; the
+    // ones it would have seen are named in the request, and so in the
+    // evaluation's reasons and record.
+    let mut withheld = registry.withheld(subject_id).await?;
+    withheld.retain(|w| declared(&w.indicator));
+    let is_withheld = |r: &scorehost_registry::data::IndicatorRecord| {
+        withheld
+            .iter()
+            .any(|w| w.indicator == r.name && w.observed_on == r.observed_on)
+    };
     let indicators = records
         .into_iter()
-        .filter(|r| info.indicators.iter().any(|s| s.name == r.name))
+        .filter(|r| declared(&r.name) && !is_withheld(r))
         .map(|r| WireIndicator {
             name: r.name,
             value: r.value,
@@ -47,6 +62,7 @@ pub async fn request(
             lists: base.lists,
         },
         indicators,
+        withheld,
     }))
 }
 

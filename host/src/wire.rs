@@ -31,6 +31,12 @@ pub struct ScoreRequest {
     /// The N indicators.
     #[serde(default)]
     pub indicators: Vec<WireIndicator>,
+    /// The subject's stored records that were *not* given to the model —
+    /// under dispute, or marked repaired. Set by the host when it completes
+    /// a request from the 1+N store ([`crate::store::request`]); each
+    /// evaluation's reasons and audit record then say so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<scorehost_registry::Withheld>,
 }
 
 /// A subject on the wire.
@@ -201,6 +207,7 @@ impl ScoreRequest {
                     source: i.source.clone(),
                 })
                 .collect(),
+            withheld: Vec::new(),
         }
     }
 }
@@ -358,6 +365,10 @@ pub struct EvaluationResponse {
     pub fuel: u64,
     /// Wall-clock time of the sandboxed call, in microseconds.
     pub duration_us: u64,
+    /// Stored records of the subject the model did not see (under
+    /// dispute, or repaired); `reasons` ends with a sentence for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<scorehost_registry::Withheld>,
 }
 
 impl EvaluationResponse {
@@ -391,6 +402,7 @@ impl EvaluationResponse {
             reasons: eval.reasons.clone(),
             fuel,
             duration_us,
+            withheld: Vec::new(),
         }
     }
 }

@@ -302,16 +302,16 @@ fn indicator_from_csv(cells: &BTreeMap<String, String>) -> Result<IndicatorRecor
     })
 }
 
-/// Keep the rows that pass `check`; report the others.
+/// Keep the rows that pass `check`, with their lines; report the others.
 fn checked<T>(
     rows: Vec<(usize, T)>,
     rejected: &mut Vec<Rejected>,
     check: impl Fn(&T) -> Result<(), String>,
-) -> Vec<T> {
+) -> Vec<(usize, T)> {
     let mut ok = Vec::with_capacity(rows.len());
     for (line, row) in rows {
         match check(&row) {
-            Ok(()) => ok.push(row),
+            Ok(()) => ok.push((line, row)),
             Err(reason) => rejected.push(Rejected { line, reason }),
         }
     }
@@ -330,7 +330,10 @@ impl Registry {
     ) -> Result<ImportReport, Error> {
         by.must_be_province("import provincial base evaluations")?;
         let (rows, mut rejected) = parse_rows(text, format, base_from_csv);
-        let rows = checked(rows, &mut rejected, BaseRecord::check);
+        let rows: Vec<BaseRecord> = checked(rows, &mut rejected, BaseRecord::check)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
         let at = now();
         let mut tx = self.db.begin().await?;
         for b in &rows {
@@ -376,15 +379,40 @@ impl Registry {
             )));
         }
         let (rows, mut rejected) = parse_rows(text, format, indicator_from_csv);
-        let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        let mut rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        // A record under dispute is answered through the dispute, not
+        // imported over; one removed after a dispute only the province
+        // inserts again (crate::disputes).
+        let guards = self.import_guards(by).await?;
+        if !guards.is_empty() {
+            let mut kept = Vec::with_capacity(rows.len());
+            for (line, r) in rows {
+                let key = (
+                    r.subject_id.clone(),
+                    r.name.clone(),
+                    r.observed_on.clone().unwrap_or_default(),
+                );
+                match guards.get(&key) {
+                    Some(reason) => rejected.push(Rejected {
+                        line,
+                        reason: reason.clone(),
+                    }),
+                    None => kept.push((line, r)),
+                }
+            }
+            rejected.sort_by_key(|r| r.line);
+            rows = kept;
+        }
+        let rows: Vec<IndicatorRecord> = rows.into_iter().map(|(_, r)| r).collect();
         let at = now();
+        let importer = by.to_string();
         let mut tx = self.db.begin().await?;
         for r in &rows {
             sqlx::query(
-                "INSERT INTO indicator_records (subject_id, name, observed_on, value, source, imported_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+                "INSERT INTO indicator_records (subject_id, name, observed_on, value, source, imported_at, imported_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (subject_id, name, observed_on) DO UPDATE SET value = excluded.value, \
-                 source = excluded.source, imported_at = excluded.imported_at",
+                 source = excluded.source, imported_at = excluded.imported_at, imported_by = excluded.imported_by",
             )
             .bind(&r.subject_id)
             .bind(&r.name)
@@ -392,6 +420,7 @@ impl Registry {
             .bind(r.value.to_string())
             .bind(&r.source)
             .bind(&at)
+            .bind(&importer)
             .execute(tx.conn())
             .await?;
         }
@@ -515,9 +544,9 @@ mod tests {
         let (rows, mut rejected) = parse_rows(text, Format::Csv, indicator_from_csv);
         let rows = checked(rows, &mut rejected, IndicatorRecord::check);
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].value, serde_json::json!(6));
-        assert_eq!(rows[1].value, serde_json::json!(true));
-        assert_eq!(rows[2].observed_on.as_deref(), Some("2025-03-01"));
+        assert_eq!(rows[0].1.value, serde_json::json!(6));
+        assert_eq!(rows[1].1.value, serde_json::json!(true));
+        assert_eq!(rows[2].1.observed_on.as_deref(), Some("2025-03-01"));
         assert_eq!(
             rejected.iter().map(|r| r.line).collect::<Vec<_>>(),
             vec![5, 6]

@@ -24,6 +24,8 @@
 //! - benefit scenarios ([`Registry::define_scenario`], [`Rule`]): the
 //!   province names a benefit, its model and its rule (a minimum score or
 //!   a set of grades); apps are granted scenarios instead of raw scores;
+//! - [`disputes`]: disputes of indicator records (withheld while open,
+//!   deadlines tracked, answered by the source) and credit repair;
 //! - [`data`]: the "1+N" data (provincial base evaluations, sector indicator
 //!   records), imported in bulk and read back to complete a request;
 //! - batch runs ([`Registry::create_batch`], [`BatchRun`]): which items of
@@ -40,6 +42,7 @@ mod actor;
 mod batches;
 mod consents;
 pub mod data;
+pub mod disputes;
 mod db;
 mod error;
 mod evaluations;
@@ -54,6 +57,7 @@ mod tokens;
 pub use actor::{Actor, Role};
 pub use batches::BatchRun;
 pub use consents::Consent;
+pub use disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
 pub use error::Error;
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};

@@ -105,6 +105,7 @@ async fn run() {
         result: &result,
         response: response.as_ref(),
         batch: None,
+        withheld: &[],
     };
 
     // 0. What building a record costs the evaluating thread (serialising
@@ -159,6 +160,7 @@ async fn run() {
                                 result: &result,
                                 response: response.as_ref(),
                                 batch: None,
+                                withheld: &[],
                             };
                             writer.record(&ev).await.unwrap();
                         }

@@ -366,6 +366,7 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
                 result: &result,
                 response: response.as_ref(),
                 batch: None,
+                withheld: &[],
             };
             ids.push(audit::record_evaluation(reg, &key, &ev).await.unwrap().id);
         }
@@ -469,6 +470,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
                         result: &result,
                         response: response.as_ref(),
                         batch: None,
+                        withheld: &[],
                     };
                     writer.record(&ev).await.unwrap()
                 })

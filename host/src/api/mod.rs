@@ -37,6 +37,7 @@ pub mod batches;
 pub mod consents;
 pub mod data;
 pub mod decisions;
+pub mod disputes;
 pub mod error;
 pub mod impact;
 pub mod log;
@@ -231,6 +232,7 @@ impl Service {
         (name = "data", description = "The 1+N data: base evaluations and indicator records, in bulk"),
         (name = "consent", description = "A natural person's consent to being scored for an app"),
         (name = "scenarios", description = "Benefit scenarios: the province's rules on a model's result; apps granted a scenario ask for decisions"),
+        (name = "disputes", description = "Disputes of indicator records (withheld while open; checked, answered by the source, deadlines tracked) and credit repair"),
         (name = "audit", description = "The verifiable log of every evaluation"),
         (name = "operations", description = "Health and metrics")
     )
@@ -371,6 +373,13 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(consents::grant))
         .routes(routes!(consents::withdraw))
         .routes(routes!(consents::of_subject))
+        .routes(routes!(disputes::file, disputes::list))
+        .routes(routes!(disputes::overdue))
+        .routes(routes!(disputes::show))
+        .routes(routes!(disputes::check))
+        .routes(routes!(disputes::answer))
+        .routes(routes!(disputes::withdraw))
+        .routes(routes!(disputes::repair, disputes::repairs))
         .routes(routes!(scenarios::list))
         .routes(routes!(
             scenarios::define,

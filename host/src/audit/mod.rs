@@ -189,6 +189,9 @@ pub struct Evaluated<'a> {
     pub response: Option<&'a EvaluationResponse>,
     /// The batch run and item this evaluation belongs to, if any.
     pub batch: Option<BatchItem<'a>>,
+    /// The subject's stored records the model was not given (under
+    /// dispute, or repaired): recorded beside the input.
+    pub withheld: &'a [scorehost_registry::Withheld],
 }
 
 /// An evaluation's place in a batch run: the run's id and the item's
@@ -221,6 +224,8 @@ struct EvaluationBody<'a> {
     wasmtime_version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     batch: Option<BatchItem<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    withheld: &'a [scorehost_registry::Withheld],
 }
 
 #[derive(serde::Serialize)]
@@ -257,6 +262,7 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
         outcome,
         (fuel, duration_us),
         ev.batch,
+        ev.withheld,
     )
 }
 
@@ -288,6 +294,7 @@ pub fn refused_record(
         outcome,
         (0, 0),
         batch,
+        &wire.withheld,
     )
 }
 
@@ -302,6 +309,7 @@ fn record_body(
     outcome: RecordedOutcome<'_>,
     (fuel, duration_us): (u64, u64),
     batch: Option<BatchItem<'_>>,
+    withheld: &[scorehost_registry::Withheld],
 ) -> Result<NewRecord, Error> {
     let salt = salt()?;
     let body = EvaluationBody {
@@ -317,6 +325,7 @@ fn record_body(
         host_version: crate::HOST_VERSION,
         wasmtime_version: crate::WASMTIME_VERSION,
         batch,
+        withheld,
     };
     Ok(NewRecord {
         kind: "evaluation".into(),

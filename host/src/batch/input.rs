@@ -420,6 +420,7 @@ impl CsvColumns {
                 lists,
             },
             indicators,
+            withheld: Vec::new(),
         })
     }
 }

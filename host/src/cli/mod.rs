@@ -6,6 +6,7 @@ pub(crate) mod build;
 pub(crate) mod consent;
 pub(crate) mod data;
 pub(crate) mod demo;
+pub(crate) mod dispute;
 pub(crate) mod generate;
 pub(crate) mod impact;
 pub(crate) mod new;

@@ -1,0 +1,1036 @@
+//! Disputes (异议) and credit repair (信用修复): the subject's rights of
+//! domain.md over the indicator records that score them.
+//!
+//! A dispute names one indicator record — (subject, indicator, observed_on),
+//! the key of the 1+N store. Its life:
+//!
+//! 1. **filed** (state `open`) by the province, at its window or portal, or
+//!    by an app on the subject's behalf (for a natural person, only an app
+//!    the person has consented to). From this moment the record is
+//!    *withheld*: no evaluation uses it, and each says so.
+//! 2. **checked** by the province within [`deadlines::CHECK_WORKING_DAYS`]
+//!    working days: forwarded to the furnishing source (state `forwarded`,
+//!    still withheld), or rejected as inadmissible (closed).
+//! 3. **answered** by the source — the publisher that imported the record,
+//!    or the province for it — within [`deadlines::ANSWER_WORKING_DAYS`]
+//!    working days: `corrected` with a new value, `upheld`, or `removed`.
+//!    Closed; the record counts again as corrected, or is gone for good (a
+//!    removed record is not re-inserted by an import unless the province
+//!    itself imports it: FCRA's "not re-inserted unless certified").
+//! 4. Whatever happens, closed within [`deadlines::CLOSE_DAYS`] days;
+//!    [`Registry::overdue_disputes`] lists those past any deadline.
+//!
+//! The filer may withdraw an open dispute. An import may not overwrite a
+//! record under dispute: the source answers the dispute instead.
+//!
+//! Credit repair ([`Registry::mark_repaired`]): once the obligation behind a
+//! negative record is fulfilled, the province marks it repaired and it is
+//! withheld from then on (it stays stored, marked, for its history).
+//!
+//! Every step is a record in the audit log, written in the step's own
+//! transaction.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::log::{NewRecord, append_in_tx};
+use crate::{Actor, Error, Registry, Role, now};
+
+pub mod deadlines;
+mod repairs;
+
+pub use repairs::Repair;
+
+/// Where a dispute stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeState {
+    /// Filed, not yet checked: the record is withheld.
+    Open,
+    /// Checked and sent to the furnishing source: still withheld.
+    Forwarded,
+    /// Answered, rejected or withdrawn: the record counts again (as
+    /// corrected), or was removed.
+    Closed,
+}
+
+impl DisputeState {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeState::Open => "open",
+            DisputeState::Forwarded => "forwarded",
+            DisputeState::Closed => "closed",
+        }
+    }
+
+    /// Parse a stored or wire name.
+    pub fn parse(s: &str) -> Result<DisputeState, Error> {
+        match s {
+            "open" => Ok(DisputeState::Open),
+            "forwarded" => Ok(DisputeState::Forwarded),
+            "closed" => Ok(DisputeState::Closed),
+            other => Err(Error::BadRequest(format!(
+                "'{other}' is not a dispute state: open, forwarded or closed"
+            ))),
+        }
+    }
+}
+
+/// How a dispute was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeOutcome {
+    /// The province found it inadmissible at the check.
+    Rejected,
+    /// The filer withdrew it.
+    Withdrawn,
+    /// The source corrected the record with a new value.
+    Corrected,
+    /// The source confirmed the record as it was.
+    Upheld,
+    /// The source withdrew the record.
+    Removed,
+}
+
+impl DisputeOutcome {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeOutcome::Rejected => "rejected",
+            DisputeOutcome::Withdrawn => "withdrawn",
+            DisputeOutcome::Corrected => "corrected",
+            DisputeOutcome::Upheld => "upheld",
+            DisputeOutcome::Removed => "removed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<DisputeOutcome, Error> {
+        Ok(match s {
+            "rejected" => DisputeOutcome::Rejected,
+            "withdrawn" => DisputeOutcome::Withdrawn,
+            "corrected" => DisputeOutcome::Corrected,
+            "upheld" => DisputeOutcome::Upheld,
+            "removed" => DisputeOutcome::Removed,
+            other => {
+                return Err(Error::Storage(format!(
+                    "a stored dispute has an unknown outcome '{other}'"
+                )));
+            }
+        })
+    }
+}
+
+/// The source's answer to a forwarded dispute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The record was wrong: this is its value (a number, a boolean or a
+    /// string, as imports take).
+    Corrected(serde_json::Value),
+    /// The record was right.
+    Upheld,
+    /// The record is withdrawn.
+    Removed,
+}
+
+/// One step's note: who said what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Note {
+    /// RFC 3339.
+    pub at: String,
+    /// The actor.
+    pub by: String,
+    /// `file`, `check`, `answer` or `withdraw`.
+    pub step: String,
+    /// What they said.
+    pub text: String,
+}
+
+/// A dispute as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dispute {
+    /// `dsp_` and 12 hex digits.
+    pub id: String,
+    /// The subject the record is about.
+    pub subject_id: String,
+    /// The indicator's name.
+    pub indicator: String,
+    /// The record's date, if it is dated.
+    pub observed_on: Option<String>,
+    /// The record's value when it was disputed.
+    pub disputed_value: serde_json::Value,
+    /// The record's furnishing source (as imported).
+    pub source: String,
+    /// Why the subject disputes it.
+    pub reason: String,
+    /// Who filed it (`province` or `app:<name>`).
+    pub filed_by: String,
+    /// When (RFC 3339).
+    pub filed_at: String,
+    /// Where it stands.
+    pub state: DisputeState,
+    /// The last day of the check (YYYY-MM-DD).
+    pub check_due: String,
+    /// The last day of the source's answer, once forwarded.
+    pub answer_due: Option<String>,
+    /// The last day for closing it.
+    pub close_due: String,
+    /// Who checked it.
+    pub checked_by: Option<String>,
+    /// When.
+    pub checked_at: Option<String>,
+    /// How it was closed.
+    pub outcome: Option<DisputeOutcome>,
+    /// The corrected value, for `corrected`.
+    pub new_value: Option<serde_json::Value>,
+    /// Who closed it.
+    pub closed_by: Option<String>,
+    /// When.
+    pub closed_at: Option<String>,
+    /// Every step's note, oldest first.
+    pub notes: Vec<Note>,
+}
+
+impl Dispute {
+    /// Whether the record is withheld because of this dispute.
+    pub fn withholds(&self) -> bool {
+        self.state != DisputeState::Closed
+    }
+
+    /// The deadlines this dispute has missed as of `as_of` (YYYY-MM-DD),
+    /// one sentence each; empty when none. A closed dispute misses none.
+    pub fn missed_deadlines(&self, as_of: &str) -> Vec<String> {
+        let mut late = Vec::new();
+        if self.state == DisputeState::Closed {
+            return late;
+        }
+        if self.state == DisputeState::Open && as_of > self.check_due.as_str() {
+            late.push(format!(
+                "not checked by {} ({} working days after filing)",
+                self.check_due,
+                deadlines::CHECK_WORKING_DAYS
+            ));
+        }
+        if let Some(due) = &self.answer_due
+            && self.state == DisputeState::Forwarded
+            && as_of > due.as_str()
+        {
+            late.push(format!(
+                "the source has not answered by {due} ({} working days after it was asked)",
+                deadlines::ANSWER_WORKING_DAYS
+            ));
+        }
+        if as_of > self.close_due.as_str() {
+            late.push(format!(
+                "not closed by {} ({} days after filing)",
+                self.close_due,
+                deadlines::CLOSE_DAYS
+            ));
+        }
+        late
+    }
+}
+
+/// A dispute past a deadline, with the deadlines it missed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overdue {
+    /// The dispute.
+    #[serde(flatten)]
+    pub dispute: Dispute,
+    /// One sentence per missed deadline.
+    pub missed: Vec<String>,
+}
+
+/// An indicator record that no evaluation may use now, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withheld {
+    /// The indicator's name.
+    pub indicator: String,
+    /// The record's date, if it is dated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<String>,
+    /// `disputed` or `repaired`.
+    pub why: String,
+    /// The dispute's or the repair's id.
+    pub id: String,
+    /// Since when (RFC 3339).
+    pub since: String,
+}
+
+impl Withheld {
+    /// One sentence for an evaluation's reasons.
+    pub fn sentence(&self) -> String {
+        let record = match &self.observed_on {
+            Some(d) => format!("the {} record of {d}", self.indicator),
+            None => format!("the {} record", self.indicator),
+        };
+        match self.why.as_str() {
+            "disputed" => format!(
+                "{record} was not used: it is suspended while dispute {} (filed {}) is verified",
+                self.id,
+                &self.since[..self.since.len().min(10)]
+            ),
+            _ => format!(
+                "{record} was not used: it was marked repaired ({}, {})",
+                self.id,
+                &self.since[..self.since.len().min(10)]
+            ),
+        }
+    }
+}
+
+/// Which disputes to list.
+#[derive(Debug, Clone, Default)]
+pub struct DisputeFilter {
+    /// Only this subject's.
+    pub subject_id: Option<String>,
+    /// Only in this state.
+    pub state: Option<DisputeState>,
+    /// Only those filed by this actor (an app sees its own).
+    pub filed_by: Option<String>,
+    /// Only those about records this actor imported (a source sees the
+    /// disputes it must answer).
+    pub source_actor: Option<String>,
+}
+
+const COLUMNS: &str = "d.id, d.subject_id, d.indicator, d.observed_on, d.disputed_value, d.source, \
+     d.reason, d.filed_by, d.filed_at, d.state, d.check_due, d.answer_due, d.close_due, \
+     d.checked_by, d.checked_at, d.outcome, d.new_value, d.closed_by, d.closed_at, d.notes";
+
+fn json_of(text: &str, what: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text)
+        .map_err(|_| Error::Storage(format!("a stored dispute's {what} is not valid JSON")))
+}
+
+fn dispute_from_row(r: &AnyRow) -> Result<Dispute, Error> {
+    let observed_on: String = r.try_get("observed_on")?;
+    let new_value: Option<String> = r.try_get("new_value")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    Ok(Dispute {
+        id: r.try_get("id")?,
+        subject_id: r.try_get("subject_id")?,
+        indicator: r.try_get("indicator")?,
+        observed_on: (!observed_on.is_empty()).then_some(observed_on),
+        disputed_value: json_of(&r.try_get::<String, _>("disputed_value")?, "value")?,
+        source: r.try_get("source")?,
+        reason: r.try_get("reason")?,
+        filed_by: r.try_get("filed_by")?,
+        filed_at: r.try_get("filed_at")?,
+        state: DisputeState::parse(&r.try_get::<String, _>("state")?)
+            .map_err(|e| Error::Storage(e.to_string()))?,
+        check_due: r.try_get("check_due")?,
+        answer_due: r.try_get("answer_due")?,
+        close_due: r.try_get("close_due")?,
+        checked_by: r.try_get("checked_by")?,
+        checked_at: r.try_get("checked_at")?,
+        outcome: outcome.as_deref().map(DisputeOutcome::parse).transpose()?,
+        new_value: new_value
+            .as_deref()
+            .map(|v| json_of(v, "new value"))
+            .transpose()?,
+        closed_by: r.try_get("closed_by")?,
+        closed_at: r.try_get("closed_at")?,
+        notes: serde_json::from_str(&r.try_get::<String, _>("notes")?)
+            .map_err(|_| Error::Storage("a stored dispute's notes are not valid JSON".into()))?,
+    })
+}
+
+fn new_id(prefix: &str) -> Result<String, Error> {
+    let mut b = [0u8; 6];
+    getrandom::getrandom(&mut b)
+        .map_err(|e| Error::Storage(format!("no randomness for an id: {e}")))?;
+    Ok(format!("{prefix}_{}", hex::encode(b)))
+}
+
+fn check_text(what: &str, text: &str) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        return Err(Error::BadRequest(format!("{what} is empty: say why")));
+    }
+    if text.chars().count() > 2000 {
+        return Err(Error::BadRequest(format!(
+            "{what} is longer than 2,000 characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A record's key as stored: `observed_on` is `''` for an undated record.
+fn check_key(subject_id: &str, indicator: &str, observed_on: Option<&str>) -> Result<(), Error> {
+    if subject_id.trim().is_empty() || subject_id.len() > 64 {
+        return Err(Error::BadRequest(
+            "name the subject by id (1 to 64 characters)".into(),
+        ));
+    }
+    if indicator.is_empty() || indicator.len() > 64 {
+        return Err(Error::BadRequest(
+            "name the indicator record's indicator".into(),
+        ));
+    }
+    if let Some(d) = observed_on
+        && deadlines::parse_date(d).is_none()
+    {
+        return Err(Error::BadRequest(format!(
+            "observed_on '{d}' is not a date (YYYY-MM-DD)"
+        )));
+    }
+    Ok(())
+}
+
+/// The stored record (value, source, importer) with this key, in `tx`.
+async fn stored_record(
+    tx: &mut crate::db::Tx,
+    subject_id: &str,
+    indicator: &str,
+    observed_on: &str,
+) -> Result<Option<(String, String, String)>, Error> {
+    let row = sqlx::query(
+        "SELECT value, source, imported_by FROM indicator_records \
+         WHERE subject_id = $1 AND name = $2 AND observed_on = $3",
+    )
+    .bind(subject_id)
+    .bind(indicator)
+    .bind(observed_on)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.map(|r| -> Result<_, Error> {
+        Ok((
+            r.try_get("value")?,
+            r.try_get("source")?,
+            r.try_get("imported_by")?,
+        ))
+    })
+    .transpose()
+}
+
+fn no_record(subject_id: &str, indicator: &str, observed_on: &str) -> Error {
+    Error::NotFound(if observed_on.is_empty() {
+        format!("{subject_id} has no undated {indicator} record (give observed_on for a dated one)")
+    } else {
+        format!("{subject_id} has no {indicator} record observed on {observed_on}")
+    })
+}
+
+/// Today's date (UTC) and now.
+fn today_and_now() -> (time::Date, String) {
+    let at = now();
+    let today = deadlines::parse_date(&at[..10]).unwrap_or(time::Date::MIN);
+    (today, at)
+}
+
+async fn log_step(
+    tx: &mut crate::db::Tx,
+    by: &Actor,
+    action: &str,
+    d: &Dispute,
+    extra: &[(&str, serde_json::Value)],
+    at: &str,
+) -> Result<(), Error> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("actor".into(), by.to_string().into());
+    fields.insert("action".into(), action.into());
+    fields.insert("dispute".into(), d.id.clone().into());
+    fields.insert("subject_id".into(), d.subject_id.clone().into());
+    fields.insert("indicator".into(), d.indicator.clone().into());
+    fields.insert(
+        "observed_on".into(),
+        d.observed_on.clone().map(Into::into).unwrap_or_default(),
+    );
+    fields.insert("state".into(), d.state.as_str().into());
+    for (k, v) in extra {
+        fields.insert((*k).into(), v.clone());
+    }
+    append_in_tx(
+        tx.conn(),
+        vec![NewRecord::from_fields("registry", at.to_string(), &fields)],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Registry {
+    /// File a dispute of one indicator record for its subject: from now on
+    /// the record is withheld from every evaluation. The province files
+    /// for the subject; an app may file on a subject's behalf (for a
+    /// natural person, only while a consent of theirs to that app stands).
+    /// Costs one transaction.
+    pub async fn file_dispute(
+        &self,
+        by: &Actor,
+        subject_id: &str,
+        indicator: &str,
+        observed_on: Option<&str>,
+        reason: &str,
+    ) -> Result<Dispute, Error> {
+        check_key(subject_id, indicator, observed_on)?;
+        check_text("the reason", reason)?;
+        let app = match &by.role {
+            Role::Province => None,
+            Role::App(app) => Some(app.clone()),
+            _ => {
+                return Err(Error::Forbidden(format!(
+                    "{by} may not file disputes: the province (for the subject) and apps (on the subject's behalf) may"
+                )));
+            }
+        };
+        let key_date = observed_on.unwrap_or("");
+        let (today, at) = today_and_now();
+        let mut tx = self.db.begin().await?;
+        let Some((value, source, _)) =
+            stored_record(&mut tx, subject_id, indicator, key_date).await?
+        else {
+            return Err(no_record(subject_id, indicator, key_date));
+        };
+        if let Some(app) = &app {
+            let kind: Option<String> =
+                sqlx::query("SELECT kind FROM subject_bases WHERE subject_id = $1")
+                    .bind(subject_id)
+                    .fetch_optional(tx.conn())
+                    .await?
+                    .map(|r| r.try_get("kind"))
+                    .transpose()?;
+            if kind.as_deref() == Some("natural-person") {
+                let standing = sqlx::query(
+                    "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 \
+                     AND withdrawn_at IS NULL AND expires_at > $3",
+                )
+                .bind(subject_id)
+                .bind(app)
+                .bind(&at)
+                .fetch_optional(tx.conn())
+                .await?;
+                if standing.is_none() {
+                    return Err(Error::ConsentRequired(format!(
+                        "app:{app} may file a dispute for {subject_id} only while a consent of theirs to app:{app} stands"
+                    )));
+                }
+            }
+        }
+        if let Some(open) = sqlx::query(
+            "SELECT id FROM disputes WHERE subject_id = $1 AND indicator = $2 AND observed_on = $3 AND state <> 'closed'",
+        )
+        .bind(subject_id)
+        .bind(indicator)
+        .bind(key_date)
+        .fetch_optional(tx.conn())
+        .await?
+        {
+            let id: String = open.try_get("id")?;
+            return Err(Error::Conflict(format!(
+                "this record is already disputed: {id} is still open"
+            )));
+        }
+        let dispute = Dispute {
+            id: new_id("dsp")?,
+            subject_id: subject_id.to_string(),
+            indicator: indicator.to_string(),
+            observed_on: observed_on.map(str::to_string),
+            disputed_value: json_of(&value, "value")?,
+            source,
+            reason: reason.to_string(),
+            filed_by: by.to_string(),
+            filed_at: at.clone(),
+            state: DisputeState::Open,
+            check_due: deadlines::format_date(deadlines::add_working_days(
+                today,
+                deadlines::CHECK_WORKING_DAYS,
+            )),
+            answer_due: None,
+            close_due: deadlines::format_date(deadlines::add_days(today, deadlines::CLOSE_DAYS)),
+            checked_by: None,
+            checked_at: None,
+            outcome: None,
+            new_value: None,
+            closed_by: None,
+            closed_at: None,
+            notes: vec![Note {
+                at: at.clone(),
+                by: by.to_string(),
+                step: "file".into(),
+                text: reason.to_string(),
+            }],
+        };
+        sqlx::query(
+            "INSERT INTO disputes (id, subject_id, indicator, observed_on, disputed_value, source, reason, \
+             filed_by, filed_at, state, check_due, answer_due, close_due, notes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13)",
+        )
+        .bind(&dispute.id)
+        .bind(&dispute.subject_id)
+        .bind(&dispute.indicator)
+        .bind(key_date)
+        .bind(&value)
+        .bind(&dispute.source)
+        .bind(&dispute.reason)
+        .bind(&dispute.filed_by)
+        .bind(&dispute.filed_at)
+        .bind(dispute.state.as_str())
+        .bind(&dispute.check_due)
+        .bind(&dispute.close_due)
+        .bind(serde_json::to_string(&dispute.notes).unwrap_or_default())
+        .execute(tx.conn())
+        .await?;
+        log_step(
+            &mut tx,
+            by,
+            "dispute-file",
+            &dispute,
+            &[
+                ("reason", reason.into()),
+                ("check_due", dispute.check_due.clone().into()),
+                ("close_due", dispute.close_due.clone().into()),
+            ],
+            &at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(dispute)
+    }
+
+    /// The province's check of an open dispute: forward it to the
+    /// furnishing source (the record stays withheld; the source's answer is
+    /// due within [`deadlines::ANSWER_WORKING_DAYS`] working days), or
+    /// reject it as inadmissible with a note (closed; the record counts
+    /// again).
+    pub async fn check_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        forward: bool,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        by.must_be_province("check disputes")?;
+        if !forward {
+            check_text("a rejection's note", note)?;
+        }
+        let (today, at) = today_and_now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        if d.state != DisputeState::Open {
+            return Err(Error::Conflict(format!(
+                "{id} is {}, not open: it was checked already",
+                d.state.as_str()
+            )));
+        }
+        d.checked_by = Some(by.to_string());
+        d.checked_at = Some(at.clone());
+        if forward {
+            d.state = DisputeState::Forwarded;
+            d.answer_due = Some(deadlines::format_date(deadlines::add_working_days(
+                today,
+                deadlines::ANSWER_WORKING_DAYS,
+            )));
+        } else {
+            close(&mut d, DisputeOutcome::Rejected, by, &at);
+        }
+        push_note(&mut d, by, "check", note, &at);
+        save(&mut tx, &d).await?;
+        let mut extra = vec![(
+            "verdict",
+            serde_json::Value::from(if forward { "forwarded" } else { "rejected" }),
+        )];
+        if let Some(due) = &d.answer_due {
+            extra.push(("answer_due", due.clone().into()));
+        }
+        if !note.is_empty() {
+            extra.push(("note", note.into()));
+        }
+        log_step(&mut tx, by, "dispute-check", &d, &extra, &at).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// The furnishing source's answer to a forwarded dispute — the
+    /// publisher that imported the record, or the province for it:
+    /// corrected (the record takes the new value), upheld, or removed (the
+    /// record is deleted; the dispute keeps its old value). Closes it.
+    pub async fn answer_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        answer: Answer,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        if let Answer::Corrected(v) = &answer
+            && !matches!(
+                v,
+                serde_json::Value::Number(_)
+                    | serde_json::Value::Bool(_)
+                    | serde_json::Value::String(_)
+            )
+        {
+            return Err(Error::BadRequest(format!(
+                "a corrected value must be a number, a boolean or a string, not {v}"
+            )));
+        }
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        let key_date = d.observed_on.clone().unwrap_or_default();
+        let record = stored_record(&mut tx, &d.subject_id, &d.indicator, &key_date).await?;
+        let importer = record.as_ref().map(|r| r.2.clone()).unwrap_or_default();
+        let may = matches!(by.role, Role::Province)
+            || (matches!(by.role, Role::Publisher(_)) && importer == by.to_string());
+        if !may {
+            return Err(Error::Forbidden(format!(
+                "{by} may not answer {id}: the source that furnished the record ({}) or the province may",
+                if importer.is_empty() {
+                    "unknown"
+                } else {
+                    &importer
+                }
+            )));
+        }
+        match d.state {
+            DisputeState::Forwarded => {}
+            DisputeState::Open => {
+                return Err(Error::Conflict(format!(
+                    "{id} is not checked yet: the province checks it and forwards it to the source first"
+                )));
+            }
+            DisputeState::Closed => {
+                return Err(Error::Conflict(format!("{id} is closed already")));
+            }
+        }
+        let outcome = match &answer {
+            Answer::Corrected(v) => {
+                if record.is_none() {
+                    return Err(no_record(&d.subject_id, &d.indicator, &key_date));
+                }
+                sqlx::query(
+                    "UPDATE indicator_records SET value = $1, imported_at = $2 \
+                     WHERE subject_id = $3 AND name = $4 AND observed_on = $5",
+                )
+                .bind(v.to_string())
+                .bind(&at)
+                .bind(&d.subject_id)
+                .bind(&d.indicator)
+                .bind(&key_date)
+                .execute(tx.conn())
+                .await?;
+                d.new_value = Some(v.clone());
+                DisputeOutcome::Corrected
+            }
+            Answer::Upheld => DisputeOutcome::Upheld,
+            Answer::Removed => {
+                sqlx::query(
+                    "DELETE FROM indicator_records WHERE subject_id = $1 AND name = $2 AND observed_on = $3",
+                )
+                .bind(&d.subject_id)
+                .bind(&d.indicator)
+                .bind(&key_date)
+                .execute(tx.conn())
+                .await?;
+                DisputeOutcome::Removed
+            }
+        };
+        close(&mut d, outcome, by, &at);
+        push_note(&mut d, by, "answer", note, &at);
+        save(&mut tx, &d).await?;
+        let mut extra = vec![("outcome", serde_json::Value::from(outcome.as_str()))];
+        if let Some(v) = &d.new_value {
+            extra.push(("new_value", v.clone()));
+        }
+        if !note.is_empty() {
+            extra.push(("note", note.into()));
+        }
+        log_step(&mut tx, by, "dispute-answer", &d, &extra, &at).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// Withdraw a dispute that is not closed: by the one who filed it, or
+    /// the province. The record counts again.
+    pub async fn withdraw_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        if !matches!(by.role, Role::Province) && d.filed_by != by.to_string() {
+            return Err(Error::Forbidden(format!(
+                "{by} may not withdraw {id}: its filer ({}) or the province may",
+                d.filed_by
+            )));
+        }
+        if d.state == DisputeState::Closed {
+            return Err(Error::Conflict(format!("{id} is closed already")));
+        }
+        close(&mut d, DisputeOutcome::Withdrawn, by, &at);
+        push_note(&mut d, by, "withdraw", note, &at);
+        save(&mut tx, &d).await?;
+        log_step(&mut tx, by, "dispute-withdraw", &d, &[], &at).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// One dispute.
+    pub async fn dispute(&self, id: &str) -> Result<Dispute, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM disputes d WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        match row {
+            Some(r) => dispute_from_row(&r),
+            None => Err(Error::NotFound(format!("no dispute {id}"))),
+        }
+    }
+
+    /// The disputes `filter` selects, oldest first.
+    pub async fn disputes(&self, filter: &DisputeFilter) -> Result<Vec<Dispute>, Error> {
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM disputes d LEFT JOIN indicator_records r \
+             ON r.subject_id = d.subject_id AND r.name = d.indicator AND r.observed_on = d.observed_on \
+             WHERE 1 = 1"
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |cond: &str, v: &str| {
+            binds.push(v.to_string());
+            sql.push_str(&format!(" AND {cond} = ${}", binds.len()));
+        };
+        if let Some(s) = &filter.subject_id {
+            add("d.subject_id", s);
+        }
+        if let Some(s) = filter.state {
+            add("d.state", s.as_str());
+        }
+        if let Some(f) = &filter.filed_by {
+            add("d.filed_by", f);
+        }
+        if let Some(a) = &filter.source_actor {
+            add("r.imported_by", a);
+        }
+        sql.push_str(" ORDER BY d.filed_at, d.id");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.db.pool).await?;
+        rows.iter().map(dispute_from_row).collect()
+    }
+
+    /// Every dispute not closed that is past a deadline as of `as_of`
+    /// (YYYY-MM-DD), with the deadlines it missed, oldest first.
+    pub async fn overdue_disputes(&self, as_of: &str) -> Result<Vec<Overdue>, Error> {
+        if deadlines::parse_date(as_of).is_none() {
+            return Err(Error::BadRequest(format!(
+                "as_of '{as_of}' is not a date (YYYY-MM-DD)"
+            )));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM disputes d WHERE d.state <> 'closed' ORDER BY d.filed_at, d.id"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let dispute = dispute_from_row(r)?;
+            let missed = dispute.missed_deadlines(as_of);
+            if !missed.is_empty() {
+                out.push(Overdue { dispute, missed });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The records of `subject_id` no evaluation may use now: those under
+    /// a dispute that is not closed, and those marked repaired. Costs two
+    /// indexed queries; scoring from the store calls it once per request.
+    pub async fn withheld(&self, subject_id: &str) -> Result<Vec<Withheld>, Error> {
+        let mut out = Vec::new();
+        let rows = sqlx::query(
+            "SELECT id, indicator, observed_on, filed_at FROM disputes \
+             WHERE subject_id = $1 AND state <> 'closed' ORDER BY filed_at",
+        )
+        .bind(subject_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for r in rows {
+            let observed_on: String = r.try_get("observed_on")?;
+            out.push(Withheld {
+                indicator: r.try_get("indicator")?,
+                observed_on: (!observed_on.is_empty()).then_some(observed_on),
+                why: "disputed".into(),
+                id: r.try_get("id")?,
+                since: r.try_get("filed_at")?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT id, indicator, observed_on, repaired_at FROM repairs \
+             WHERE subject_id = $1 ORDER BY repaired_at",
+        )
+        .bind(subject_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for r in rows {
+            let observed_on: String = r.try_get("observed_on")?;
+            out.push(Withheld {
+                indicator: r.try_get("indicator")?,
+                observed_on: (!observed_on.is_empty()).then_some(observed_on),
+                why: "repaired".into(),
+                id: r.try_get("id")?,
+                since: r.try_get("repaired_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What an import must not overwrite, by record key: records under a
+    /// dispute that is not closed (the source answers the dispute
+    /// instead), and records removed after a dispute (only the province
+    /// re-inserts those). The value is the reason, naming the dispute.
+    pub(crate) async fn import_guards(
+        &self,
+        by: &Actor,
+    ) -> Result<HashMap<(String, String, String), String>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, subject_id, indicator, observed_on, state, outcome FROM disputes \
+             WHERE state <> 'closed' OR outcome = 'removed' ORDER BY filed_at",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut guards = HashMap::new();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let state: String = r.try_get("state")?;
+            let key = (
+                r.try_get("subject_id")?,
+                r.try_get("indicator")?,
+                r.try_get("observed_on")?,
+            );
+            if state != "closed" {
+                guards.insert(
+                    key,
+                    format!(
+                        "the record is under dispute {id}: the source answers the dispute instead of importing over it"
+                    ),
+                );
+            } else if !matches!(by.role, Role::Province) {
+                guards.insert(
+                    key,
+                    format!(
+                        "the record was removed after dispute {id}: only the province may insert it again"
+                    ),
+                );
+            } else {
+                guards.remove(&key);
+            }
+        }
+        Ok(guards)
+    }
+}
+
+async fn load_in_tx(tx: &mut crate::db::Tx, id: &str) -> Result<Dispute, Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM disputes d WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    match row {
+        Some(r) => dispute_from_row(&r),
+        None => Err(Error::NotFound(format!("no dispute {id}"))),
+    }
+}
+
+fn close(d: &mut Dispute, outcome: DisputeOutcome, by: &Actor, at: &str) {
+    d.state = DisputeState::Closed;
+    d.outcome = Some(outcome);
+    d.closed_by = Some(by.to_string());
+    d.closed_at = Some(at.to_string());
+}
+
+fn push_note(d: &mut Dispute, by: &Actor, step: &str, text: &str, at: &str) {
+    if !text.trim().is_empty() {
+        d.notes.push(Note {
+            at: at.to_string(),
+            by: by.to_string(),
+            step: step.into(),
+            text: text.to_string(),
+        });
+    }
+}
+
+async fn save(tx: &mut crate::db::Tx, d: &Dispute) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE disputes SET state = $1, answer_due = $2, checked_by = $3, checked_at = $4, \
+         outcome = $5, new_value = $6, closed_by = $7, closed_at = $8, notes = $9 WHERE id = $10",
+    )
+    .bind(d.state.as_str())
+    .bind(&d.answer_due)
+    .bind(&d.checked_by)
+    .bind(&d.checked_at)
+    .bind(d.outcome.map(|o| o.as_str()))
+    .bind(d.new_value.as_ref().map(|v| v.to_string()))
+    .bind(&d.closed_by)
+    .bind(&d.closed_at)
+    .bind(serde_json::to_string(&d.notes).unwrap_or_default())
+    .bind(&d.id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dispute(state: DisputeState, answer_due: Option<&str>) -> Dispute {
+        Dispute {
+            id: "dsp_1".into(),
+            subject_id: "S".into(),
+            indicator: "i".into(),
+            observed_on: None,
+            disputed_value: serde_json::json!(1),
+            source: "x".into(),
+            reason: "r".into(),
+            filed_by: "province".into(),
+            filed_at: "2026-11-27T10:00:00Z".into(),
+            state,
+            check_due: "2026-12-01".into(),
+            answer_due: answer_due.map(str::to_string),
+            close_due: "2026-12-17".into(),
+            checked_by: None,
+            checked_at: None,
+            outcome: None,
+            new_value: None,
+            closed_by: None,
+            closed_at: None,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn each_missed_deadline_is_named() {
+        let open = dispute(DisputeState::Open, None);
+        assert!(open.missed_deadlines("2026-12-01").is_empty());
+        let late = open.missed_deadlines("2026-12-02");
+        assert_eq!(late.len(), 1);
+        assert!(late[0].contains("not checked by 2026-12-01"), "{late:?}");
+        assert_eq!(open.missed_deadlines("2026-12-18").len(), 2);
+        let fwd = dispute(DisputeState::Forwarded, Some("2026-12-08"));
+        assert!(fwd.missed_deadlines("2026-12-08").is_empty());
+        assert!(fwd.missed_deadlines("2026-12-09")[0].contains("has not answered by 2026-12-08"));
+        let closed = dispute(DisputeState::Closed, Some("2026-12-08"));
+        assert!(closed.missed_deadlines("2027-06-01").is_empty());
+    }
+
+    #[test]
+    fn a_withheld_record_says_why_in_one_sentence() {
+        let w = Withheld {
+            indicator: "customs_violations_3y".into(),
+            observed_on: Some("2026-03-01".into()),
+            why: "disputed".into(),
+            id: "dsp_0a1b".into(),
+            since: "2026-11-30T08:00:00Z".into(),
+        };
+        assert_eq!(
+            w.sentence(),
+            "the customs_violations_3y record of 2026-03-01 was not used: it is suspended while dispute dsp_0a1b (filed 2026-11-30) is verified"
+        );
+    }
+}

@@ -1,0 +1,586 @@
+//! Disputes and credit repair, end to end: the real `scorehost serve` with
+//! the real ningbo-port component and a real database (SQLite, and
+//! PostgreSQL when `SCOREHOST_TEST_POSTGRES_URL` is set).
+//!
+//! A dispute's full life — filed by an app for the subject, the record
+//! withheld (an evaluation during suspension says so in its reasons and its
+//! audit record), checked, answered by the furnishing source with a
+//! corrected value, an evaluation after the correction — and a rejected
+//! dispute of a required indicator, credit repair, the overdue list, the
+//! import guard, who may do what, and every step in the verifiable log.
+
+use scorehost_tests::http::{Server, get, post_json, post_to};
+use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, sha256_file};
+use serde_json::{Value, json};
+
+const FIRM: &str = "91330200MA2AAAAA1X";
+const OTHER: &str = "91330200MA2BBBBB2Y";
+
+fn token(f: &Fixture, role: &str, models: &str) -> String {
+    let mut args = vec!["token", "create", "--role", role];
+    if !models.is_empty() {
+        args.extend(["--models", models]);
+    }
+    ok(cli(f, &args)).trim().to_string()
+}
+
+/// The ningbo example's indicators, as NDJSON records of `subject`, with
+/// `overdue_debts` set as given.
+fn indicator_lines(subject: &str, overdue_debts: bool) -> String {
+    let example = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut out = String::new();
+    for i in example["indicators"].as_array().unwrap() {
+        let mut r = json!({
+            "subject_id": subject,
+            "name": i["name"],
+            "value": i["value"],
+            "source": i["source"].as_str().unwrap_or("ningbo-port-office"),
+        });
+        if i["name"] == "overdue_debts" {
+            r["value"] = json!(overdue_debts);
+            r["source"] = json!("pboc-credit-reference");
+        }
+        if let Some(d) = i["observed_on"].as_str() {
+            r["observed_on"] = json!(d);
+        }
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The value of indicator `name` in a shown record's input, if present.
+fn input_value(shown: &Value, name: &str) -> Option<Value> {
+    shown["input"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .map(|i| i["value"].clone())
+}
+
+fn today_days() -> i64 {
+    (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400) as i64
+}
+
+fn score(s: &Server, token: &str, subject: &str) -> (u16, Value) {
+    post_json(
+        s,
+        "/v1/scores",
+        Some(token),
+        &json!({ "model": "ningbo/port", "subject": { "id": subject } }),
+    )
+}
+
+fn dispute_count(s: &Server, province: &str) -> usize {
+    let (status, all) = get(s, "/v1/disputes", Some(province));
+    assert_eq!(status, 200, "{all}");
+    all.as_array().unwrap().len()
+}
+
+/// The log's registry records with this `action`.
+async fn actions(f: &Fixture, action: &str) -> Vec<Value> {
+    let reg = scorehost_registry::Registry::open(&f.data_dir, f.db.as_deref())
+        .await
+        .unwrap();
+    reg.log_entries()
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_str::<Value>(&e.record).unwrap())
+        .filter(|r| r["action"] == action)
+        .collect()
+}
+
+async fn a_dispute_lives_its_whole_life(f: Fixture) {
+    // The model, pinned; the data: two firms, each with an overdue debt
+    // on record (the example's other indicators as they are).
+    let module = component("ningbo-port");
+    let file = module.to_str().unwrap();
+    let sha = sha256_file(&module);
+    ok(cli(
+        &f,
+        &["plugin", "publish", file, "--as", "publisher:ningbo"],
+    ));
+    ok(cli(
+        &f,
+        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
+    ));
+    ok(cli(
+        &f,
+        &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],
+    ));
+    let province = token(&f, "province", "");
+    let ningbo = token(&f, "publisher:ningbo", "");
+    let yiwu = token(&f, "publisher:yiwu", "");
+    let bank = token(&f, "app:bank", "ningbo/port");
+    let auditor = token(&f, "auditor", "");
+    let s = Server::start(&f);
+    let bases = format!(
+        "{}\n{}\n",
+        json!({"subject_id": FIRM, "kind": "enterprise", "score": 812.5, "grade": "B", "lists": ["red:customs-advanced-certified"], "source": "province"}),
+        json!({"subject_id": OTHER, "kind": "enterprise", "score": 812.5, "grade": "B", "source": "province"}),
+    );
+    let (status, report) = post_to(
+        &s,
+        "/v1/data/bases",
+        Some(&province),
+        "application/x-ndjson",
+        bases.as_bytes(),
+    );
+    assert_eq!(
+        (status, report["accepted"].as_u64()),
+        (200, Some(2)),
+        "{report}"
+    );
+    let lines = format!(
+        "{}{}",
+        indicator_lines(FIRM, true),
+        indicator_lines(OTHER, true)
+    );
+    let (status, report) = post_to(
+        &s,
+        "/v1/data/indicators",
+        Some(&ningbo),
+        "application/x-ndjson",
+        lines.as_bytes(),
+    );
+    assert_eq!(
+        (status, report["accepted"].as_u64()),
+        (200, Some(20)),
+        "{report}"
+    );
+
+    // Before: the overdue debt costs its 50 points (811.75 - 50).
+    let (status, before) = score(&s, &bank, FIRM);
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(before["score"], 761.75);
+    assert!(before.get("withheld").is_none(), "{before}");
+
+    // Bad filings: each a specific error, nothing stored.
+    let file_body = |indicator: &str, observed_on: Option<&str>, reason: &str| json!({"subject_id": FIRM, "indicator": indicator, "observed_on": observed_on, "reason": reason});
+    for (body, status, code) in [
+        (
+            file_body("no_such_indicator", None, "wrong"),
+            404,
+            "not_found",
+        ),
+        (
+            file_body("overdue_debts", Some("2026-01-01"), "wrong"),
+            404,
+            "not_found",
+        ),
+        (file_body("overdue_debts", None, "  "), 400, "bad_request"),
+        (
+            file_body("overdue_debts", Some("2026-02-30"), "wrong"),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"subject_id": FIRM, "indicator": "overdue_debts"}),
+            400,
+            "bad_request",
+        ),
+    ] {
+        let (got, answer) = post_json(&s, "/v1/disputes", Some(&bank), &body);
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body} → {answer}"
+        );
+    }
+    for denied in [&ningbo, &auditor] {
+        let body = file_body("overdue_debts", None, "never borrowed");
+        assert_eq!(post_json(&s, "/v1/disputes", Some(denied), &body).0, 403);
+    }
+    assert_eq!(dispute_count(&s, &province), 0);
+
+    // 1. Filed by the bank on the firm's behalf: open, with its deadlines.
+    let (status, d1) = post_json(
+        &s,
+        "/v1/disputes",
+        Some(&bank),
+        &file_body(
+            "overdue_debts",
+            None,
+            "the loan was repaid in full in 2025; no debt is overdue",
+        ),
+    );
+    assert_eq!(status, 201, "{d1}");
+    let id = d1["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("dsp_"), "{d1}");
+    assert_eq!(d1["state"], "open");
+    assert_eq!(d1["filed_by"], "app:bank");
+    assert_eq!(d1["disputed_value"], true);
+    assert_eq!(d1["source"], "pboc-credit-reference");
+    let today = scorehost_tests::date_from_days(today_days());
+    assert_eq!(
+        d1["close_due"],
+        scorehost_tests::date_from_days(today_days() + 20)
+    );
+    let check_due = d1["check_due"].as_str().unwrap();
+    assert!(
+        check_due > today.as_str()
+            && check_due <= scorehost_tests::date_from_days(today_days() + 4).as_str(),
+        "two working days from {today}: {check_due}"
+    );
+    // The same record again: 409 while the first is open.
+    let again = file_body("overdue_debts", None, "again");
+    assert_eq!(
+        post_json(&s, "/v1/disputes", Some(&province), &again).0,
+        409
+    );
+
+    // 2. Suspended: the evaluation does not use the record, and says so.
+    let (status, during) = score(&s, &bank, FIRM);
+    assert_eq!(status, 200, "{during}");
+    assert_eq!(
+        during["score"], 811.75,
+        "the disputed debt no longer counts"
+    );
+    assert_eq!(during["withheld"][0]["id"], id.as_str());
+    assert_eq!(during["withheld"][0]["why"], "disputed");
+    let last_reason = during["reasons"].as_array().unwrap().last().unwrap();
+    assert!(
+        last_reason.as_str().unwrap().contains(&format!(
+            "the overdue_debts record was not used: it is suspended while dispute {id}"
+        )),
+        "{during}"
+    );
+    // Its audit record says so, its input lacks the record, and it
+    // replays identically.
+    let eval_id = during["evaluation_id"].as_str().unwrap();
+    let (status, record) = get(&s, &format!("/v1/evaluations/{eval_id}"), Some(&auditor));
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(
+        record["record"]["withheld"][0]["id"],
+        id.as_str(),
+        "{record}"
+    );
+    assert_eq!(
+        input_value(&record, "overdue_debts"),
+        None,
+        "the model saw no overdue_debts record: {record}"
+    );
+    assert_eq!(
+        input_value(&record, "industry_honours").and_then(|v| v.as_f64()),
+        Some(1.0),
+        "{record}"
+    );
+    let (status, replay) = post_json(
+        &s,
+        &format!("/v1/evaluations/{eval_id}/replay"),
+        Some(&auditor),
+        &json!({}),
+    );
+    assert_eq!(status, 200, "{replay}");
+    assert_eq!(replay["identical"], true, "{replay}");
+    // An import may not overwrite the disputed record.
+    let (status, report) = post_to(
+        &s,
+        "/v1/data/indicators",
+        Some(&ningbo),
+        "application/x-ndjson",
+        indicator_lines(FIRM, false).as_bytes(),
+    );
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["accepted"], 9, "{report}");
+    assert!(
+        report["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&id),
+        "{report}"
+    );
+
+    // 3. The source may not answer before the check; the check forwards it.
+    let corrected = json!({"outcome": "corrected", "value": false, "note": "repaid 2025-06-30; our record was stale"});
+    let answer_path = format!("/v1/disputes/{id}/answer");
+    let (status, body) = post_json(&s, &answer_path, Some(&ningbo), &corrected);
+    assert_eq!(status, 409, "{body}");
+    let check_path = format!("/v1/disputes/{id}/check");
+    assert_eq!(
+        post_json(&s, &check_path, Some(&bank), &json!({"verdict": "forward"})).0,
+        403
+    );
+    assert_eq!(
+        post_json(
+            &s,
+            &check_path,
+            Some(&province),
+            &json!({"verdict": "maybe"})
+        )
+        .0,
+        400
+    );
+    let (status, d1) = post_json(
+        &s,
+        &check_path,
+        Some(&province),
+        &json!({"verdict": "forward"}),
+    );
+    assert_eq!(status, 200, "{d1}");
+    assert_eq!(d1["state"], "forwarded");
+    assert!(d1["answer_due"].as_str().unwrap() > today.as_str());
+    assert_eq!(
+        post_json(
+            &s,
+            &check_path,
+            Some(&province),
+            &json!({"verdict": "forward"})
+        )
+        .0,
+        409
+    );
+    // Still withheld while the source checks.
+    assert_eq!(score(&s, &bank, FIRM).1["score"], 811.75);
+
+    // 4. Only the source that furnished it (or the province) answers.
+    let (status, body) = post_json(&s, &answer_path, Some(&yiwu), &corrected);
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = post_json(
+        &s,
+        &answer_path,
+        Some(&ningbo),
+        &json!({"outcome": "upheld", "value": 1}),
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, d1) = post_json(&s, &answer_path, Some(&ningbo), &corrected);
+    assert_eq!(status, 200, "{d1}");
+    assert_eq!(
+        (d1["state"].as_str(), d1["outcome"].as_str()),
+        (Some("closed"), Some("corrected"))
+    );
+    assert_eq!(d1["new_value"], false);
+    assert_eq!(
+        d1["notes"].as_array().unwrap().len(),
+        2,
+        "filing and answer notes: {d1}"
+    );
+
+    // 5. After the correction: the record counts again, with its new value.
+    let (status, after) = score(&s, &bank, FIRM);
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["score"], 811.75);
+    assert!(after.get("withheld").is_none(), "{after}");
+    let (_, record) = get(
+        &s,
+        &format!(
+            "/v1/evaluations/{}",
+            after["evaluation_id"].as_str().unwrap()
+        ),
+        Some(&auditor),
+    );
+    assert_eq!(
+        input_value(&record, "overdue_debts"),
+        Some(json!(false)),
+        "{record}"
+    );
+
+    // A dispute of a required indicator: the model refuses while it is
+    // withheld, and the refusal names the dispute; rejected at the check,
+    // the record counts again.
+    let (status, d2) = post_json(
+        &s,
+        "/v1/disputes",
+        Some(&province),
+        &file_body(
+            "customs_violations_3y",
+            Some("2026-10-01"),
+            "the violation was annulled on appeal",
+        ),
+    );
+    assert_eq!(status, 201, "{d2}");
+    let id2 = d2["id"].as_str().unwrap().to_string();
+    let (status, refused) = score(&s, &bank, FIRM);
+    assert_eq!(status, 422, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("customs_violations_3y") && message.contains(&id2),
+        "{refused}"
+    );
+    let (_, record) = get(
+        &s,
+        &format!(
+            "/v1/evaluations/{}",
+            refused["error"]["evaluation_id"].as_str().unwrap()
+        ),
+        Some(&auditor),
+    );
+    assert_eq!(
+        record["record"]["withheld"][0]["id"],
+        id2.as_str(),
+        "{record}"
+    );
+    let (status, body) = post_json(
+        &s,
+        &format!("/v1/disputes/{id2}/check"),
+        Some(&province),
+        &json!({"verdict": "reject"}),
+    );
+    assert_eq!(status, 400, "a rejection needs a note: {body}");
+    let (status, d2) = post_json(
+        &s,
+        &format!("/v1/disputes/{id2}/check"),
+        Some(&province),
+        &json!({"verdict": "reject", "note": "customs confirms the decision was upheld on appeal"}),
+    );
+    assert_eq!(status, 200, "{d2}");
+    assert_eq!(d2["outcome"], "rejected");
+    assert_eq!(score(&s, &bank, FIRM).1["score"], 811.75);
+
+    // Credit repair of the other firm's overdue debt.
+    assert_eq!(score(&s, &bank, OTHER).1["score"], 761.75);
+    let repair = json!({"subject_id": OTHER, "indicator": "overdue_debts", "reason": "debt settled 2026-10-01 under a court-approved plan"});
+    assert_eq!(post_json(&s, "/v1/repairs", Some(&ningbo), &repair).0, 403);
+    let (status, rep) = post_json(&s, "/v1/repairs", Some(&province), &repair);
+    assert_eq!(status, 201, "{rep}");
+    assert!(rep["id"].as_str().unwrap().starts_with("rep_"));
+    assert_eq!(
+        post_json(&s, "/v1/repairs", Some(&province), &repair).0,
+        409
+    );
+    let (status, repaired) = score(&s, &bank, OTHER);
+    assert_eq!(status, 200, "{repaired}");
+    assert_eq!(repaired["score"], 811.75);
+    assert_eq!(repaired["withheld"][0]["why"], "repaired");
+    assert!(
+        repaired["reasons"]
+            .to_string()
+            .contains("was marked repaired"),
+        "{repaired}"
+    );
+    let (_, list) = get(
+        &s,
+        &format!("/v1/repairs?subject_id={OTHER}"),
+        Some(&auditor),
+    );
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+
+    // The overdue list: an open dispute past its check and its 20 days.
+    let (status, d3) = post_json(
+        &s,
+        "/v1/disputes",
+        Some(&province),
+        &json!({"subject_id": OTHER, "indicator": "industry_honours", "reason": "two honours, not one"}),
+    );
+    assert_eq!(status, 201, "{d3}");
+    let id3 = d3["id"].as_str().unwrap();
+    let (_, now) = get(
+        &s,
+        &format!("/v1/disputes/overdue?as_of={today}"),
+        Some(&auditor),
+    );
+    assert_eq!(now, json!([]), "nothing is late today");
+    let later = scorehost_tests::date_from_days(today_days() + 30);
+    let (status, late) = get(
+        &s,
+        &format!("/v1/disputes/overdue?as_of={later}"),
+        Some(&auditor),
+    );
+    assert_eq!(status, 200, "{late}");
+    let late = late.as_array().unwrap();
+    assert_eq!(late.len(), 1, "only the open one: {late:?}");
+    assert_eq!(late[0]["id"], id3);
+    assert_eq!(late[0]["missed"].as_array().unwrap().len(), 2, "{late:?}");
+    assert_eq!(get(&s, "/v1/disputes/overdue", Some(&bank)).0, 403);
+    assert_eq!(
+        get(&s, "/v1/disputes/overdue?as_of=soon", Some(&auditor)).0,
+        400
+    );
+
+    // Who sees what: the bank its own, the source those it must answer.
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(get(&s, "/v1/disputes", Some(&bank)).1),
+        vec![id.clone()]
+    );
+    assert_eq!(ids(get(&s, "/v1/disputes", Some(&ningbo)).1).len(), 3);
+    assert_eq!(ids(get(&s, "/v1/disputes", Some(&yiwu)).1).len(), 0);
+    assert_eq!(get(&s, &format!("/v1/disputes/{id2}"), Some(&bank)).0, 403);
+    assert_eq!(get(&s, &format!("/v1/disputes/{id}"), Some(&bank)).0, 200);
+    assert_eq!(
+        ids(get(&s, "/v1/disputes?state=open", Some(&province)).1),
+        vec![id3.to_string()]
+    );
+    assert_eq!(
+        get(&s, "/v1/disputes?state=pending", Some(&province)).0,
+        400
+    );
+
+    // The CLI through the service, and withdrawing the last one.
+    let out = cli(
+        &f,
+        &[
+            "--server",
+            &s.url,
+            "--token",
+            &province,
+            "dispute",
+            "withdraw",
+            id3,
+            "--note",
+            "resolved by phone",
+            "--json",
+        ],
+    );
+    let withdrawn: Value = serde_json::from_str(&ok(out)).unwrap();
+    assert_eq!(withdrawn["outcome"], "withdrawn");
+    let table = ok(cli(
+        &f,
+        &[
+            "--server",
+            &s.url,
+            "--token",
+            &auditor,
+            "dispute",
+            "list",
+            "--subject",
+            FIRM,
+        ],
+    ));
+    assert!(
+        table.contains(&format!("{id}  closed: corrected")),
+        "{table}"
+    );
+    drop(s);
+
+    // Every step is in the log, and the log verifies.
+    assert_eq!(actions(&f, "dispute-file").await.len(), 3);
+    assert_eq!(actions(&f, "dispute-check").await.len(), 2);
+    let answers = actions(&f, "dispute-answer").await;
+    assert_eq!(answers.len(), 1);
+    assert_eq!(
+        (
+            answers[0]["actor"].as_str(),
+            answers[0]["new_value"].as_bool()
+        ),
+        (Some("publisher:ningbo"), Some(false))
+    );
+    assert_eq!(actions(&f, "dispute-withdraw").await.len(), 1);
+    assert_eq!(actions(&f, "credit-repair").await.len(), 1);
+    let verify: Value = serde_json::from_str(&ok(cli(&f, &["audit", "verify", "--json"]))).unwrap();
+    assert!(verify["records"].as_u64().unwrap() > 15, "{verify}");
+    // The local CLI reads the same state.
+    let shown: Value =
+        serde_json::from_str(&ok(cli(&f, &["dispute", "show", &id, "--json"]))).unwrap();
+    assert_eq!(shown["outcome"], "corrected");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dispute_lives_its_whole_life_and_every_step_is_logged() {
+    for backend in backends() {
+        let f = fixture(backend, "dispute-life").await;
+        a_dispute_lives_its_whole_life(f).await;
+    }
+}
