@@ -20,18 +20,27 @@ fn exemplary() -> RequestBuilder {
         .number("rating_change_notches", 1.0)
 }
 
-/// `exemplary()` with `name` set to `value` instead.
-fn with(name: &str, value: Value) -> Request {
-    let mut req = exemplary().build();
-    req.indicators.retain(|i| i.name != name);
-    req.indicators.push(Indicator {
-        name: name.into(),
-        value,
-        observed_on: None,
-        source: None,
-    });
+/// `req` with each named indicator set to its value instead.
+fn changed(mut req: Request, changes: &[(&str, Value)]) -> Request {
+    for (name, value) in changes {
+        req.indicators.retain(|i| i.name != *name);
+        req.indicators.push(Indicator {
+            name: (*name).into(),
+            value: value.clone(),
+            observed_on: None,
+            source: None,
+        });
+    }
     req
 }
+
+/// `exemplary()` with `name` set to `value` instead.
+fn with(name: &str, value: Value) -> Request {
+    changed(exemplary().build(), &[(name, value)])
+}
+
+/// Changes of number indicators from full marks, the score and grade they give.
+type GradeCase<'a> = (&'a [(&'a str, f64)], Points, &'a str);
 
 fn points(e: &Evaluation, name: &str) -> Points {
     e.contributions
@@ -83,7 +92,7 @@ fn the_base_is_the_lists_share_not_the_provincial_score() {
 #[test]
 fn grades_change_exactly_at_their_bands() {
     // Each case: (changes from full marks, expected score, grade).
-    let cases: [(&[(&str, f64)], Points, &str); 8] = [
+    let cases: [GradeCase; 8] = [
         (&[("violations_12m", 2.0)], 90_000, "AAA"),
         (
             &[("violations_12m", 2.0), ("years_in_operation", 9.999)],
@@ -149,16 +158,11 @@ fn grades_change_exactly_at_their_bands() {
         ),
     ];
     for (changes, score, grade) in cases {
-        let mut req = exemplary().build();
-        for (name, v) in changes {
-            req.indicators.retain(|i| i.name != *name);
-            req.indicators.push(Indicator {
-                name: (*name).into(),
-                value: Value::Number(*v),
-                observed_on: None,
-                source: None,
-            });
-        }
+        let changes: Vec<_> = changes
+            .iter()
+            .map(|(n, v)| (*n, Value::Number(*v)))
+            .collect();
+        let req = changed(exemplary().build(), &changes);
         let e = ok(&req);
         assert_eq!((e.score, e.grade.as_str()), (score, grade), "{changes:?}");
     }
@@ -278,24 +282,17 @@ fn violations_related_parties_and_rating_volatility() {
 
 #[test]
 fn warnings_lead_the_reasons_most_important_first() {
-    let req = exemplary().list("black:tax-evasion").build();
-    let mut req = req;
-    for (name, v) in [
-        ("tax_arrears", Value::Flag(true)),
-        ("tax_paid_change_pct", Value::Number(-40.0)),
-        ("power_use_change_pct", Value::Number(-45.4)),
-        ("violations_12m", Value::Number(2.0)),
-        ("related_parties_black_listed", Value::Number(1.0)),
-        ("rating_change_notches", Value::Number(-3.0)),
-    ] {
-        req.indicators.retain(|i| i.name != name);
-        req.indicators.push(Indicator {
-            name: name.into(),
-            value: v,
-            observed_on: None,
-            source: None,
-        });
-    }
+    let req = changed(
+        exemplary().list("black:tax-evasion").build(),
+        &[
+            ("tax_arrears", Value::Flag(true)),
+            ("tax_paid_change_pct", Value::Number(-40.0)),
+            ("power_use_change_pct", Value::Number(-45.4)),
+            ("violations_12m", Value::Number(2.0)),
+            ("related_parties_black_listed", Value::Number(1.0)),
+            ("rating_change_notches", Value::Number(-3.0)),
+        ],
+    );
     let e = ok(&req);
     // 0 + 100 + 120 + 80 + 0 + 0 + 0 + 50 + 40 + 0 = 390: already under the cap.
     assert_eq!(e.score, 39_000);
