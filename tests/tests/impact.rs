@@ -78,8 +78,8 @@ impl Subject {
     /// Version 2's answer.
     fn v2(&self) -> Result<(i64, &'static str), &'static str> {
         match self.n {
-            Some(n) if n > 1000.0 || n < 0.0 => return Err("model_rejected"),
-            Some(n) if n == 666.0 => return Err("plugin_fault"),
+            Some(n) if !(0.0..=1000.0).contains(&n) => return Err("model_rejected"),
+            Some(666.0) => return Err("plugin_fault"),
             _ => {}
         }
         let s = self.base * 9 / 10 + if self.flag { 10_000 } else { 0 };
@@ -290,6 +290,28 @@ fn check_report(report: &Value, expect: &Expected, subjects: u64) {
     );
 }
 
+/// Change the input kept beside record `id` directly in the database (as
+/// a careless operator or an attacker with database access could).
+async fn tamper_input(f: &Fixture, id: &str) {
+    use sqlx::Connection as _;
+    let url = match &f.db {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", f.data_dir.join("registry.db").display()),
+    };
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let seq: i64 = id.split('-').next().unwrap().parse().unwrap();
+    let n = sqlx::query(
+        "UPDATE audit_inputs SET input = REPLACE(input, '\"flag\"', '\"flag\" ') WHERE seq = $1",
+    )
+    .bind(seq)
+    .execute(&mut conn)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(n, 1);
+}
+
 /// Records in the log (through `audit verify`, which also checks it).
 fn records(f: &Fixture) -> u64 {
     json_of(cli(f, &["audit", "verify", "--json"]))["records"]
@@ -338,9 +360,12 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
         for s in &people[30..33] {
             ok(cli(&f, &["audit", "erase", &latest[&s.id]]));
         }
+        // One subject's kept input was altered behind the log's back: it no
+        // longer matches its record's commitment, and is not replayed.
+        tamper_input(&f, &latest[&people[33].id]).await;
         let replayed: Vec<&Subject> = people
             .iter()
-            .filter(|s| !(30..33).contains(&s.id[4..].parse::<usize>().unwrap()))
+            .filter(|s| !(30..34).contains(&s.id[4..].parse::<usize>().unwrap()))
             .collect();
         let expect = expected(&replayed);
         assert!(expect.0.len() >= 8, "the population moves across grades");
@@ -356,12 +381,17 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
             &["plugin", "impact", "test/impact@2.0.0", "--json"],
         ));
         eprintln!(
-            "{backend:?}: impact of 197 subjects (CLI, with startup) in {:.2} s",
+            "{backend:?}: impact of 196 subjects (CLI, with startup) in {:.2} s",
             started.elapsed().as_secs_f64()
         );
-        check_report(&report, &expect, 197);
+        check_report(&report, &expect, 196);
         assert_eq!(report["skipped"]["erased"], 3);
-        assert_eq!(report["skipped"]["undecodable"], 0);
+        assert_eq!(report["skipped"]["undecodable"], 1);
+        let reasons = report["skipped"]["examples"].to_string();
+        assert!(
+            reasons.contains("does not match the commitment"),
+            "{reasons}"
+        );
         assert_eq!(report["selection"]["records_read"], 220);
         assert_eq!(report["selection"]["truncated"], false);
         assert_eq!(report["candidate"]["sha256"], sha2.as_str());
@@ -382,14 +412,14 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
         assert_eq!(shown["record"]["action"], "impact");
         assert_eq!(shown["record"]["actor"], "province");
         assert_eq!(shown["record"]["report_sha256"], report["report_sha256"]);
-        assert_eq!(shown["record"]["subjects"], 197);
+        assert_eq!(shown["record"]["subjects"], 196);
 
         // The API: an auditor and the model's own publisher may look.
         let path = "/v1/plugins/test/impact/versions/2.0.0/impact";
         for who in [&auditor, &publisher] {
             let (status, api) = post_json(&server, path, Some(who), &json!({}));
             assert_eq!(status, 200, "{api}");
-            check_report(&api, &expect, 197);
+            check_report(&api, &expect, 196);
         }
         // --last and --top bound it; the newest subjects come first.
         let (status, small) = post_json(
@@ -417,7 +447,7 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
                 "--json",
             ],
         ));
-        assert_eq!(ranged["subjects"], 197);
+        assert_eq!(ranged["subjects"], 196);
         assert_eq!(matrix_of(&ranged), expect.0);
         let none = json_of(cli(
             &f,
@@ -448,7 +478,7 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
                 "--json",
             ],
         ));
-        check_report(&remote, &expect, 197);
+        check_report(&remote, &expect, 196);
         // The readable report.
         let text = ok(cli(
             &f,

@@ -46,7 +46,7 @@ impl Model for Guest {
             Some(n) if n < 0.0 => {
                 return Err(EvalError::InvalidIndicator("n must not be negative".into()));
             }
-            Some(n) if n == 666.0 => {
+            Some(666.0) => {
                 // Hostile on purpose: spin until fuel or the epoch stops it.
                 let mut i: u64 = 0;
                 loop {
