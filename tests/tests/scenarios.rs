@@ -649,6 +649,13 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
         serde_json::from_str(&ok(cli(&f, &["audit", "show", id, "--json"]))).unwrap();
     assert_eq!(record["record"]["decision"]["eligible"], true, "{record}");
     assert_eq!(record["record"]["caller"], "app:transit");
+    let table = ok(cli(&f, &["audit", "show", id]));
+    assert!(
+        table.contains(&format!(
+            "decision: {TRANSIT} (Hangzhou transit credit-pay), rule score ≥ 573.00: eligible"
+        )),
+        "{table}"
+    );
     let table = ok(cli(
         &f,
         &[

@@ -99,6 +99,22 @@ pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
             println!("  {}. {}", i + 1, reason.as_str().unwrap_or(""));
         }
     }
+    // An evaluation made for a benefit scenario carries its decision.
+    if let Some(d) = r.get("decision") {
+        let rule = scorehost_registry::Rule::from_json(&d["rule"])
+            .map(|rule| scorehost::decide::rule_text(&rule))
+            .unwrap_or_else(|_| d["rule"].to_string());
+        println!(
+            "\ndecision: {} ({}), rule {rule}: {}",
+            d["scenario"].as_str().unwrap_or("?"),
+            d["title"].as_str().unwrap_or("?"),
+            match d["eligible"].as_bool() {
+                Some(true) => "eligible",
+                Some(false) => "not eligible",
+                None => "none (the evaluation failed)",
+            }
+        );
+    }
     println!(
         "\nfuel {}, {} µs, host {}, wasmtime {}",
         r["fuel"],
