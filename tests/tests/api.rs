@@ -919,7 +919,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         url: format!("http://127.0.0.1:{port}"),
     };
     assert!(
-        out.contains("4 models pinned; 300 subjects (300 base evaluations"),
+        out.contains("12 models pinned; 300 subjects (300 base evaluations"),
         "{out}"
     );
     let secret = |name: &str| {
@@ -928,19 +928,55 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
             .map(|v| v.split_whitespace().next().unwrap().to_string())
             .unwrap_or_else(|| panic!("no {name} in {out}"))
     };
-    let (app, auditor) = (secret("APP"), secret("AUDITOR"));
+    let (app, auditor, province) = (secret("APP"), secret("AUDITOR"), secret("PROVINCE"));
     // Every printed scoring works as its comment says.
     let mut scored = 0;
+    let mut others = Vec::new();
     let mut lines = out.lines();
     while let Some(line) = lines.next() {
         let Some(comment) = line.trim().strip_prefix("# ") else {
             continue;
         };
+        let curl = lines.next().unwrap();
+        let body = curl
+            .split("-d '")
+            .nth(1)
+            .unwrap_or("")
+            .trim_end_matches('\'');
+        let path = curl
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(&server.url))
+            .unwrap_or_default()
+            .to_string();
+        // The other printed commands: a benefit decision, the candidate's
+        // impact, a dispute — each works as its comment says.
+        for (what, token, status) in [
+            ("decision:", &app, 200),
+            ("impact:", &province, 200),
+            ("dispute:", &province, 201),
+        ] {
+            if comment.starts_with(what) {
+                let (got, answer) = post_to(
+                    &server,
+                    &path,
+                    Some(token),
+                    "application/json",
+                    body.as_bytes(),
+                );
+                assert_eq!(got, status, "{comment}: {answer}");
+                others.push(what);
+                if what == "impact:" {
+                    assert_eq!(answer["candidate"]["version"], "2.0.0", "{answer}");
+                    assert!(
+                        answer["compared"].as_u64().unwrap() > 0,
+                        "the pinned version's baseline is there: {answer}"
+                    );
+                }
+            }
+        }
         if !comment.contains("subject kind") {
             continue;
         }
-        let curl = lines.next().unwrap();
-        let body = curl.split("-d '").nth(1).unwrap().trim_end_matches('\'');
         let (status, answer) = post_to(
             &server,
             "/v1/scores",
@@ -962,7 +998,12 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
             scored += 1;
         }
     }
-    assert!(scored >= 4, "one example a model at least: {out}");
+    assert!(scored >= 12, "one example a model at least: {out}");
+    assert_eq!(
+        others,
+        ["decision:", "decision:", "decision:", "impact:", "dispute:"],
+        "{out}"
+    );
     let (status, v) = get(&server, "/v1/audit/verify", Some(&auditor));
     assert_eq!(status, 200, "{v}");
     assert!(server.stop().success());

@@ -15,12 +15,51 @@ use serde_json::{Value, json};
 
 use crate::Global;
 
-/// The bundled models: (package, component file, publisher namespace).
-const MODELS: [(&str, &str); 4] = [
-    ("ningbo-port", "ningbo_port"),
-    ("hangzhou-qianjiang", "hangzhou_qianjiang"),
-    ("yiwu-market", "yiwu_market"),
-    ("environment", "environment"),
+/// The bundled models — every system of domain.md's table: (package,
+/// component file, pinned). `fenghua/tourism` comes twice: 1.0.0 (three
+/// grades) is pinned and scores its population at start, 2.0.0 (five
+/// grades) is published and waits for review, so that a reviewer can see
+/// its impact before approving it.
+const MODELS: [(&str, &str, bool); 13] = [
+    ("ningbo-port", "ningbo_port", true),
+    ("hangzhou-qianjiang", "hangzhou_qianjiang", true),
+    ("yiwu-market", "yiwu_market", true),
+    ("environment", "environment", true),
+    ("taizhou-finance", "taizhou_finance", true),
+    ("quzhou-longyou", "quzhou_longyou", true),
+    ("fenghua-tourism-v1", "fenghua_tourism_v1", true),
+    ("fenghua-tourism", "fenghua_tourism", false),
+    ("science-integrity", "science_integrity", true),
+    ("mining", "mining", true),
+    ("travel-agency", "travel_agency", true),
+    ("market-supervision", "market_supervision", true),
+    ("credit-code", "credit_code", true),
+];
+
+/// The benefit scenarios the demo defines (domain.md's thresholds): name,
+/// title, model, minimum score or grades.
+const SCENARIOS: [(&str, &str, &str, Option<f64>, &[&str]); 3] = [
+    (
+        "hangzhou-transit-credit-pay",
+        "Hangzhou transit credit-pay",
+        "hangzhou/qianjiang",
+        Some(573.0),
+        &[],
+    ),
+    (
+        "hangzhou-rental-deposit-halved",
+        "Public-rental housing deposit halved",
+        "hangzhou/qianjiang",
+        Some(700.0),
+        &[],
+    ),
+    (
+        "mining-state-funded-bids",
+        "State-funded mining project bids",
+        "mining/rights",
+        None,
+        &["A", "B"],
+    ),
 ];
 
 /// A small deterministic generator (splitmix64): the same population on
@@ -65,6 +104,37 @@ fn grade_for(score: f64) -> &'static str {
         s if s >= 600.0 => "C",
         _ => "D",
     }
+}
+
+/// The models that hold records of one subject of `kind`. A subject is in
+/// one sector, chosen at random among the models of its kind — a port firm
+/// is not also a hotel, and sectors name their indicators independently
+/// (two sectors' `business_type` would overwrite each other in the store).
+/// The personal credit code, which every city's residents get from their
+/// city score, comes on top for natural persons.
+fn sectors_of<'a, T>(
+    models: &'a [(ModelName, WireModelInfo, T)],
+    kind: &str,
+    rng: &mut Rng,
+) -> Vec<&'a (ModelName, WireModelInfo, T)> {
+    const EVERY_PERSON: &str = "zhejiang/credit-code";
+    let of_kind = |m: &&(ModelName, WireModelInfo, T)| m.1.subject_kinds.iter().any(|k| k == kind);
+    let sectors: Vec<_> = models
+        .iter()
+        .filter(of_kind)
+        .filter(|m| m.0.to_string() != EVERY_PERSON)
+        .collect();
+    let mut chosen = Vec::new();
+    if !sectors.is_empty() {
+        chosen.push(sectors[(rng.next() % sectors.len() as u64) as usize]);
+    }
+    chosen.extend(
+        models
+            .iter()
+            .filter(of_kind)
+            .filter(|m| m.0.to_string() == EVERY_PERSON),
+    );
+    chosen
 }
 
 /// The example request's indicators, each value varied: numbers scaled by
@@ -155,13 +225,19 @@ async fn prepare(
     let registry = Arc::new(Registry::open(&g.data_dir, g.db.as_deref()).await?);
     let province = Actor::province();
     let mut models: Vec<(ModelName, WireModelInfo, ScoreRequest)> = Vec::new();
-    for (package, file) in MODELS {
+    let mut loaded: Vec<scorehost::Model> = Vec::new();
+    let mut candidates: Vec<String> = Vec::new();
+    for (package, file, pinned) in MODELS {
         let bytes = std::fs::read(component(file)?)?;
         let model = runtime.load(&bytes)?;
         let info = WireModelInfo::from(model.info());
         let name: ModelName = info.name.parse()?;
         let publisher = Actor::publisher(&name.namespace);
         let published = registry.publish(&publisher, &bytes, runtime).await?;
+        if !pinned {
+            candidates.push(published.version.reference.clone());
+            continue;
+        }
         let r = published.version.reference.parse()?;
         registry
             .approve(&province, &r, &published.version.sha256)
@@ -172,6 +248,7 @@ async fn prepare(
         let example = std::fs::read_to_string(format!("examples/requests/{package}.json"))
             .with_context(|| format!("examples/requests/{package}.json"))?;
         models.push((name, info, serde_json::from_str(&example)?));
+        loaded.push(model);
     }
 
     // The population: bases for everyone, indicator records for the models
@@ -180,6 +257,7 @@ async fn prepare(
     let (mut bases, mut indicators) = (String::new(), String::new());
     let mut examples: Vec<(String, String, String, bool)> = Vec::new();
     let mut consents = Vec::new();
+    let mut members: std::collections::HashMap<String, Vec<String>> = Default::default();
     for n in 0..subjects {
         let (kind, prefix) = kind_for(rng.unit());
         let id = format!("{prefix}{n:08}X");
@@ -197,10 +275,11 @@ async fn prepare(
             .to_string(),
         );
         bases.push('\n');
-        for (name, info, template) in &models {
-            if !info.subject_kinds.iter().any(|k| k == kind) {
-                continue;
-            }
+        for (name, _, template) in sectors_of(&models, kind, &mut rng) {
+            members
+                .entry(name.to_string())
+                .or_default()
+                .push(id.clone());
             for mut record in varied_indicators(template, &mut rng) {
                 record["subject_id"] = json!(id);
                 indicators.push_str(&record.to_string());
@@ -229,10 +308,53 @@ async fn prepare(
             .await?;
     }
 
+    // The pinned version of each model with a candidate waiting scores its
+    // population once, as the province's periodic run would: the recorded
+    // inputs a reviewer's impact analysis replays through the candidate.
+    let key = scorehost::audit::load_or_create_key(&g.data_dir)?;
+    let recorder = scorehost::scoring::Recorder::Direct {
+        registry: &registry,
+        key: &key,
+    };
+    let today = scorehost::store::today();
+    let mut baseline = 0;
+    for candidate in &candidates {
+        let Some(i) = models
+            .iter()
+            .position(|(n, _, _)| candidate.starts_with(&format!("{n}@")))
+        else {
+            continue;
+        };
+        let name = models[i].0.to_string();
+        for id in members.get(&name).into_iter().flatten() {
+            let info = loaded[i].info();
+            if let Some(req) = scorehost::store::request(&registry, info, id, &today).await? {
+                // A refusal is recorded too; either way it is a baseline.
+                let _ =
+                    scorehost::scoring::score_item(&loaded[i], &req, "province", &recorder, None)
+                        .await;
+                baseline += 1;
+            }
+        }
+    }
+
+    // The benefit scenarios, and an app granted them beside the models.
+    let mut scenario_names = Vec::new();
+    for (name, title, model, min_score, grades) in SCENARIOS {
+        let rule = scorehost_registry::Rule::new(
+            min_score,
+            (!grades.is_empty()).then(|| grades.iter().map(|g| g.to_string()).collect()),
+        )?;
+        registry
+            .define_scenario(&province, name, Some(title), &model.parse()?, rule)
+            .await?;
+        scenario_names.push(name.to_string());
+    }
+
     let app: Actor = "app:demo".parse()?;
     let names: Vec<ModelName> = models.iter().map(|(n, _, _)| n.clone()).collect();
     let app_token = registry
-        .create_token(&province, &app, &names, "demo app")
+        .create_token_granting(&province, &app, &names, &scenario_names, "demo app")
         .await?;
     let auditor = registry
         .create_token(&province, &"auditor".parse()?, &[], "demo auditor")
@@ -264,6 +386,31 @@ async fn prepare(
         out.push_str(&format!(
             "  # {model}, subject kind {kind}{}\n  curl -s -X POST {url}/v1/scores -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"model\": \"{model}\", \"subject\": {{\"id\": \"{id}\"}}}}'\n",
             if *consented { "" } else { ", no consent for this app: 403 consent_required" }
+        ));
+    }
+    // A benefit decision for each scenario that has a subject to ask about.
+    for (scenario, _, model, _, _) in SCENARIOS {
+        if let Some((id, ..)) = examples.iter().find(|e| e.1 == model && e.3) {
+            out.push_str(&format!(
+                "  # decision: {scenario} (eligible or not, with the evaluation behind it)\n  curl -s -X POST {url}/v1/decisions -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"scenario\": \"{scenario}\", \"subject\": {{\"id\": \"{id}\"}}}}'\n"
+            ));
+        }
+    }
+    // The candidate's impact, before anyone approves it.
+    for candidate in &candidates {
+        let (model, version) = candidate.split_once('@').unwrap_or((candidate, ""));
+        out.push_str(&format!(
+            "  # impact: {candidate} is submitted, not approved; whom would it move? ({baseline} recorded evaluations of the pinned version to replay)\n  curl -s -X POST {url}/v1/plugins/{model}/versions/{version}/impact -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{}}'\n"
+        ));
+    }
+    // A dispute: the record is withheld until the source answers.
+    if let Some((id, model, ..)) = examples.iter().find(|e| e.2 == "enterprise")
+        && let Some((_, _, template)) = models.iter().find(|(n, _, _)| n.to_string() == *model)
+        && let Some(record) = template.indicators.iter().find(|i| i.observed_on.is_none())
+    {
+        out.push_str(&format!(
+            "  # dispute: {id}'s {} record is suspended while verified; score it again and the reasons say so\n  curl -s -X POST {url}/v1/disputes -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{\"subject_id\": \"{id}\", \"indicator\": \"{}\", \"reason\": \"the subject says this record is wrong\"}}'\n",
+            record.name, record.name
         ));
     }
     out.push_str(&format!(
