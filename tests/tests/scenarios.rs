@@ -756,3 +756,100 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("retired"));
     ok(cli(&f, &["audit", "verify"]));
 }
+
+/// A rule is checked against the version pinned when it is defined, and
+/// again at every decision: re-pinning a version that no longer declares
+/// the rule's grade makes the scenario a conflict (409) until the province
+/// redefines it — never a silent "not eligible".
+#[test]
+fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "scenarios-repin"));
+    let mut shas = Vec::new();
+    for (package, reference) in [
+        ("guest-impact-v1", "test/impact@1.0.0"),
+        ("guest-impact-v2", "test/impact@2.0.0"),
+    ] {
+        let wasm = component(package);
+        let sha = sha256_file(&wasm);
+        ok(cli(
+            &f,
+            &[
+                "plugin",
+                "publish",
+                wasm.to_str().unwrap(),
+                "--as",
+                "publisher:test",
+            ],
+        ));
+        ok(cli(&f, &["plugin", "approve", reference, "--sha256", &sha]));
+        shas.push(sha);
+    }
+    // Version 2: 90 % of the provincial score, grades AA ≥ 900, A, B, C
+    // (1000 → 900, AA); version 1: the provincial score, grades A, B, C.
+    ok(cli(
+        &f,
+        &["plugin", "pin", "test/impact@2.0.0", "--sha256", &shas[1]],
+    ));
+    let bases = write(
+        &f,
+        "bases.ndjson",
+        &json!({ "subject_id": "E1", "kind": "enterprise", "score": 1000, "grade": "A", "source": "t" })
+            .to_string(),
+    );
+    ok(cli(&f, &["data", "import", "bases", &bases]));
+    let name = "test-top-grade";
+    ok(cli(
+        &f,
+        &[
+            "scenario",
+            "define",
+            name,
+            "--model",
+            "test/impact",
+            "--grades",
+            "AA",
+        ],
+    ));
+    let app = token(&f, &["--role", "app:probe", "--scenarios", name]);
+    let s = Server::start(&f);
+    let (status, d) = decide(&s, &app, name, "E1");
+    assert_eq!((status, d["eligible"].as_bool()), (200, Some(true)), "{d}");
+    assert_eq!(d["evaluation"]["model"]["version"], "2.0.0");
+    assert_eq!(d["score"], 900.0);
+    // Version 1 pinned again (through the service, so it takes effect at once).
+    let province = token(&f, &["--role", "province"]);
+    let (status, body) = put(
+        &s,
+        "/v1/pins/test/impact",
+        &province,
+        &json!({ "version": "1.0.0", "sha256": shas[0] }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let before = records(&f);
+    let (status, body) = decide(&s, &app, name, "E1");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("grade 'AA' is not declared by test/impact@1.0.0"),
+        "{body}"
+    );
+    assert_eq!(records(&f), before, "nothing evaluated");
+    // Redefined against what is pinned now, it decides again.
+    let (status, body) = put(
+        &s,
+        &format!("/v1/scenarios/{name}"),
+        &province,
+        &json!({ "model": "test/impact", "grades": ["A"] }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, d) = decide(&s, &app, name, "E1");
+    assert_eq!((status, d["grade"].as_str()), (200, Some("A")), "{d}");
+    assert_eq!(d["eligible"], true);
+}
