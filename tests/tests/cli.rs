@@ -8,11 +8,23 @@ use std::process::{Command, Output};
 use scorehost_tests::{binary, component, core_module, root};
 use sha2::{Digest, Sha256};
 
-const PLUGINS: [&str; 4] = [
-    "ningbo-port",
-    "hangzhou-qianjiang",
-    "yiwu-market",
-    "environment",
+/// Every bundled plugin (domain.md's table; fenghua-tourism in both of
+/// its published versions), with the score and grade of its example
+/// request (as its README documents it).
+const PLUGINS: [(&str, f64, &str); 13] = [
+    ("ningbo-port", 811.75, "B"),
+    ("hangzhou-qianjiang", 640.35, "green"),
+    ("yiwu-market", 642.92, "B"),
+    ("environment", 822.0, "B"),
+    ("taizhou-finance", 765.0, "A"),
+    ("quzhou-longyou", 763.0, "red-50k"),
+    ("fenghua-tourism", 798.0, "C"),
+    ("fenghua-tourism-v1", 895.33, "excellent"),
+    ("science-integrity", 800.52, "good"),
+    ("mining", 77.9, "B"),
+    ("travel-agency", 806.0, "B"),
+    ("market-supervision", 752.2, "low"),
+    ("credit-code", 780.7, "green"),
 ];
 
 fn run(args: &[&str]) -> Output {
@@ -41,7 +53,7 @@ fn hundredths(v: &serde_json::Value) -> i64 {
 
 #[test]
 fn score_prints_a_white_box_that_adds_up_for_every_plugin() {
-    for plugin in PLUGINS {
+    for (plugin, documented, documented_grade) in PLUGINS {
         let module = component(plugin).display().to_string();
         let out = run(&[
             "score",
@@ -60,6 +72,11 @@ fn score_prints_a_white_box_that_adds_up_for_every_plugin() {
             .map(|c| hundredths(&c["points"]))
             .sum();
         assert_eq!(parts, hundredths(&v["score"]), "{plugin}");
+        assert_eq!(
+            (v["score"].as_f64().unwrap(), v["grade"].as_str().unwrap()),
+            (documented, documented_grade),
+            "{plugin}: the example's score as its README says"
+        );
         assert!(v["fuel"].as_u64().unwrap() > 0);
         assert_eq!(v["model"]["sha256"].as_str().unwrap().len(), 64);
 
