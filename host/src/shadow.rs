@@ -18,6 +18,10 @@
 //!   `"shadow": true` and `"shadow_of": <the live evaluation's id>`;
 //! - counted in `scorehost_shadow_evaluations_total{model,outcome}`.
 //!
+//! The impact report can be computed from these records
+//! (`scorehost plugin impact NS/NAME@VERSION --shadow`, or `"source":
+//! "shadow"`): the shadow's answers beside the live ones, nothing replayed.
+//!
 //! A request completed from the 1+N data store carries the indicators the
 //! *pinned* version declares; a shadow that declares more sees them
 //! missing (as it would in an impact analysis).

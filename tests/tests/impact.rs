@@ -727,6 +727,32 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
         );
         assert!(metrics.contains("outcome=\"plugin_fault\"} 1"), "{metrics}");
 
+        // The impact report from the shadow records: the live answers
+        // beside the shadow's, nothing replayed.
+        let path = "/v1/plugins/test/impact/versions/2.0.0/impact";
+        let (status, from_shadow) = post_json(
+            &server,
+            path,
+            Some(&province),
+            &json!({ "source": "shadow" }),
+        );
+        assert_eq!(status, 200, "{from_shadow}");
+        assert_eq!(from_shadow["selection"]["source"], "shadow");
+        assert_eq!(from_shadow["subjects"], people.len() as u64);
+        let refs: Vec<&Subject> = people.iter().collect();
+        let (matrix, _, after, new_failures, _) = expected(&refs);
+        assert_eq!(matrix_of(&from_shadow), matrix);
+        assert_eq!(from_shadow["new_failures"]["by_code"], json!(new_failures));
+        assert_eq!(from_shadow["after"]["count"], after.len() as u64);
+        assert!(close(&from_shadow["after"]["mean"], mean(&after)));
+        let (status, _) = post_json(
+            &server,
+            path,
+            Some(&province),
+            &json!({ "source": "guess" }),
+        );
+        assert_eq!(status, 400);
+
         // Cleared: live scorings run alone again.
         let (status, cleared) = call(
             "DELETE",

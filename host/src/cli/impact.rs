@@ -32,6 +32,10 @@ pub(crate) struct ImpactArgs {
     /// List the K subjects whose score moves most (default 10).
     #[arg(long)]
     top: Option<usize>,
+    /// Compare what the candidate answered as the model's shadow (plugin
+    /// shadow) with the live answers, instead of replaying recorded inputs.
+    #[arg(long)]
+    shadow: bool,
 }
 
 impl ImpactArgs {
@@ -41,6 +45,7 @@ impl ImpactArgs {
             from: self.from.clone(),
             to: self.to.clone(),
             top: self.top,
+            source: self.shadow.then(|| "shadow".to_string()),
         }
     }
 }

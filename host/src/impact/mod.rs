@@ -25,6 +25,12 @@
 //!   namespace (a developer needs to see their own candidate's impact; it
 //!   shows them their own model's recorded scores, which the province's
 //!   tokens already let them publish against);
+//! - **from the shadow** (`"source": "shadow"`, `--shadow`): when the
+//!   candidate ran as the model's shadow ([`crate::shadow`]), the report
+//!   can instead compare its shadow records with the live answers they
+//!   shadowed (`shadow_of`) — real traffic, nothing replayed; the subjects
+//!   are those of the shadow records (the latest per subject), and "before"
+//!   is whatever version answered live then;
 //! - **cost**: one sandboxed evaluation per subject (tens of µs), run
 //!   sequentially on a blocking thread — one core, so that an analysis on
 //!   a serving host leaves the other cores to live traffic — plus reading
@@ -79,6 +85,13 @@ pub struct ImpactRequest {
     /// Movers to list (default 10, at most 1000).
     #[serde(default)]
     pub top: Option<usize>,
+    /// `replay` (the default): replay the pinned version's recorded
+    /// inputs through the candidate. `shadow`: compare instead what the
+    /// candidate answered as the model's shadow with the live answers it
+    /// shadowed (nothing runs; the subjects are those of the shadow
+    /// records).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A report as made and recorded.
@@ -187,7 +200,20 @@ async fn analyse_in_span(
     let model = Arc::new(catalog.load_sha(&version.sha256)?);
 
     let mut builder = report::Builder::new(pinned.info(), model.info(), top);
-    let mut selector = select::Selector::new(registry, &pin.sha256, from, until, last);
+    let shadows = match req.source.as_deref() {
+        None | Some("replay") => false,
+        Some("shadow") => true,
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "source is 'replay' or 'shadow', not '{other}'"
+            )));
+        }
+    };
+    let mut selector = if shadows {
+        select::Selector::shadows(registry, &version.sha256, from, until, last)
+    } else {
+        select::Selector::new(registry, &pin.sha256, from, until, last)
+    };
     loop {
         let page = selector.next_page().await?;
         if page.is_empty() {
@@ -220,6 +246,7 @@ async fn analyse_in_span(
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
         selection: SelectionSummary {
+            source: if shadows { "shadow" } else { "replay" }.into(),
             last,
             from: req.from.clone(),
             to: req.to.clone(),
@@ -261,7 +288,42 @@ async fn analyse_in_span(
 /// Replay one selected subject through `model`. Runs the sandbox: call it
 /// off the async runtime.
 fn replay(model: &Model, s: select::Selected) -> report::Compared {
-    let candidate = match model.evaluate_wire(&s.input) {
+    let outcome = match (s.shadow, &s.input) {
+        (Some((shadow, fault)), _) => Ok(match shadow {
+            select::Recorded::Scored {
+                score,
+                grade,
+                contributions,
+            } => report::Candidate::Scored {
+                score,
+                grade,
+                contributions,
+            },
+            select::Recorded::Failed { code, message } => report::Candidate::Failed {
+                code,
+                fault,
+                message,
+            },
+        }),
+        (None, Some(input)) => Err(input),
+        (None, None) => Ok(report::Candidate::Failed {
+            code: "internal".into(),
+            fault: None,
+            message: "nothing to compare".into(),
+        }),
+    };
+    let input = match outcome {
+        Ok(candidate) => {
+            return report::Compared {
+                subject: s.subject,
+                evaluation_id: s.evaluation_id,
+                recorded: s.recorded,
+                candidate,
+            };
+        }
+        Err(input) => input,
+    };
+    let candidate = match model.evaluate_wire(input) {
         Ok((_, o)) => report::Candidate::Scored {
             score: o.evaluation.score,
             grade: o.evaluation.grade,
@@ -311,5 +373,13 @@ fn record(actor: &Actor, report: &ImpactReport, sha: &str) -> scorehost_registry
     f.insert("subjects".into(), report.subjects.into());
     f.insert("new_failures".into(), report.new_failures.count.into());
     f.insert("report_sha256".into(), sha.into());
+    f.insert(
+        "detail".into(),
+        format!(
+            "impact against the pinned {}: {} subjects replayed, {} compared, {} new failures",
+            report.pinned.version, report.subjects, report.compared, report.new_failures.count
+        )
+        .into(),
+    );
     scorehost_registry::NewRecord::from_fields("registry", scorehost_registry::now(), &f)
 }

@@ -67,6 +67,10 @@ pub struct ImpactReport {
 /// Which records were replayed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectionSummary {
+    /// `replay` (the pinned version's recorded inputs, replayed through
+    /// the candidate) or `shadow` (the candidate's shadow records beside
+    /// the live answers they shadowed).
+    pub source: String,
     /// At most this many subjects (the newest).
     pub last: u64,
     /// From this date (inclusive), if given.
@@ -723,9 +727,14 @@ impl ImpactReport {
                 t.as_deref().unwrap_or("now")
             ),
         };
+        let how = if sel.source == "shadow" {
+            "compared the shadow's answers for"
+        } else {
+            "replayed"
+        };
         let _ = writeln!(
             s,
-            "replayed {} subjects (the latest evaluation of each, newest first, at most {}{range}; {} records read{}); {} compared",
+            "{how} {} subjects (the latest evaluation of each, newest first, at most {}{range}; {} records read{}); {} compared",
             self.subjects,
             sel.last,
             sel.records_read,

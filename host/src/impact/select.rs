@@ -42,17 +42,22 @@ pub(crate) enum Recorded {
     },
 }
 
-/// One subject to replay: its latest recorded evaluation and input.
+/// One subject to compare: its latest recorded evaluation, and either the
+/// input to replay through the candidate or what the candidate already
+/// answered as a shadow.
 #[derive(Debug, Clone)]
 pub(crate) struct Selected {
-    /// The record's id.
+    /// The (live) record's id.
     pub evaluation_id: String,
     /// The subject's id.
     pub subject: String,
     /// What the pinned version gave.
     pub recorded: Recorded,
-    /// The input as the plugin saw it.
-    pub input: ScoreRequest,
+    /// The input as the plugin saw it, to replay.
+    pub input: Option<ScoreRequest>,
+    /// What the candidate answered as the shadow of that evaluation (the
+    /// shadow record's outcome and `fault`), instead of a replay.
+    pub shadow: Option<(Recorded, Option<String>)>,
 }
 
 /// Records left out of the replay, with why.
@@ -92,6 +97,9 @@ pub(crate) struct Selector<'a> {
     before_seq: Option<u64>,
     seen: HashSet<String>,
     done: bool,
+    /// Read the candidate's shadow records (`sha256` is the candidate's)
+    /// instead of the pinned version's records.
+    shadows: bool,
     /// Evaluation records read (every record of the module, older ones of
     /// a subject already selected included).
     pub records_read: u64,
@@ -111,6 +119,30 @@ impl<'a> Selector<'a> {
         until: Option<String>,
         subjects: u64,
     ) -> Selector<'a> {
+        Selector::of(registry, sha256, from, until, subjects, false)
+    }
+
+    /// The latest shadow record of at most `subjects` subjects among the
+    /// shadow evaluations of the candidate module `sha256`, each with the
+    /// live evaluation it shadowed.
+    pub(crate) fn shadows(
+        registry: &'a Registry,
+        sha256: &str,
+        from: Option<String>,
+        until: Option<String>,
+        subjects: u64,
+    ) -> Selector<'a> {
+        Selector::of(registry, sha256, from, until, subjects, true)
+    }
+
+    fn of(
+        registry: &'a Registry,
+        sha256: &str,
+        from: Option<String>,
+        until: Option<String>,
+        subjects: u64,
+        shadows: bool,
+    ) -> Selector<'a> {
         Selector {
             registry,
             sha256: sha256.to_string(),
@@ -120,6 +152,7 @@ impl<'a> Selector<'a> {
             before_seq: None,
             seen: HashSet::new(),
             done: subjects == 0,
+            shadows,
             records_read: 0,
             skipped: Skipped::default(),
             truncated: false,
@@ -152,7 +185,7 @@ impl<'a> Selector<'a> {
                     // selection was cut.
                     let record: Value = serde_json::from_str(&rec.entry.record).unwrap_or_default();
                     let subject = record["subject"]["id"].as_str().unwrap_or_default();
-                    if !self.seen.contains(subject) && record["shadow"] != true {
+                    if !self.seen.contains(subject) && (record["shadow"] == true) == self.shadows {
                         self.truncated = true;
                         self.done = true;
                         break;
@@ -160,7 +193,12 @@ impl<'a> Selector<'a> {
                     continue;
                 }
                 self.records_read += 1;
-                if let Some(s) = self.take(rec) {
+                let taken = if self.shadows {
+                    self.take_shadow(rec).await?
+                } else {
+                    self.take(rec)
+                };
+                if let Some(s) = taken {
                     out.push(s);
                 }
             }
@@ -211,8 +249,64 @@ impl<'a> Selector<'a> {
             evaluation_id: id,
             subject,
             recorded,
-            input,
+            input: Some(input),
+            shadow: None,
         })
+    }
+
+    /// A shadow record, if it is its subject's latest, with the live
+    /// evaluation it shadowed (read from the log).
+    async fn take_shadow(
+        &mut self,
+        rec: scorehost_registry::RecordedEvaluation,
+    ) -> Result<Option<Selected>, Error> {
+        let id = rec.entry.id.clone();
+        let Ok(record) = serde_json::from_str::<Value>(&rec.entry.record) else {
+            self.skip(id, String::new(), "the record is not JSON", false);
+            return Ok(None);
+        };
+        if record["shadow"] != true {
+            // A live evaluation of the candidate (it was pinned once).
+            return Ok(None);
+        }
+        let subject = record["subject"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if !self.seen.insert(subject.clone()) {
+            return Ok(None);
+        }
+        self.remaining -= 1;
+        let live_id = record["shadow_of"].as_str().unwrap_or_default();
+        let live = match self.registry.log_entry(live_id).await {
+            Ok(e) => serde_json::from_str::<Value>(&e.record).ok(),
+            Err(
+                scorehost_registry::Error::NotFound(_) | scorehost_registry::Error::BadRequest(_),
+            ) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let (Some(live), Some(shadow)) = (
+            live.as_ref().and_then(|l| recorded_outcome(&l["outcome"])),
+            recorded_outcome(&record["outcome"]),
+        ) else {
+            self.skip(
+                id,
+                subject,
+                "the shadow record or its live evaluation has no readable outcome",
+                false,
+            );
+            return Ok(None);
+        };
+        let fault = record["outcome"]["error"]["fault"]
+            .as_str()
+            .map(str::to_string);
+        Ok(Some(Selected {
+            evaluation_id: live_id.to_string(),
+            subject,
+            recorded: live,
+            input: None,
+            shadow: Some((shadow, fault)),
+        }))
     }
 
     fn skip(&mut self, evaluation_id: String, subject: String, reason: &str, erased: bool) {
