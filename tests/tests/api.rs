@@ -484,7 +484,8 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         }
     }
     routes.sort();
-    // design.md's HTTP API, exactly, with the 1+N data and consent (issue 5).
+    // design.md's HTTP API, exactly, with the 1+N data and consent (issue 5)
+    // and the review tools (issue 8).
     let expected = [
         ("GET", "/healthz"),
         ("GET", "/metrics"),
@@ -518,6 +519,29 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
             "/v1/plugins/{namespace}/{name}/versions/{version}/revoke",
         ),
         ("POST", "/v1/scores"),
+        // Issue 8: disputes and repair, benefit scenarios and decisions,
+        // impact analysis, shadows.
+        ("GET", "/v1/disputes"),
+        ("POST", "/v1/disputes"),
+        ("GET", "/v1/disputes/overdue"),
+        ("GET", "/v1/disputes/{id}"),
+        ("POST", "/v1/disputes/{id}/answer"),
+        ("POST", "/v1/disputes/{id}/check"),
+        ("POST", "/v1/disputes/{id}/withdraw"),
+        ("GET", "/v1/repairs"),
+        ("POST", "/v1/repairs"),
+        ("GET", "/v1/scenarios"),
+        ("GET", "/v1/scenarios/{name}"),
+        ("PUT", "/v1/scenarios/{name}"),
+        ("DELETE", "/v1/scenarios/{name}"),
+        ("POST", "/v1/decisions"),
+        (
+            "POST",
+            "/v1/plugins/{namespace}/{name}/versions/{version}/impact",
+        ),
+        ("GET", "/v1/shadows"),
+        ("PUT", "/v1/shadows/{namespace}/{name}"),
+        ("DELETE", "/v1/shadows/{namespace}/{name}"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()
