@@ -8,8 +8,9 @@
 //! 0.5 per library loan; ningbo/port's example subject is 811.75 (B), and
 //! the same enterprise on a black list is capped at 549.99 (D).
 //!
-//! The grades rule uses ningbo/port's A and B (one-stop joint inspection):
-//! the mining model is another helper's work in progress.
+//! The grades rules: mining/rights A or B (state-funded mining bids, the
+//! issue's example: 77.90, B; the same holder black-listed, 59.99, D) and
+//! ningbo/port A or B (one-stop joint inspection).
 
 use scorehost_tests::http::{Server, call, get, post_json};
 use scorehost_tests::{Backend, Fixture, backends, cli, component, fixture, ok, sha256_file};
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 const TRANSIT: &str = "hangzhou-transit-credit-pay";
 const RENTAL: &str = "public-rental-deposit-halved";
 const INSPECTION: &str = "ningbo-port-joint-inspection";
+const BIDS: &str = "mining-state-funded-bids";
 
 /// Natural persons: (id, provincial base score, library loans, age).
 /// 767.99 → 300 + 1.5 × 167.99 = 551.985 → 551.99, + 20 + 1 = 572.99;
@@ -35,6 +37,10 @@ const PEOPLE: [(&str, f64, u32, u32); 6] = [
 /// Port enterprises: the example (811.75, B) and the same on a black list.
 const PORT_OK: &str = "91330200MA2AAAAA1X";
 const PORT_BLACK: &str = "91330200MA2DDDDD4W";
+
+/// Mining-right holders: the example (77.90, B) and the same black-listed.
+const MINE_OK: &str = "91330500MA2MINE01X";
+const MINE_BLACK: &str = "91330500MA2MINE02Y";
 
 fn write(f: &Fixture, name: &str, text: &str) -> String {
     std::fs::create_dir_all(&f.data_dir).unwrap();
@@ -71,7 +77,7 @@ fn prepare(f: &Fixture) {
         "publisher:hangzhou",
     );
     pin(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
-    let example = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    pin(f, "mining", "mining/rights@1.0.0", "publisher:mining");
     let mut bases = String::new();
     let mut indicators = String::new();
     let mut push = |subject: &str, name: &str, value: Value| {
@@ -90,10 +96,18 @@ fn prepare(f: &Fixture) {
             push(id, "library_loans_1y", json!(loans));
         }
     }
-    for (id, lists) in [
-        (PORT_OK, example["base"]["lists"].clone()),
-        (PORT_BLACK, json!(["black:court-defaulter"])),
+    for (plugin, id, black) in [
+        ("ningbo-port", PORT_OK, false),
+        ("ningbo-port", PORT_BLACK, true),
+        ("mining", MINE_OK, false),
+        ("mining", MINE_BLACK, true),
     ] {
+        let example = serde_json::to_value(scorehost_tests::example(plugin)).unwrap();
+        let lists = if black {
+            json!(["black:court-defaulter"])
+        } else {
+            example["base"]["lists"].clone()
+        };
         let b = &example["base"];
         bases.push_str(&json!({ "subject_id": id, "kind": "enterprise", "score": b["score"], "grade": b["grade"],
             "dimensions": b["dimensions"], "lists": lists, "source": "zhejiang-credit" }).to_string());
@@ -192,6 +206,10 @@ fn define_all(s: &Server, province: &str) {
             INSPECTION,
             json!({ "title": "one-stop joint port inspection", "model": "ningbo/port", "grades": ["A", "B"] }),
         ),
+        (
+            BIDS,
+            json!({ "title": "state-funded mining bids", "model": "mining/rights", "grades": ["A", "B"] }),
+        ),
     ] {
         let (status, body) = put(s, &format!("/v1/scenarios/{name}"), province, &body);
         assert_eq!(status, 201, "{body}");
@@ -218,14 +236,16 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             .iter()
             .map(|s| s["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, [TRANSIT, INSPECTION, RENTAL], "by name");
+        assert_eq!(names, [TRANSIT, BIDS, INSPECTION, RENTAL], "by name");
         assert_eq!(list[0]["rule"], json!({ "min_score": 573.0 }));
         assert_eq!(list[1]["rule"], json!({ "grades": ["A", "B"] }));
+        assert_eq!(list[1]["model"], "mining/rights");
 
         // Apps granted scenarios only: none of them may score the models.
         let transit = token(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
         let housing = token(&f, &["--role", "app:housing", "--scenarios", RENTAL]);
         let port = token(&f, &["--role", "app:customs", "--scenarios", INSPECTION]);
+        let bids = token(&f, &["--role", "app:tenders", "--scenarios", BIDS]);
         let scorer = token(
             &f,
             &["--role", "app:transit", "--models", "hangzhou/qianjiang"],
@@ -287,6 +307,22 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
                 549.99,
                 false,
                 "grade D is not one of A, B: not eligible for one-stop joint port inspection",
+            ),
+            (
+                &bids,
+                BIDS,
+                MINE_OK,
+                77.9,
+                true,
+                "grade B is one of A, B: eligible for state-funded mining bids",
+            ),
+            (
+                &bids,
+                BIDS,
+                MINE_BLACK,
+                59.99,
+                false,
+                "grade D is not one of A, B: not eligible for state-funded mining bids",
             ),
         ];
         let mut ids = Vec::new();
