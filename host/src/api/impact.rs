@@ -52,7 +52,8 @@ pub async fn impact(
     let r: VersionRef = format!("{namespace}/{name}@{version}").parse()?;
     // The role first: a caller who may not hears so whatever it sent.
     if let Err(e) = crate::impact::may_analyse(&caller.actor, &r.model) {
-        return Err(caller.deny(e.to_string()));
+        let message = e.to_string();
+        return Err(caller.deny(message.trim_start_matches("forbidden: ").to_string()));
     }
     let JsonBody(req) = JsonBody::<ImpactRequest>::from_request_body(body).await?;
     let Ok(_one) = running().try_acquire() else {
