@@ -36,9 +36,18 @@ const MODELS: [(&str, &str, bool); 13] = [
     ("credit-code", "credit_code", true),
 ];
 
-/// The benefit scenarios the demo defines (domain.md's thresholds): name,
-/// title, model, minimum score or grades.
-const SCENARIOS: [(&str, &str, &str, Option<f64>, &[&str]); 3] = [
+/// A benefit scenario: name, title, model, and the rule — a minimum score
+/// or a set of grades.
+type ScenarioDef = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    &'static [&'static str],
+);
+
+/// The benefit scenarios the demo defines (domain.md's thresholds).
+const SCENARIOS: [ScenarioDef; 3] = [
     (
         "hangzhou-transit-credit-pay",
         "Hangzhou transit credit-pay",
