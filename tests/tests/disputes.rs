@@ -571,6 +571,35 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
     assert_eq!(actions(&f, "credit-repair").await.len(), 1);
     let verify: Value = serde_json::from_str(&ok(cli(&f, &["audit", "verify", "--json"]))).unwrap();
     assert!(verify["records"].as_u64().unwrap() > 15, "{verify}");
+    // A batch over the store withholds the same records, and says so.
+    let results = f.data_dir.join("batch.ndjson");
+    ok(cli(
+        &f,
+        &[
+            "batch",
+            "--model",
+            "ningbo/port",
+            "--from-store",
+            "--output",
+            results.to_str().unwrap(),
+        ],
+    ));
+    let lines: Vec<Value> = std::fs::read_to_string(&results)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let other = lines.iter().find(|l| l["subject"] == OTHER).unwrap();
+    assert_eq!(other["score"], 811.75, "{other}");
+    assert!(
+        other["reasons"].to_string().contains("was marked repaired"),
+        "{other}"
+    );
+    let firm = lines.iter().find(|l| l["subject"] == FIRM).unwrap();
+    assert!(
+        !firm["reasons"].to_string().contains("was not used"),
+        "{firm}"
+    );
     // The local CLI reads the same state.
     let shown: Value =
         serde_json::from_str(&ok(cli(&f, &["dispute", "show", &id, "--json"]))).unwrap();
