@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build the four example models and the host, then inspect each model and
-# score its sample request, printing the white box.
+# Build the bundled models and the host, then inspect each model and score
+# its sample request, printing the white box. fenghua/tourism is published
+# twice: 1.0.0 (three grades) is pinned and scores its sample, then 2.0.0
+# (five grades) is pinned over it — the registry keeps both and the history.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-plugins.sh
@@ -11,7 +13,9 @@ bin=target/release/scorehost
 # score its sample request by name.
 data=${SCOREHOST_DEMO_DIR:-target/demo-data}
 rm -rf "$data"
-for entry in ningbo-port:ningbo hangzhou-qianjiang:hangzhou yiwu-market:yiwu environment:zhejiang; do
+for entry in ningbo-port:ningbo hangzhou-qianjiang:hangzhou yiwu-market:yiwu environment:zhejiang \
+    taizhou-finance:taizhou quzhou-longyou:quzhou fenghua-tourism-v1:fenghua fenghua-tourism:fenghua \
+    science-integrity:science mining:mining travel-agency:tourism market-supervision:amr credit-code:zhejiang; do
   model=${entry%%:*}; ns=${entry##*:}
   module="target/wasm32-wasip2/plugin/${model//-/_}.wasm"
   echo
