@@ -613,3 +613,57 @@ async fn a_dispute_lives_its_whole_life_and_every_step_is_logged() {
         a_dispute_lives_its_whole_life(f).await;
     }
 }
+
+/// Eight filings of the same record at the same moment: one dispute is
+/// opened, the seven others are told it exists (409), never a second open
+/// dispute, never a storage error.
+async fn simultaneous_filings_open_one_dispute(f: Fixture) {
+    use scorehost_registry::data::Format;
+    use scorehost_registry::{Actor, Error, Registry};
+    let reg = std::sync::Arc::new(Registry::open(&f.data_dir, f.db.as_deref()).await.unwrap());
+    let province = Actor::province();
+    let base = json!({"subject_id": FIRM, "kind": "enterprise", "score": 700.0, "grade": "B", "source": "province"});
+    reg.import_bases(&province, &format!("{base}\n"), Format::Ndjson)
+        .await
+        .unwrap();
+    reg.import_indicators(&province, &indicator_lines(FIRM, true), Format::Ndjson)
+        .await
+        .unwrap();
+    let filings: Vec<_> = (0..8)
+        .map(|i| {
+            let reg = reg.clone();
+            tokio::spawn(async move {
+                reg.file_dispute(
+                    &Actor::province(),
+                    FIRM,
+                    "overdue_debts",
+                    None,
+                    &format!("filing {i}"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let (mut opened, mut conflicts) = (0, 0);
+    for f in filings {
+        match f.await.unwrap() {
+            Ok(_) => opened += 1,
+            Err(Error::Conflict(_)) => conflicts += 1,
+            Err(other) => panic!("a filing failed otherwise: {other}"),
+        }
+    }
+    assert_eq!((opened, conflicts), (1, 7));
+    let open = reg
+        .disputes(&scorehost_registry::DisputeFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simultaneous_filings_of_one_record_open_one_dispute() {
+    for backend in backends() {
+        let f = fixture(backend, "dispute-race").await;
+        simultaneous_filings_open_one_dispute(f).await;
+    }
+}

@@ -27,6 +27,10 @@ CREATE TABLE disputes (
     notes          TEXT NOT NULL
 );
 CREATE INDEX disputes_by_subject ON disputes (subject_id, indicator, observed_on);
+-- At most one dispute of a record is not closed, even when two are filed at
+-- the same moment.
+CREATE UNIQUE INDEX disputes_one_open ON disputes (subject_id, indicator, observed_on)
+    WHERE state <> 'closed';
 CREATE INDEX disputes_by_state ON disputes (state);
 
 -- Credit repair: a negative record whose obligation was fulfilled is no

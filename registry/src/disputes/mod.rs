@@ -339,6 +339,18 @@ fn dispute_from_row(r: &AnyRow) -> Result<Dispute, Error> {
     })
 }
 
+/// A unique violation (another request took the key between our check and
+/// our insert) as a conflict; any other error as it is.
+fn conflict_if_taken(e: sqlx::Error, message: &str) -> Error {
+    if e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+    {
+        Error::Conflict(message.to_string())
+    } else {
+        e.into()
+    }
+}
+
 fn new_id(prefix: &str) -> Result<String, Error> {
     let mut b = [0u8; 6];
     getrandom::getrandom(&mut b)
@@ -572,7 +584,8 @@ impl Registry {
         .bind(&dispute.close_due)
         .bind(serde_json::to_string(&dispute.notes).unwrap_or_default())
         .execute(tx.conn())
-        .await?;
+        .await
+        .map_err(|e| conflict_if_taken(e, "this record was disputed at the same moment: that dispute is open"))?;
         log_step(
             &mut tx,
             by,

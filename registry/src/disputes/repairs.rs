@@ -7,7 +7,7 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
-use super::{check_key, check_text, new_id, no_record, stored_record};
+use super::{check_key, check_text, conflict_if_taken, new_id, no_record, stored_record};
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, Registry, now};
 
@@ -97,7 +97,8 @@ impl Registry {
         .bind(&repair.repaired_by)
         .bind(&at)
         .execute(tx.conn())
-        .await?;
+        .await
+        .map_err(|e| conflict_if_taken(e, "this record was marked repaired at the same moment"))?;
         let mut fields = serde_json::Map::new();
         fields.insert("actor".into(), by.to_string().into());
         fields.insert("action".into(), "credit-repair".into());
