@@ -4,7 +4,10 @@
 //! checks the host applies to a sandboxed result (the parts add up to the
 //! score, the score is on the declared scale, the grade is a declared one),
 //! so a model that passes its native tests is not refused as a plugin fault
-//! later. [`RequestBuilder`] builds requests tersely.
+//! later. [`RequestBuilder`] builds requests tersely, and
+//! [`RequestBuilder::set`] / [`RequestBuilder::without`] vary one indicator
+//! of a fixture; [`ok`], [`part`] and [`white_box`] read an evaluation in
+//! one call.
 //!
 //! With the `sandbox` feature (enable it in a plugin's dev-dependency),
 //! [`evaluate`] also runs each request through the plugin's built component
@@ -25,7 +28,7 @@
 //! ```
 
 use crate::{
-    BaseEvaluation, EvalError, Evaluation, Indicator, Model, ModelInfo, Request, Subject,
+    BaseEvaluation, EvalError, Evaluation, Indicator, Model, ModelInfo, Points, Request, Subject,
     SubjectKind, Value, points_from_f64,
 };
 
@@ -48,6 +51,40 @@ pub fn evaluate<M: Model>(req: &Request) -> Result<Evaluation, EvalError> {
 
 #[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
 pub mod sandbox;
+
+/// [`evaluate`] a request the model must accept: its evaluation.
+///
+/// Costs one evaluation (two with the `sandbox` feature, like [`evaluate`]).
+///
+/// # Panics
+/// If `M` refuses `req`; the message gives the model's error. Also for the
+/// reasons [`evaluate`] panics.
+pub fn ok<M: Model>(req: &Request) -> Evaluation {
+    accepted(evaluate::<M>(req))
+}
+
+/// The evaluation in `out`; panics with the model's error if there is none.
+fn accepted(out: Result<Evaluation, EvalError>) -> Evaluation {
+    out.unwrap_or_else(|e| panic!("the model refused the request: {e:?}"))
+}
+
+/// The points (hundredths) of the contribution named `name` in `e`: the
+/// first one, if a model gives several of that name.
+///
+/// Costs a linear scan of the contributions.
+///
+/// # Panics
+/// If `e` has no contribution named `name`; the message names it and lists
+/// the contributions there are.
+pub fn part(e: &Evaluation, name: &str) -> Points {
+    match e.contributions.iter().find(|c| c.name == name) {
+        Some(c) => c.points,
+        None => {
+            let names: Vec<&str> = e.contributions.iter().map(|c| c.name.as_str()).collect();
+            panic!("no contribution named '{name}'; the evaluation has {names:?}")
+        }
+    }
+}
 
 /// Why `eval` breaks the white-box rules for a model described by `info`,
 /// or `None` if it keeps them. The same rules the host enforces.
@@ -75,6 +112,17 @@ pub fn white_box_violation(info: &ModelInfo, eval: &Evaluation) -> Option<String
         ));
     }
     None
+}
+
+/// The white box of `e`: every contribution as (name, points), in order,
+/// to compare with a hand computation in one `assert_eq!`.
+///
+/// Costs one small allocation per call.
+pub fn white_box(e: &Evaluation) -> Vec<(&str, Points)> {
+    e.contributions
+        .iter()
+        .map(|c| (c.name.as_str(), c.points))
+        .collect()
 }
 
 /// Builds a [`Request`] for tests.
@@ -173,8 +221,140 @@ impl RequestBuilder {
         self.indicator(name, Value::Text(status.to_string()), Some(observed_on))
     }
 
+    /// The request with `name` set to `value` instead: every indicator of
+    /// that name is removed and one is added at the end, with no observation
+    /// date and no source. Adds it if there was none. Costs a linear scan of
+    /// the indicators.
+    pub fn set(self, name: &str, value: Value) -> Self {
+        self.set_or_remove(name, Some(value))
+    }
+
+    /// The request without any indicator named `name` (as if it were not
+    /// supplied). Costs a linear scan of the indicators.
+    pub fn without(self, name: &str) -> Self {
+        self.set_or_remove(name, None)
+    }
+
+    /// [`set`](RequestBuilder::set) `name` to `value` if it is `Some`,
+    /// [`without`](RequestBuilder::without) `name` if it is `None`: for a
+    /// table of cases where "not supplied" is one of the values.
+    pub fn set_or_remove(mut self, name: &str, value: Option<Value>) -> Self {
+        self.req.indicators.retain(|i| i.name != name);
+        match value {
+            Some(value) => self.indicator(name, value, None),
+            None => self,
+        }
+    }
+
     /// The finished request.
     pub fn build(self) -> Request {
         self.req
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Contribution;
+
+    fn names_and_values(req: &Request) -> Vec<(&str, &Value)> {
+        req.indicators
+            .iter()
+            .map(|i| (i.name.as_str(), &i.value))
+            .collect()
+    }
+
+    #[test]
+    fn set_replaces_every_indicator_of_the_name_at_the_end() {
+        let req = RequestBuilder::enterprise("e1", "2026-11-01")
+            .number("a", 1.0)
+            .event("b", "open", "2024-03-02")
+            .number("c", 3.0)
+            .number("a", 2.0)
+            .set("b", Value::Flag(true))
+            .set("a", Value::Number(9.0))
+            .build();
+        assert_eq!(
+            names_and_values(&req),
+            [
+                ("c", &Value::Number(3.0)),
+                ("b", &Value::Flag(true)),
+                ("a", &Value::Number(9.0)),
+            ]
+        );
+        // The replacement has no observation date of its own.
+        assert_eq!(req.indicators[1].observed_on, None);
+    }
+
+    #[test]
+    fn set_adds_a_missing_indicator_and_without_removes_one() {
+        let b = RequestBuilder::enterprise("e1", "2026-11-01").number("a", 1.0);
+        let added = b.clone().set("z", Value::Text("x".into())).build();
+        assert_eq!(
+            names_and_values(&added),
+            [("a", &Value::Number(1.0)), ("z", &Value::Text("x".into()))]
+        );
+        let removed = b.clone().number("a", 2.0).without("a").build();
+        assert!(removed.indicators.is_empty());
+        // Removing what is not there changes nothing.
+        assert_eq!(b.clone().without("q").build(), b.clone().build());
+        assert_eq!(b.clone().set_or_remove("a", None).build().indicators, []);
+        assert_eq!(
+            b.clone()
+                .set_or_remove("a", Some(Value::Flag(false)))
+                .build(),
+            b.set("a", Value::Flag(false)).build()
+        );
+    }
+
+    fn with_parts(parts: &[(&str, Points)]) -> Evaluation {
+        Evaluation {
+            score: parts.iter().map(|(_, p)| p).sum(),
+            grade: "A".into(),
+            contributions: parts
+                .iter()
+                .map(|(name, points)| Contribution {
+                    name: (*name).into(),
+                    points: *points,
+                    note: String::new(),
+                })
+                .collect(),
+            reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn part_is_the_first_contribution_of_the_name() {
+        let e = with_parts(&[("base", 40_000), ("x", -1_250), ("x", 7)]);
+        assert_eq!(part(&e, "base"), 40_000);
+        assert_eq!(part(&e, "x"), -1_250);
+    }
+
+    #[test]
+    fn white_box_lists_every_part_in_order() {
+        let e = with_parts(&[("base", 40_000), ("x", -1_250), ("x", 7)]);
+        assert_eq!(white_box(&e), [("base", 40_000), ("x", -1_250), ("x", 7)]);
+        assert!(white_box(&with_parts(&[])).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "no contribution named 'missing'; the evaluation has [\"base\"]")]
+    fn part_names_a_missing_contribution() {
+        part(&with_parts(&[("base", 1)]), "missing");
+    }
+
+    // `ok` itself runs `evaluate`, whose sandbox parity check wants a built
+    // component of the package under test; the SDK has none, so its
+    // unwrapping is tested on its own.
+    #[test]
+    fn ok_is_the_evaluation_of_an_accepted_request() {
+        let e = with_parts(&[("base", 60_000)]);
+        assert_eq!(accepted(Ok(e.clone())), e);
+    }
+
+    #[test]
+    #[should_panic(expected = "the model refused the request: EvalError::MissingIndicator(\"n\")")]
+    fn ok_panics_with_the_refusal() {
+        accepted(Err(EvalError::MissingIndicator("n".into())));
     }
 }

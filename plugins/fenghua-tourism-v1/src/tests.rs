@@ -5,20 +5,16 @@
 //! the grade mapping between the versions; here: what 1.0.0 itself declares
 //! and grades.
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok};
 
 /// A well-run homestay: every indicator at full marks.
 fn exemplary(base: f64) -> RequestBuilder {
     fenghua_tourism_rules::full_marks("homestay", base)
 }
 
-fn ok(req: &Request) -> Evaluation {
-    evaluate::<FenghuaTourismV1>(req).unwrap()
-}
-
 #[test]
 fn full_marks_are_a_thousand_and_excellent() {
-    let e = ok(&exemplary(1000.0).build());
+    let e = ok::<FenghuaTourismV1>(&exemplary(1000.0).build());
     assert_eq!((e.score, e.grade.as_str()), (100_000, "excellent"));
     let base = e.contributions.iter().find(|c| c.name == "base").unwrap();
     assert_eq!(base.points, 40_000); // the same 40 % as 2.0.0
@@ -35,14 +31,14 @@ fn three_grades_change_exactly_at_their_bands() {
         (0.0, 60_000, "poor"),
     ];
     for (base, score, grade) in cases {
-        let e = ok(&exemplary(base).build());
+        let e = ok::<FenghuaTourismV1>(&exemplary(base).build());
         assert_eq!((e.score, e.grade.as_str()), (score, grade), "base {base}");
     }
 }
 
 #[test]
 fn black_list_forces_grade_poor() {
-    let e = ok(&exemplary(900.0).list("black:court-defaulter").build());
+    let e = ok::<FenghuaTourismV1>(&exemplary(900.0).list("black:court-defaulter").build());
     assert_eq!((e.score, e.grade.as_str()), (69_999, "poor"));
     assert_eq!(
         e.reasons[0],
@@ -52,14 +48,9 @@ fn black_list_forces_grade_poor() {
 
 #[test]
 fn refusals_are_the_shared_rules() {
-    let mut req = exemplary(800.0).build();
-    req.indicators.retain(|i| i.name != "quality_level");
-    req.indicators.push(Indicator {
-        name: "quality_level".into(),
-        value: Value::Text("4".into()),
-        observed_on: None,
-        source: None,
-    });
+    let req = exemplary(800.0)
+        .set("quality_level", Value::Text("4".into()))
+        .build();
     assert_eq!(
         evaluate::<FenghuaTourismV1>(&req),
         Err(EvalError::InvalidIndicator(
@@ -93,7 +84,7 @@ fn the_example_request_scores_895_33_excellent() {
         .text("last_inspection", "passed")
         .number("safety_incidents_3y", 0.0)
         .build();
-    let e = ok(&req);
+    let e = ok::<FenghuaTourismV1>(&req);
     // 340 + basic 85.33 (32 + 40 + 13.33) + 120 + 150 + 100 + 100
     assert_eq!((e.score, e.grade.as_str()), (89_533, "excellent"));
 }

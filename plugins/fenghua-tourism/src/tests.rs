@@ -2,45 +2,18 @@
 //! dev-dependency's `sandbox` feature) against the built component in the
 //! real sandbox, asserting identical answers.
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate, sandbox};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok, part, sandbox};
 
 /// A well-run business of kind `business`: every indicator at full marks.
 fn exemplary(business: &str, base: f64) -> RequestBuilder {
     fenghua_tourism_rules::full_marks(business, base)
 }
 
-/// `req` with `name` set to `value` instead (or removed, for `None`).
-fn set(mut req: Request, name: &str, value: Option<Value>) -> Request {
-    req.indicators.retain(|i| i.name != name);
-    if let Some(value) = value {
-        req.indicators.push(Indicator {
-            name: name.into(),
-            value,
-            observed_on: None,
-            source: None,
-        });
-    }
-    req
-}
-
-fn points(e: &Evaluation, name: &str) -> Points {
-    e.contributions
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no contribution {name}"))
-        .points
-}
-
-fn ok(req: &Request) -> Evaluation {
-    evaluate::<FenghuaTourism>(req).unwrap()
-}
-
-/// Points of `name` in the exemplary hotel with `name` set to `value`.
+/// Points of `name` in the exemplary hotel with `name` set to `value`
+/// instead (or removed, for `None`).
 fn rule(name: &str, value: Option<Value>) -> Points {
-    points(
-        &ok(&set(exemplary("hotel", 800.0).build(), name, value)),
-        name,
-    )
+    let req = exemplary("hotel", 800.0).set_or_remove(name, value).build();
+    part(&ok::<FenghuaTourism>(&req), name)
 }
 
 #[test]
@@ -54,7 +27,7 @@ fn five_dimensions_make_up_the_industry_sixty_percent() {
 #[test]
 fn full_marks_are_a_thousand_and_a_for_all_seven_kinds() {
     for (business, ..) in BUSINESS_TYPES {
-        let e = ok(&exemplary(business, 1000.0).build());
+        let e = ok::<FenghuaTourism>(&exemplary(business, 1000.0).build());
         assert_eq!((e.score, e.grade.as_str()), (100_000, "A"), "{business}");
         assert!(e.reasons.is_empty(), "{business}: {:?}", e.reasons);
     }
@@ -62,11 +35,11 @@ fn full_marks_are_a_thousand_and_a_for_all_seven_kinds() {
 
 #[test]
 fn provincial_base_counts_exactly_forty_percent() {
-    let e = ok(&exemplary("scenic-spot", 812.5).build());
-    assert_eq!(points(&e, "base"), 32_500);
+    let e = ok::<FenghuaTourism>(&exemplary("scenic-spot", 812.5).build());
+    assert_eq!(part(&e, "base"), 32_500);
     assert_eq!((e.score, e.grade.as_str()), (92_500, "A"));
-    let e = ok(&exemplary("scenic-spot", 812.37).build());
-    assert_eq!(points(&e, "base"), 32_495); // 324.948 rounded once
+    let e = ok::<FenghuaTourism>(&exemplary("scenic-spot", 812.37).build());
+    assert_eq!(part(&e, "base"), 32_495); // 324.948 rounded once
 }
 
 #[test]
@@ -83,12 +56,10 @@ fn grades_change_exactly_at_their_bands() {
         (0.0, 4.99875, 59_999, "E"),
     ];
     for (base, years, score, grade) in cases {
-        let req = set(
-            exemplary("hotel", base).build(),
-            "years_in_operation",
-            Some(Value::Number(years)),
-        );
-        let e = ok(&req);
+        let req = exemplary("hotel", base)
+            .set("years_in_operation", Value::Number(years))
+            .build();
+        let e = ok::<FenghuaTourism>(&req);
         assert_eq!((e.score, e.grade.as_str()), (score, grade), "base {base}");
     }
 }
@@ -101,12 +72,10 @@ fn basic_info_rules() {
     }
     assert_eq!(rule("licences_complete", Some(Value::Flag(false))), 0);
     let level = |business: &str, l: Option<&str>| {
-        let req = set(
-            exemplary(business, 800.0).build(),
-            "quality_level",
-            l.map(|l| Value::Text(l.into())),
-        );
-        points(&ok(&req), "quality_level")
+        let req = exemplary(business, 800.0)
+            .set_or_remove("quality_level", l.map(|l| Value::Text(l.into())))
+            .build();
+        part(&ok::<FenghuaTourism>(&req), "quality_level")
     };
     assert_eq!(level("hotel", Some("3")), 1_200);
     assert_eq!(level("hotel", Some("none")), 0);
@@ -173,11 +142,13 @@ fn tourist_feedback_and_supervision_rules() {
 
 #[test]
 fn black_list_forces_grade_e() {
-    let e = ok(&exemplary("homestay", 900.0)
-        .list("black:tourism-serious-dishonesty")
-        .build());
+    let e = ok::<FenghuaTourism>(
+        &exemplary("homestay", 900.0)
+            .list("black:tourism-serious-dishonesty")
+            .build(),
+    );
     assert_eq!((e.score, e.grade.as_str()), (59_999, "E"));
-    assert_eq!(points(&e, "black-list"), 59_999 - 96_000);
+    assert_eq!(part(&e, "black-list"), 59_999 - 96_000);
     assert_eq!(
         e.reasons[0],
         "on a provincial black list (black:tourism-serious-dishonesty): capped at 599.99, grade E"
@@ -186,54 +157,54 @@ fn black_list_forces_grade_e() {
 
 #[test]
 fn bad_values_are_refused_by_name() {
-    let hotel = || exemplary("hotel", 800.0).build();
-    let text = |s: &str| Some(Value::Text(s.into()));
+    let hotel = || exemplary("hotel", 800.0);
+    let text = |s: &str| Value::Text(s.into());
     let refused = |req: Request| evaluate::<FenghuaTourism>(&req).unwrap_err();
     assert_eq!(
-        refused(set(hotel(), "business_type", text("casino"))),
+        refused(hotel().set("business_type", text("casino")).build()),
         EvalError::InvalidIndicator(
             "business_type: 'casino' is not one of hotel, restaurant, homestay, travel-agency, scenic-spot, shop, cultural-creative".into()
         )
     );
     assert_eq!(
-        refused(set(hotel(), "quality_level", text("6"))),
+        refused(hotel().set("quality_level", text("6")).build()),
         EvalError::InvalidIndicator(
             "quality_level: '6' is not 'none' or 1 to 5 for a hotel".into()
         )
     );
     assert_eq!(
-        refused(set(
-            exemplary("homestay", 800.0).build(),
-            "quality_level",
-            text("4")
-        )),
+        refused(
+            exemplary("homestay", 800.0)
+                .set("quality_level", text("4"))
+                .build()
+        ),
         EvalError::InvalidIndicator(
             "quality_level: '4' is not 'none' or 1 to 3 for a homestay".into()
         )
     );
     assert_eq!(
-        refused(set(
-            exemplary("shop", 800.0).build(),
-            "quality_level",
-            text("2")
-        )),
+        refused(
+            exemplary("shop", 800.0)
+                .set("quality_level", text("2"))
+                .build()
+        ),
         EvalError::InvalidIndicator("quality_level: a shop has no grading scheme, got '2'".into())
     );
     assert_eq!(
-        refused(set(hotel(), "last_inspection", text("ok"))),
+        refused(hotel().set("last_inspection", text("ok")).build()),
         EvalError::InvalidIndicator(
             "last_inspection: 'ok' is not one of passed, rectified, failed".into()
         )
     );
     assert!(matches!(
-        refused(set(hotel(), "penalties_3y", Some(Value::Number(-1.0)))),
+        refused(hotel().set("penalties_3y", Value::Number(-1.0)).build()),
         EvalError::InvalidIndicator(m) if m.starts_with("penalties_3y: must not be negative")
     ));
     assert_eq!(
-        refused(set(hotel(), "last_inspection", None)),
+        refused(hotel().without("last_inspection").build()),
         EvalError::MissingIndicator("last_inspection".into())
     );
-    let mut person = hotel();
+    let mut person = hotel().build();
     person.subject.kind = SubjectKind::NaturalPerson;
     assert_eq!(
         refused(person),
@@ -260,7 +231,7 @@ fn the_example_request_scores_798_grade_c() {
         .text("last_inspection", "passed")
         .number("safety_incidents_3y", 0.0)
         .build();
-    let e = ok(&req);
+    let e = ok::<FenghuaTourism>(&req);
     // 312 + basic 96 + trustworthy 75 + untrustworthy 150 + feedback 65 + supervision 100
     assert_eq!((e.score, e.grade.as_str()), (79_800, "C"));
     assert_eq!(
@@ -296,8 +267,8 @@ fn v1_grades_map_onto_v2_grades_as_documented() {
                     if black {
                         b = b.list("black:court-defaulter");
                     }
-                    let req = set(b.build(), name, Some(value.clone()));
-                    let v2 = ok(&req);
+                    let req = b.set(name, value.clone()).build();
+                    let v2 = ok::<FenghuaTourism>(&req);
                     let v1 = FenghuaTourismV1::evaluate(&req);
                     if v1_component.exists() {
                         sandbox::compare::<FenghuaTourismV1>(&v1_component, &req, &v1);
@@ -344,7 +315,7 @@ fn describe_tells_the_truth() {
     assert!(info.title.ends_with("5 grades"), "{}", info.title);
     let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
     assert_eq!(grades, ["A", "B", "C", "D", "E"]);
-    let e = ok(&exemplary("hotel", 800.0).build());
+    let e = ok::<FenghuaTourism>(&exemplary("hotel", 800.0).build());
     for c in e.contributions.iter().filter(|c| c.name != "base") {
         assert!(
             info.indicators.iter().any(|i| i.name == c.name),

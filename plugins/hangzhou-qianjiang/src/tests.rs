@@ -1,7 +1,7 @@
 //! Domain tests, run natively through the SDK's harness (and, in
 //! `scorehost-tests`, against the built component for parity).
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, part, white_box};
 
 /// An adult with only the required indicators, identity not verified: every
 /// positive indicator is 0, so the score is the band-weighted base alone.
@@ -45,14 +45,6 @@ pub(crate) fn worked_example() -> RequestBuilder {
         .number("traffic_violations_1y", 1.0)
         .number("utility_arrears_1y", 0.0)
         .number("credit_pay_defaults_1y", 0.0)
-}
-
-fn part(e: &Evaluation, name: &str) -> Points {
-    e.contributions
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no contribution {name}"))
-        .points
 }
 
 #[test]
@@ -157,11 +149,7 @@ fn worked_example_scores_640_35() {
     //   total 513.75 + 136.60 − 10.00                          = 640.35
     // green (550 ≤ 640.35 < 650); unlocks the 550, 573 and 580 benefits.
     let e = evaluate::<HangzhouQianjiang>(&worked_example().build()).unwrap();
-    let parts: Vec<(&str, Points)> = e
-        .contributions
-        .iter()
-        .map(|c| (c.name.as_str(), c.points))
-        .collect();
+    let parts = white_box(&e);
     assert_eq!(
         parts,
         [
@@ -339,8 +327,7 @@ fn black_list_caps_at_549_99() {
 
 #[test]
 fn under_eighteen_is_refused() {
-    let mut req = adult(800.0).build();
-    req.indicators.retain(|i| i.name != "age");
+    let req = adult(800.0).without("age").build();
     assert_eq!(
         evaluate::<HangzhouQianjiang>(&req),
         Err(EvalError::MissingIndicator("age".into()))
@@ -376,15 +363,10 @@ fn negative_counts_are_refused() {
 
 #[test]
 fn wrong_kinds_and_subjects_are_refused() {
-    let mut req = adult(800.0).build();
-    req.indicators.retain(|i| i.name != "identity_verified");
-    let mut as_number = req.clone();
-    as_number.indicators.push(Indicator {
-        name: "identity_verified".into(),
-        value: Value::Number(1.0),
-        observed_on: None,
-        source: None,
-    });
+    let req = adult(800.0).without("identity_verified").build();
+    let as_number = adult(800.0)
+        .set("identity_verified", Value::Number(1.0))
+        .build();
     assert_eq!(
         evaluate::<HangzhouQianjiang>(&as_number),
         Err(EvalError::InvalidIndicator(

@@ -105,20 +105,14 @@ fn black_list_forces_grade_d() {
 #[test]
 fn bad_inputs_are_named() {
     let req = exemplary(800.0).build();
-    let mut no_tax = req.clone();
-    no_tax.indicators.retain(|i| i.name != "tax_credit_grade");
+    let no_tax = exemplary(800.0).without("tax_credit_grade").build();
     assert_eq!(
         evaluate::<NingboPort>(&no_tax),
         Err(EvalError::MissingIndicator("tax_credit_grade".into()))
     );
-    let mut bad_type = req.clone();
-    bad_type.indicators.retain(|i| i.name != "business_type");
-    bad_type.indicators.push(Indicator {
-        name: "business_type".into(),
-        value: Value::Text("airline".into()),
-        observed_on: None,
-        source: None,
-    });
+    let bad_type = exemplary(800.0)
+        .set("business_type", Value::Text("airline".into()))
+        .build();
     assert!(
         matches!(evaluate::<NingboPort>(&bad_type), Err(EvalError::InvalidIndicator(m)) if m.contains("airline"))
     );

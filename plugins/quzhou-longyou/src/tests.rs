@@ -2,7 +2,7 @@
 //! dev-dependency's `sandbox` feature) against the built component in the
 //! real sandbox, asserting identical answers.
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok, part};
 use subjects::{ENTERPRISE, FARM, MERCHANT};
 
 /// A subject of type `ty` at full marks in the grid and volunteer parts.
@@ -19,30 +19,6 @@ fn exemplary(ty: &SubjectType, base: f64) -> RequestBuilder {
         b = b.flag(name, true);
     }
     b
-}
-
-/// `req` with `name` set to `value` instead.
-fn set(mut req: Request, name: &str, value: Value) -> Request {
-    req.indicators.retain(|i| i.name != name);
-    req.indicators.push(Indicator {
-        name: name.into(),
-        value,
-        observed_on: None,
-        source: None,
-    });
-    req
-}
-
-fn points(e: &Evaluation, name: &str) -> Points {
-    e.contributions
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no contribution {name}"))
-        .points
-}
-
-fn ok(req: &Request) -> Evaluation {
-    evaluate::<LongyouCourtesy>(req).unwrap()
 }
 
 #[test]
@@ -67,7 +43,7 @@ fn each_type_has_the_source_counts_and_the_same_grid_total() {
 #[test]
 fn full_marks_are_a_thousand_on_the_top_red_board_for_every_type() {
     for t in TYPES {
-        let e = ok(&exemplary(t, 1000.0).build());
+        let e = ok::<LongyouCourtesy>(&exemplary(t, 1000.0).build());
         assert_eq!(
             (e.score, e.grade.as_str()),
             (100_000, "red-500k"),
@@ -80,11 +56,11 @@ fn full_marks_are_a_thousand_on_the_top_red_board_for_every_type() {
 
 #[test]
 fn credit_part_is_exactly_thirty_percent_of_the_base() {
-    let e = ok(&exemplary(&FARM, 812.5).build());
-    assert_eq!(points(&e, "base"), 24_375); // 812.50 × 0.30 = 243.75
+    let e = ok::<LongyouCourtesy>(&exemplary(&FARM, 812.5).build());
+    assert_eq!(part(&e, "base"), 24_375); // 812.50 × 0.30 = 243.75
     assert_eq!(e.score, 94_375);
-    let e = ok(&exemplary(&FARM, 0.0).build());
-    assert_eq!(points(&e, "base"), 0);
+    let e = ok::<LongyouCourtesy>(&exemplary(&FARM, 0.0).build());
+    assert_eq!(part(&e, "base"), 0);
     assert_eq!((e.score, e.grade.as_str()), (70_000, "red-50k"));
 }
 
@@ -103,10 +79,11 @@ fn boards_change_exactly_at_their_bands() {
         (166.63, 0.0, 0.0, 54_999, "black"),
     ];
     for (base, hours, deeds, score, grade) in cases {
-        let req = exemplary(&MERCHANT, base).build();
-        let req = set(req, "volunteer_hours_12m", Value::Number(hours));
-        let req = set(req, "good_deeds_12m", Value::Number(deeds));
-        let e = ok(&req);
+        let req = exemplary(&MERCHANT, base)
+            .set("volunteer_hours_12m", Value::Number(hours))
+            .set("good_deeds_12m", Value::Number(deeds))
+            .build();
+        let e = ok::<LongyouCourtesy>(&req);
         assert_eq!(
             (e.score, e.grade.as_str()),
             (score, grade),
@@ -129,18 +106,19 @@ fn every_problem_costs_a_quarter_of_its_dimension_and_every_behaviour_counts() {
                 (4.0, 0),
                 (9.0, 0),
             ] {
-                let e = ok(&set(
-                    exemplary(t, 800.0).build(),
-                    name,
-                    Value::Number(problems),
-                ));
-                assert_eq!(points(&e, name), pts, "{name}: {problems} problems");
+                let e = ok::<LongyouCourtesy>(
+                    &exemplary(t, 800.0)
+                        .set(name, Value::Number(problems))
+                        .build(),
+                );
+                assert_eq!(part(&e, name), pts, "{name}: {problems} problems");
                 assert_eq!(e.score, 94_000 - (full - pts), "{name}: {problems}");
             }
         }
         for (name, _) in t.behaviours {
-            let e = ok(&set(exemplary(t, 800.0).build(), name, Value::Flag(false)));
-            assert_eq!(points(&e, name), 0, "{name}");
+            let e =
+                ok::<LongyouCourtesy>(&exemplary(t, 800.0).set(name, Value::Flag(false)).build());
+            assert_eq!(part(&e, name), 0, "{name}");
             assert_eq!(e.score, 94_000 - points_from_f64(t.behaviour_points));
             assert!(e.reasons[0].starts_with(name), "{:?}", e.reasons);
         }
@@ -156,12 +134,12 @@ fn volunteer_hours_and_good_deeds() {
         (50.0, 15_000),
         (80.0, 15_000),
     ] {
-        let e = ok(&set(
-            exemplary(&ENTERPRISE, 800.0).build(),
-            "volunteer_hours_12m",
-            Value::Number(hours),
-        ));
-        assert_eq!(points(&e, "volunteer_hours_12m"), pts, "{hours} h");
+        let e = ok::<LongyouCourtesy>(
+            &exemplary(&ENTERPRISE, 800.0)
+                .set("volunteer_hours_12m", Value::Number(hours))
+                .build(),
+        );
+        assert_eq!(part(&e, "volunteer_hours_12m"), pts, "{hours} h");
     }
     for (deeds, pts) in [
         (0.0, 0),
@@ -170,16 +148,17 @@ fn volunteer_hours_and_good_deeds() {
         (2.0, 5_000),
         (6.0, 5_000),
     ] {
-        let e = ok(&set(
-            exemplary(&ENTERPRISE, 800.0).build(),
-            "good_deeds_12m",
-            Value::Number(deeds),
-        ));
-        assert_eq!(points(&e, "good_deeds_12m"), pts, "{deeds} deeds");
+        let e = ok::<LongyouCourtesy>(
+            &exemplary(&ENTERPRISE, 800.0)
+                .set("good_deeds_12m", Value::Number(deeds))
+                .build(),
+        );
+        assert_eq!(part(&e, "good_deeds_12m"), pts, "{deeds} deeds");
     }
-    let mut no_deeds = exemplary(&ENTERPRISE, 800.0).build();
-    no_deeds.indicators.retain(|i| i.name != "good_deeds_12m");
-    assert_eq!(points(&ok(&no_deeds), "good_deeds_12m"), 0);
+    let no_deeds = exemplary(&ENTERPRISE, 800.0)
+        .without("good_deeds_12m")
+        .build();
+    assert_eq!(part(&ok::<LongyouCourtesy>(&no_deeds), "good_deeds_12m"), 0);
 }
 
 #[test]
@@ -205,8 +184,7 @@ fn each_type_uses_its_own_set_and_refuses_another_types() {
     // Each type's own indicators are required for it.
     for t in TYPES {
         for (name, _) in t.dimensions.iter().chain(t.behaviours) {
-            let mut req = exemplary(t, 800.0).build();
-            req.indicators.retain(|i| i.name != *name);
+            let req = exemplary(t, 800.0).without(name).build();
             assert_eq!(
                 evaluate::<LongyouCourtesy>(&req),
                 Err(EvalError::MissingIndicator(name.to_string()))
@@ -214,7 +192,7 @@ fn each_type_uses_its_own_set_and_refuses_another_types() {
         }
     }
     // The white box names exactly the type's own indicators.
-    let e = ok(&exemplary(&ENTERPRISE, 800.0).build());
+    let e = ok::<LongyouCourtesy>(&exemplary(&ENTERPRISE, 800.0).build());
     let names: Vec<_> = e.contributions.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names.len(), 1 + 5 + 4 + 2);
     assert!(
@@ -228,66 +206,73 @@ fn each_type_uses_its_own_set_and_refuses_another_types() {
 
 #[test]
 fn black_list_puts_the_subject_on_the_black_board() {
-    let e = ok(&exemplary(&MERCHANT, 900.0)
-        .list("black:court-defaulter")
-        .build());
+    let e = ok::<LongyouCourtesy>(
+        &exemplary(&MERCHANT, 900.0)
+            .list("black:court-defaulter")
+            .build(),
+    );
     assert_eq!(e.score, 54_999);
     assert_eq!(e.grade, "black");
-    assert_eq!(points(&e, "black-list"), 54_999 - 97_000);
+    assert_eq!(part(&e, "black-list"), 54_999 - 97_000);
     assert_eq!(
         e.reasons[0],
         "on a provincial black list (black:court-defaulter): capped at 549.99, black board and key supervision"
     );
     // Already under the cap: no black-list part, the reason still first.
-    let req = set(
-        exemplary(&MERCHANT, 0.0).list("black:tax-evasion").build(),
-        "volunteer_hours_12m",
-        Value::Number(0.0),
-    );
-    let req = set(req, "good_deeds_12m", Value::Number(0.0));
-    let e = ok(&req);
+    let req = exemplary(&MERCHANT, 0.0)
+        .list("black:tax-evasion")
+        .set("volunteer_hours_12m", Value::Number(0.0))
+        .set("good_deeds_12m", Value::Number(0.0))
+        .build();
+    let e = ok::<LongyouCourtesy>(&req);
     assert_eq!((e.score, e.grade.as_str()), (50_000, "black"));
     assert!(!e.contributions.iter().any(|c| c.name == "black-list"));
     assert!(e.reasons[0].contains("black:tax-evasion"));
     // A red list changes nothing: the red board is earned by points.
-    let e = ok(&exemplary(&MERCHANT, 900.0)
-        .list("red:star-merchant")
-        .build());
+    let e = ok::<LongyouCourtesy>(
+        &exemplary(&MERCHANT, 900.0)
+            .list("red:star-merchant")
+            .build(),
+    );
     assert_eq!(e.score, 97_000);
 }
 
 #[test]
 fn bad_values_are_refused_by_name() {
-    let base = || exemplary(&MERCHANT, 800.0).build();
+    let base = || exemplary(&MERCHANT, 800.0);
     assert_eq!(
-        evaluate::<LongyouCourtesy>(&set(
-            base(),
-            "merchant_sanitation_problems",
-            Value::Number(-1.0)
-        )),
+        evaluate::<LongyouCourtesy>(
+            &base()
+                .set("merchant_sanitation_problems", Value::Number(-1.0))
+                .build()
+        ),
         Err(EvalError::InvalidIndicator(
             "merchant_sanitation_problems: must not be negative, got -1".into()
         ))
     );
     assert!(matches!(
-        evaluate::<LongyouCourtesy>(&set(base(), "merchant_sanitation_problems", Value::Text("two".into()))),
+        evaluate::<LongyouCourtesy>(&base().set("merchant_sanitation_problems", Value::Text("two".into())).build()),
         Err(EvalError::InvalidIndicator(m)) if m == "merchant_sanitation_problems: expected a number, got a text"
     ));
     assert_eq!(
-        evaluate::<LongyouCourtesy>(&set(base(), "business_type", Value::Text("school".into()))),
+        evaluate::<LongyouCourtesy>(
+            &base()
+                .set("business_type", Value::Text("school".into()))
+                .build()
+        ),
         Err(EvalError::InvalidIndicator(
             "business_type: 'school' is not one of merchant, enterprise, farm".into()
         ))
     );
     assert!(matches!(
-        evaluate::<LongyouCourtesy>(&set(base(), "volunteer_hours_12m", Value::Number(-3.0))),
+        evaluate::<LongyouCourtesy>(&base().set("volunteer_hours_12m", Value::Number(-3.0)).build()),
         Err(EvalError::InvalidIndicator(m)) if m.starts_with("volunteer_hours_12m: must not be negative")
     ));
     assert!(matches!(
-        evaluate::<LongyouCourtesy>(&set(base(), "merchant_clear_prices", Value::Number(1.0))),
+        evaluate::<LongyouCourtesy>(&base().set("merchant_clear_prices", Value::Number(1.0)).build()),
         Err(EvalError::InvalidIndicator(m)) if m == "merchant_clear_prices: expected a flag, got a number"
     ));
-    let mut person = base();
+    let mut person = base().build();
     person.subject.kind = SubjectKind::NaturalPerson;
     assert_eq!(
         evaluate::<LongyouCourtesy>(&person),
@@ -312,7 +297,7 @@ fn the_example_request_scores_763_red_board_50k() {
         .number("volunteer_hours_12m", 30.0)
         .number("good_deeds_12m", 1.0)
         .build();
-    let e = ok(&req);
+    let e = ok::<LongyouCourtesy>(&req);
     // 216 (30 % of 720) + 320 (360 less 4 problems × 10) + 112 (4 of 5 behaviours) + 90 + 25
     assert_eq!(e.score, 76_300);
     assert_eq!(e.grade, "red-50k");
@@ -347,7 +332,7 @@ fn describe_tells_the_truth() {
         .collect();
     assert_eq!(required, ["business_type", "volunteer_hours_12m"]);
     for t in TYPES {
-        let e = ok(&exemplary(t, 800.0).build());
+        let e = ok::<LongyouCourtesy>(&exemplary(t, 800.0).build());
         for c in e.contributions.iter().filter(|c| c.name != "base") {
             assert!(
                 info.indicators.iter().any(|i| i.name == c.name),

@@ -2,7 +2,7 @@
 //! dev-dependency's `sandbox` feature) against the built component in the
 //! real sandbox, asserting identical answers.
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok, part};
 
 /// A sound small enterprise: every indicator at full marks, on a red list.
 fn exemplary() -> RequestBuilder {
@@ -20,39 +20,8 @@ fn exemplary() -> RequestBuilder {
         .number("rating_change_notches", 1.0)
 }
 
-/// `req` with each named indicator set to its value instead.
-fn changed(mut req: Request, changes: &[(&str, Value)]) -> Request {
-    for (name, value) in changes {
-        req.indicators.retain(|i| i.name != *name);
-        req.indicators.push(Indicator {
-            name: (*name).into(),
-            value: value.clone(),
-            observed_on: None,
-            source: None,
-        });
-    }
-    req
-}
-
-/// `exemplary()` with `name` set to `value` instead.
-fn with(name: &str, value: Value) -> Request {
-    changed(exemplary().build(), &[(name, value)])
-}
-
 /// Changes of number indicators from full marks, the score and grade they give.
 type GradeCase<'a> = (&'a [(&'a str, f64)], Points, &'a str);
-
-fn points(e: &Evaluation, name: &str) -> Points {
-    e.contributions
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no contribution {name}"))
-        .points
-}
-
-fn ok(req: &Request) -> Evaluation {
-    evaluate::<TaizhouFinance>(req).unwrap()
-}
 
 #[test]
 fn lists_are_ten_percent_and_the_rest_ninety() {
@@ -63,7 +32,7 @@ fn lists_are_ten_percent_and_the_rest_ninety() {
 
 #[test]
 fn full_marks_are_a_thousand_and_aaa() {
-    let e = ok(&exemplary().build());
+    let e = ok::<TaizhouFinance>(&exemplary().build());
     assert_eq!(e.score, 100_000);
     assert_eq!(e.grade, "AAA");
     assert!(e.reasons.is_empty(), "{:?}", e.reasons);
@@ -72,20 +41,23 @@ fn full_marks_are_a_thousand_and_aaa() {
 #[test]
 fn the_base_is_the_lists_share_not_the_provincial_score() {
     // Red list: 100 (full 10 %); neither list: 80; black list: 0.
-    let red = ok(&exemplary().build());
-    assert_eq!(points(&red, "base"), 10_000);
+    let red = ok::<TaizhouFinance>(&exemplary().build());
+    assert_eq!(part(&red, "base"), 10_000);
     let clear = {
         let mut r = exemplary().build();
         r.base.lists.clear();
-        ok(&r)
+        ok::<TaizhouFinance>(&r)
     };
-    assert_eq!(points(&clear, "base"), 8_000);
+    assert_eq!(part(&clear, "base"), 8_000);
     assert_eq!(clear.score, 98_000);
-    let black = ok(&exemplary().list("black:court-defaulter").build());
-    assert_eq!(points(&black, "base"), 0);
+    let black = ok::<TaizhouFinance>(&exemplary().list("black:court-defaulter").build());
+    assert_eq!(part(&black, "base"), 0);
     // The provincial score itself moves nothing.
     for score in [0.0, 455.5, 1000.0] {
-        assert_eq!(ok(&exemplary().base(score, "C").build()).score, 100_000);
+        assert_eq!(
+            ok::<TaizhouFinance>(&exemplary().base(score, "C").build()).score,
+            100_000
+        );
     }
 }
 
@@ -162,8 +134,11 @@ fn grades_change_exactly_at_their_bands() {
             .iter()
             .map(|(n, v)| (*n, Value::Number(*v)))
             .collect();
-        let req = changed(exemplary().build(), &changes);
-        let e = ok(&req);
+        let req = changes
+            .iter()
+            .fold(exemplary(), |b, (n, v)| b.set(n, v.clone()))
+            .build();
+        let e = ok::<TaizhouFinance>(&req);
         assert_eq!((e.score, e.grade.as_str()), (score, grade), "{changes:?}");
     }
 }
@@ -171,8 +146,12 @@ fn grades_change_exactly_at_their_bands() {
 #[test]
 fn credit_file_rules() {
     for (years, pts) in [(0.0, 0), (5.0, 5_000), (10.0, 10_000), (30.0, 10_000)] {
-        let e = ok(&with("years_in_operation", Value::Number(years)));
-        assert_eq!(points(&e, "years_in_operation"), pts, "{years} years");
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("years_in_operation", Value::Number(years))
+                .build(),
+        );
+        assert_eq!(part(&e, "years_in_operation"), pts, "{years} years");
     }
     for (n, pts) in [
         (0.0, 12_000),
@@ -181,20 +160,27 @@ fn credit_file_rules() {
         (5.0, 0),
         (1.7, 6_000),
     ] {
-        let e = ok(&with("overdue_loans_12m", Value::Number(n)));
-        assert_eq!(points(&e, "overdue_loans_12m"), pts, "{n} overdue");
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("overdue_loans_12m", Value::Number(n))
+                .build(),
+        );
+        assert_eq!(part(&e, "overdue_loans_12m"), pts, "{n} overdue");
     }
-    let e = ok(&with("cultivation_pool", Value::Flag(false)));
-    assert_eq!(points(&e, "cultivation_pool"), 0);
-    let mut absent = exemplary().build();
-    absent.indicators.retain(|i| i.name != "cultivation_pool");
-    assert_eq!(points(&ok(&absent), "cultivation_pool"), 0);
+    let e = ok::<TaizhouFinance>(
+        &exemplary()
+            .set("cultivation_pool", Value::Flag(false))
+            .build(),
+    );
+    assert_eq!(part(&e, "cultivation_pool"), 0);
+    let absent = exemplary().without("cultivation_pool").build();
+    assert_eq!(part(&ok::<TaizhouFinance>(&absent), "cultivation_pool"), 0);
 }
 
 #[test]
 fn tax_rules_and_their_warnings() {
-    let e = ok(&with("tax_arrears", Value::Flag(true)));
-    assert_eq!(points(&e, "tax_arrears"), 0);
+    let e = ok::<TaizhouFinance>(&exemplary().set("tax_arrears", Value::Flag(true)).build());
+    assert_eq!(part(&e, "tax_arrears"), 0);
     assert_eq!(e.reasons[0], "risk warning: tax arrears recorded");
     for (change, pts, warned) in [
         (12.0, 9_000, false),
@@ -204,8 +190,12 @@ fn tax_rules_and_their_warnings() {
         (-30.0, 0, true),
         (-100.0, 0, true),
     ] {
-        let e = ok(&with("tax_paid_change_pct", Value::Number(change)));
-        assert_eq!(points(&e, "tax_paid_change_pct"), pts, "{change} %");
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("tax_paid_change_pct", Value::Number(change))
+                .build(),
+        );
+        assert_eq!(part(&e, "tax_paid_change_pct"), pts, "{change} %");
         assert_eq!(
             e.reasons
                 .iter()
@@ -227,10 +217,18 @@ fn power_use_rules_and_the_warning_text() {
         (-29.9, 6_000),
         (-30.0, 0),
     ] {
-        let e = ok(&with("power_use_change_pct", Value::Number(change)));
-        assert_eq!(points(&e, "power_use_change_pct"), pts, "{change} %");
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("power_use_change_pct", Value::Number(change))
+                .build(),
+        );
+        assert_eq!(part(&e, "power_use_change_pct"), pts, "{change} %");
     }
-    let e = ok(&with("power_use_change_pct", Value::Number(-45.0)));
+    let e = ok::<TaizhouFinance>(
+        &exemplary()
+            .set("power_use_change_pct", Value::Number(-45.0))
+            .build(),
+    );
     assert_eq!(
         e.reasons[0],
         "risk warning: electricity use down 45 % year on year"
@@ -242,20 +240,20 @@ fn power_use_rules_and_the_warning_text() {
 #[test]
 fn violations_related_parties_and_rating_volatility() {
     for (n, pts) in [(0.0, 15_000), (1.0, 10_000), (3.0, 0), (4.0, 0)] {
-        let e = ok(&with("violations_12m", Value::Number(n)));
-        assert_eq!(points(&e, "violations_12m"), pts, "{n} violations");
+        let e = ok::<TaizhouFinance>(&exemplary().set("violations_12m", Value::Number(n)).build());
+        assert_eq!(part(&e, "violations_12m"), pts, "{n} violations");
         assert_eq!(
             e.reasons.iter().any(|r| r.contains("violation(s) of law")),
             n > 0.0
         );
     }
     for (n, pts) in [(0.0, 10_000), (1.0, 4_000), (2.0, 0), (9.0, 0)] {
-        let e = ok(&with("related_parties_black_listed", Value::Number(n)));
-        assert_eq!(
-            points(&e, "related_parties_black_listed"),
-            pts,
-            "{n} related"
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("related_parties_black_listed", Value::Number(n))
+                .build(),
         );
+        assert_eq!(part(&e, "related_parties_black_listed"), pts, "{n} related");
     }
     for (n, pts, warned) in [
         (2.0, 5_000, false),
@@ -264,8 +262,12 @@ fn violations_related_parties_and_rating_volatility() {
         (-2.0, 0, true),
         (-4.0, 0, true),
     ] {
-        let e = ok(&with("rating_change_notches", Value::Number(n)));
-        assert_eq!(points(&e, "rating_change_notches"), pts, "{n} notches");
+        let e = ok::<TaizhouFinance>(
+            &exemplary()
+                .set("rating_change_notches", Value::Number(n))
+                .build(),
+        );
+        assert_eq!(part(&e, "rating_change_notches"), pts, "{n} notches");
         assert_eq!(
             e.reasons
                 .iter()
@@ -273,27 +275,25 @@ fn violations_related_parties_and_rating_volatility() {
             warned
         );
     }
-    let mut absent = exemplary().build();
-    absent
-        .indicators
-        .retain(|i| i.name != "rating_change_notches");
-    assert_eq!(points(&ok(&absent), "rating_change_notches"), 5_000);
+    let absent = exemplary().without("rating_change_notches").build();
+    assert_eq!(
+        part(&ok::<TaizhouFinance>(&absent), "rating_change_notches"),
+        5_000
+    );
 }
 
 #[test]
 fn warnings_lead_the_reasons_most_important_first() {
-    let req = changed(
-        exemplary().list("black:tax-evasion").build(),
-        &[
-            ("tax_arrears", Value::Flag(true)),
-            ("tax_paid_change_pct", Value::Number(-40.0)),
-            ("power_use_change_pct", Value::Number(-45.4)),
-            ("violations_12m", Value::Number(2.0)),
-            ("related_parties_black_listed", Value::Number(1.0)),
-            ("rating_change_notches", Value::Number(-3.0)),
-        ],
-    );
-    let e = ok(&req);
+    let req = exemplary()
+        .list("black:tax-evasion")
+        .set("tax_arrears", Value::Flag(true))
+        .set("tax_paid_change_pct", Value::Number(-40.0))
+        .set("power_use_change_pct", Value::Number(-45.4))
+        .set("violations_12m", Value::Number(2.0))
+        .set("related_parties_black_listed", Value::Number(1.0))
+        .set("rating_change_notches", Value::Number(-3.0))
+        .build();
+    let e = ok::<TaizhouFinance>(&req);
     // 0 + 100 + 120 + 80 + 0 + 0 + 0 + 50 + 40 + 0 = 390: already under the cap.
     assert_eq!(e.score, 39_000);
     assert_eq!(e.grade, "C");
@@ -314,40 +314,45 @@ fn warnings_lead_the_reasons_most_important_first() {
 
 #[test]
 fn black_list_caps_at_grade_c() {
-    let e = ok(&exemplary().list("black:court-defaulter").build());
+    let e = ok::<TaizhouFinance>(&exemplary().list("black:court-defaulter").build());
     // 900 without the lists' 100, capped at 599.99.
     assert_eq!(e.score, 59_999);
     assert_eq!(e.grade, "C");
-    assert_eq!(points(&e, "black-list"), 59_999 - 90_000);
+    assert_eq!(part(&e, "black-list"), 59_999 - 90_000);
     assert!(e.reasons[0].contains("black:court-defaulter"));
 }
 
 #[test]
 fn bad_values_are_refused_by_name() {
     assert_eq!(
-        evaluate::<TaizhouFinance>(&with("power_use_change_pct", Value::Number(-120.0))),
+        evaluate::<TaizhouFinance>(
+            &exemplary()
+                .set("power_use_change_pct", Value::Number(-120.0))
+                .build()
+        ),
         Err(EvalError::InvalidIndicator(
             "power_use_change_pct: a fall cannot exceed 100 %, got -120".into()
         ))
     );
     assert_eq!(
-        evaluate::<TaizhouFinance>(&with("rating_change_notches", Value::Number(-1.5))),
+        evaluate::<TaizhouFinance>(
+            &exemplary()
+                .set("rating_change_notches", Value::Number(-1.5))
+                .build()
+        ),
         Err(EvalError::InvalidIndicator(
             "rating_change_notches: must be a whole number of notches, got -1.5".into()
         ))
     );
     assert!(matches!(
-        evaluate::<TaizhouFinance>(&with("violations_12m", Value::Number(-1.0))),
+        evaluate::<TaizhouFinance>(&exemplary().set("violations_12m", Value::Number(-1.0)).build()),
         Err(EvalError::InvalidIndicator(m)) if m.starts_with("violations_12m: must not be negative")
     ));
     assert!(matches!(
-        evaluate::<TaizhouFinance>(&with("tax_arrears", Value::Text("no".into()))),
+        evaluate::<TaizhouFinance>(&exemplary().set("tax_arrears", Value::Text("no".into())).build()),
         Err(EvalError::InvalidIndicator(m)) if m.starts_with("tax_arrears")
     ));
-    let mut missing = exemplary().build();
-    missing
-        .indicators
-        .retain(|i| i.name != "power_use_change_pct");
+    let missing = exemplary().without("power_use_change_pct").build();
     assert_eq!(
         evaluate::<TaizhouFinance>(&missing),
         Err(EvalError::MissingIndicator("power_use_change_pct".into()))
@@ -375,7 +380,7 @@ fn the_example_request_scores_765_grade_a() {
         .number("related_parties_black_listed", 0.0)
         .number("rating_change_notches", -1.0)
         .build();
-    let e = ok(&req);
+    let e = ok::<TaizhouFinance>(&req);
     // 80 + 60 + 120 + 80 + 60 + 90 + 0 + 150 + 100 + 25
     assert_eq!(e.score, 76_500);
     assert_eq!(e.grade, "A");
@@ -398,7 +403,7 @@ fn describe_tells_the_truth() {
     assert_eq!(info.base_weight_bp, 1000);
     let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
     assert_eq!(grades, ["AAA", "AA", "A", "B", "C"]);
-    let e = ok(&exemplary().build());
+    let e = ok::<TaizhouFinance>(&exemplary().build());
     for c in e.contributions.iter().filter(|c| c.name != "base") {
         assert!(
             info.indicators.iter().any(|i| i.name == c.name),
