@@ -197,7 +197,23 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         let body = file_body("overdue_debts", None, "never borrowed");
         assert_eq!(post_json(&s, "/v1/disputes", Some(denied), &body).0, 403);
     }
+    // An app acts for the subject only with its consent: otherwise any app
+    // could suspend anyone's negative records.
+    let body = file_body("overdue_debts", None, "never borrowed");
+    let (status, answer) = post_json(&s, "/v1/disputes", Some(&bank), &body);
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("consent_required")),
+        "{answer}"
+    );
     assert_eq!(dispute_count(&s, &province), 0);
+    let (status, answer) = post_json(
+        &s,
+        "/v1/consents",
+        Some(&province),
+        &json!({"subject_id": FIRM, "app": "bank", "model": "ningbo/port", "expires": "2099-12-31"}),
+    );
+    assert_eq!(status, 201, "{answer}");
 
     // 1. Filed by the bank on the firm's behalf: open, with its deadlines.
     let (status, d1) = post_json(

@@ -5,7 +5,8 @@
 //! withheld from every evaluation; each step is in the audit log.
 //!
 //! Who may do what:
-//! - file: the province (for the subject) or an app on the subject's behalf;
+//! - file: the province (for the subject) or an app on the subject's behalf
+//!   (with the subject's standing consent to that app);
 //! - check (forward or reject) and mark repaired: the province;
 //! - answer: the publisher that imported the record, or the province;
 //! - withdraw: the filer, or the province;
@@ -105,7 +106,7 @@ pub struct RepairsQuery {
 
 /// File a dispute of one indicator record: from now on the record is
 /// withheld from every evaluation. The province (for the subject) or an app
-/// on the subject's behalf (for a natural person, one they consented to).
+/// on the subject's behalf (one the subject has a standing consent to).
 #[utoipa::path(post, path = "/v1/disputes", tag = "disputes",
     request_body = RecordBody,
     responses(

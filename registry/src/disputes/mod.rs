@@ -5,8 +5,9 @@
 //! the key of the 1+N store. Its life:
 //!
 //! 1. **filed** (state `open`) by the province, at its window or portal, or
-//!    by an app on the subject's behalf (for a natural person, only an app
-//!    the person has consented to). From this moment the record is
+//!    by an app on the subject's behalf — only an app the subject has a
+//!    standing consent to (otherwise any app could suspend any subject's
+//!    negative records). From this moment the record is
 //!    *withheld*: no evaluation uses it, and each says so.
 //! 2. **checked** by the province within [`deadlines::CHECK_WORKING_DAYS`]
 //!    working days: forwarded to the furnishing source (state `forwarded`,
@@ -466,8 +467,8 @@ async fn log_step(
 impl Registry {
     /// File a dispute of one indicator record for its subject: from now on
     /// the record is withheld from every evaluation. The province files
-    /// for the subject; an app may file on a subject's behalf (for a
-    /// natural person, only while a consent of theirs to that app stands).
+    /// for the subject; an app may file on a subject's behalf only while a
+    /// consent of the subject's to that app stands.
     /// Costs one transaction.
     pub async fn file_dispute(
         &self,
@@ -496,29 +497,23 @@ impl Registry {
         else {
             return Err(no_record(subject_id, indicator, key_date));
         };
+        // An app acts for the subject only with the subject's standing
+        // consent to it (for any model): otherwise any app could suspend
+        // any subject's negative records by disputing them.
         if let Some(app) = &app {
-            let kind: Option<String> =
-                sqlx::query("SELECT kind FROM subject_bases WHERE subject_id = $1")
-                    .bind(subject_id)
-                    .fetch_optional(tx.conn())
-                    .await?
-                    .map(|r| r.try_get("kind"))
-                    .transpose()?;
-            if kind.as_deref() == Some("natural-person") {
-                let standing = sqlx::query(
-                    "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 \
-                     AND withdrawn_at IS NULL AND expires_at > $3",
-                )
-                .bind(subject_id)
-                .bind(app)
-                .bind(&at)
-                .fetch_optional(tx.conn())
-                .await?;
-                if standing.is_none() {
-                    return Err(Error::ConsentRequired(format!(
-                        "app:{app} may file a dispute for {subject_id} only while a consent of theirs to app:{app} stands"
-                    )));
-                }
+            let standing = sqlx::query(
+                "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 \
+                 AND withdrawn_at IS NULL AND expires_at > $3",
+            )
+            .bind(subject_id)
+            .bind(app)
+            .bind(&at)
+            .fetch_optional(tx.conn())
+            .await?;
+            if standing.is_none() {
+                return Err(Error::ConsentRequired(format!(
+                    "app:{app} may file a dispute for {subject_id} only while a consent of theirs to app:{app} stands"
+                )));
             }
         }
         if let Some(open) = sqlx::query(
