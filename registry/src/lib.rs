@@ -42,8 +42,8 @@ mod actor;
 mod batches;
 mod consents;
 pub mod data;
-pub mod disputes;
 mod db;
+pub mod disputes;
 mod error;
 mod evaluations;
 mod log;
@@ -59,13 +59,13 @@ pub use batches::BatchRun;
 pub use consents::Consent;
 pub use disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
 pub use error::Error;
+pub use evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};
 pub use registry::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };
 pub use scenarios::{Declared, Defined, Rule, Scenario};
-pub use evaluations::{EvaluationPage, RecordedEvaluation};
 pub use shadows::Shadow;
 pub use store::ModuleStore;
 pub use tokens::{NewToken, Token, hashes_match, secret_hash};

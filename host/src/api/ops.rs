@@ -29,7 +29,6 @@ pub async fn healthz(State(service): State<Arc<Service>>) -> impl IntoResponse {
 pub async fn metrics(State(service): State<Arc<Service>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        service.metrics.render(&service.writer, service.in_flight())
-            + &service.shadows.render(),
+        service.metrics.render(&service.writer, service.in_flight()) + &service.shadows.render(),
     )
 }
