@@ -270,6 +270,7 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
     // Its audit record says so, its input lacks the record, and it
     // replays identically.
     let eval_id = during["evaluation_id"].as_str().unwrap();
+    let during_id = eval_id.to_string();
     let (status, record) = get(&s, &format!("/v1/evaluations/{eval_id}"), Some(&auditor));
     assert_eq!(status, 200, "{record}");
     assert_eq!(
@@ -615,6 +616,14 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
     assert!(
         !firm["reasons"].to_string().contains("was not used"),
         "{firm}"
+    );
+    // `audit show` names the withheld record in its table.
+    let table = ok(cli(&f, &["audit", "show", &during_id]));
+    assert!(
+        table.contains(&format!(
+            "withheld: the overdue_debts record was not used: it is suspended while dispute {id}"
+        )),
+        "{table}"
     );
     // The local CLI reads the same state.
     let shown: Value =

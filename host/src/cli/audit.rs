@@ -99,6 +99,16 @@ pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
             println!("  {}. {}", i + 1, reason.as_str().unwrap_or(""));
         }
     }
+    // Stored records the model was not given: under dispute, or repaired.
+    for w in r["withheld"].as_array().into_iter().flatten() {
+        if let Ok(w) = serde_json::from_value::<scorehost_registry::Withheld>(w.clone()) {
+            println!("\nwithheld: {}", w.sentence());
+        }
+    }
+    // A shadow's evaluation was never anyone's answer.
+    if let Some(live) = r["shadow_of"].as_str() {
+        println!("\nshadow evaluation beside {live}: logged, never returned");
+    }
     // An evaluation made for a benefit scenario carries its decision.
     if let Some(d) = r.get("decision") {
         let rule = scorehost_registry::Rule::from_json(&d["rule"])
