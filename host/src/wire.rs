@@ -84,6 +84,30 @@ pub struct WireIndicator {
     pub source: Option<String>,
 }
 
+/// The refusal of a request that names `withheld` records itself: only the
+/// host sets them, from the store's disputes and repairs, so that a caller
+/// cannot write a suspension that never happened into its own audit record.
+pub fn refuse_claimed_withheld(where_: &str) -> Error {
+    Error::BadRequest(format!(
+        "{where_}`withheld` is set by the host from the store's disputes and repairs; a request may not name it"
+    ))
+}
+
+/// The number (1-based) of the first NDJSON line in `text` that names
+/// `withheld` records, if any (see [`refuse_claimed_withheld`]). Lines that
+/// are not JSON objects are left to the decoder's own errors.
+pub fn first_line_claiming_withheld(text: &[u8]) -> Option<usize> {
+    text.split(|b| *b == b'\n')
+        .enumerate()
+        .find_map(|(i, line)| {
+            serde_json::from_slice::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("withheld").cloned())
+                .is_some_and(|w| w.as_array().is_none_or(|a| !a.is_empty()))
+                .then_some(i + 1)
+        })
+}
+
 impl ScoreRequest {
     /// Turn the wire request into the contract's [`Request`] for the model
     /// `info` describes, and check it against that declaration

@@ -383,7 +383,8 @@ impl Registry {
         // A record under dispute is answered through the dispute, not
         // imported over; one removed after a dispute only the province
         // inserts again (crate::disputes).
-        let guards = self.import_guards(by).await?;
+        let mut tx = self.db.begin().await?;
+        let guards = Registry::import_guards(&mut tx, by).await?;
         if !guards.is_empty() {
             let mut kept = Vec::with_capacity(rows.len());
             for (line, r) in rows {
@@ -406,7 +407,6 @@ impl Registry {
         let rows: Vec<IndicatorRecord> = rows.into_iter().map(|(_, r)| r).collect();
         let at = now();
         let importer = by.to_string();
-        let mut tx = self.db.begin().await?;
         for r in &rows {
             sqlx::query(
                 "INSERT INTO indicator_records (subject_id, name, observed_on, value, source, imported_at, imported_by) \

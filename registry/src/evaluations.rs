@@ -53,8 +53,10 @@ impl Registry {
         )
         .bind(page.before_seq.map_or(i64::MAX, |s| s as i64))
         .bind(page.from.unwrap_or(""))
-        // '~' sorts after every character of an RFC 3339 time.
-        .bind(page.until.unwrap_or("~"))
+        // After every RFC 3339 time, in any collation (a punctuation bound
+        // such as '~' sorts before digits under PostgreSQL's en_US and
+        // other non-C collations, and would match nothing).
+        .bind(page.until.unwrap_or("9999-12-31T23:59:59Z"))
         .bind(pattern)
         .bind(i64::from(page.limit))
         .fetch_all(&self.db.pool)

@@ -314,6 +314,39 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         "{report}"
     );
 
+    // Only the host names withheld records: a caller cannot write a
+    // suspension that never happened into its own audit record.
+    let mut forged = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    forged["withheld"] = json!([{"indicator": "customs_violations_3y", "why": "disputed", "id": "dsp_forged", "since": "2026-11-30T00:00:00Zé"}]);
+    let (status, answer) = post_json(&s, "/v1/scores", Some(&bank), &forged);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("withheld"),
+        "{answer}"
+    );
+    let (status, answer) = post_to(
+        &s,
+        "/v1/batches?model=ningbo/port",
+        Some(&bank),
+        "application/x-ndjson",
+        format!("{forged}\n").as_bytes(),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("bad request: line 1: `withheld`")
+            || answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("line 1: `withheld`"),
+        "{answer}"
+    );
+
     // 3. The source may not answer before the check; the check forwards it.
     let corrected = json!({"outcome": "corrected", "value": false, "note": "repaid 2025-06-30; our record was stale"});
     let answer_path = format!("/v1/disputes/{id}/answer");
@@ -683,6 +716,27 @@ async fn simultaneous_filings_open_one_dispute(f: Fixture) {
         .await
         .unwrap();
     assert_eq!(open.len(), 1);
+
+    // A repair covers the value it was marked on; a new value imported
+    // under the same key later is a new fact, and counts.
+    let repaired = |w: &[scorehost_registry::Withheld]| {
+        w.iter()
+            .filter(|w| w.why == "repaired")
+            .map(|w| w.indicator.clone())
+            .collect::<Vec<_>>()
+    };
+    reg.mark_repaired(&province, FIRM, "industry_honours", None, "honour restored")
+        .await
+        .unwrap();
+    assert_eq!(
+        repaired(&reg.withheld(FIRM).await.unwrap()),
+        ["industry_honours"]
+    );
+    let again = json!({"subject_id": FIRM, "name": "industry_honours", "value": 2, "source": "ningbo-port-office"});
+    reg.import_indicators(&province, &format!("{again}\n"), Format::Ndjson)
+        .await
+        .unwrap();
+    assert!(repaired(&reg.withheld(FIRM).await.unwrap()).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -414,13 +414,30 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
         assert_eq!(shown["record"]["report_sha256"], report["report_sha256"]);
         assert_eq!(shown["record"]["subjects"], 196);
 
-        // The API: an auditor and the model's own publisher may look.
+        // The API: an auditor and the model's own publisher may look; the
+        // publisher sees the same figures, but not who the subjects are.
         let path = "/v1/plugins/test/impact/versions/2.0.0/impact";
-        for who in [&auditor, &publisher] {
-            let (status, api) = post_json(&server, path, Some(who), &json!({}));
-            assert_eq!(status, 200, "{api}");
-            check_report(&api, &expect, 196);
+        let (status, api) = post_json(&server, path, Some(&auditor), &json!({}));
+        assert_eq!(status, 200, "{api}");
+        check_report(&api, &expect, 196);
+        let (status, theirs) = post_json(&server, path, Some(&publisher), &json!({}));
+        assert_eq!(status, 200, "{theirs}");
+        for same in ["migration", "before", "after", "subjects", "compared"] {
+            assert_eq!(theirs[same], api[same], "{same}");
         }
+        assert_eq!(theirs["movers"][0]["delta"], api["movers"][0]["delta"]);
+        assert_eq!(
+            theirs["movers"][0]["contributions"],
+            api["movers"][0]["contributions"]
+        );
+        assert_eq!(theirs["movers"][0]["subject"], "subject-1");
+        assert_eq!(theirs["movers"][0]["evaluation_id"], "");
+        let text = theirs.to_string();
+        assert!(
+            !text.contains("IMP-")
+                && !text.contains(api["movers"][0]["evaluation_id"].as_str().unwrap()),
+            "no subject or evaluation id reaches the publisher: {text}"
+        );
         // --last and --top bound it; the newest subjects come first.
         let (status, small) = post_json(
             &server,

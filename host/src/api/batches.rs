@@ -268,6 +268,11 @@ pub async fn start(
                 "text/csv" => (Format::Csv, dir.join("input.csv")),
                 _ => (Format::Ndjson, dir.join("input.ndjson")),
             };
+            if format == Format::Ndjson
+                && let Some(line) = crate::wire::first_line_claiming_withheld(&bytes)
+            {
+                return Err(crate::wire::refuse_claimed_withheld(&format!("line {line}: ")).into());
+            }
             write_input(&dir, &input, &bytes)?;
             if format == Format::Csv {
                 // The header must fit the model before anything is queued.

@@ -116,8 +116,12 @@ pub async fn score(
     let request: ScoreRequest = if raw.get("base").is_none() {
         complete_from_store(&service, raw, &model).await?
     } else {
-        serde_json::from_value(raw)
-            .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?
+        let request: ScoreRequest = serde_json::from_value(raw)
+            .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?;
+        if !request.withheld.is_empty() {
+            return Err(crate::wire::refuse_claimed_withheld("").into());
+        }
+        request
     };
     require_consent(&service, &caller, &request, &model_name).await?;
     // Shadow mode: the model's shadow version, if any, gets the same

@@ -362,7 +362,7 @@ fn line(d: &Value) -> String {
             "{}  repaired  {record}  by {} on {}: {}",
             s("id"),
             s("repaired_by"),
-            &s("repaired_at")[..s("repaired_at").len().min(10)],
+            s("repaired_at").chars().take(10).collect::<String>(),
             s("reason")
         );
     }

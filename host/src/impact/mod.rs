@@ -267,6 +267,10 @@ async fn analyse_in_span(
         declaration,
         notes,
     };
+    let mut report = report;
+    if matches!(actor.role, Role::Publisher(_)) {
+        pseudonymise(&mut report);
+    }
     let json = serde_json::to_vec(&report).map_err(|e| Error::Internal(e.to_string()))?;
     let report_sha256 = hex::encode(Sha256::digest(&json));
     let record_id = recorder
@@ -283,6 +287,46 @@ async fn analyse_in_span(
         report_sha256,
         record_id,
     })
+}
+
+/// A publisher sees how its candidate moves people, not who they are: the
+/// evaluations replayed belong to the apps that asked for them and the
+/// subjects scored (a natural person consented to an app, not to the
+/// model's developers). Subject ids become `subject-N` (the same N for the
+/// same subject across the report) and evaluation ids are left out; every
+/// figure and contribution difference stays. The province and auditors see
+/// the ids.
+fn pseudonymise(report: &mut ImpactReport) {
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    let mut alias = |id: &mut String| {
+        let n = names.len() + 1;
+        *id = names
+            .entry(std::mem::take(id))
+            .or_insert_with(|| format!("subject-{n}"))
+            .clone();
+    };
+    for m in &mut report.movers {
+        alias(&mut m.subject);
+        m.evaluation_id.clear();
+    }
+    for list in [
+        &mut report.new_failures,
+        &mut report.still_failing,
+        &mut report.recovered,
+    ] {
+        for f in &mut list.subjects {
+            alias(&mut f.subject);
+            f.evaluation_id.clear();
+        }
+    }
+    for r in &mut report.skipped.examples {
+        alias(&mut r.subject);
+        r.evaluation_id.clear();
+    }
+    report.notes.push(
+        "subject and evaluation ids are withheld from a publisher (subject-N names the same subject throughout); the province and auditors see them"
+            .into(),
+    );
 }
 
 /// Replay one selected subject through `model`. Runs the sandbox: call it

@@ -273,15 +273,21 @@ impl Withheld {
             "disputed" => format!(
                 "{record} was not used: it is suspended while dispute {} (filed {}) is verified",
                 self.id,
-                &self.since[..self.since.len().min(10)]
+                day(&self.since)
             ),
             _ => format!(
                 "{record} was not used: it was marked repaired ({}, {})",
                 self.id,
-                &self.since[..self.since.len().min(10)]
+                day(&self.since)
             ),
         }
     }
+}
+
+/// The date part of an RFC 3339 time (at most its first 10 characters; a
+/// character boundary is never cut).
+fn day(t: &str) -> String {
+    t.chars().take(10).collect()
 }
 
 /// Which disputes to list.
@@ -869,9 +875,14 @@ impl Registry {
                 since: r.try_get("filed_at")?,
             });
         }
+        // A repair covers the fact it was marked on: a new value imported
+        // under the same key later (a running count, say) is a new fact and
+        // counts.
         let rows = sqlx::query(
-            "SELECT id, indicator, observed_on, repaired_at FROM repairs \
-             WHERE subject_id = $1 ORDER BY repaired_at",
+            "SELECT rp.id, rp.indicator, rp.observed_on, rp.repaired_at FROM repairs rp \
+             JOIN indicator_records r ON r.subject_id = rp.subject_id AND r.name = rp.indicator \
+             AND r.observed_on = rp.observed_on AND r.value = rp.value \
+             WHERE rp.subject_id = $1 ORDER BY rp.repaired_at",
         )
         .bind(subject_id)
         .fetch_all(&self.db.pool)
@@ -893,15 +904,18 @@ impl Registry {
     /// dispute that is not closed (the source answers the dispute
     /// instead), and records removed after a dispute (only the province
     /// re-inserts those). The value is the reason, naming the dispute.
+    /// Read inside the import's own transaction, which holds the write
+    /// lock: a dispute filed while a large import runs cannot slip between
+    /// this read and the import's writes.
     pub(crate) async fn import_guards(
-        &self,
+        tx: &mut crate::db::Tx,
         by: &Actor,
     ) -> Result<HashMap<(String, String, String), String>, Error> {
         let rows = sqlx::query(
             "SELECT id, subject_id, indicator, observed_on, state, outcome FROM disputes \
              WHERE state <> 'closed' OR outcome = 'removed' ORDER BY filed_at",
         )
-        .fetch_all(&self.db.pool)
+        .fetch_all(tx.conn())
         .await?;
         let mut guards = HashMap::new();
         for r in rows {

@@ -2,7 +2,9 @@
 //! obligation behind a negative record is fulfilled — the fine paid, the
 //! violation rectified — the record stops being used. The province marks
 //! it; the record stays stored, marked, so its history is kept, and every
-//! evaluation from then on says it was not used.
+//! evaluation from then on says it was not used. The mark covers the value
+//! it was made on: a new value later imported under the same key is a new
+//! fact, and counts.
 
 use serde::Serialize;
 use sqlx::Row as _;
