@@ -361,8 +361,8 @@ pub struct Fairness {
 pub const MAX_WAITING_PER_MODEL: usize = 32;
 
 /// A model whose evaluations use more CPU than this (moving average of the
-/// evaluating thread's CPU time, so a busy machine's preemptions do not
-/// count) is slow and shares the slow lane; so is, at once, a model whose
+/// evaluating thread's user CPU time, so a busy machine's preemptions and
+/// the kernel's page faults do not count) is slow and shares the slow lane; so is, at once, a model whose
 /// evaluation was stopped by a limit (fuel, memory, stack, wall clock).
 /// 1 ms: a real scorecard takes 20–50 µs (20× less); a model at its 20 M fuel
 /// limit takes 1–3 ms on this project's hardware, one that grows to its
@@ -485,9 +485,11 @@ impl Fairness {
         } else if old == 0 {
             // A model's first evaluation also warms its pool slot and
             // caches (milliseconds): no verdict on the model. Counted at
-            // most as the threshold, it cannot make the burst that follows
+            // most as half the threshold, it cannot make the burst that follows
             // it "slow"; a model that is slow shows it on the next ones.
-            cost = cost.min(slow_limit);
+            // Half the threshold, so that one more warm-up alone cannot
+            // tip it either.
+            cost = cost.min(slow_limit / 2);
         }
         // A quarter of the newest: a few slow evaluations in a row move a
         // fast model into the slow lane; as many fast ones move it back.
@@ -505,19 +507,25 @@ impl Fairness {
     }
 }
 
-/// The CPU time the calling thread has used (user and system): what an
-/// evaluation costs, whatever else the machine is doing. Wall-clock time
-/// where the platform has no per-thread clock.
+/// The CPU time the calling thread has spent in user mode: what an
+/// evaluation's own computation costs, whatever else the machine is doing.
+/// Kernel time is left out: the page faults of a pool slot's first use and
+/// its memory reset are the host's cost, not the model's, and under a burst
+/// on a fresh server they pushed a 150 µs model over the slow threshold
+/// (`api::concurrent_scorings_are_each_in_the_log_and_it_verifies`). A model
+/// that spends its time growing memory hits the memory limit, which makes it
+/// slow at once. Wall-clock time where the platform has no per-thread clock.
 fn thread_cpu_time() -> std::time::Duration {
     #[cfg(target_os = "linux")]
     {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid timespec for the call to fill.
-        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
-            return std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        // SAFETY: an all-zero rusage is a valid value for the call to fill.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid rusage for the call to fill.
+        if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0 {
+            return std::time::Duration::new(
+                usage.ru_utime.tv_sec as u64,
+                (usage.ru_utime.tv_usec as u32) * 1000,
+            );
         }
     }
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
