@@ -86,6 +86,7 @@ impl ArtifactCache {
                 }
             }
         }
+        crate::sandbox::count_compile();
         let artifact = runtime
             .engine()
             .precompile_component(bytes)

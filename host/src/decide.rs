@@ -114,15 +114,18 @@ pub fn record_decision(scenario: &Scenario) -> impl FnOnce(&mut Prepared) -> Res
     }
 }
 
-/// The answer to a decision: eligible or not, by which rule, why, and the
-/// evaluation behind it.
+/// The answer to a decision: eligible or not, by which rule, why, and —
+/// to a caller also granted the scenario's model — the evaluation behind
+/// it.
 ///
-/// The evaluation is the full white box, as `POST /v1/scores` returns it,
-/// even to an app granted only the scenario: the source wants every
-/// application of a credit result explainable and traceable, and a subject
-/// refused a benefit is owed the reasons. An app granted a scenario learns
-/// the score behind each decision it asks for; what it cannot do is score
-/// anyone outside the scenario's question (it is not granted the model).
+/// Minimum necessary (PIPL art. 6): an app granted only the scenario asks
+/// a yes-or-no question, and gets the answer, the rule, and the reasons —
+/// the rule's outcome in words that do not give the score or grade away,
+/// and the model's principal reasons, which the subject is owed — but not
+/// the exact score, the grade or the white box ([`DecisionResponse::minimal`]).
+/// An app also granted the model, and the province, get the whole
+/// evaluation, as `POST /v1/scores` returns it. Either way the audit record
+/// holds everything, for the subject, the province and auditors.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct DecisionResponse {
     /// The scenario's name.
@@ -135,19 +138,23 @@ pub struct DecisionResponse {
     pub rule: serde_json::Value,
     /// The evaluation's (and so the decision's) audit record.
     pub evaluation_id: Option<String>,
-    /// The score, decimal points.
-    pub score: f64,
-    /// The grade.
-    pub grade: String,
-    /// The rule's outcome first ("score 612.40 ≥ 573: eligible for …"),
-    /// then the model's [`MODEL_REASONS`] principal reasons.
+    /// The score, decimal points (absent in a minimal answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The grade (absent in a minimal answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// The rule's outcome first ("score 612.40 ≥ 573: eligible for …"; in a
+    /// minimal answer "the score reaches 573: eligible for …"), then the
+    /// model's [`MODEL_REASONS`] principal reasons.
     pub reasons: Vec<String>,
-    /// The white box behind it.
-    pub evaluation: EvaluationResponse,
+    /// The white box behind it (absent in a minimal answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationResponse>,
 }
 
 impl DecisionResponse {
-    /// The answer for `scenario` on its (recorded) `evaluation`.
+    /// The full answer for `scenario` on its (recorded) `evaluation`.
     pub fn new(scenario: &Scenario, evaluation: EvaluationResponse) -> Result<Self, Error> {
         let (eligible, why) = verdict(scenario, &evaluation)?;
         let mut reasons = vec![why];
@@ -158,10 +165,26 @@ impl DecisionResponse {
             eligible,
             rule: serde_json::to_value(&scenario.rule).unwrap_or_default(),
             evaluation_id: evaluation.evaluation_id.clone(),
-            score: evaluation.score,
-            grade: evaluation.grade.clone(),
+            score: Some(evaluation.score),
+            grade: Some(evaluation.grade.clone()),
             reasons,
-            evaluation,
+            evaluation: Some(evaluation),
+        })
+    }
+
+    /// The minimal answer, for an app granted the scenario but not its
+    /// model: eligible or not, the rule, and reasons that name neither the
+    /// score nor the grade.
+    pub fn minimal(scenario: &Scenario, evaluation: EvaluationResponse) -> Result<Self, Error> {
+        let full = DecisionResponse::new(scenario, evaluation)?;
+        let mut reasons = vec![scenario.rule.outcome_text(full.eligible, &scenario.title)];
+        reasons.extend(full.reasons.into_iter().skip(1));
+        Ok(DecisionResponse {
+            score: None,
+            grade: None,
+            evaluation: None,
+            reasons,
+            ..full
         })
     }
 
@@ -184,8 +207,10 @@ impl DecisionResponse {
         for (i, r) in self.reasons.iter().enumerate() {
             out.push_str(&format!("  {}. {r}\n", i + 1));
         }
-        out.push('\n');
-        out.push_str(&crate::report::white_box(&self.evaluation));
+        if let Some(evaluation) = &self.evaluation {
+            out.push('\n');
+            out.push_str(&crate::report::white_box(evaluation));
+        }
         out
     }
 }

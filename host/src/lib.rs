@@ -45,6 +45,7 @@ pub mod audit;
 pub mod batch;
 pub mod catalog;
 pub mod componentize;
+pub mod consent;
 pub mod contract;
 pub mod decide;
 mod error;

@@ -63,9 +63,15 @@ pub(crate) struct Global {
     /// data dir (score, plugin, audit, data, consent commands).
     #[arg(long, global = true, env = "SCOREHOST_SERVER")]
     pub(crate) server: Option<String>,
-    /// The bearer token for --server.
+    /// The bearer token for --server. Prefer SCOREHOST_TOKEN or
+    /// --token-file: a token on the command line is visible to every local
+    /// user in the process list and stays in the shell's history.
     #[arg(long, global = true, env = "SCOREHOST_TOKEN", hide_env_values = true)]
     pub(crate) token: Option<String>,
+    /// A file holding the bearer token for --server (its first line; keep
+    /// it owner-only).
+    #[arg(long, global = true, env = "SCOREHOST_TOKEN_FILE")]
+    pub(crate) token_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -178,6 +184,23 @@ enum DataCommand {
         /// The file.
         file: PathBuf,
     },
+    /// Register who furnishes an indicator (province only): from then on only that publisher namespace (and the province) imports its records.
+    #[command(
+        after_help = "Examples:\n  scorehost data furnisher credit_pay_defaults_1y --namespace hangzhou\n  scorehost data furnisher misconduct_finding --namespace science --cardinality events"
+    )]
+    Furnisher {
+        /// The indicator's name.
+        indicator: String,
+        /// The publisher namespace that furnishes it.
+        #[arg(long)]
+        namespace: String,
+        /// `single` (one current record per subject; a newer one replaces it) or `events` (one record per event).
+        #[arg(long, default_value = "single")]
+        cardinality: String,
+    },
+    /// List who furnishes each indicator: the province's registrations, and by default the namespaces whose models declare it.
+    #[command(after_help = "Example:\n  scorehost data furnishers --json")]
+    Furnishers,
 }
 
 /// Whose consent, to which app, for which model.
@@ -414,6 +437,22 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Everything this process creates — the data dir's database, modules,
+    // artifacts, batch files, the log key, and outputs of personal data —
+    // is owner-only from the start (SECURITY.md). Only a scaffolded plugin
+    // crate, source code for its developer, keeps the usual modes.
+    #[cfg(unix)]
+    if !matches!(
+        &cli.command,
+        Command::Plugin {
+            command: PluginCommand::New(_)
+        }
+    ) {
+        // SAFETY: umask only sets the process's file-creation mask.
+        unsafe {
+            libc::umask(0o077);
+        }
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -500,9 +539,15 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 "this audit command works on the local data dir only (drop --server)"
             )),
         },
-        Command::Data {
-            command: DataCommand::Import { what, file },
-        } => remote::import(g, r, what, file),
+        Command::Data { command } => match command {
+            DataCommand::Import { what, file } => remote::import(g, r, what, file),
+            DataCommand::Furnisher {
+                indicator,
+                namespace,
+                cardinality,
+            } => remote::furnisher(g, r, indicator, namespace, cardinality),
+            DataCommand::Furnishers => remote::furnishers(g, r),
+        },
         Command::Consent { command } => match command {
             ConsentCommand::Grant { key, until } => remote::consent(
                 g,
@@ -565,9 +610,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Batch(args) => cli::batch::batch(g, &args),
         Command::Gen(args) => cli::generate::generate(g, &args),
         Command::Demo { listen, subjects } => cli::demo::demo(g, listen, subjects),
-        Command::Data {
-            command: DataCommand::Import { what, file },
-        } => cli::data::import(g, &what, &file),
+        Command::Data { command } => match command {
+            DataCommand::Import { what, file } => cli::data::import(g, &what, &file),
+            DataCommand::Furnisher {
+                indicator,
+                namespace,
+                cardinality,
+            } => cli::data::furnisher(g, &indicator, &namespace, &cardinality),
+            DataCommand::Furnishers => cli::data::furnishers(g),
+        },
         Command::Consent { command } => match command {
             ConsentCommand::Grant { key, until } => {
                 cli::consent::grant(g, &key.subject, &key.app, &key.model, &until)

@@ -15,19 +15,25 @@ pub const MAX_POINTS: f64 = 1e13;
 /// assert_eq!(scorehost::points::from_decimal(812.5), Ok(81_250));
 /// assert_eq!(scorehost::points::from_decimal(0.29), Ok(29));
 /// assert!(scorehost::points::from_decimal(812.505).is_err());
+/// assert!(scorehost::points::from_decimal(999.999).is_err());
+/// assert!(scorehost::points::from_decimal(4.9e-324).is_err());
 /// ```
 pub fn from_decimal(points: f64) -> Result<i64, String> {
     if !points.is_finite() || points.abs() > MAX_POINTS {
         return Err(format!("{points} is not a usable number of points"));
     }
-    let scaled = points * 100.0;
-    let rounded = scaled.round();
-    // A decimal with at most two places lands within float noise of a whole
-    // number of hundredths; anything further away had a third decimal.
-    if (scaled - rounded).abs() > 1e-6 * rounded.abs().max(1.0) {
+    // The shortest decimal that reads back as this number (what the sender
+    // wrote, serde_json reading numbers exactly) may have at most two
+    // places: 999.999 is refused, not rounded to 1000.00, and 4.9e-324 is
+    // refused, not taken for 0.
+    let written = format!("{points}");
+    if written
+        .split_once('.')
+        .is_some_and(|(_, places)| places.len() > 2)
+    {
         return Err(format!("{points} has more than two decimals"));
     }
-    Ok(rounded as i64)
+    Ok((points * 100.0).round() as i64)
 }
 
 /// A decimal number of points from hundredths (for JSON output).
@@ -55,11 +61,24 @@ mod tests {
             (-20.0, -2_000),
             (0.01, 1),
             (1000.0, 100_000),
+            (0.29, 29),
+            (999.99, 99_999),
+            (1e13, 1_000_000_000_000_000),
         ] {
             assert_eq!(from_decimal(d), Ok(h));
             assert_eq!(to_decimal(h), d);
         }
-        for bad in [0.001, 812.505, 1.0 / 3.0, f64::NAN, f64::INFINITY, 1e20] {
+        for bad in [
+            0.001,
+            812.505,
+            999.999,
+            999.995,
+            4.9e-324,
+            1.0 / 3.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e20,
+        ] {
             assert!(from_decimal(bad).is_err(), "{bad}");
         }
         assert_eq!(format(-2_005), "-20.05");

@@ -42,10 +42,10 @@ pub async fn request(
         .into_iter()
         .filter(|r| declared(&r.name) && !is_withheld(r))
         .map(|r| WireIndicator {
+            source: Some(r.attributed_source()),
             name: r.name,
             value: r.value,
             observed_on: r.observed_on,
-            source: Some(r.source),
         })
         .collect();
     Ok(Some(ScoreRequest {
@@ -66,13 +66,16 @@ pub async fn request(
     }))
 }
 
-/// Every stored subject of a kind `info`'s model scores, as NDJSON
-/// requests (one line each, in subject id order), written to `out`;
-/// returns how many. For a batch run over the whole store.
+/// Every stored subject of a kind `info`'s model scores and that `keep`
+/// (given the id and the stored kind) admits, as NDJSON requests (one line
+/// each, in subject id order), written to `out`; returns how many. For a
+/// batch run over the whole store: `keep` is how an app's batch leaves out,
+/// before reading anything of theirs, the people who did not consent to it.
 pub async fn export_requests(
     registry: &Registry,
     info: &ModelInfo,
     as_of: &str,
+    keep: impl Fn(&str, &str) -> bool,
     out: &mut impl std::io::Write,
 ) -> Result<u64, Error> {
     let kinds: Vec<&str> = info
@@ -82,7 +85,10 @@ pub async fn export_requests(
         .collect();
     let io = |e: std::io::Error| Error::Internal(format!("cannot write the requests: {e}"));
     let mut n = 0;
-    for id in registry.subject_ids(&kinds).await? {
+    for (id, kind) in registry.subject_ids(&kinds).await? {
+        if !keep(&id, &kind) {
+            continue;
+        }
         if let Some(req) = request(registry, info, &id, as_of).await? {
             serde_json::to_writer(&mut *out, &req).map_err(|e| io(e.into()))?;
             out.write_all(b"\n").map_err(io)?;

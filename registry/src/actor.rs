@@ -41,7 +41,10 @@ impl Actor {
         }
     }
 
-    pub(crate) fn may_publish_into(&self, namespace: &str) -> Result<(), Error> {
+    /// `Ok` if this actor may publish into `namespace`: the province
+    /// anywhere, a publisher only into its own. Cheap: check it before
+    /// reading or compiling an upload.
+    pub fn may_publish_into(&self, namespace: &str) -> Result<(), Error> {
         match &self.role {
             Role::Province => Ok(()),
             Role::Publisher(ns) if ns == namespace => Ok(()),

@@ -214,7 +214,10 @@ impl Registry {
     }
 
     /// Fail with [`Error::ConsentRequired`] unless `subject_id`'s consent
-    /// for `app` and `model` stands now.
+    /// for `app` and `model` stands now. The refusal is the same whether
+    /// the consent was never given, withdrawn or expired, and whether the
+    /// subject is stored at all: an app learns nothing of a person it has
+    /// no consent from (when they withdrew, until when they had agreed).
     pub async fn require_consent(
         &self,
         subject_id: &str,
@@ -223,18 +226,30 @@ impl Registry {
     ) -> Result<(), Error> {
         match self.consent(subject_id, app, model).await? {
             Some(c) if c.stands_at(&now()) => Ok(()),
-            Some(c) if c.withdrawn_at.is_some() => Err(Error::ConsentRequired(format!(
-                "{subject_id} withdrew consent for app:{app} with {model} on {}",
-                c.withdrawn_at.unwrap_or_default()
-            ))),
-            Some(c) => Err(Error::ConsentRequired(format!(
-                "{subject_id}'s consent for app:{app} with {model} expired at {}",
-                c.expires_at
-            ))),
-            None => Err(Error::ConsentRequired(format!(
-                "{subject_id} has not consented to app:{app} scoring them with {model}"
-            ))),
+            _ => Err(no_consent(subject_id, app, model)),
         }
+    }
+
+    /// The subjects whose consent for `app` and `model` stands now, in id
+    /// order: the natural persons a batch of that app over the store may
+    /// score. One indexed query.
+    pub async fn consenting_subjects(
+        &self,
+        app: &str,
+        model: &ModelName,
+    ) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query(
+            "SELECT subject_id FROM consents WHERE app = $1 AND model = $2 \
+             AND withdrawn_at IS NULL AND expires_at > $3 ORDER BY subject_id",
+        )
+        .bind(app)
+        .bind(model.to_string())
+        .bind(now())
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get("subject_id").map_err(Error::from))
+            .collect()
     }
 
     /// Every consent recorded for `subject_id`.
@@ -247,6 +262,14 @@ impl Registry {
         .await?;
         rows.iter().map(consent_from_row).collect()
     }
+}
+
+/// The one refusal for a subject an app may not score: the same words
+/// whatever the reason (never consented, withdrawn, expired, not stored).
+pub fn no_consent(subject_id: &str, app: &str, model: &ModelName) -> Error {
+    Error::ConsentRequired(format!(
+        "app:{app} may not score {subject_id} with {model}: a natural person is scored only while their consent for this app and model stands (the answer is the same whether or not the subject is stored)"
+    ))
 }
 
 async fn log_consent(

@@ -61,8 +61,34 @@ pub struct IndicatorRecord {
     /// When the fact happened (YYYY-MM-DD), if it is dated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_on: Option<String>,
-    /// Who furnished it.
+    /// Who furnished it, as the file says: a free-text label (a department
+    /// or platform), kept as detail beneath [`IndicatorRecord::furnisher`].
     pub source: String,
+    /// The authenticated furnisher: the role that imported the record
+    /// (`province`, `publisher:NS`). Set by the store, never read from a
+    /// file (a file that names one is refused as an unknown field).
+    #[serde(skip)]
+    pub furnisher: Option<String>,
+}
+
+impl IndicatorRecord {
+    /// The record's source as a model sees it: the authenticated furnisher,
+    /// with the file's label beneath it when it says more
+    /// (`publisher:ningbo (ningbo-port-office)`); the label alone for a
+    /// record whose furnisher is unknown (imported before furnishers were
+    /// recorded).
+    pub fn attributed_source(&self) -> String {
+        match self.furnisher.as_deref() {
+            Some(f) if !f.is_empty() => {
+                if self.source.is_empty() || self.source == f {
+                    f.to_string()
+                } else {
+                    format!("{f} ({})", self.source)
+                }
+            }
+            _ => self.source.clone(),
+        }
+    }
 }
 
 /// The file format of an import.
@@ -108,6 +134,20 @@ fn check_date(d: &str) -> Result<(), String> {
         .map_err(|_| format!("'{d}' is not a date (YYYY-MM-DD)"))
 }
 
+/// Points are carried with at most two decimals (the wire format counts
+/// hundredths): a score of 999.999 is refused, not stored to be rounded to
+/// 1000.00 when it is scored.
+fn check_two_decimals(what: &str, x: f64) -> Result<(), String> {
+    let written = format!("{x}");
+    if written
+        .split_once('.')
+        .is_some_and(|(_, places)| places.len() > 2)
+    {
+        return Err(format!("{what} {x} has more than two decimals"));
+    }
+    Ok(())
+}
+
 impl BaseRecord {
     fn check(&self) -> Result<(), String> {
         check_subject_id(&self.subject_id)?;
@@ -121,6 +161,7 @@ impl BaseRecord {
         if !self.score.is_finite() || !(0.0..=1000.0).contains(&self.score) {
             return Err(format!("score {} is not between 0 and 1000", self.score));
         }
+        check_two_decimals("score", self.score)?;
         if self.grade.trim().is_empty() {
             return Err("grade is empty".into());
         }
@@ -129,6 +170,9 @@ impl BaseRecord {
         }
         if let Some((name, v)) = self.dimensions.iter().find(|(_, v)| !v.is_finite()) {
             return Err(format!("dimension {name} is not a number: {v}"));
+        }
+        for (name, v) in &self.dimensions {
+            check_two_decimals(&format!("dimension {name}"), *v)?;
         }
         Ok(())
     }
@@ -299,6 +343,7 @@ fn indicator_from_csv(cells: &BTreeMap<String, String>) -> Result<IndicatorRecor
         value: csv_value(cell(cells, "value")?),
         observed_on: cells.get("observed_on").filter(|d| !d.is_empty()).cloned(),
         source: cell(cells, "source")?.to_string(),
+        furnisher: None,
     })
 }
 
@@ -365,8 +410,21 @@ impl Registry {
     }
 
     /// Import indicator records (the province, or a city's or sector's
-    /// publisher). The same fact (subject, indicator, date) again replaces
-    /// the earlier one.
+    /// publisher), under the furnishing rules ([`crate::furnishers`]):
+    ///
+    /// - a publisher imports only the indicators it furnishes;
+    /// - a record's furnisher is the importer (stored as `imported_by`; the
+    ///   row's `source` stays a free-text label beneath it), and a
+    ///   publisher never overwrites a record another furnisher imported;
+    /// - a `single` indicator has one current record per subject: a newer
+    ///   one (whatever its date) replaces the older, of the same furnisher;
+    ///   an `events` indicator keeps one record per date;
+    /// - a record under dispute is answered through the dispute, not
+    ///   imported over; one removed after a dispute only the province
+    ///   inserts again, under any date ([`crate::disputes`]).
+    ///
+    /// A refused row is reported with its line and reason and changes
+    /// nothing. Costs one write transaction and one indexed read per row.
     pub async fn import_indicators(
         &self,
         by: &Actor,
@@ -379,35 +437,97 @@ impl Registry {
             )));
         }
         let (rows, mut rejected) = parse_rows(text, format, indicator_from_csv);
-        let mut rows = checked(rows, &mut rejected, IndicatorRecord::check);
-        // A record under dispute is answered through the dispute, not
-        // imported over; one removed after a dispute only the province
-        // inserts again (crate::disputes).
+        let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        let province = matches!(by.role, Role::Province);
+        let importer = by.to_string();
+        let at = now();
+        // The rules and guards are read inside the import's own
+        // transaction, which holds the write lock: a dispute filed or a
+        // furnisher registered while a large import runs cannot slip
+        // between this read and the import's writes.
         let mut tx = self.db.begin().await?;
+        let rules = crate::furnishers::Rules::read(tx.conn()).await?;
         let guards = Registry::import_guards(&mut tx, by).await?;
-        if !guards.is_empty() {
-            let mut kept = Vec::with_capacity(rows.len());
-            for (line, r) in rows {
-                let key = (
-                    r.subject_id.clone(),
-                    r.name.clone(),
-                    r.observed_on.clone().unwrap_or_default(),
-                );
-                match guards.get(&key) {
-                    Some(reason) => rejected.push(Rejected {
-                        line,
-                        reason: reason.clone(),
-                    }),
-                    None => kept.push((line, r)),
+        let mut accepted = 0;
+        for (line, r) in rows {
+            let date = r.observed_on.clone().unwrap_or_default();
+            let value = r.value.to_string();
+            let refusal = match rules.may_import(by, &r.name) {
+                Err(reason) => Some(reason),
+                Ok(()) => guards
+                    .records
+                    .get(&(r.subject_id.clone(), r.name.clone(), date.clone()))
+                    .or_else(|| {
+                        guards.removed_facts.get(&(
+                            r.subject_id.clone(),
+                            r.name.clone(),
+                            value.clone(),
+                        ))
+                    })
+                    .cloned(),
+            };
+            if let Some(reason) = refusal {
+                rejected.push(Rejected { line, reason });
+                continue;
+            }
+            let existing = sqlx::query(
+                "SELECT observed_on, imported_by FROM indicator_records WHERE subject_id = $1 AND name = $2",
+            )
+            .bind(&r.subject_id)
+            .bind(&r.name)
+            .fetch_all(tx.conn())
+            .await?;
+            let single = rules.cardinality(&r.name) == crate::furnishers::Cardinality::Single;
+            let mut replaced = Vec::new();
+            let mut refusal = None;
+            for e in &existing {
+                let on: String = e.try_get("observed_on")?;
+                let furnisher: String = e.try_get("imported_by")?;
+                let same_date = on == date;
+                if !same_date && !single {
+                    continue;
+                }
+                if !province && furnisher != importer {
+                    let whose = if furnisher.is_empty() {
+                        "an earlier import"
+                    } else {
+                        &furnisher
+                    };
+                    refusal = Some(format!(
+                        "subject {}'s {} record is furnished by {whose}: one furnisher never overwrites another's record",
+                        r.subject_id, r.name
+                    ));
+                    break;
+                }
+                if !same_date {
+                    if let Some(why) =
+                        guards
+                            .records
+                            .get(&(r.subject_id.clone(), r.name.clone(), on.clone()))
+                    {
+                        refusal = Some(format!(
+                            "{} has one current record per subject, and the current one cannot be replaced: {why}",
+                            r.name
+                        ));
+                        break;
+                    }
+                    replaced.push(on);
                 }
             }
-            rejected.sort_by_key(|r| r.line);
-            rows = kept;
-        }
-        let rows: Vec<IndicatorRecord> = rows.into_iter().map(|(_, r)| r).collect();
-        let at = now();
-        let importer = by.to_string();
-        for r in &rows {
+            if let Some(reason) = refusal {
+                rejected.push(Rejected { line, reason });
+                continue;
+            }
+            for on in &replaced {
+                sqlx::query(
+                    "DELETE FROM indicator_records WHERE subject_id = $1 AND name = $2 AND observed_on = $3",
+                )
+                .bind(&r.subject_id)
+                .bind(&r.name)
+                .bind(on)
+                .execute(tx.conn())
+                .await?;
+            }
             sqlx::query(
                 "INSERT INTO indicator_records (subject_id, name, observed_on, value, source, imported_at, imported_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -416,27 +536,26 @@ impl Registry {
             )
             .bind(&r.subject_id)
             .bind(&r.name)
-            .bind(r.observed_on.clone().unwrap_or_default())
-            .bind(r.value.to_string())
+            .bind(&date)
+            .bind(&value)
             .bind(&r.source)
             .bind(&at)
             .bind(&importer)
             .execute(tx.conn())
             .await?;
+            accepted += 1;
         }
-        let report = ImportReport {
-            accepted: rows.len(),
-            rejected,
-        };
+        rejected.sort_by_key(|r| r.line);
+        let report = ImportReport { accepted, rejected };
         log_import(&mut tx, by, "indicators", text, &report, &at).await?;
         tx.commit().await?;
         Ok(report)
     }
 
-    /// The ids of every subject with a stored base evaluation whose kind is
-    /// one of `kinds` (`enterprise`, `natural-person`, …), in id order: the
-    /// population a batch over the store scores.
-    pub async fn subject_ids(&self, kinds: &[&str]) -> Result<Vec<String>, Error> {
+    /// The ids and kinds of every subject with a stored base evaluation
+    /// whose kind is one of `kinds` (`enterprise`, `natural-person`, …), in
+    /// id order: the population a batch over the store scores.
+    pub async fn subject_ids(&self, kinds: &[&str]) -> Result<Vec<(String, String)>, Error> {
         let rows = sqlx::query("SELECT subject_id, kind FROM subject_bases ORDER BY subject_id")
             .fetch_all(&self.db.pool)
             .await?;
@@ -444,10 +563,21 @@ impl Registry {
         for r in rows {
             let kind: String = r.try_get("kind")?;
             if kinds.contains(&kind.as_str()) {
-                ids.push(r.try_get("subject_id")?);
+                ids.push((r.try_get("subject_id")?, kind));
             }
         }
         Ok(ids)
+    }
+
+    /// The kind of subject `subject_id` as its stored base evaluation says,
+    /// `None` if none is stored. One indexed query.
+    pub async fn stored_kind(&self, subject_id: &str) -> Result<Option<String>, Error> {
+        let row = sqlx::query("SELECT kind FROM subject_bases WHERE subject_id = $1")
+            .bind(subject_id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.map(|r| r.try_get("kind").map_err(Error::from))
+            .transpose()
     }
 
     /// A subject's base evaluation and every indicator record, oldest fact
@@ -482,7 +612,7 @@ impl Registry {
             source: row.try_get("source")?,
         };
         let rows = sqlx::query(
-            "SELECT name, observed_on, value, source FROM indicator_records WHERE subject_id = $1 ORDER BY name, observed_on",
+            "SELECT name, observed_on, value, source, imported_by FROM indicator_records WHERE subject_id = $1 ORDER BY name, observed_on",
         )
         .bind(subject_id)
         .fetch_all(&self.db.pool)
@@ -497,6 +627,7 @@ impl Registry {
                     .map_err(|_| stored("indicator value"))?,
                 observed_on: (!observed_on.is_empty()).then_some(observed_on),
                 source: r.try_get("source")?,
+                furnisher: Some(r.try_get("imported_by")?),
             });
         }
         Ok(Some((base, indicators)))

@@ -26,6 +26,8 @@
 //!   a set of grades); apps are granted scenarios instead of raw scores;
 //! - [`disputes`]: disputes of indicator records (withheld while open,
 //!   deadlines tracked, answered by the source) and credit repair;
+//! - [`furnishers`]: who furnishes each indicator (only they import its
+//!   records) and whether a subject has one record of it or one per event;
 //! - [`data`]: the "1+N" data (provincial base evaluations, sector indicator
 //!   records), imported in bulk and read back to complete a request;
 //! - batch runs ([`Registry::create_batch`], [`BatchRun`]): which items of
@@ -46,6 +48,7 @@ mod db;
 pub mod disputes;
 mod error;
 mod evaluations;
+pub mod furnishers;
 mod log;
 mod refs;
 mod registry;
@@ -56,7 +59,7 @@ mod tokens;
 
 pub use actor::{Actor, Role};
 pub use batches::BatchRun;
-pub use consents::Consent;
+pub use consents::{Consent, no_consent};
 pub use disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
 pub use error::Error;
 pub use evaluations::{EvaluationPage, RecordedEvaluation};

@@ -280,12 +280,41 @@ fn hash_mismatch(r: &VersionRef, stored: &str, named: &str, what: &str) -> Error
     ))
 }
 
+/// Create `dir` (and its parents) if needed, and make it owner-only.
+fn owner_only_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+                Error::Storage(format!(
+                    "the data dir {} is readable by others (mode {mode:o}) and cannot be made owner-only: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
 impl Registry {
     /// Open the registry: the module store under `data_dir/modules` and the
     /// database at `db_url` (default: SQLite at `data_dir/registry.db`),
     /// applying migrations.
+    ///
+    /// The data dir holds personal data (national ids, consents, every
+    /// evaluation's input): it is created owner-only (0700), and made so
+    /// if it already exists, so that no other local user can read anything
+    /// in it, whatever the modes of the files inside.
     pub async fn open(data_dir: &Path, db_url: Option<&str>) -> Result<Registry, Error> {
-        std::fs::create_dir_all(data_dir)?;
+        owner_only_dir(data_dir)?;
         let default_url;
         let url = match db_url {
             Some(u) => u,

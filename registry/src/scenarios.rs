@@ -163,6 +163,27 @@ impl Rule {
         (eligible, format!("{because}: {what} for {title}"))
     }
 
+    /// The rule's outcome without the score or grade that led to it
+    /// ("the score reaches 573.00: eligible for …", "the grade is not one
+    /// of A, B: not eligible for …"): what an app granted only the
+    /// scenario is told.
+    pub fn outcome_text(&self, eligible: bool, title: &str) -> String {
+        let because = match self {
+            Rule::MinScore(min) => format!(
+                "the score {} {}",
+                if eligible { "reaches" } else { "is below" },
+                threshold_text(*min)
+            ),
+            Rule::Grades(grades) => format!(
+                "the grade is {}one of {}",
+                if eligible { "" } else { "not " },
+                grades.join(", ")
+            ),
+        };
+        let what = if eligible { "eligible" } else { "not eligible" };
+        format!("{because}: {what} for {title}")
+    }
+
     /// `Ok` if the rule can be met and failed by the model `declared`
     /// describes: every grade named is one it declares, a minimum lies on
     /// its scale. Otherwise the sentence saying what does not fit.

@@ -213,7 +213,11 @@ impl Registry {
     /// ([`hashes_match`]) before the token is accepted, so that acceptance
     /// never rests on a comparison that stops early.
     pub async fn authenticate(&self, secret: &str) -> Result<Token, Error> {
-        let unknown = || Error::Unauthorized("the bearer token is not known".into());
+        // One answer for an unknown and a revoked token: a holder of a
+        // revoked token learns neither its id nor when it was revoked
+        // (the service's own log says, below).
+        let unknown =
+            || Error::Unauthorized("the bearer token is not known, or was revoked".into());
         let computed = secret_hash(secret);
         let row = sqlx::query(&format!(
             "SELECT token_sha256, {TOKEN_COLUMNS} FROM api_tokens WHERE token_sha256 = $1"
@@ -228,10 +232,8 @@ impl Registry {
         }
         let token = token_from_row(&row)?;
         if let Some(at) = &token.revoked_at {
-            return Err(Error::Unauthorized(format!(
-                "the bearer token {} was revoked on {at}",
-                token.id
-            )));
+            tracing::warn!(token = %token.id, revoked_at = %at, "a revoked token was presented");
+            return Err(unknown());
         }
         Ok(token)
     }

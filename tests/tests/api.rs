@@ -117,7 +117,7 @@ fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
     assert_eq!(publish(None, "application/wasm", head).0, 401);
     assert_eq!(publish(Some("sht_nope"), "application/wasm", head).0, 401);
     for denied in [&t.yiwu, &t.transit, &t.auditor] {
-        let (status, body) = publish(Some(denied), "application/wasm", &bytes);
+        let (status, body) = publish(Some(denied), "application/wasm", head);
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"]["code"], "forbidden");
     }
@@ -225,8 +225,9 @@ fn every_role_on_every_route_and_denied_calls_change_nothing() {
         assert_eq!(shown["record"]["outcome"]["score"], 811.75);
         assert_eq!(shown["input"]["subject"]["id"], request["subject"]["id"]);
     }
+    // Another's record is answered as one that does not exist.
     for denied in [&t.bank, &t.ningbo] {
-        assert_eq!(get(&s, &path, Some(denied)).0, 403);
+        assert_eq!(get(&s, &path, Some(denied)).0, 404);
     }
     assert_eq!(
         get(
@@ -678,11 +679,18 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
         (403, Some("consent_required")),
         "{body}"
     );
-    assert!(
+    // The same words as for a person who never consented: the app learns
+    // neither that they once did nor when they withdrew.
+    let (_, never) = post_json(&s, "/v1/scores", Some(&bank), &request);
+    assert_eq!(
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("withdrew"),
+            .replace("app:transit", "app:X"),
+        never["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace("app:bank", "app:X"),
         "{body}"
     );
     let (status, withdrawn) = post_json(

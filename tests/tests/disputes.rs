@@ -693,6 +693,7 @@ async fn simultaneous_filings_open_one_dispute(f: Fixture) {
             tokio::spawn(async move {
                 reg.file_dispute(
                     &Actor::province(),
+                    &[],
                     FIRM,
                     "overdue_debts",
                     None,

@@ -241,22 +241,75 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         assert_eq!(list[1]["rule"], json!({ "grades": ["A", "B"] }));
         assert_eq!(list[1]["model"], "mining/rights");
 
-        // Apps granted scenarios only: none of them may score the models.
-        let transit = token(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
-        let housing = token(&f, &["--role", "app:housing", "--scenarios", RENTAL]);
-        let port = token(&f, &["--role", "app:customs", "--scenarios", INSPECTION]);
-        let bids = token(&f, &["--role", "app:tenders", "--scenarios", BIDS]);
+        // An app granted a scenario only may not score its model, and its
+        // decisions give the minimum: eligible or not, the rule, the
+        // reasons — no score, grade or white box (attacks.rs tests more).
+        let transit_only = token(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
+        let scored = post_json(
+            &s,
+            "/v1/scores",
+            Some(&transit_only),
+            &json!({ "model": "hangzhou/qianjiang", "subject": { "id": PEOPLE[1].0 } }),
+        );
+        assert_eq!(scored.0, 403, "a scenario is no grant of the raw score");
+        let (status, minimal) = decide(&s, &transit_only, TRANSIT, PEOPLE[1].0);
+        assert_eq!(status, 200, "{minimal}");
+        assert_eq!(minimal["eligible"], true);
+        assert!(minimal.get("score").is_none() && minimal.get("evaluation").is_none());
+        assert_eq!(
+            minimal["reasons"][0],
+            "the score reaches 573: eligible for Hangzhou transit credit-pay",
+            "{minimal}"
+        );
+        // Apps granted the scenarios and their models: the whole answer.
+        let transit = token(
+            &f,
+            &[
+                "--role",
+                "app:transit",
+                "--scenarios",
+                TRANSIT,
+                "--models",
+                "hangzhou/qianjiang",
+            ],
+        );
+        let housing = token(
+            &f,
+            &[
+                "--role",
+                "app:housing",
+                "--scenarios",
+                RENTAL,
+                "--models",
+                "hangzhou/qianjiang",
+            ],
+        );
+        let port = token(
+            &f,
+            &[
+                "--role",
+                "app:customs",
+                "--scenarios",
+                INSPECTION,
+                "--models",
+                "ningbo/port",
+            ],
+        );
+        let bids = token(
+            &f,
+            &[
+                "--role",
+                "app:tenders",
+                "--scenarios",
+                BIDS,
+                "--models",
+                "mining/rights",
+            ],
+        );
         let scorer = token(
             &f,
             &["--role", "app:transit", "--models", "hangzhou/qianjiang"],
         );
-        let scored = post_json(
-            &s,
-            "/v1/scores",
-            Some(&transit),
-            &json!({ "model": "hangzhou/qianjiang", "subject": { "id": PEOPLE[1].0 } }),
-        );
-        assert_eq!(scored.0, 403, "a scenario is no grant of the raw score");
 
         // Qianjiang ≥ 573 and ≥ 700: one just below and one at each.
         let cases = [
@@ -404,8 +457,13 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             (403, Some("consent_required")),
             "{body}"
         );
+        // Not stored: the same answer as a person without consent.
         let (status, body) = decide(&s, &transit, TRANSIT, "nobody");
-        assert_eq!(status, 404, "{body}");
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("consent_required")),
+            "{body}"
+        );
         let (status, body) = post_json(
             &s,
             "/v1/decisions",
@@ -733,7 +791,17 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     assert_eq!(out.status.code(), Some(9));
 
     // Through the service, with an app token granted the scenario only.
-    let transit = token(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
+    let transit = token(
+        &f,
+        &[
+            "--role",
+            "app:transit",
+            "--scenarios",
+            TRANSIT,
+            "--models",
+            "hangzhou/qianjiang",
+        ],
+    );
     let province = token(&f, &["--role", "province"]);
     let tokens = ok(cli(&f, &["token", "list"]));
     assert!(tokens.contains(&format!("scenarios:{TRANSIT}")), "{tokens}");
@@ -847,7 +915,17 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
             "AA",
         ],
     ));
-    let app = token(&f, &["--role", "app:probe", "--scenarios", name]);
+    let app = token(
+        &f,
+        &[
+            "--role",
+            "app:probe",
+            "--scenarios",
+            name,
+            "--models",
+            "test/impact",
+        ],
+    );
     let s = Server::start(&f);
     let (status, d) = decide(&s, &app, name, "E1");
     assert_eq!((status, d["eligible"].as_bool()), (200, Some(true)), "{d}");

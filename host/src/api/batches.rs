@@ -347,23 +347,59 @@ async fn from_store(
     service: &Service,
     model: &crate::Model,
     spec: &StoreBatch,
+    app: Option<&str>,
 ) -> Result<Vec<u8>, crate::Error> {
     let registry = service.catalog.registry();
     let info = model.info();
+    let model_name: ModelName = info.name.parse()?;
     let as_of = spec.as_of.clone().unwrap_or_else(crate::store::today);
+    // An app's batch covers only the people who consented to it for this
+    // model (and the other kinds of subject), decided before anything of
+    // theirs is read; it names nobody else.
+    let consenting: std::collections::HashSet<String> = match app {
+        Some(app) => registry
+            .consenting_subjects(app, &model_name)
+            .await?
+            .into_iter()
+            .collect(),
+        None => Default::default(),
+    };
+    let may = |id: &str, kind: &str| {
+        app.is_none()
+            || consenting.contains(id)
+            || (kind != "natural-person" && !crate::consent::looks_like_resident_id(id))
+    };
     let mut out = Vec::new();
     let Some(ids) = &spec.subjects else {
-        let n = crate::store::export_requests(registry, info, &as_of, &mut out).await?;
+        let n = crate::store::export_requests(registry, info, &as_of, may, &mut out).await?;
         if n == 0 {
-            return Err(crate::Error::BadRequest(format!(
-                "no subject of a kind {} scores has a stored base evaluation",
-                spec.model
-            )));
+            return Err(crate::Error::BadRequest(match app {
+                None => format!(
+                    "no subject of a kind {} scores has a stored base evaluation",
+                    spec.model
+                ),
+                Some(app) => format!(
+                    "no subject that app:{app} may score with {} is stored (a natural person needs their consent for this app and model)",
+                    spec.model
+                ),
+            }));
         }
         return Ok(out);
     };
+    // Subjects the caller may not score and subjects not stored are told
+    // apart only for the province: an app hears one sentence for both.
     let mut missing = Vec::new();
     for id in ids {
+        let kind = registry.stored_kind(id).await?;
+        let admitted = match (&kind, app) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(kind), Some(_)) => may(id, kind),
+        };
+        if !admitted {
+            missing.push(id.as_str());
+            continue;
+        }
         match crate::store::request(registry, info, id, &as_of).await? {
             Some(req) => {
                 serde_json::to_writer(&mut out, &req)
@@ -374,9 +410,8 @@ async fn from_store(
         }
     }
     if !missing.is_empty() {
-        return Err(crate::Error::BadRequest(format!(
-            "{} of the subjects have no stored base evaluation (import them first): {}{}",
-            missing.len(),
+        let list = format!(
+            "{}{}",
             missing
                 .iter()
                 .take(10)
@@ -384,7 +419,20 @@ async fn from_store(
                 .collect::<Vec<_>>()
                 .join(", "),
             if missing.len() > 10 { ", …" } else { "" }
-        )));
+        );
+        return Err(match app {
+            None => crate::Error::BadRequest(format!(
+                "{} of the subjects have no stored base evaluation (import them first): {list}",
+                missing.len()
+            )),
+            Some(app) => {
+                crate::Error::Registry(scorehost_registry::Error::ConsentRequired(format!(
+                    "{} of the subjects cannot be scored by app:{app} with {}: each is either not stored or a natural person without a standing consent for this app and model (the two are not told apart): {list}",
+                    missing.len(),
+                    spec.model
+                )))
+            }
+        });
     }
     Ok(out)
 }
@@ -431,7 +479,8 @@ fn launch(
         };
         let result = async {
             if let Some(spec) = &store {
-                let text = from_store(&service, &job_model, spec).await?;
+                let text =
+                    from_store(&service, &job_model, spec, job.consent_app.as_deref()).await?;
                 let dir = job.input.parent().unwrap_or(std::path::Path::new("."));
                 write_input(dir, &job.input, &text)
                     .map_err(|e| crate::Error::Internal(e.message))?;
@@ -480,10 +529,17 @@ pub async fn resume_unfinished(service: &Arc<Service>) -> Result<usize, crate::E
     Ok(resumed)
 }
 
+/// The province and auditors see every run; an app its own runs of the
+/// models its token is granted (a token limited to one model does not read
+/// what the app did with others).
 fn visible(caller: &Caller, run: &BatchRun) -> Result<(), ApiError> {
+    let granted = run
+        .model
+        .parse::<ModelName>()
+        .is_ok_and(|m| caller.token.may_score(&m));
     match caller.actor.role {
         Role::Province | Role::Auditor => Ok(()),
-        _ if run.caller == caller.name() => Ok(()),
+        Role::App(_) if run.caller == caller.name() && granted => Ok(()),
         _ => Err(caller.deny(format!("{} may not see batch {}", caller.actor, run.id))),
     }
 }
@@ -522,13 +578,18 @@ pub async fn list(
 ) -> Result<Json<Vec<BatchStatus>>, ApiError> {
     let runs = match caller.actor.role {
         Role::Province | Role::Auditor => service.catalog.registry().batches(None).await?,
-        Role::App(_) => {
-            service
-                .catalog
-                .registry()
-                .batches(Some(&caller.name()))
-                .await?
-        }
+        Role::App(_) => service
+            .catalog
+            .registry()
+            .batches(Some(&caller.name()))
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.model
+                    .parse::<ModelName>()
+                    .is_ok_and(|m| caller.token.may_score(&m))
+            })
+            .collect(),
         _ => {
             caller.require(Need::Audit, "list batches")?;
             Vec::new()

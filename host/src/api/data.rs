@@ -8,7 +8,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use scorehost_registry::Role;
 use scorehost_registry::data::{Format, ImportReport};
+use scorehost_registry::furnishers::Furnisher;
 
 use super::Service;
 use super::auth::Caller;
@@ -85,6 +87,14 @@ pub async fn indicators(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<ImportReport>, ApiError> {
+    // The role before the body: only the province and publishers import
+    // (which indicators a publisher may import is checked row by row).
+    if !matches!(caller.actor.role, Role::Province | Role::Publisher(_)) {
+        return Err(caller.deny(format!(
+            "{} may not import indicator records: the province and publishers may",
+            caller.actor
+        )));
+    }
     let (text, format) = read(&headers, body).await?;
     service
         .catalog
@@ -96,4 +106,64 @@ pub async fn indicators(
             scorehost_registry::Error::Forbidden(m) => caller.deny(m),
             other => other.into(),
         })
+}
+
+/// Who furnishes an indicator, as the province registers it.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"namespace": "hangzhou", "cardinality": "single"}))]
+pub struct FurnisherBody {
+    /// The publisher namespace that furnishes the indicator.
+    pub namespace: String,
+    /// `single` (one current record per subject; a newer one replaces it,
+    /// the default) or `events` (one record per event).
+    #[serde(default)]
+    pub cardinality: Option<String>,
+}
+
+/// Register who furnishes an indicator (province only): from then on only
+/// that publisher namespace (and the province) imports its records, and
+/// its cardinality decides whether a newer record replaces the older.
+#[utoipa::path(put, path = "/v1/furnishers/{indicator}", tag = "data",
+    params(("indicator" = String, Path, description = "The indicator's name")),
+    request_body = FurnisherBody,
+    responses((status = 200, description = "The registration"),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn register_furnisher(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    axum::extract::Path(indicator): axum::extract::Path<String>,
+    body: axum::extract::Request,
+) -> Result<Json<Furnisher>, ApiError> {
+    caller.require(super::auth::Need::Province, "register furnishers")?;
+    let super::scores::JsonBody(b) =
+        super::scores::JsonBody::<FurnisherBody>::from_request_body(body).await?;
+    let cardinality = b.cardinality.as_deref().unwrap_or("single").parse()?;
+    Ok(Json(
+        service
+            .catalog
+            .registry()
+            .register_furnisher(&caller.actor, &indicator, &b.namespace, cardinality)
+            .await?,
+    ))
+}
+
+/// Who furnishes each indicator: the province's registrations, and for
+/// the others the namespaces whose models declare it (the province,
+/// auditors and publishers; apps import nothing).
+#[utoipa::path(get, path = "/v1/furnishers", tag = "data",
+    responses((status = 200, description = "Every indicator's furnishers"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn furnishers(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<Vec<Furnisher>>, ApiError> {
+    if matches!(caller.actor.role, Role::App(_)) {
+        return Err(caller.deny(format!(
+            "{} may not list furnishers: the province, auditors and publishers may",
+            caller.actor
+        )));
+    }
+    Ok(Json(service.catalog.registry().furnishers().await?))
 }

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::Service;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
-use super::scores::{JsonBody, fairness, require_consent, stored_request};
+use super::scores::{JsonBody, admit_stored, fairness, stored_request};
 use crate::decide::{self, DecisionResponse, NotLive};
 use crate::scoring::{Recorder, score_fairly_amended, score_recorded_amended};
 
@@ -104,8 +104,8 @@ pub async fn decide(
     let model_name: ModelName = scenario.model.parse()?;
     let model = service.pinned_model(&model_name).await?;
     decide::check_fits(&scenario, model.info())?;
+    admit_stored(&service, &caller, &model_name, &b.subject.id).await?;
     let request = stored_request(&service, &model, &b.subject.id, b.as_of.as_deref()).await?;
-    require_consent(&service, &caller, &request, &model_name).await?;
     let recorder = Recorder::Writer(&service.writer);
     let amend = decide::record_decision(&scenario);
     let result = match fairness() {
@@ -117,7 +117,14 @@ pub async fn decide(
     service
         .metrics
         .evaluated(&scenario.model, &result, started.elapsed());
-    Ok(Json(DecisionResponse::new(&scenario, result?)?))
+    // The white box only to an app also granted the model (minimum
+    // necessary: see DecisionResponse).
+    let answer = if caller.token.may_score(&model_name) {
+        DecisionResponse::new(&scenario, result?)?
+    } else {
+        DecisionResponse::minimal(&scenario, result?)?
+    };
+    Ok(Json(answer))
 }
 
 fn none_if_empty(list: &[String]) -> String {

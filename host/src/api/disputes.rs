@@ -132,6 +132,7 @@ pub async fn file(
         .registry()
         .file_dispute(
             &caller.actor,
+            &caller.token.models,
             &b.subject_id,
             &b.indicator,
             b.observed_on.as_deref(),

@@ -15,15 +15,28 @@ use super::error::{ApiError, ErrorBody};
 use crate::audit::{self, Consistency, ReplayReport, Shown, VerifyReport};
 
 /// The province and auditors read every record; an app reads the records
-/// of its own evaluations.
-fn may_read(caller: &Caller, shown: &Shown) -> Result<(), ApiError> {
+/// of its own evaluations of the models its token is granted (a token
+/// granted only a benefit scenario gets the decision's minimum, not the
+/// white box behind it, here too). Another's record is answered exactly as
+/// a record that does not exist: 404, so that ids tell nothing.
+fn may_read(caller: &Caller, shown: &Shown, id: &str) -> Result<(), ApiError> {
+    let granted = shown.record["model"]["name"]
+        .as_str()
+        .and_then(|m| m.parse::<scorehost_registry::ModelName>().ok())
+        .is_some_and(|m| caller.token.may_score(&m));
     match &caller.actor.role {
         Role::Province | Role::Auditor => Ok(()),
-        Role::App(_) if shown.record["caller"].as_str() == Some(caller.name().as_str()) => Ok(()),
-        _ => Err(caller.deny(format!(
-            "{} may read only the evaluations it asked for",
-            caller.actor
-        ))),
+        Role::App(_)
+            if granted && shown.record["caller"].as_str() == Some(caller.name().as_str()) =>
+        {
+            Ok(())
+        }
+        _ => {
+            tracing::warn!(caller = %caller.actor, token = %caller.token.id, %id, "denied: not its evaluation, or not of a model its token is granted");
+            Err(ApiError::from(scorehost_registry::Error::NotFound(
+                format!("no audit record has id {id}"),
+            )))
+        }
     }
 }
 
@@ -39,7 +52,7 @@ pub async fn evaluation(
     Path(id): Path<String>,
 ) -> Result<Json<Shown>, ApiError> {
     let shown = audit::show(service.catalog.registry(), &id).await?;
-    may_read(&caller, &shown)?;
+    may_read(&caller, &shown, &id)?;
     Ok(Json(shown))
 }
 
@@ -71,7 +84,7 @@ pub async fn proof(
 ) -> Result<Json<InclusionProof>, ApiError> {
     let registry = service.catalog.registry();
     let shown = audit::show(registry, &id).await?;
-    may_read(&caller, &shown)?;
+    may_read(&caller, &shown, &id)?;
     Ok(Json(audit::proof(registry, &service.key, &id).await?))
 }
 

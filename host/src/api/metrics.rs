@@ -136,6 +136,11 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
+            "# HELP scorehost_module_compiles_total Modules compiled from their bytes (uploads and cache misses).\n# TYPE scorehost_module_compiles_total counter\nscorehost_module_compiles_total {}",
+            crate::sandbox::compiles()
+        );
+        let _ = writeln!(
+            out,
             "# HELP scorehost_audit_queue_depth Records waiting for the log writer.\n# TYPE scorehost_audit_queue_depth gauge\nscorehost_audit_queue_depth {}",
             writer.queue_depth()
         );

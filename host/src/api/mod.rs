@@ -113,6 +113,8 @@ pub struct Service {
     pub runs: batches::Runs,
     /// Shadow versions and their evaluations in flight ([`crate::shadow`]).
     pub shadows: crate::shadow::Shadows,
+    /// One upload compiles at a time ([`Service::compile_module`]).
+    compiles: tokio::sync::Semaphore,
 }
 
 impl Service {
@@ -140,6 +142,7 @@ impl Service {
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
             shadows: crate::shadow::Shadows::default(),
+            compiles: tokio::sync::Semaphore::new(1),
         }))
     }
 
@@ -209,6 +212,30 @@ impl Service {
             .expect("token cache")
             .insert(key, (token.clone(), std::time::Instant::now()));
         Ok(token)
+    }
+
+    /// Compile and check an uploaded module against the version its route
+    /// names, on a blocking thread and one upload at a time: a compile
+    /// holds a core for a second or more, and two at once would starve
+    /// scoring. Called only after the caller's role was checked. The
+    /// result (a refusal too) is handed to the registry's publish.
+    pub(crate) async fn compile_module(
+        &self,
+        bytes: axum::body::Bytes,
+        expected: scorehost_registry::VersionRef,
+    ) -> Result<plugins::Checked, ApiError> {
+        let _turn = self
+            .compiles
+            .acquire()
+            .await
+            .map_err(|_| ApiError::from(Error::Internal("the compile queue closed".into())))?;
+        let runtime = self.catalog.runtime().clone();
+        let checked = tokio::task::spawn_blocking(move || {
+            plugins::check_against_path(&runtime, &bytes, &expected)
+        })
+        .await
+        .map_err(|e| ApiError::from(Error::Internal(format!("the compile failed: {e}"))))?;
+        Ok(plugins::Checked(checked))
     }
 
     /// Requests in flight now.
@@ -370,6 +397,8 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(batches::results))
         .routes(routes!(data::bases))
         .routes(routes!(data::indicators))
+        .routes(routes!(data::register_furnisher))
+        .routes(routes!(data::furnishers))
         .routes(routes!(consents::grant))
         .routes(routes!(consents::withdraw))
         .routes(routes!(consents::of_subject))

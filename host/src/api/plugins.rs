@@ -33,23 +33,32 @@ pub struct PublishedBody {
     pub already_published: bool,
 }
 
-/// The module a route's path names must be the module the bytes describe.
-struct PathMustMatch<'a> {
-    runtime: &'a crate::sandbox::Runtime,
-    expected: &'a VersionRef,
+/// The module a route's path names must be the module the bytes describe:
+/// compile and check `bytes` (the sandbox's load-time checks), then compare.
+pub(crate) fn check_against_path(
+    runtime: &crate::sandbox::Runtime,
+    bytes: &[u8],
+    expected: &VersionRef,
+) -> Result<scorehost_registry::CheckedModule, String> {
+    use scorehost_registry::ModuleCheck as _;
+    let checked = runtime.check(bytes)?;
+    let described = format!("{}@{}", checked.name, checked.version);
+    if described != expected.to_string() {
+        return Err(format!(
+            "the module describes itself as {described}, but it was uploaded as {expected}"
+        ));
+    }
+    Ok(checked)
 }
 
-impl scorehost_registry::ModuleCheck for PathMustMatch<'_> {
-    fn check(&self, bytes: &[u8]) -> Result<scorehost_registry::CheckedModule, String> {
-        let checked = self.runtime.check(bytes)?;
-        let described = format!("{}@{}", checked.name, checked.version);
-        if described != self.expected.to_string() {
-            return Err(format!(
-                "the module describes itself as {described}, but it was uploaded as {}",
-                self.expected
-            ));
-        }
-        Ok(checked)
+/// A module already compiled and checked off the request path: the
+/// registry's [`scorehost_registry::ModuleCheck`] then only hands the
+/// result over.
+pub(crate) struct Checked(pub Result<scorehost_registry::CheckedModule, String>);
+
+impl scorehost_registry::ModuleCheck for Checked {
+    fn check(&self, _bytes: &[u8]) -> Result<scorehost_registry::CheckedModule, String> {
+        self.0.clone()
     }
 }
 
@@ -80,6 +89,15 @@ pub async fn publish(
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<PublishedBody>), ApiError> {
     let r = version_ref(&namespace, &name, &version)?;
+    // The role first, before a byte of the body is read or compiled: a
+    // caller who may not publish here costs the service nothing.
+    caller
+        .actor
+        .may_publish_into(&r.model.namespace)
+        .map_err(|e| match e {
+            scorehost_registry::Error::Forbidden(m) => caller.deny(m),
+            other => ApiError::from(other),
+        })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -102,14 +120,13 @@ pub async fn publish(
                 format!("a module may be at most {} bytes", super::MAX_MODULE_BODY),
             )
         })?;
-    let check = PathMustMatch {
-        runtime: service.catalog.runtime(),
-        expected: &r,
-    };
+    // Compiling takes a core for a second or more: on a blocking thread,
+    // one upload at a time, so that scoring goes on meanwhile.
+    let checked = service.compile_module(bytes.clone(), r.clone()).await?;
     let published = service
         .catalog
         .registry()
-        .publish(&caller.actor, &bytes, &check)
+        .publish(&caller.actor, &bytes, &checked)
         .await
         .map_err(|e| match e {
             scorehost_registry::Error::Forbidden(m) => caller.deny(m),

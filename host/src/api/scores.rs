@@ -113,17 +113,30 @@ pub async fn score(
     }
     let model = service.pinned_model(&model_name).await?;
     // A request that names only its subject is completed from the 1+N data.
+    // Consent is decided before anything of the subject is read
+    // (crate::consent): a person without it, and for a stored request an
+    // unknown subject, get the same answer.
     let request: ScoreRequest = if raw.get("base").is_none() {
-        complete_from_store(&service, raw, &model).await?
+        complete_from_store(&service, &caller, raw, &model, &model_name).await?
     } else {
         let request: ScoreRequest = serde_json::from_value(raw)
             .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?;
         if !request.withheld.is_empty() {
             return Err(crate::wire::refuse_claimed_withheld("").into());
         }
+        admit(&caller, async |app: &str| {
+            crate::consent::admit_inline(
+                service.catalog.registry(),
+                app,
+                &model_name,
+                &request.subject.id,
+                &request.subject.kind,
+            )
+            .await
+        })
+        .await?;
         request
     };
-    require_consent(&service, &caller, &request, &model_name).await?;
     // Shadow mode: the model's shadow version, if any, gets the same
     // request once this answer's record is durable (crate::shadow).
     let shadow = service
@@ -143,32 +156,37 @@ pub async fn score(
     Ok(Json(result?))
 }
 
-/// A natural person is scored for an app only while their consent for the
-/// app and `model` stands (one query, never cached); other subjects need
-/// none. Shared by `POST /v1/scores` and `POST /v1/decisions`.
-pub(crate) async fn require_consent(
-    service: &Service,
+/// Run an app's admission check ([`crate::consent`]) and log a refusal
+/// (a `warn` naming the caller and its token). Only apps score; the
+/// province, which may decide and batch, needs no consent.
+pub(crate) async fn admit(
     caller: &Caller,
-    request: &ScoreRequest,
-    model: &ModelName,
+    check: impl AsyncFnOnce(&str) -> Result<(), crate::Error>,
 ) -> Result<(), ApiError> {
-    if request.subject.kind != "natural-person" {
-        return Ok(());
-    }
     let Role::App(app) = &caller.actor.role else {
-        return Err(caller.deny("only apps score".into()));
+        return Ok(());
     };
-    if let Err(e) = service
-        .catalog
-        .registry()
-        .require_consent(&request.subject.id, app, model)
-        .await
-    {
+    if let Err(e) = check(app).await {
         let e = ApiError::from(e);
         tracing::warn!(caller = %caller.actor, token = %caller.token.id, "denied: {}", e.message);
         return Err(e);
     }
     Ok(())
+}
+
+/// Admit an app's request for stored subject `id` with `model`
+/// ([`crate::consent::admit_stored`]), before anything of the subject is
+/// read. Shared by `POST /v1/scores` and `POST /v1/decisions`.
+pub(crate) async fn admit_stored(
+    service: &Service,
+    caller: &Caller,
+    model: &ModelName,
+    id: &str,
+) -> Result<(), ApiError> {
+    admit(caller, async |app: &str| {
+        crate::consent::admit_stored(service.catalog.registry(), app, model, id).await
+    })
+    .await
 }
 
 /// The process's evaluation lanes ([`Fairness`]): the cores are shared
@@ -191,8 +209,10 @@ pub(crate) fn fairness() -> Option<&'static Fairness> {
 /// record then holds exactly this completed request.
 async fn complete_from_store(
     service: &Service,
+    caller: &Caller,
     raw: serde_json::Value,
     model: &crate::Model,
+    model_name: &ModelName,
 ) -> Result<ScoreRequest, ApiError> {
     let Some(id) = raw.pointer("/subject/id").and_then(|v| v.as_str()) else {
         return Err(ApiError::bad_request(
@@ -219,6 +239,7 @@ async fn complete_from_store(
         ),
         None => None,
     };
+    admit_stored(service, caller, model_name, id).await?;
     let mut request = stored_request(service, model, id, as_of).await?;
     request.model = raw["model"].as_str().map(str::to_string);
     Ok(request)

@@ -445,26 +445,30 @@ async fn admit(shared: &Shared, item: &Item) -> Result<ScoreRequest, Result<Resu
         .decoder
         .decode(n, &item.raw)
         .map_err(|e| Ok(ResultLine::failed(n, None, None, &e)))?;
-    if let (Some(app), Some(log)) = (&shared.consent_app, &shared.log)
-        && request.subject.kind == "natural-person"
-    {
+    if let (Some(app), Some(log)) = (&shared.consent_app, &shared.log) {
         let model = shared
             .scorer
             .info()
             .name
             .parse()
             .map_err(|e: scorehost_registry::Error| Err(Error::Internal(e.to_string())))?;
-        match log
-            .registry
-            .require_consent(&request.subject.id, app, &model)
-            .await
+        // Who is a person is decided as for `POST /v1/scores`: by the id's
+        // format, the claimed kind, or the store (crate::consent).
+        match crate::consent::admit_inline(
+            &log.registry,
+            app,
+            &model,
+            &request.subject.id,
+            &request.subject.kind,
+        )
+        .await
         {
             Ok(()) => {}
-            Err(e @ scorehost_registry::Error::ConsentRequired(_)) => {
+            Err(e @ Error::Registry(scorehost_registry::Error::ConsentRequired(_))) => {
                 let subject = Some(request.subject.id.clone());
-                return Err(Ok(ResultLine::failed(n, subject, None, &e.into())));
+                return Err(Ok(ResultLine::failed(n, subject, None, &e)));
             }
-            Err(e) => return Err(Err(e.into())),
+            Err(e) => return Err(Err(e)),
         }
     }
     Ok(request)

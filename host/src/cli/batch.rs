@@ -247,6 +247,7 @@ async fn from_store(
         catalog.registry(),
         loaded.model.info(),
         &as_of,
+        |_, _| true,
         &mut out,
     )
     .await?;

@@ -1,4 +1,4 @@
-//! `data import bases|indicators FILE`.
+//! `data import bases|indicators FILE`, `data furnisher`, `data furnishers`.
 
 use std::path::Path;
 
@@ -43,6 +43,56 @@ pub(crate) fn import(g: &Global, what: &str, file: &Path) -> anyhow::Result<()> 
         for r in &report.rejected {
             println!("  line {}: {}", r.line, r.reason);
         }
+    }
+    Ok(())
+}
+
+/// `data furnisher INDICATOR --namespace NS [--cardinality single|events]`.
+pub(crate) fn furnisher(
+    g: &Global,
+    indicator: &str,
+    namespace: &str,
+    cardinality: &str,
+) -> anyhow::Result<()> {
+    let by: Actor = g.actor.parse()?;
+    let cardinality = cardinality.parse()?;
+    let f = block_on(async {
+        let registry = Registry::open(&g.data_dir, g.db.as_deref()).await?;
+        registry
+            .register_furnisher(&by, indicator, namespace, cardinality)
+            .await
+    })?;
+    print_furnishers(g, &[f])
+}
+
+/// `data furnishers`.
+pub(crate) fn furnishers(g: &Global) -> anyhow::Result<()> {
+    let all = block_on(async {
+        let registry = Registry::open(&g.data_dir, g.db.as_deref()).await?;
+        registry.furnishers().await
+    })?;
+    print_furnishers(g, &all)
+}
+
+/// A table of furnishers (or JSON with `--json`).
+pub(crate) fn print_furnishers(
+    g: &Global,
+    all: &[scorehost_registry::furnishers::Furnisher],
+) -> anyhow::Result<()> {
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(all)?);
+        return Ok(());
+    }
+    for f in all {
+        println!(
+            "{:<36} {:<8} {:<10} {}",
+            f.indicator,
+            serde_json::to_value(f.cardinality)?
+                .as_str()
+                .unwrap_or_default(),
+            f.basis,
+            f.namespaces.join(", ")
+        );
     }
     Ok(())
 }

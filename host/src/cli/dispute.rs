@@ -176,6 +176,7 @@ pub(crate) fn run(g: &Global, command: &DisputeCommand) -> anyhow::Result<()> {
             DisputeCommand::File { key } => json!(
                 reg.file_dispute(
                     &by,
+                    &[],
                     &key.subject,
                     &key.indicator,
                     key.observed_on.as_deref(),

@@ -50,14 +50,42 @@ pub(crate) struct Remote {
     token: String,
 }
 
+/// The token without surrounding white space; refused, without being
+/// echoed (an error message goes to logs and terminals), if empty or if it
+/// holds a control character or a space — a stray `\r` from a file saved
+/// on Windows, say.
+fn checked_token(token: &str) -> anyhow::Result<String> {
+    let token = token.trim();
+    if token.is_empty() {
+        anyhow::bail!("the bearer token is empty");
+    }
+    if let Some(c) = token.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        anyhow::bail!(
+            "the bearer token holds a character no token has ({:?}): check how it was copied (the token is not shown here)",
+            c
+        );
+    }
+    Ok(token.to_string())
+}
+
 impl Remote {
     pub(crate) fn new(g: &Global) -> anyhow::Result<Option<Remote>> {
         let Some(server) = &g.server else {
             return Ok(None);
         };
-        let token = g.token.clone().ok_or_else(|| {
-            anyhow::anyhow!("--server needs a bearer token: --token T or SCOREHOST_TOKEN")
-        })?;
+        let token = match (&g.token, &g.token_file) {
+            (Some(t), _) => t.clone(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read the token file {}: {e}", file.display()))?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            (None, None) => anyhow::bail!(
+                "--server needs a bearer token: SCOREHOST_TOKEN, --token-file FILE, or --token T"
+            ),
+        };
+        let token = checked_token(&token)?;
         Ok(Some(Remote {
             base: server.trim_end_matches('/').to_string(),
             token,
@@ -227,6 +255,26 @@ pub(crate) fn import(g: &Global, r: &Remote, what: &str, file: &Path) -> anyhow:
         g,
         &r.send("POST", &format!("/v1/data/{what}"), Some((ct, &text)))?,
     )
+}
+
+/// `data furnisher` through the service.
+pub(crate) fn furnisher(
+    g: &Global,
+    r: &Remote,
+    indicator: &str,
+    namespace: &str,
+    cardinality: &str,
+) -> anyhow::Result<()> {
+    let body = serde_json::json!({ "namespace": namespace, "cardinality": cardinality });
+    print(
+        g,
+        &r.json("PUT", &format!("/v1/furnishers/{indicator}"), &body)?,
+    )
+}
+
+/// `data furnishers` through the service.
+pub(crate) fn furnishers(g: &Global, r: &Remote) -> anyhow::Result<()> {
+    print(g, &r.send("GET", "/v1/furnishers", None)?)
 }
 
 /// Any call, with a JSON body or none; the answer's JSON.

@@ -269,7 +269,14 @@ async fn analyse_in_span(
     };
     let mut report = report;
     if matches!(actor.role, Role::Publisher(_)) {
-        pseudonymise(&mut report);
+        let declared = pinned
+            .info()
+            .indicators
+            .iter()
+            .chain(&model.info().indicators)
+            .map(|i| i.name.clone())
+            .collect();
+        pseudonymise(&mut report, &declared);
     }
     let json = serde_json::to_vec(&report).map_err(|e| Error::Internal(e.to_string()))?;
     let report_sha256 = hex::encode(Sha256::digest(&json));
@@ -296,7 +303,15 @@ async fn analyse_in_span(
 /// same subject across the report) and evaluation ids are left out; every
 /// figure and contribution difference stays. The province and auditors see
 /// the ids.
-fn pseudonymise(report: &mut ImpactReport) {
+///
+/// Nothing the candidate writes reaches a publisher unfiltered, since a
+/// candidate that prints its input would otherwise hand back every id: a
+/// failure's message becomes a sentence made from its code and fault
+/// alone, and a contribution whose name neither version declares (nor
+/// `base`, nor a name the reviewed pinned version recorded) is shown as
+/// `undeclared-N`. The numbers stay: they are what the report is for
+/// (SECURITY.md says what they can still carry).
+fn pseudonymise(report: &mut ImpactReport, declared: &std::collections::HashSet<String>) {
     let mut names: std::collections::HashMap<String, String> = Default::default();
     let mut alias = |id: &mut String| {
         let n = names.len() + 1;
@@ -305,9 +320,21 @@ fn pseudonymise(report: &mut ImpactReport) {
             .or_insert_with(|| format!("subject-{n}"))
             .clone();
     };
+    let mut undeclared: std::collections::HashMap<String, String> = Default::default();
     for m in &mut report.movers {
         alias(&mut m.subject);
         m.evaluation_id.clear();
+        for c in &mut m.contributions {
+            // A name the pinned version recorded came from reviewed bytes.
+            if c.name == "base" || declared.contains(&c.name) || c.before.is_some() {
+                continue;
+            }
+            let n = undeclared.len() + 1;
+            c.name = undeclared
+                .entry(std::mem::take(&mut c.name))
+                .or_insert_with(|| format!("undeclared-{n}"))
+                .clone();
+        }
     }
     for list in [
         &mut report.new_failures,
@@ -317,6 +344,7 @@ fn pseudonymise(report: &mut ImpactReport) {
         for f in &mut list.subjects {
             alias(&mut f.subject);
             f.evaluation_id.clear();
+            f.message = withheld_message(&f.code, f.fault.as_deref());
         }
     }
     for r in &mut report.skipped.examples {
@@ -327,6 +355,19 @@ fn pseudonymise(report: &mut ImpactReport) {
         "subject and evaluation ids are withheld from a publisher (subject-N names the same subject throughout); the province and auditors see them"
             .into(),
     );
+    report.notes.push(
+        "what the candidate wrote is withheld from a publisher: failure messages are replaced by their code, and contributions named by neither declaration are shown as undeclared-N"
+            .into(),
+    );
+}
+
+/// The message a publisher sees for a failure: made from the host's code
+/// and fault kind only.
+fn withheld_message(code: &str, fault: Option<&str>) -> String {
+    match fault {
+        Some(fault) => format!("{code} ({fault}); the message is withheld from a publisher"),
+        None => format!("{code}; the message is withheld from a publisher"),
+    }
 }
 
 /// Replay one selected subject through `model`. Runs the sandbox: call it

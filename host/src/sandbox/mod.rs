@@ -35,6 +35,22 @@ use crate::model::Model;
 /// to one tick, and ticking costs one atomic increment per tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Modules this process has compiled from bytes ([`Runtime::load`]).
+static COMPILES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many modules this process has compiled from their bytes (not
+/// counting artifacts read back from the cache): `/metrics` shows it as
+/// `scorehost_module_compiles_total`, so that an operator sees who makes
+/// the service compile.
+pub fn compiles() -> u64 {
+    COMPILES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Count one compile from bytes (see [`compiles`]).
+pub(crate) fn count_compile() {
+    COMPILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The engine, the linker with its capability-free WASI, and the limits.
 /// Cheap to clone; share one per process.
 #[derive(Clone)]
@@ -165,6 +181,7 @@ impl Runtime {
     /// milliseconds per module: load once, evaluate many times.
     pub fn load(&self, bytes: &[u8]) -> Result<Model, Error> {
         let sha256 = self.check_module_bytes(bytes)?;
+        count_compile();
         let _span = tracing::info_span!("load", sha256 = %&sha256[..12]).entered();
         let component = Component::new(&self.shared.engine, bytes)
             .map_err(|e| Error::ModuleRefused(format!("the component does not validate: {e:#}")))?;

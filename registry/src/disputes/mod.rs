@@ -474,11 +474,14 @@ impl Registry {
     /// File a dispute of one indicator record for its subject: from now on
     /// the record is withheld from every evaluation. The province files
     /// for the subject; an app may file on a subject's behalf only while a
-    /// consent of the subject's to that app stands.
-    /// Costs one transaction.
+    /// consent of the subject's to that app stands for one of the models in
+    /// `granted` (the models the app's token is granted; ignored for the
+    /// province). Without it the answer is `ConsentRequired` whether or not
+    /// the record exists. Costs one transaction.
     pub async fn file_dispute(
         &self,
         by: &Actor,
+        granted: &[String],
         subject_id: &str,
         indicator: &str,
         observed_on: Option<&str>,
@@ -498,30 +501,40 @@ impl Registry {
         let key_date = observed_on.unwrap_or("");
         let (today, at) = today_and_now();
         let mut tx = self.db.begin().await?;
+        // An app acts for the subject only with the subject's standing
+        // consent to it, for one of the models its token is granted:
+        // otherwise any app could suspend any subject's negative records by
+        // disputing them. Checked before the record is looked up, so that
+        // an app without consent learns nothing of what is stored.
+        if let Some(app) = &app {
+            let mut standing = false;
+            for model in granted {
+                let found = sqlx::query(
+                    "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 AND model = $3 \
+                     AND withdrawn_at IS NULL AND expires_at > $4",
+                )
+                .bind(subject_id)
+                .bind(app)
+                .bind(model)
+                .bind(&at)
+                .fetch_optional(tx.conn())
+                .await?;
+                if found.is_some() {
+                    standing = true;
+                    break;
+                }
+            }
+            if !standing {
+                return Err(Error::ConsentRequired(format!(
+                    "app:{app} may file a dispute for {subject_id} only while a consent of theirs stands for app:{app} and a model this token is granted"
+                )));
+            }
+        }
         let Some((value, source, _)) =
             stored_record(&mut tx, subject_id, indicator, key_date).await?
         else {
             return Err(no_record(subject_id, indicator, key_date));
         };
-        // An app acts for the subject only with the subject's standing
-        // consent to it (for any model): otherwise any app could suspend
-        // any subject's negative records by disputing them.
-        if let Some(app) = &app {
-            let standing = sqlx::query(
-                "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 \
-                 AND withdrawn_at IS NULL AND expires_at > $3",
-            )
-            .bind(subject_id)
-            .bind(app)
-            .bind(&at)
-            .fetch_optional(tx.conn())
-            .await?;
-            if standing.is_none() {
-                return Err(Error::ConsentRequired(format!(
-                    "app:{app} may file a dispute for {subject_id} only while a consent of theirs to app:{app} stands"
-                )));
-            }
-        }
         if let Some(open) = sqlx::query(
             "SELECT id FROM disputes WHERE subject_id = $1 AND indicator = $2 AND observed_on = $3 AND state <> 'closed'",
         )
@@ -910,42 +923,60 @@ impl Registry {
     pub(crate) async fn import_guards(
         tx: &mut crate::db::Tx,
         by: &Actor,
-    ) -> Result<HashMap<(String, String, String), String>, Error> {
+    ) -> Result<ImportGuards, Error> {
         let rows = sqlx::query(
-            "SELECT id, subject_id, indicator, observed_on, state, outcome FROM disputes \
+            "SELECT id, subject_id, indicator, observed_on, disputed_value, state, outcome FROM disputes \
              WHERE state <> 'closed' OR outcome = 'removed' ORDER BY filed_at",
         )
         .fetch_all(tx.conn())
         .await?;
-        let mut guards = HashMap::new();
+        let mut guards = ImportGuards::default();
         for r in rows {
             let id: String = r.try_get("id")?;
             let state: String = r.try_get("state")?;
+            let subject: String = r.try_get("subject_id")?;
+            let indicator: String = r.try_get("indicator")?;
             let key = (
-                r.try_get("subject_id")?,
-                r.try_get("indicator")?,
+                subject.clone(),
+                indicator.clone(),
                 r.try_get("observed_on")?,
             );
+            let fact = (
+                subject,
+                indicator,
+                r.try_get::<String, _>("disputed_value")?,
+            );
             if state != "closed" {
-                guards.insert(
+                guards.records.insert(
                     key,
                     format!(
                         "the record is under dispute {id}: the source answers the dispute instead of importing over it"
                     ),
                 );
             } else if !matches!(by.role, Role::Province) {
-                guards.insert(
-                    key,
-                    format!(
-                        "the record was removed after dispute {id}: only the province may insert it again"
-                    ),
+                let why = format!(
+                    "the record was removed after dispute {id}: only the province may insert it again"
                 );
+                guards.records.insert(key, why.clone());
+                // The same fact under another date is the same fact.
+                guards.removed_facts.insert(fact, why);
             } else {
-                guards.remove(&key);
+                guards.records.remove(&key);
             }
         }
         Ok(guards)
     }
+}
+
+/// What an import may not write ([`Registry::import_guards`]).
+#[derive(Default)]
+pub(crate) struct ImportGuards {
+    /// (subject, indicator, observed_on) → why the record may not be
+    /// written: it is under dispute, or was removed after one.
+    pub(crate) records: HashMap<(String, String, String), String>,
+    /// (subject, indicator, value as JSON) → why: a record removed after a
+    /// dispute, which its furnisher may not bring back under another date.
+    pub(crate) removed_facts: HashMap<(String, String, String), String>,
 }
 
 async fn load_in_tx(tx: &mut crate::db::Tx, id: &str) -> Result<Dispute, Error> {
