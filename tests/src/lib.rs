@@ -48,8 +48,13 @@ pub fn core_module() -> PathBuf {
     p
 }
 
-/// The `scorehost` binary of the same build profile as the running test.
+/// The `scorehost` binary of the same build profile as the running test,
+/// or the one `SCOREHOST_BIN` names (a benchmark then measures another
+/// build, say the one before a change, in the same sitting).
 pub fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("SCOREHOST_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("test binary path");
     // <target>/<profile>/deps/<test> → <target>/<profile>/scorehost
     let p = exe

@@ -505,6 +505,8 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("POST", "/v1/evaluations/{id}/replay"),
         ("GET", "/v1/log/checkpoint"),
         ("GET", "/v1/log/consistency"),
+        ("GET", "/v1/furnishers"),
+        ("PUT", "/v1/furnishers/{indicator}"),
         ("GET", "/v1/pins"),
         ("PUT", "/v1/pins/{namespace}/{name}"),
         ("GET", "/v1/plugins"),
@@ -899,13 +901,14 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
         shown["input"]["indicators"].as_array().unwrap().len(),
         example["indicators"].as_array().unwrap().len()
     );
-    // An unknown subject: 404, nothing evaluated.
+    // An unknown subject: the answer an app gets for a person without its
+    // consent (so that no answer tells who is stored), nothing evaluated.
     let before = records(&f);
     let unknown = json!({ "model": "ningbo/port", "subject": { "id": "nobody" } });
     let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &unknown);
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (404, Some("not_found")),
+        (403, Some("consent_required")),
         "{body}"
     );
     assert_eq!(records(&f), before);

@@ -424,6 +424,21 @@ async fn a_publisher_imports_only_what_it_furnishes_and_never_overwrites_another
     }
 }
 
+/// The province defines the scenario `transit-pay` (Qianjiang ≥ 573); a
+/// token of app:transit granted only that scenario.
+fn transit_pay(f: &Fixture, t: &Furnished) -> String {
+    let (status, _) = put(
+        &t.s,
+        "/v1/scenarios/transit-pay",
+        &t.province,
+        &json!({"title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573}),
+    );
+    assert_eq!(status, 201);
+    let mut args = vec!["token", "create", "--role", "app:transit"];
+    args.extend(["--scenarios", "transit-pay"]);
+    ok(cli(f, &args)).trim().to_string()
+}
+
 /// Bases of the strangers: a resident-id person and an odd-id person,
 /// neither consenting to anyone.
 fn store_strangers(t: &Furnished) {
@@ -472,26 +487,7 @@ fn wait_for_batch(s: &Server, id: &str, token: &str) -> Value {
 async fn no_answer_tells_who_is_stored(f: Fixture) {
     let t = furnished(&f);
     store_strangers(&t);
-    let (status, _) = put(
-        &t.s,
-        "/v1/scenarios/transit-pay",
-        &t.province,
-        &json!({"title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573}),
-    );
-    assert_eq!(status, 201);
-    let decider = ok(cli(
-        &f,
-        &[
-            "token",
-            "create",
-            "--role",
-            "app:transit",
-            "--scenarios",
-            "transit-pay",
-        ],
-    ))
-    .trim()
-    .to_string();
+    let decider = transit_pay(&f, &t);
     let before = records(&f);
 
     // Finding 6: scores from the store, decisions and disputes — a stored
@@ -642,26 +638,7 @@ fn a_token_reads_and_disputes_only_within_its_grants_and_a_scenario_grant_gets_t
     assert_eq!(status, 201, "{body}");
 
     // A scenario grant: eligible or not, the rule and the reasons; no score.
-    let (status, _) = put(
-        &t.s,
-        "/v1/scenarios/transit-pay",
-        &t.province,
-        &json!({"title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573}),
-    );
-    assert_eq!(status, 201);
-    let scenario_only = ok(cli(
-        &f,
-        &[
-            "token",
-            "create",
-            "--role",
-            "app:transit",
-            "--scenarios",
-            "transit-pay",
-        ],
-    ))
-    .trim()
-    .to_string();
+    let scenario_only = transit_pay(&f, &t);
     let ask = json!({"scenario": "transit-pay", "subject": {"id": CITIZEN}});
     let (status, minimal) = post_json(&t.s, "/v1/decisions", Some(&scenario_only), &ask);
     assert_eq!(status, 200, "{minimal}");

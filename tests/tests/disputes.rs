@@ -163,16 +163,18 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
 
     // Bad filings: each a specific error, nothing stored.
     let file_body = |indicator: &str, observed_on: Option<&str>, reason: &str| json!({"subject_id": FIRM, "indicator": indicator, "observed_on": observed_on, "reason": reason});
+    // Without the subject's consent, a record that exists and one that does
+    // not get the same answer: an app learns nothing of what is stored.
     for (body, status, code) in [
         (
             file_body("no_such_indicator", None, "wrong"),
-            404,
-            "not_found",
+            403,
+            "consent_required",
         ),
         (
             file_body("overdue_debts", Some("2026-01-01"), "wrong"),
-            404,
-            "not_found",
+            403,
+            "consent_required",
         ),
         (file_body("overdue_debts", None, "  "), 400, "bad_request"),
         (
@@ -214,6 +216,18 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         &json!({"subject_id": FIRM, "app": "bank", "model": "ningbo/port", "expires": "2099-12-31"}),
     );
     assert_eq!(status, 201, "{answer}");
+    // With it, a record that does not exist is a 404.
+    for body in [
+        file_body("no_such_indicator", None, "wrong"),
+        file_body("overdue_debts", Some("2026-01-01"), "wrong"),
+    ] {
+        let (got, answer) = post_json(&s, "/v1/disputes", Some(&bank), &body);
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{body} → {answer}"
+        );
+    }
 
     // 1. Filed by the bank on the firm's behalf: open, with its deadlines.
     let (status, d1) = post_json(

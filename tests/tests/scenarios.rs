@@ -768,7 +768,11 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     assert!(table.contains("score 572.99 < 573"), "{table}");
     for (args, code, needle) in [
         (vec!["--as", "province"], 8, "not an app"),
-        (vec!["--as", "app:bank"], 8, "has not consented"),
+        (
+            vec!["--as", "app:bank"],
+            8,
+            "consent for this app and model stands",
+        ),
     ] {
         let mut all = vec!["decide", "--scenario", TRANSIT, "--subject", PEOPLE[1].0];
         all.extend(args);

@@ -229,7 +229,8 @@ async fn analyse_in_span(
             builder.add(c);
         }
     }
-    let figures = builder.finish();
+    let mut figures = builder.finish();
+    let common_names = std::mem::take(&mut figures.common_names);
     let (declaration, mut notes) = report::declaration_diff(pinned.info(), model.info());
     if version.sha256 == pin.sha256 {
         notes.push(
@@ -269,14 +270,16 @@ async fn analyse_in_span(
     };
     let mut report = report;
     if matches!(actor.role, Role::Publisher(_)) {
-        let declared = pinned
-            .info()
-            .indicators
-            .iter()
-            .chain(&model.info().indicators)
-            .map(|i| i.name.clone())
-            .collect();
-        pseudonymise(&mut report, &declared);
+        let mut shown = common_names;
+        shown.extend(
+            pinned
+                .info()
+                .indicators
+                .iter()
+                .chain(&model.info().indicators)
+                .map(|i| i.name.clone()),
+        );
+        pseudonymise(&mut report, &shown);
     }
     let json = serde_json::to_vec(&report).map_err(|e| Error::Internal(e.to_string()))?;
     let report_sha256 = hex::encode(Sha256::digest(&json));
@@ -307,11 +310,12 @@ async fn analyse_in_span(
 /// Nothing the candidate writes reaches a publisher unfiltered, since a
 /// candidate that prints its input would otherwise hand back every id: a
 /// failure's message becomes a sentence made from its code and fault
-/// alone, and a contribution whose name neither version declares (nor
-/// `base`, nor a name the reviewed pinned version recorded) is shown as
-/// `undeclared-N`. The numbers stay: they are what the report is for
+/// alone, and a contribution whose name neither version declares — nor
+/// `base`, nor a name the reviewed pinned version recorded, nor a name the
+/// candidate gave to at least [`report::COMMON_NAME_SUBJECTS`] subjects —
+/// is shown as `undeclared-N`. The numbers stay: they are what the report is for
 /// (SECURITY.md says what they can still carry).
-fn pseudonymise(report: &mut ImpactReport, declared: &std::collections::HashSet<String>) {
+fn pseudonymise(report: &mut ImpactReport, shown: &std::collections::HashSet<String>) {
     let mut names: std::collections::HashMap<String, String> = Default::default();
     let mut alias = |id: &mut String| {
         let n = names.len() + 1;
@@ -326,7 +330,7 @@ fn pseudonymise(report: &mut ImpactReport, declared: &std::collections::HashSet<
         m.evaluation_id.clear();
         for c in &mut m.contributions {
             // A name the pinned version recorded came from reviewed bytes.
-            if c.name == "base" || declared.contains(&c.name) || c.before.is_some() {
+            if c.name == "base" || shown.contains(&c.name) || c.before.is_some() {
                 continue;
             }
             let n = undeclared.len() + 1;
@@ -356,7 +360,7 @@ fn pseudonymise(report: &mut ImpactReport, declared: &std::collections::HashSet<
             .into(),
     );
     report.notes.push(
-        "what the candidate wrote is withheld from a publisher: failure messages are replaced by their code, and contributions named by neither declaration are shown as undeclared-N"
+        "what the candidate wrote is withheld from a publisher: failure messages are replaced by their code, and a contribution named by neither declaration and given to fewer than 5 subjects is shown as undeclared-N"
             .into(),
     );
 }

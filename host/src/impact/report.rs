@@ -4,7 +4,7 @@
 //! failures, and how the two declarations differ — as JSON and drawn for
 //! a terminal.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -288,6 +288,8 @@ pub(crate) struct Builder {
     still_failing: FailureList,
     recovered: FailureList,
     subjects: u64,
+    /// Contribution name → how many subjects the candidate gave it to.
+    names: HashMap<String, u64>,
 }
 
 fn index_of(list: &mut Vec<String>, counts: Option<&mut Vec<Vec<u64>>>, name: &str) -> usize {
@@ -326,6 +328,7 @@ impl Builder {
             still_failing: FailureList::default(),
             recovered: FailureList::default(),
             subjects: 0,
+            names: HashMap::new(),
         }
     }
 
@@ -343,6 +346,14 @@ impl Builder {
 
     pub(crate) fn add(&mut self, item: Compared) {
         self.subjects += 1;
+        if let Candidate::Scored { contributions, .. } = &item.candidate {
+            let mut once = std::collections::HashSet::new();
+            for (name, _) in contributions {
+                if once.insert(name.as_str()) {
+                    *self.names.entry(name.clone()).or_default() += 1;
+                }
+            }
+        }
         let line = |score: i64, grade: &str| ResultLine {
             item: 0,
             subject: None,
@@ -548,6 +559,12 @@ impl Builder {
             })
             .sum();
         Figures {
+            common_names: self
+                .names
+                .into_iter()
+                .filter(|(_, n)| *n >= COMMON_NAME_SUBJECTS)
+                .map(|(name, _)| name)
+                .collect(),
             subjects: self.subjects,
             compared,
             migration: Migration {
@@ -570,7 +587,17 @@ impl Builder {
 }
 
 /// What [`Builder::finish`] computes.
+/// How many subjects a contribution name must be given to before a
+/// publisher's report shows it: 5. A name the candidate makes from one
+/// subject's input (to smuggle it out) is given to that subject alone; a
+/// name of the model's own (`flag_bonus`) to every subject it applies to.
+pub const COMMON_NAME_SUBJECTS: u64 = 5;
+
 pub(crate) struct Figures {
+    /// Contribution names the candidate gave to at least
+    /// [`COMMON_NAME_SUBJECTS`] subjects: names of the model, not of a
+    /// subject.
+    pub common_names: std::collections::HashSet<String>,
     pub subjects: u64,
     pub compared: u64,
     pub migration: Migration,
