@@ -17,36 +17,18 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
-use scorehost_tests::{binary, component, root, sha256_file};
+use scorehost_tests::{component, root, run_on as run, sha256_file};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Run the binary on `dir`; its stdout, or a panic with its stderr.
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(binary())
-        .current_dir(root())
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("scorehost runs");
-    assert!(
-        out.status.success(),
-        "scorehost {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Publish, approve and pin a built component as `publisher`.

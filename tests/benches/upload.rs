@@ -20,30 +20,13 @@
 //! `SCOREHOST_BENCH_SECS` sets a phase's length (default 20 s: one heavy
 //! compile takes several seconds). Not part of the test suite.
 
-use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
-use scorehost_tests::{binary, component, root, sha256_file};
-
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(binary())
-        .current_dir(root())
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("scorehost runs");
-    assert!(
-        out.status.success(),
-        "scorehost {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use scorehost_tests::{binary, component, run_on as run, sha256_file};
 
 /// A component whose one core module holds `functions` functions of
 /// straight-line arithmetic: valid, about 300 bytes of code each, and

@@ -189,6 +189,47 @@ pub fn ok(out: std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Run the binary on data dir `dir` (SQLite), from the repository root;
+/// its stdout, or a panic with its stderr. For benchmarks, which keep
+/// their own data dirs.
+pub fn run_on(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(binary())
+        .current_dir(root())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("scorehost runs");
+    assert!(
+        out.status.success(),
+        "scorehost {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Create a token for `role` through the CLI (granted `models`, a comma
+/// list, when not empty); its secret.
+pub fn token(f: &Fixture, role: &str, models: &str) -> String {
+    let mut args = vec!["token", "create", "--role", role];
+    if !models.is_empty() {
+        args.extend(["--models", models]);
+    }
+    ok(cli(f, &args)).trim().to_string()
+}
+
+/// Publish a bundled component as `publisher`, then approve and pin it as
+/// the province, through the CLI; its SHA-256.
+pub fn pin_cli(f: &Fixture, package: &str, reference: &str, publisher: &str) -> String {
+    let wasm = component(package);
+    let sha = sha256_file(&wasm);
+    let file = wasm.to_str().expect("a UTF-8 path");
+    ok(cli(f, &["plugin", "publish", file, "--as", publisher]));
+    ok(cli(f, &["plugin", "approve", reference, "--sha256", &sha]));
+    ok(cli(f, &["plugin", "pin", reference, "--sha256", &sha]));
+    sha
+}
+
 /// Publish, approve and pin a built component as the province, through the
 /// library; returns the pinned version.
 pub async fn pin_as_province(

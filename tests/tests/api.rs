@@ -5,7 +5,9 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
 use scorehost_tests::http::{Server, call, get, post_json, post_to};
-use scorehost_tests::{Backend, Fixture, backends, binary, cli, component, fixture, ok, root};
+use scorehost_tests::{
+    Backend, Fixture, backends, binary, cli, component, fixture, ok, root, token,
+};
 use serde_json::{Value, json};
 
 /// A POST over a raw socket that keeps reading after a failed write: a
@@ -59,14 +61,6 @@ fn score_concurrently(urls: &[&str], n: usize, token: &str) -> Vec<(u16, Value)>
         })
         .collect();
     threads.into_iter().map(|t| t.join().unwrap()).collect()
-}
-
-fn token(f: &Fixture, role: &str, models: &str) -> String {
-    let mut args = vec!["token", "create", "--role", role];
-    if !models.is_empty() {
-        args.extend(["--models", models]);
-    }
-    ok(cli(f, &args)).trim().to_string()
 }
 
 fn score_request(plugin: &str, model: &str) -> Value {

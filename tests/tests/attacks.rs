@@ -12,7 +12,9 @@ use std::io::{Read as _, Write as _};
 use std::time::Duration;
 
 use scorehost_tests::http::{Server, call, get, post_json, post_to};
-use scorehost_tests::{Backend, Fixture, backends, cli, component, fixture, ok, sha256_file};
+use scorehost_tests::{
+    Backend, Fixture, backends, cli, component, fixture, ok, pin_cli as pin, sha256_file, token,
+};
 use serde_json::{Value, json};
 
 /// A citizen whose id has the shape of a resident identity number.
@@ -24,33 +26,6 @@ const UNKNOWN: &str = "330106197703030022";
 /// A person stored under an id of another format (the synthetic
 /// population's), who consented to nobody.
 const ODD_ID_PERSON: &str = "33010600000000077X";
-
-fn token(f: &Fixture, role: &str, models: &str) -> String {
-    let mut args = vec!["token", "create", "--role", role];
-    if !models.is_empty() {
-        args.extend(["--models", models]);
-    }
-    ok(cli(f, &args)).trim().to_string()
-}
-
-/// Publish (as `publisher`), approve and pin a bundled plugin.
-fn pin(f: &Fixture, package: &str, reference: &str, publisher: &str) -> String {
-    let wasm = component(package);
-    let sha = sha256_file(&wasm);
-    ok(cli(
-        f,
-        &[
-            "plugin",
-            "publish",
-            wasm.to_str().unwrap(),
-            "--as",
-            publisher,
-        ],
-    ));
-    ok(cli(f, &["plugin", "approve", reference, "--sha256", &sha]));
-    ok(cli(f, &["plugin", "pin", reference, "--sha256", &sha]));
-    sha
-}
 
 /// Records in the log now.
 fn records(f: &Fixture) -> u64 {

@@ -10,19 +10,11 @@
 //! import guard, who may do what, and every step in the verifiable log.
 
 use scorehost_tests::http::{Server, get, post_json, post_to};
-use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, sha256_file};
+use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, sha256_file, token};
 use serde_json::{Value, json};
 
 const FIRM: &str = "91330200MA2AAAAA1X";
 const OTHER: &str = "91330200MA2BBBBB2Y";
-
-fn token(f: &Fixture, role: &str, models: &str) -> String {
-    let mut args = vec!["token", "create", "--role", role];
-    if !models.is_empty() {
-        args.extend(["--models", models]);
-    }
-    ok(cli(f, &args)).trim().to_string()
-}
 
 /// The ningbo example's indicators, as NDJSON records of `subject`, with
 /// `overdue_debts` set as given.

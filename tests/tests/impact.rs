@@ -12,16 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use scorehost_tests::http::{Server, call, get, post_json};
-use scorehost_tests::{Fixture, Rng, backends, cli, component, fixture, ok};
+use scorehost_tests::{Fixture, Rng, backends, cli, component, fixture, ok, token};
 use serde_json::{Value, json};
-
-fn token(f: &Fixture, role: &str, models: &str) -> String {
-    let mut args = vec!["token", "create", "--role", role];
-    if !models.is_empty() {
-        args.extend(["--models", models]);
-    }
-    ok(cli(f, &args)).trim().to_string()
-}
 
 fn json_of(out: std::process::Output) -> Value {
     serde_json::from_str(&ok(out)).expect("JSON output")

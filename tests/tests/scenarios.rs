@@ -13,7 +13,9 @@
 //! ningbo/port A or B (one-stop joint inspection).
 
 use scorehost_tests::http::{Server, call, get, post_json};
-use scorehost_tests::{Backend, Fixture, backends, cli, component, fixture, ok, sha256_file};
+use scorehost_tests::{
+    Backend, Fixture, backends, cli, component, fixture, ok, pin_cli, sha256_file,
+};
 use serde_json::{Value, json};
 
 const TRANSIT: &str = "hangzhou-transit-credit-pay";
@@ -49,35 +51,17 @@ fn write(f: &Fixture, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-/// Publish, approve and pin a bundled component through the CLI.
-fn pin(f: &Fixture, package: &str, reference: &str, publisher: &str) {
-    let wasm = component(package);
-    let sha = sha256_file(&wasm);
-    ok(cli(
-        f,
-        &[
-            "plugin",
-            "publish",
-            wasm.to_str().unwrap(),
-            "--as",
-            publisher,
-        ],
-    ));
-    ok(cli(f, &["plugin", "approve", reference, "--sha256", &sha]));
-    ok(cli(f, &["plugin", "pin", reference, "--sha256", &sha]));
-}
-
 /// Both models pinned, the people and enterprises imported, and consent
 /// for app:transit and app:housing recorded for all people but the fifth.
 fn prepare(f: &Fixture) {
-    pin(
+    pin_cli(
         f,
         "hangzhou-qianjiang",
         "hangzhou/qianjiang@2.0.0",
         "publisher:hangzhou",
     );
-    pin(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
-    pin(f, "mining", "mining/rights@1.0.0", "publisher:mining");
+    pin_cli(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(f, "mining", "mining/rights@1.0.0", "publisher:mining");
     let mut bases = String::new();
     let mut indicators = String::new();
     let mut push = |subject: &str, name: &str, value: Value| {
@@ -552,13 +536,13 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for backend in backends() {
         let f = rt.block_on(fixture(backend, "scenarios-bad"));
-        pin(
+        pin_cli(
             &f,
             "hangzhou-qianjiang",
             "hangzhou/qianjiang@2.0.0",
             "publisher:hangzhou",
         );
-        pin(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+        pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
         let province = token(&f, &["--role", "province"]);
         let app = token(&f, &["--role", "app:transit", "--models", "ningbo/port"]);
         let s = Server::start(&f);
