@@ -114,7 +114,7 @@ fn main() {
     let publisher = run(&dir, &["token", "create", "--role", "publisher:ningbo"])
         .trim()
         .to_string();
-    let heavy = Arc::new(heavy_component(100_000));
+    let heavy = Arc::new(heavy_component(45_000));
     eprintln!("upload: a {} byte component", heavy.len());
 
     let server = Server::launch(&dir, None, "127.0.0.1:0", &[]);
