@@ -114,7 +114,7 @@ pub struct Service {
     /// Shadow versions and their evaluations in flight ([`crate::shadow`]).
     pub shadows: crate::shadow::Shadows,
     /// One upload compiles at a time ([`Service::compile_module`]).
-    compiles: tokio::sync::Semaphore,
+    compiles: Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -142,7 +142,7 @@ impl Service {
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
             shadows: crate::shadow::Shadows::default(),
-            compiles: tokio::sync::Semaphore::new(1),
+            compiles: Arc::new(tokio::sync::Semaphore::new(1)),
         }))
     }
 
@@ -224,13 +224,18 @@ impl Service {
         bytes: axum::body::Bytes,
         expected: scorehost_registry::VersionRef,
     ) -> Result<plugins::Checked, ApiError> {
-        let _turn = self
+        let turn = self
             .compiles
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| ApiError::from(Error::Internal("the compile queue closed".into())))?;
         let runtime = self.catalog.runtime().clone();
+        // The turn is held by the compile itself, not by the request: a
+        // request that times out (REQUEST_TIMEOUT) does not free it while its
+        // compile still runs, so compiles never pile up.
         let checked = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             plugins::check_against_path(&runtime, &bytes, &expected)
         })
         .await
