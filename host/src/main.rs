@@ -167,7 +167,7 @@ enum Command {
     /// Is a subject eligible for a benefit scenario? Evaluates the
     /// scenario's model on the stored subject, records it with the decision.
     #[command(
-        after_help = "Examples:\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --as app:transit\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --server http://127.0.0.1:8080 --token sht_… --json"
+        after_help = "Examples:\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --as app:transit\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --server http://127.0.0.1:8080 --json   # the token in SCOREHOST_TOKEN or --token-file"
     )]
     Decide(cli::scenario::DecideArgs),
 }

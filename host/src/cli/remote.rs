@@ -1,4 +1,4 @@
-//! `--server URL --token T`: the same commands through the HTTP API of a
+//! `--server URL` with a token (`SCOREHOST_TOKEN`, `--token-file FILE` or `--token T`): the same commands through the HTTP API of a
 //! running service instead of the local data dir.
 
 use std::path::Path;
