@@ -289,8 +289,16 @@ fn owner_only_dir(dir: &Path) -> Result<(), Error> {
             .recursive(true)
             .mode(0o700)
             .create(dir)?;
-        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
-        if mode != 0o700 {
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o7777;
+        // A shared directory such as /tmp (the sticky bit) is never made
+        // owner-only: that would lock everyone else out of it.
+        if mode & 0o1000 != 0 {
+            return Err(Error::Storage(format!(
+                "the data dir {} is a shared directory (mode {mode:o}): give scorehost a directory of its own",
+                dir.display()
+            )));
+        }
+        if mode & 0o777 != 0o700 {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
                 Error::Storage(format!(
                     "the data dir {} is readable by others (mode {mode:o}) and cannot be made owner-only: {e}",
@@ -702,5 +710,39 @@ impl Registry {
             version: record,
             bytes,
         })
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::owner_only_dir;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_data_dir_is_made_owner_only_but_a_shared_one_is_refused_untouched() {
+        let base = std::env::temp_dir().join(format!("scorehost-modes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        // Created owner-only, parents and all.
+        let fresh = base.join("a/b");
+        owner_only_dir(&fresh).unwrap();
+        assert_eq!(mode(&fresh), 0o700);
+        // An existing world-readable one is made owner-only.
+        let open = base.join("open");
+        std::fs::create_dir_all(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        owner_only_dir(&open).unwrap();
+        assert_eq!(mode(&open), 0o700);
+        // A shared one (sticky, like /tmp) is refused and left as it was.
+        let shared = base.join("shared");
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(owner_only_dir(&shared).is_err());
+        assert_eq!(mode(&shared), 0o1777);
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -63,7 +63,10 @@ pub async fn bases(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<ImportReport>, ApiError> {
-    caller.require(super::auth::Need::Province, "import base evaluations")?;
+    if let Err(denied) = caller.require(super::auth::Need::Province, "import base evaluations") {
+        super::discard_body(&headers, body).await;
+        return Err(denied);
+    }
     let (text, format) = read(&headers, body).await?;
     Ok(Json(
         service
@@ -90,6 +93,7 @@ pub async fn indicators(
     // The role before the body: only the province and publishers import
     // (which indicators a publisher may import is checked row by row).
     if !matches!(caller.actor.role, Role::Province | Role::Publisher(_)) {
+        super::discard_body(&headers, body).await;
         return Err(caller.deny(format!(
             "{} may not import indicator records: the province and publishers may",
             caller.actor

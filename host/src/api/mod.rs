@@ -68,6 +68,41 @@ pub const MAX_MODULE_BODY: usize = 32 << 20;
 /// publish compiles a module (a second or two); a score takes milliseconds.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a refused upload's body is still read (and thrown away) before
+/// the refusal is sent: 2 s. The role is checked before the body is read,
+/// so nothing of it is kept or compiled; but a client still sending its
+/// module when the server closes the connection sees "broken pipe" instead
+/// of the 403 that says why. Two seconds carry a few hundred megabytes on a
+/// local network and bound what a caller holding the connection costs.
+pub const REFUSED_BODY_LINGER: Duration = Duration::from_secs(2);
+
+/// The largest refused body read and thrown away: 8 MiB. Every bundled
+/// model is well under 1 MiB, so a publisher who uploads into the wrong
+/// namespace reads its 403; a caller sending more is cut off at once (its
+/// client may see the connection close), so a flood of large refused
+/// uploads costs the server next to nothing.
+pub const REFUSED_BODY_DRAIN_MAX: u64 = 8 << 20;
+
+/// Read and throw away what arrives of a refused request's body, for at
+/// most [`REFUSED_BODY_LINGER`], if its `Content-Length` is at most
+/// [`REFUSED_BODY_DRAIN_MAX`] (a body of unknown length is not read), so
+/// that its client can read the refusal. Keeps nothing.
+pub async fn discard_body(headers: &axum::http::HeaderMap, body: axum::body::Body) {
+    use futures_util::StreamExt as _;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if !declared.is_some_and(|n| n <= REFUSED_BODY_DRAIN_MAX) {
+        return;
+    }
+    let mut stream = body.into_data_stream();
+    let _ = tokio::time::timeout(REFUSED_BODY_LINGER, async {
+        while let Some(Ok(_)) = stream.next().await {}
+    })
+    .await;
+}
+
 /// How long a looked-up token or pin is trusted before it is read again.
 /// 1 s: the two are read on every request otherwise — two database round
 /// trips that cost more than the evaluation itself (measured with

@@ -91,13 +91,13 @@ pub async fn publish(
     let r = version_ref(&namespace, &name, &version)?;
     // The role first, before a byte of the body is read or compiled: a
     // caller who may not publish here costs the service nothing.
-    caller
-        .actor
-        .may_publish_into(&r.model.namespace)
-        .map_err(|e| match e {
+    if let Err(e) = caller.actor.may_publish_into(&r.model.namespace) {
+        super::discard_body(&headers, body).await;
+        return Err(match e {
             scorehost_registry::Error::Forbidden(m) => caller.deny(m),
             other => ApiError::from(other),
-        })?;
+        });
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
