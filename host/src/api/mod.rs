@@ -93,7 +93,7 @@ pub async fn discard_body(headers: &axum::http::HeaderMap, body: axum::body::Bod
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if !declared.is_some_and(|n| n <= REFUSED_BODY_DRAIN_MAX) {
+    if declared.is_none_or(|n| n > REFUSED_BODY_DRAIN_MAX) {
         return;
     }
     let mut stream = body.into_data_stream();
