@@ -9,8 +9,11 @@
 //!    1–8, a plausible birth date) is a natural person's, whatever kind the
 //!    request claims — no storage is read for it;
 //! 2. the kind the request claims (`natural-person`);
-//! 3. otherwise, the stored base evaluation's kind: a stored natural person
-//!    claimed under another kind is still a natural person.
+//! 3. otherwise, for a model that scores natural persons, the stored base
+//!    evaluation's kind: a stored natural person claimed under another kind
+//!    is still a natural person. (A model that scores no natural person
+//!    cannot be made to score one under another kind's name: it reads only
+//!    the app's inline inputs, and the store is not asked.)
 //!
 //! A subject that needs consent and has none — never given, withdrawn,
 //! expired — and, for a request completed from the store, a subject that is
@@ -28,6 +31,7 @@
 use scorehost_registry::{ModelName, Registry};
 
 use crate::Error;
+use crate::contract::{ModelInfo, SubjectKind};
 
 /// Whether `id` has the shape of a PRC resident identity number: 18
 /// characters, 17 digits then a digit or `X`, the first digit 1–8 (the
@@ -82,23 +86,30 @@ pub async fn admit_stored(
 }
 
 /// Admit an app's request for a subject **whose inputs it sent inline**,
-/// claiming `claimed_kind`: a natural person (by the id's format, the claim
-/// or the store) needs the app's standing consent; others go on.
+/// claiming `claimed_kind`, to the model `info` declares: a natural person
+/// (by the id's format, the claim or the store) needs the app's standing
+/// consent; others go on.
 ///
-/// Costs no query for a non-person claim of an unstored id of another
-/// format, beyond the stored kind's one; one for the consent.
+/// Costs one indexed query (the consent) for a person; for a claim of
+/// another kind, one (the stored kind) only when the model scores natural
+/// persons at all. A model that does not cannot be made to score one: the
+/// claim is checked against its declared kinds, and nothing of a person is
+/// read — so the hot path of an enterprise model stays without a query.
 pub async fn admit_inline(
     registry: &Registry,
     app: &str,
-    model: &ModelName,
+    info: &ModelInfo,
     subject_id: &str,
     claimed_kind: &str,
 ) -> Result<(), Error> {
+    let model: ModelName = info.name.parse()?;
+    let scores_persons = info.subject_kinds.contains(&SubjectKind::NaturalPerson);
     let person = looks_like_resident_id(subject_id)
         || claimed_kind == "natural-person"
-        || registry.stored_kind(subject_id).await?.as_deref() == Some("natural-person");
+        || (scores_persons
+            && registry.stored_kind(subject_id).await?.as_deref() == Some("natural-person"));
     if person {
-        registry.require_consent(subject_id, app, model).await?;
+        registry.require_consent(subject_id, app, &model).await?;
     }
     Ok(())
 }

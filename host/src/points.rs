@@ -22,15 +22,9 @@ pub fn from_decimal(points: f64) -> Result<i64, String> {
     if !points.is_finite() || points.abs() > MAX_POINTS {
         return Err(format!("{points} is not a usable number of points"));
     }
-    // The shortest decimal that reads back as this number (what the sender
-    // wrote, serde_json reading numbers exactly) may have at most two
-    // places: 999.999 is refused, not rounded to 1000.00, and 4.9e-324 is
-    // refused, not taken for 0.
-    let written = format!("{points}");
-    if written
-        .split_once('.')
-        .is_some_and(|(_, places)| places.len() > 2)
-    {
+    // As written, at most two places: 999.999 is refused, not rounded to
+    // 1000.00, and 4.9e-324 is refused, not taken for 0.
+    if !scorehost_registry::data::at_most_two_decimals(points) {
         return Err(format!("{points} has more than two decimals"));
     }
     Ok((points * 100.0).round() as i64)

@@ -118,6 +118,14 @@ pub struct ImportReport {
     pub rejected: Vec<Rejected>,
 }
 
+/// Whether `name` can name an indicator: lowercase letters, digits and `_`.
+pub(crate) fn is_indicator_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 fn check_subject_id(id: &str) -> Result<(), String> {
     if id.trim().is_empty() || id.len() > 64 || id.trim() != id {
         return Err(format!(
@@ -134,15 +142,26 @@ fn check_date(d: &str) -> Result<(), String> {
         .map_err(|_| format!("'{d}' is not a date (YYYY-MM-DD)"))
 }
 
-/// Points are carried with at most two decimals (the wire format counts
-/// hundredths): a score of 999.999 is refused, not stored to be rounded to
-/// 1000.00 when it is scored.
-fn check_two_decimals(what: &str, x: f64) -> Result<(), String> {
-    let written = format!("{x}");
-    if written
+/// Whether `x` has at most two decimals as written: the shortest decimal
+/// that reads back as `x` (what its sender wrote, numbers being read
+/// exactly) has at most two places. Points are carried in hundredths, so
+/// `999.999` and `4.9e-324` are refused rather than rounded to `1000.00`
+/// and `0`. The one rule for imports here and for requests
+/// (`scorehost::points::from_decimal`).
+///
+/// ```
+/// use scorehost_registry::data::at_most_two_decimals;
+/// assert!(at_most_two_decimals(812.5) && at_most_two_decimals(0.29));
+/// assert!(!at_most_two_decimals(999.999) && !at_most_two_decimals(4.9e-324));
+/// ```
+pub fn at_most_two_decimals(x: f64) -> bool {
+    format!("{x}")
         .split_once('.')
-        .is_some_and(|(_, places)| places.len() > 2)
-    {
+        .is_none_or(|(_, places)| places.len() <= 2)
+}
+
+fn check_two_decimals(what: &str, x: f64) -> Result<(), String> {
+    if !at_most_two_decimals(x) {
         return Err(format!("{what} {x} has more than two decimals"));
     }
     Ok(())
@@ -181,12 +200,7 @@ impl BaseRecord {
 impl IndicatorRecord {
     fn check(&self) -> Result<(), String> {
         check_subject_id(&self.subject_id)?;
-        if self.name.is_empty()
-            || !self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !is_indicator_name(&self.name) {
             return Err(format!(
                 "indicator name '{}' must be lowercase letters, digits and _",
                 self.name
@@ -424,7 +438,8 @@ impl Registry {
     ///   inserts again, under any date ([`crate::disputes`]).
     ///
     /// A refused row is reported with its line and reason and changes
-    /// nothing. Costs one write transaction and one indexed read per row.
+    /// nothing. Costs one write transaction and one indexed read per row
+    /// (none for an event the province adds).
     pub async fn import_indicators(
         &self,
         by: &Actor,
@@ -470,14 +485,20 @@ impl Registry {
                 rejected.push(Rejected { line, reason });
                 continue;
             }
-            let existing = sqlx::query(
-                "SELECT observed_on, imported_by FROM indicator_records WHERE subject_id = $1 AND name = $2",
-            )
-            .bind(&r.subject_id)
-            .bind(&r.name)
-            .fetch_all(tx.conn())
-            .await?;
             let single = rules.cardinality(&r.name) == crate::furnishers::Cardinality::Single;
+            // The records this one could replace or collide with; none can
+            // stop the province adding one event (an upsert of its date).
+            let existing = if province && !single {
+                Vec::new()
+            } else {
+                sqlx::query(
+                    "SELECT observed_on, imported_by FROM indicator_records WHERE subject_id = $1 AND name = $2",
+                )
+                .bind(&r.subject_id)
+                .bind(&r.name)
+                .fetch_all(tx.conn())
+                .await?
+            };
             let mut replaced = Vec::new();
             let mut refusal = None;
             for e in &existing {

@@ -198,20 +198,14 @@ impl Registry {
         cardinality: Cardinality,
     ) -> Result<Furnisher, Error> {
         by.must_be_province("register who furnishes an indicator")?;
-        let name_ok = |s: &str, extra: char| {
-            !s.is_empty()
-                && s.len() <= 64
-                && s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == extra)
-        };
-        if !name_ok(indicator, '_') {
+        if !crate::data::is_indicator_name(indicator) || indicator.len() > 64 {
             return Err(Error::BadRequest(format!(
                 "indicator name '{indicator}' must be 1 to 64 lowercase letters, digits and _"
             )));
         }
-        if !name_ok(namespace, '-') {
+        if !crate::refs::is_name_part(namespace) {
             return Err(Error::BadRequest(format!(
-                "namespace '{namespace}' must be 1 to 64 lowercase letters, digits, _ and -"
+                "namespace '{namespace}' must be 1 to 64 lowercase letters, digits and -, as in model names"
             )));
         }
         let at = now();

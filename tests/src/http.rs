@@ -154,6 +154,17 @@ pub fn post_to(
     )
 }
 
+/// A PUT of JSON `body` to `path` on `s`, with `token`.
+pub fn put_json(s: &Server, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    call(
+        "PUT",
+        &format!("{}{path}", s.url),
+        Some(token),
+        Some("application/json"),
+        Some(body.to_string().as_bytes()),
+    )
+}
+
 /// A POST of JSON `body` to `path` on `s`.
 pub fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
     post_to(

@@ -11,7 +11,7 @@
 use std::io::{Read as _, Write as _};
 use std::time::Duration;
 
-use scorehost_tests::http::{Server, call, get, post_json, post_to};
+use scorehost_tests::http::{Server, get, post_json, post_to, put_json as put};
 use scorehost_tests::{
     Backend, Fixture, backends, cli, component, fixture, ok, pin_cli as pin, sha256_file, token,
 };
@@ -62,16 +62,6 @@ fn import(s: &Server, token: &str, what: &str, rows: &[Value]) -> Value {
     );
     assert_eq!(status, 200, "{report}");
     report
-}
-
-fn put(s: &Server, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    call(
-        "PUT",
-        &format!("{}{path}", s.url),
-        Some(token),
-        Some("application/json"),
-        Some(body.to_string().as_bytes()),
-    )
 }
 
 /// Send a request's head claiming a body of `claimed` bytes, and only the

@@ -12,7 +12,7 @@
 //! issue's example: 77.90, B; the same holder black-listed, 59.99, D) and
 //! ningbo/port A or B (one-stop joint inspection).
 
-use scorehost_tests::http::{Server, call, get, post_json};
+use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
     Backend, Fixture, backends, cli, component, fixture, ok, pin_cli, sha256_file,
 };
@@ -133,20 +133,19 @@ fn prepare(f: &Fixture) {
     }
 }
 
+/// A token of `role` granted `scenario` and its `model`: its decisions
+/// carry the whole evaluation.
+fn granted_both(f: &Fixture, role: &str, scenario: &str, model: &str) -> String {
+    token(
+        f,
+        &["--role", role, "--scenarios", scenario, "--models", model],
+    )
+}
+
 fn token(f: &Fixture, args: &[&str]) -> String {
     let mut all = vec!["token", "create"];
     all.extend_from_slice(args);
     ok(cli(f, &all)).trim().to_string()
-}
-
-fn put(s: &Server, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    call(
-        "PUT",
-        &format!("{}{path}", s.url),
-        Some(token),
-        Some("application/json"),
-        Some(body.to_string().as_bytes()),
-    )
 }
 
 fn delete(s: &Server, path: &str, token: &str) -> (u16, Value) {
@@ -246,50 +245,10 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             "{minimal}"
         );
         // Apps granted the scenarios and their models: the whole answer.
-        let transit = token(
-            &f,
-            &[
-                "--role",
-                "app:transit",
-                "--scenarios",
-                TRANSIT,
-                "--models",
-                "hangzhou/qianjiang",
-            ],
-        );
-        let housing = token(
-            &f,
-            &[
-                "--role",
-                "app:housing",
-                "--scenarios",
-                RENTAL,
-                "--models",
-                "hangzhou/qianjiang",
-            ],
-        );
-        let port = token(
-            &f,
-            &[
-                "--role",
-                "app:customs",
-                "--scenarios",
-                INSPECTION,
-                "--models",
-                "ningbo/port",
-            ],
-        );
-        let bids = token(
-            &f,
-            &[
-                "--role",
-                "app:tenders",
-                "--scenarios",
-                BIDS,
-                "--models",
-                "mining/rights",
-            ],
-        );
+        let transit = granted_both(&f, "app:transit", TRANSIT, "hangzhou/qianjiang");
+        let housing = granted_both(&f, "app:housing", RENTAL, "hangzhou/qianjiang");
+        let port = granted_both(&f, "app:customs", INSPECTION, "ningbo/port");
+        let bids = granted_both(&f, "app:tenders", BIDS, "mining/rights");
         let scorer = token(
             &f,
             &["--role", "app:transit", "--models", "hangzhou/qianjiang"],
@@ -779,17 +738,7 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     assert_eq!(out.status.code(), Some(9));
 
     // Through the service, with an app token granted the scenario only.
-    let transit = token(
-        &f,
-        &[
-            "--role",
-            "app:transit",
-            "--scenarios",
-            TRANSIT,
-            "--models",
-            "hangzhou/qianjiang",
-        ],
-    );
+    let transit = granted_both(&f, "app:transit", TRANSIT, "hangzhou/qianjiang");
     let province = token(&f, &["--role", "province"]);
     let tokens = ok(cli(&f, &["token", "list"]));
     assert!(tokens.contains(&format!("scenarios:{TRANSIT}")), "{tokens}");
@@ -903,17 +852,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
             "AA",
         ],
     ));
-    let app = token(
-        &f,
-        &[
-            "--role",
-            "app:probe",
-            "--scenarios",
-            name,
-            "--models",
-            "test/impact",
-        ],
-    );
+    let app = granted_both(&f, "app:probe", name, "test/impact");
     let s = Server::start(&f);
     let (status, d) = decide(&s, &app, name, "E1");
     assert_eq!((status, d["eligible"].as_bool()), (200, Some(true)), "{d}");

@@ -124,17 +124,17 @@ pub async fn score(
         if !request.withheld.is_empty() {
             return Err(crate::wire::refuse_claimed_withheld("").into());
         }
-        admit(&caller, async |app: &str| {
-            crate::consent::admit_inline(
+        if let Role::App(app) = &caller.actor.role {
+            let checked = crate::consent::admit_inline(
                 service.catalog.registry(),
                 app,
-                &model_name,
+                model.info(),
                 &request.subject.id,
                 &request.subject.kind,
             )
-            .await
-        })
-        .await?;
+            .await;
+            admitted(&caller, checked)?;
+        }
         request
     };
     // Shadow mode: the model's shadow version, if any, gets the same
@@ -156,37 +156,31 @@ pub async fn score(
     Ok(Json(result?))
 }
 
-/// Run an app's admission check ([`crate::consent`]) and log a refusal
-/// (a `warn` naming the caller and its token). Only apps score; the
-/// province, which may decide and batch, needs no consent.
-pub(crate) async fn admit(
-    caller: &Caller,
-    check: impl AsyncFnOnce(&str) -> Result<(), crate::Error>,
-) -> Result<(), ApiError> {
-    let Role::App(app) = &caller.actor.role else {
-        return Ok(());
-    };
-    if let Err(e) = check(app).await {
+/// The answer to an app's admission check ([`crate::consent`]): a refusal
+/// is logged (a `warn` naming the caller and its token) and answered.
+pub(crate) fn admitted(caller: &Caller, checked: Result<(), crate::Error>) -> Result<(), ApiError> {
+    checked.map_err(|e| {
         let e = ApiError::from(e);
         tracing::warn!(caller = %caller.actor, token = %caller.token.id, "denied: {}", e.message);
-        return Err(e);
-    }
-    Ok(())
+        e
+    })
 }
 
 /// Admit an app's request for stored subject `id` with `model`
 /// ([`crate::consent::admit_stored`]), before anything of the subject is
-/// read. Shared by `POST /v1/scores` and `POST /v1/decisions`.
+/// read; the province, which may decide and batch, needs no consent.
+/// Shared by `POST /v1/scores` and `POST /v1/decisions`.
 pub(crate) async fn admit_stored(
     service: &Service,
     caller: &Caller,
     model: &ModelName,
     id: &str,
 ) -> Result<(), ApiError> {
-    admit(caller, async |app: &str| {
-        crate::consent::admit_stored(service.catalog.registry(), app, model, id).await
-    })
-    .await
+    let Role::App(app) = &caller.actor.role else {
+        return Ok(());
+    };
+    let checked = crate::consent::admit_stored(service.catalog.registry(), app, model, id).await;
+    admitted(caller, checked)
 }
 
 /// The process's evaluation lanes ([`Fairness`]): the cores are shared

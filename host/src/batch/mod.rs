@@ -446,18 +446,12 @@ async fn admit(shared: &Shared, item: &Item) -> Result<ScoreRequest, Result<Resu
         .decode(n, &item.raw)
         .map_err(|e| Ok(ResultLine::failed(n, None, None, &e)))?;
     if let (Some(app), Some(log)) = (&shared.consent_app, &shared.log) {
-        let model = shared
-            .scorer
-            .info()
-            .name
-            .parse()
-            .map_err(|e: scorehost_registry::Error| Err(Error::Internal(e.to_string())))?;
         // Who is a person is decided as for `POST /v1/scores`: by the id's
         // format, the claimed kind, or the store (crate::consent).
         match crate::consent::admit_inline(
             &log.registry,
             app,
-            &model,
+            shared.scorer.info(),
             &request.subject.id,
             &request.subject.kind,
         )
