@@ -592,6 +592,28 @@ fn a_token_reads_and_disputes_only_within_its_grants_and_a_scenario_grant_gets_t
         Some(&port_only),
     );
     assert_eq!(absent, 404, "absent and not yours are one answer");
+    assert_eq!(get(&t.s, &format!("{path}/proof"), Some(&port_only)).0, 404);
+    // The app's batch of a model the other token is not granted: that
+    // token neither sees it nor lists it.
+    let (status, run) = post_json(
+        &t.s,
+        "/v1/batches",
+        Some(&t.transit),
+        &json!({"model": "hangzhou/qianjiang"}),
+    );
+    assert_eq!(status, 202, "{run}");
+    let id = run["id"].as_str().unwrap().to_string();
+    wait_for_batch(&t.s, &id, &t.transit);
+    for route in [
+        format!("/v1/batches/{id}"),
+        format!("/v1/batches/{id}/results"),
+    ] {
+        assert_eq!(get(&t.s, &route, Some(&port_only)).0, 403, "{route}");
+    }
+    let (status, listed) = get(&t.s, "/v1/batches", Some(&port_only));
+    assert_eq!((status, listed), (200, json!([])));
+    let (_, listed) = get(&t.s, "/v1/batches", Some(&t.transit));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
     // The consent was given for hangzhou/qianjiang: a token granted only
     // ningbo/port may not dispute on it.
     let dispute =
