@@ -8,8 +8,20 @@
 //! title, rule, eligible; see [`crate::audit::mark_decision`]): the log
 //! holds one record per decision, `audit show` shows it and `audit replay`
 //! recomputes `eligible` from the replayed white box.
+//!
+//! **Provisional decisions.** While a dispute an app filed withholds one of
+//! the subject's records (the province forwarded it to the source), that
+//! app's own decisions about the subject are *provisional*: the evaluation
+//! runs and is recorded as for anyone (the record stays suspended, as the
+//! law wants), but the decision grants nothing — `eligible` is false, the
+//! answer and the record name the disputes (`provisional`), and the first
+//! reason says to ask again once they are closed. Refusing the decision
+//! instead would hide from the log what was asked during the dispute, and
+//! from the subject the white box they are owed; granting it would let an
+//! app file its way to a benefit (the "hit-and-run"). Other apps' decisions
+//! are not provisional: the suspension is the province's act, not theirs.
 
-use scorehost_registry::{Declared, Rule, Scenario};
+use scorehost_registry::{Declared, Rule, Scenario, Withheld};
 use serde::Serialize;
 use serde_json::json;
 
@@ -100,18 +112,47 @@ fn recorded(scenario: &Scenario, eligible: Option<bool>) -> serde_json::Value {
     d
 }
 
+/// The disputes filed by `caller` among the `withheld` records of a
+/// request: if any, the caller's decision is provisional (module docs).
+pub fn own_disputes(withheld: &[Withheld], caller: &str) -> Vec<String> {
+    withheld
+        .iter()
+        .filter(|w| w.why == "disputed" && w.filed_by.as_deref() == Some(caller))
+        .map(|w| w.id.clone())
+        .collect()
+}
+
 /// The amendment that puts the decision into the evaluation's record
 /// before it is appended (for `crate::scoring::score_fairly_amended` and
 /// `score_recorded_amended`). A failed evaluation decides nothing: its
-/// record names the scenario and rule, without `eligible`.
-pub fn record_decision(scenario: &Scenario) -> impl FnOnce(&mut Prepared) -> Result<(), Error> {
+/// record names the scenario and rule, without `eligible`. A provisional
+/// decision (`provisional`: the caller's own disputes, [`own_disputes`])
+/// is recorded as not eligible, naming them.
+pub fn record_decision<'a>(
+    scenario: &'a Scenario,
+    provisional: &'a [String],
+) -> impl FnOnce(&mut Prepared) -> Result<(), Error> + 'a {
     move |prepared| {
         let eligible = match &prepared.outcome {
-            Ok(evaluation) => Some(verdict(scenario, evaluation)?.0),
+            Ok(evaluation) => Some(verdict(scenario, evaluation)?.0 && provisional.is_empty()),
             Err(_) => None,
         };
-        crate::audit::mark_decision(&mut prepared.record, &recorded(scenario, eligible))
+        let mut decision = recorded(scenario, eligible);
+        if !provisional.is_empty() {
+            decision["provisional"] = json!(provisional);
+        }
+        crate::audit::mark_decision(&mut prepared.record, &decision)
     }
+}
+
+/// The first reason of a provisional decision.
+fn provisional_reason(provisional: &[String]) -> String {
+    format!(
+        "provisional, not a grant: records of this subject are withheld by this app's own dispute{} {}; ask again once the province has closed {}",
+        if provisional.len() == 1 { "" } else { "s" },
+        provisional.join(", "),
+        if provisional.len() == 1 { "it" } else { "them" }
+    )
 }
 
 /// The answer to a decision: eligible or not, by which rule, why, and —
@@ -132,8 +173,14 @@ pub struct DecisionResponse {
     pub scenario: String,
     /// What the benefit is.
     pub title: String,
-    /// Whether the subject is eligible.
+    /// Whether the subject is eligible. Always false for a provisional
+    /// decision.
     pub eligible: bool,
+    /// The asking app's own disputes that withhold records of the subject:
+    /// while there are any, the decision is provisional and grants nothing
+    /// (see the module docs). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisional: Vec<String>,
     /// The rule applied: `{"min_score": 573.0}` or `{"grades": ["A", "B"]}`.
     pub rule: serde_json::Value,
     /// The evaluation's (and so the decision's) audit record.
@@ -154,15 +201,25 @@ pub struct DecisionResponse {
 }
 
 impl DecisionResponse {
-    /// The full answer for `scenario` on its (recorded) `evaluation`.
-    pub fn new(scenario: &Scenario, evaluation: EvaluationResponse) -> Result<Self, Error> {
+    /// The full answer for `scenario` on its (recorded) `evaluation`;
+    /// provisional when `provisional` names disputes ([`own_disputes`]).
+    pub fn new(
+        scenario: &Scenario,
+        evaluation: EvaluationResponse,
+        provisional: &[String],
+    ) -> Result<Self, Error> {
         let (eligible, why) = verdict(scenario, &evaluation)?;
-        let mut reasons = vec![why];
+        let mut reasons = Vec::new();
+        if !provisional.is_empty() {
+            reasons.push(provisional_reason(provisional));
+        }
+        reasons.push(why);
         reasons.extend(evaluation.reasons.iter().take(MODEL_REASONS).cloned());
         Ok(DecisionResponse {
             scenario: scenario.name.clone(),
             title: scenario.title.clone(),
-            eligible,
+            eligible: eligible && provisional.is_empty(),
+            provisional: provisional.to_vec(),
             rule: serde_json::to_value(&scenario.rule).unwrap_or_default(),
             evaluation_id: evaluation.evaluation_id.clone(),
             score: Some(evaluation.score),
@@ -175,10 +232,20 @@ impl DecisionResponse {
     /// The minimal answer, for an app granted the scenario but not its
     /// model: eligible or not, the rule, and reasons that name neither the
     /// score nor the grade.
-    pub fn minimal(scenario: &Scenario, evaluation: EvaluationResponse) -> Result<Self, Error> {
-        let full = DecisionResponse::new(scenario, evaluation)?;
-        let mut reasons = vec![scenario.rule.outcome_text(full.eligible, &scenario.title)];
-        reasons.extend(full.reasons.into_iter().skip(1));
+    pub fn minimal(
+        scenario: &Scenario,
+        evaluation: EvaluationResponse,
+        provisional: &[String],
+    ) -> Result<Self, Error> {
+        let (by_rule, _) = verdict(scenario, &evaluation)?;
+        let full = DecisionResponse::new(scenario, evaluation, provisional)?;
+        let skip = if provisional.is_empty() { 1 } else { 2 };
+        let mut reasons = Vec::new();
+        if !provisional.is_empty() {
+            reasons.push(provisional_reason(provisional));
+        }
+        reasons.push(scenario.rule.outcome_text(by_rule, &scenario.title));
+        reasons.extend(full.reasons.into_iter().skip(skip));
         Ok(DecisionResponse {
             score: None,
             grade: None,

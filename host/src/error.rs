@@ -82,6 +82,7 @@ impl Error {
                 scorehost_registry::Error::NoPinnedVersion(_) => "no_pinned_version",
                 scorehost_registry::Error::Integrity { .. } => "integrity",
                 scorehost_registry::Error::Storage(_) => "storage",
+                scorehost_registry::Error::Limit(_) => "limit_reached",
                 scorehost_registry::Error::Unavailable(_) => "unavailable",
             },
         }

@@ -299,20 +299,30 @@ enum AuditCommand {
     },
     /// Print (or save) an inclusion proof of a record under a signed checkpoint, or check a saved one.
     #[command(
-        after_help = "Examples:\n  scorehost audit proof 3f2a… --out proof.json\n  scorehost audit proof --check proof.json --public-key 9c1e…"
+        after_help = "Examples:\n  scorehost audit proof 3f2a… --out proof.json\n  scorehost audit show 3f2a… --json > record.json\n  scorehost audit proof --check proof.json --record record.json --public-key 9c1e…"
     )]
     Proof {
         /// The record id.
         id: Option<String>,
-        /// Write the proof to this file.
+        /// Write the proof to this file (never through a symbolic link; an
+        /// existing file only with --force).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Overwrite the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
         /// Check a saved proof offline instead.
         #[arg(long, conflicts_with = "id")]
         check: Option<PathBuf>,
         /// With --check: the log's public key (hex); default: this data dir's.
         #[arg(long)]
         public_key: Option<String>,
+        /// With --check: the record the proof is shown with — `audit show
+        /// --json` or `GET /v1/evaluations/{id}` output, or the record's
+        /// exact text. The check then proves *this* record is in the log
+        /// (its leaf hash is the proof's), and prints what it says.
+        #[arg(long, requires = "check")]
+        record: Option<PathBuf>,
     },
     /// Print the log's public key (hex), which anyone needs to check proofs.
     #[command(after_help = "Example:\n  scorehost audit key")]
@@ -465,7 +475,8 @@ fn main() -> ExitCode {
 /// Exit codes: 1 usage or I/O, 3 bad request or rejected by the model,
 /// 4 module refused, 5 plugin fault, 6 overloaded or storage unavailable
 /// (retry later), 7 internal or storage error, 8 forbidden or unauthorized, 9 not found, 10 conflict, 11 no pinned version,
-/// 12 integrity failure (stored bytes are not the registered bytes).
+/// 12 integrity failure (stored bytes are not the registered bytes), 13 a
+/// limit reached (too many disputes open, say: retry once some close).
 fn exit_code(e: &anyhow::Error) -> u8 {
     use scorehost_registry::Error as R;
     if let Some(remote) = e.downcast_ref::<cli::remote::RemoteError>() {
@@ -487,6 +498,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(Err(R::Conflict(_))) => 10,
         Some(Err(R::NoPinnedVersion(_))) => 11,
         Some(Err(R::Integrity { .. })) => 12,
+        Some(Err(R::Limit(_))) => 13,
         None => 1,
     }
 }
@@ -531,8 +543,9 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 id: Some(id),
                 out,
                 check: None,
+                force,
                 ..
-            } => remote::proof(g, r, id, out.as_deref()),
+            } => remote::proof(g, r, id, (out.as_deref(), *force)),
             // Checking a saved proof is offline by nature.
             AuditCommand::Proof { .. } => return None,
             AuditCommand::Key | AuditCommand::Erase { .. } => Err(anyhow::anyhow!(
@@ -596,12 +609,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out,
                 check,
                 public_key,
+                record,
+                force,
             } => cli::audit::proof(
                 g,
                 id.as_deref(),
-                out.as_deref(),
+                (out.as_deref(), force),
                 check.as_deref(),
-                public_key.as_deref(),
+                (public_key.as_deref(), record.as_deref()),
             ),
             AuditCommand::Key => cli::audit::key(g),
             AuditCommand::Erase { id } => cli::audit::erase(g, &id),

@@ -296,6 +296,7 @@ impl Population {
             },
             indicators,
             withheld: Vec::new(),
+            from_store: false,
         }
     }
 }

@@ -243,9 +243,20 @@ pub fn prepare<S: Scorer + ?Sized>(
         response: response.as_ref(),
         batch,
         withheld: &request.withheld,
+        from_store: request.from_store,
     })?;
     let outcome = match (result, response) {
-        (Ok(_), Some(r)) => Ok(r),
+        (Ok(_), Some(mut r)) => {
+            r.data_from = Some(
+                if request.from_store {
+                    "store"
+                } else {
+                    "caller"
+                }
+                .into(),
+            );
+            Ok(r)
+        }
         (Err(error), _) => Err(error),
         (Ok(_), None) => Err(Error::Internal("no response for a success".into())),
     };

@@ -5,9 +5,13 @@
 //! else that scores stored subjects build their requests here, so that they
 //! all score exactly the same inputs — which the audit record then holds.
 //!
-//! Records under an open dispute, and records marked repaired, are left
-//! out (`scorehost_registry::disputes`) and named in the request's
-//! `withheld`.
+//! Records under a dispute the province admitted, records whose dispute
+//! lapsed in the subject's favour, and records marked repaired are left out
+//! (`scorehost_registry::disputes`) and named in the request's `withheld`.
+//! Records observed after the evaluation date are left out too: a fact
+//! that happened later cannot have been known on that date.
+//!
+//! An app evaluates stored subjects as of today only ([`app_as_of`]).
 
 use scorehost_registry::Registry;
 
@@ -17,7 +21,9 @@ use crate::wire::{ScoreRequest, WireBase, WireIndicator, WireSubject};
 
 /// The request of `subject_id` for the model `info` declares, evaluated as
 /// of `as_of` (YYYY-MM-DD), from the store; `None` when no base evaluation
-/// of the subject is stored. Costs four indexed queries.
+/// of the subject is stored. Records observed after `as_of` are left out
+/// (an undated record — a running count — is its current value: the store
+/// keeps no history of it). Costs four indexed queries.
 pub async fn request(
     registry: &Registry,
     info: &ModelInfo,
@@ -41,6 +47,7 @@ pub async fn request(
     let indicators = records
         .into_iter()
         .filter(|r| declared(&r.name) && !is_withheld(r))
+        .filter(|r| r.observed_on.as_deref().is_none_or(|d| d <= as_of))
         .map(|r| WireIndicator {
             source: Some(r.attributed_source()),
             name: r.name,
@@ -63,6 +70,7 @@ pub async fn request(
         },
         indicators,
         withheld,
+        from_store: true,
     }))
 }
 
@@ -101,4 +109,23 @@ pub async fn export_requests(
 /// Today's date (UTC), YYYY-MM-DD: the default evaluation date.
 pub fn today() -> String {
     scorehost_registry::now().chars().take(10).collect()
+}
+
+/// The evaluation date an app may ask for: today, the server's date (UTC),
+/// whether the app names it or not. Only the province (a batch over the
+/// store, the CLI) and a replay evaluate at another date: an app that
+/// could choose the date could move a negative record out of its validity
+/// window with a future date, or back before a repair with a past one.
+/// `asked` other than today is refused (403), naming today.
+pub fn app_as_of(asked: Option<&str>) -> Result<String, Error> {
+    let today = today();
+    match asked {
+        None => Ok(today),
+        Some(d) if d == today => Ok(today),
+        Some(d) => Err(Error::Registry(scorehost_registry::Error::Forbidden(
+            format!(
+                "an app's evaluations from the store are made as of today ({today}), not {d}: only the province evaluates at another date"
+            ),
+        ))),
+    }
 }

@@ -37,6 +37,13 @@ pub struct ScoreRequest {
     /// evaluation's reasons and audit record then say so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<scorehost_registry::Withheld>,
+    /// Whether the host completed this request from the 1+N store
+    /// ([`crate::store::request`]) rather than taking the caller's inputs.
+    /// Set by the host only, like `withheld`; the evaluation's record says
+    /// whose data it used (`data`), so that an app's own inputs about a
+    /// stored subject are never taken for the official evaluation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_store: bool,
 }
 
 /// A subject on the wire.
@@ -84,27 +91,36 @@ pub struct WireIndicator {
     pub source: Option<String>,
 }
 
-/// The refusal of a request that names `withheld` records itself: only the
-/// host sets them, from the store's disputes and repairs, so that a caller
-/// cannot write a suspension that never happened into its own audit record.
+/// The refusal of a request that names `withheld` records itself, or says
+/// it comes `from_store`: only the host sets them, from the store's
+/// disputes and repairs and from where it took the inputs, so that a
+/// caller can write neither a suspension that never happened nor the
+/// store's authority into its own audit record.
 pub fn refuse_claimed_withheld(where_: &str) -> Error {
     Error::BadRequest(format!(
-        "{where_}`withheld` is set by the host from the store's disputes and repairs; a request may not name it"
+        "{where_}`withheld` and `from_store` are set by the host, from the store's disputes and repairs and from where it took the inputs; a request may not name them"
     ))
 }
 
+/// Whether a request claims what only the host sets (`withheld` records,
+/// `from_store`): see [`refuse_claimed_withheld`].
+pub fn claims_host_fields(request: &ScoreRequest) -> bool {
+    !request.withheld.is_empty() || request.from_store
+}
+
 /// The number (1-based) of the first NDJSON line in `text` that names
-/// `withheld` records, if any (see [`refuse_claimed_withheld`]). Lines that
-/// are not JSON objects are left to the decoder's own errors.
+/// `withheld` records or `from_store`, if any (see
+/// [`refuse_claimed_withheld`]). Lines that are not JSON objects are left to
+/// the decoder's own errors.
 pub fn first_line_claiming_withheld(text: &[u8]) -> Option<usize> {
     text.split(|b| *b == b'\n')
         .enumerate()
         .find_map(|(i, line)| {
-            serde_json::from_slice::<serde_json::Value>(line)
-                .ok()
-                .and_then(|v| v.get("withheld").cloned())
-                .is_some_and(|w| w.as_array().is_none_or(|a| !a.is_empty()))
-                .then_some(i + 1)
+            let v = serde_json::from_slice::<serde_json::Value>(line).ok()?;
+            let withheld = v
+                .get("withheld")
+                .is_some_and(|w| w.as_array().is_none_or(|a| !a.is_empty()));
+            (withheld || v.get("from_store").is_some()).then_some(i + 1)
         })
 }
 
@@ -232,6 +248,7 @@ impl ScoreRequest {
                 })
                 .collect(),
             withheld: Vec::new(),
+            from_store: false,
         }
     }
 }
@@ -393,6 +410,12 @@ pub struct EvaluationResponse {
     /// dispute, or repaired); `reasons` ends with a sentence for each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<scorehost_registry::Withheld>,
+    /// Whose data the model was given, for a recorded evaluation: `store`
+    /// (the 1+N store, each record with its furnisher) or `caller` (the
+    /// inputs the caller sent, which are its own statement, not the
+    /// province's). The record says the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_from: Option<String>,
 }
 
 impl EvaluationResponse {
@@ -427,6 +450,7 @@ impl EvaluationResponse {
             fuel,
             duration_us,
             withheld: Vec::new(),
+            data_from: None,
         }
     }
 }

@@ -44,6 +44,11 @@ pub enum Error {
     /// The database or the filesystem failed.
     #[error("storage error: {0}")]
     Storage(String),
+    /// The actor has reached a documented limit (open disputes per app or
+    /// per subject, say); the same request may succeed once some of what
+    /// counts against the limit is closed. The service answers 429.
+    #[error("limit reached: {0}")]
+    Limit(String),
     /// Storage cannot take the request now, for a reason that passes: the
     /// disk is full, the database server is down or restarting, the
     /// connection was lost, every connection is busy. Nothing of the request

@@ -106,6 +106,7 @@ async fn run() {
         response: response.as_ref(),
         batch: None,
         withheld: &[],
+        from_store: false,
     };
 
     // 0. What building a record costs the evaluating thread (serialising
@@ -161,6 +162,7 @@ async fn run() {
                                 response: response.as_ref(),
                                 batch: None,
                                 withheld: &[],
+                                from_store: false,
                             };
                             writer.record(&ev).await.unwrap();
                         }

@@ -357,6 +357,44 @@ pub fn sha256_file(path: &std::path::Path) -> String {
     hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("file")))
 }
 
+/// Run SQL against the fixture's database directly: an insider tampering
+/// with it, or a test moving a stored date into the past (time cannot be
+/// waited for in a test).
+pub async fn run_sql(f: &Fixture, sql: &str) {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let url =
+        f.db.clone()
+            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+}
+
+/// The ningbo example's indicators, as NDJSON records of `subject`, with
+/// `overdue_debts` set as given.
+pub fn ningbo_records(subject: &str, overdue_debts: bool) -> String {
+    let example = serde_json::to_value(example("ningbo-port")).unwrap();
+    let mut out = String::new();
+    for i in example["indicators"].as_array().unwrap() {
+        let mut r = serde_json::json!({
+            "subject_id": subject,
+            "name": i["name"],
+            "value": i["value"],
+            "source": i["source"].as_str().unwrap_or("ningbo-port-office"),
+        });
+        if i["name"] == "overdue_debts" {
+            r["value"] = serde_json::json!(overdue_debts);
+            r["source"] = serde_json::json!("pboc-credit-reference");
+        }
+        if let Some(d) = i["observed_on"].as_str() {
+            r["observed_on"] = serde_json::json!(d);
+        }
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -874,11 +874,13 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
 
     // A request that names only the subject is completed from the store and
     // scores exactly as the inline one does.
-    let by_subject =
-        json!({ "model": "ningbo/port", "subject": { "id": id }, "as_of": example["as_of"] });
+    // An app's evaluations from the store are made as of today.
+    let by_subject = json!({ "model": "ningbo/port", "subject": { "id": id } });
     let (status, answer) = post_json(&s, "/v1/scores", Some(&t.transit), &by_subject);
     assert_eq!(status, 200, "{answer}");
-    let (_, inline) = post_json(&s, "/v1/scores", Some(&t.transit), &example);
+    let mut today = example.clone();
+    today["as_of"] = json!(scorehost::store::today());
+    let (_, inline) = post_json(&s, "/v1/scores", Some(&t.transit), &today);
     assert_eq!(answer["score"], inline["score"]);
     assert_eq!(answer["contributions"], inline["contributions"]);
     // The record holds exactly what the model saw: the completed request.
@@ -961,6 +963,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
     // Every printed scoring works as its comment says.
     let mut scored = 0;
     let mut others = Vec::new();
+    let mut disputed = None;
     let mut lines = out.lines();
     while let Some(line) = lines.next() {
         let Some(comment) = line.trim().strip_prefix("# ") else {
@@ -1001,6 +1004,9 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
                         "the pinned version's baseline is there: {answer}"
                     );
                 }
+                if what == "dispute:" {
+                    disputed = Some(answer);
+                }
             }
         }
         if !comment.contains("subject kind") {
@@ -1032,6 +1038,31 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         others,
         ["decision:", "decision:", "decision:", "impact:", "dispute:"],
         "{out}"
+    );
+    // Scored again, the disputed subject's answer says the record was not
+    // used (the demo disputes an optional record, so the score goes on).
+    let dispute = disputed.expect("the dispute was filed");
+    let subject = dispute["subject_id"].as_str().unwrap();
+    let again = out
+        .lines()
+        .find(|l| l.contains("/v1/scores") && l.contains(subject))
+        .and_then(|l| l.split("-d '").nth(1))
+        .map(|b| b.trim_end_matches('\''))
+        .expect("the disputed subject has a printed scoring");
+    let (status, answer) = post_to(
+        &server,
+        "/v1/scores",
+        Some(&app),
+        "application/json",
+        again.as_bytes(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["reasons"].to_string().contains(&format!(
+            "was not used: it is suspended while dispute {}",
+            dispute["id"].as_str().unwrap()
+        )),
+        "{answer}"
     );
     let (status, v) = get(&server, "/v1/audit/verify", Some(&auditor));
     assert_eq!(status, 200, "{v}");

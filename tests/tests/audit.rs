@@ -99,12 +99,7 @@ fn populate(f: &Fixture) -> Vec<String> {
 
 /// Run SQL against the fixture's database, as an insider would.
 async fn tamper(f: &Fixture, sql: &str) {
-    sqlx::any::install_default_drivers();
-    let url =
-        f.db.clone()
-            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    scorehost_tests::run_sql(f, sql).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -367,6 +362,7 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
                 response: response.as_ref(),
                 batch: None,
                 withheld: &[],
+                from_store: false,
             };
             ids.push(audit::record_evaluation(reg, &key, &ev).await.unwrap().id);
         }
@@ -471,6 +467,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
                         response: response.as_ref(),
                         batch: None,
                         withheld: &[],
+                        from_store: false,
                     };
                     writer.record(&ev).await.unwrap()
                 })

@@ -16,29 +16,8 @@ use serde_json::{Value, json};
 const FIRM: &str = "91330200MA2AAAAA1X";
 const OTHER: &str = "91330200MA2BBBBB2Y";
 
-/// The ningbo example's indicators, as NDJSON records of `subject`, with
-/// `overdue_debts` set as given.
 fn indicator_lines(subject: &str, overdue_debts: bool) -> String {
-    let example = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
-    let mut out = String::new();
-    for i in example["indicators"].as_array().unwrap() {
-        let mut r = json!({
-            "subject_id": subject,
-            "name": i["name"],
-            "value": i["value"],
-            "source": i["source"].as_str().unwrap_or("ningbo-port-office"),
-        });
-        if i["name"] == "overdue_debts" {
-            r["value"] = json!(overdue_debts);
-            r["source"] = json!("pboc-credit-reference");
-        }
-        if let Some(d) = i["observed_on"].as_str() {
-            r["observed_on"] = json!(d);
-        }
-        out.push_str(&r.to_string());
-        out.push('\n');
-    }
-    out
+    scorehost_tests::ningbo_records(subject, overdue_debts)
 }
 
 /// The value of indicator `name` in a shown record's input, if present.
@@ -257,7 +236,54 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         409
     );
 
-    // 2. Suspended: the evaluation does not use the record, and says so.
+    // 2. Filed by an app, it suspends nothing until the province has
+    // checked it: an app cannot switch a record off by filing alone.
+    let (status, filed) = score(&s, &bank, FIRM);
+    assert_eq!(status, 200, "{filed}");
+    assert_eq!(filed["score"], 761.75, "{filed}");
+    assert!(filed.get("withheld").is_none(), "{filed}");
+
+    // 3. The source may not answer before the check; the check forwards it,
+    // and from then on the record is withheld.
+    let corrected = json!({"outcome": "corrected", "value": false, "note": "repaid 2025-06-30; our record was stale"});
+    let answer_path = format!("/v1/disputes/{id}/answer");
+    let (status, body) = post_json(&s, &answer_path, Some(&ningbo), &corrected);
+    assert_eq!(status, 409, "{body}");
+    let check_path = format!("/v1/disputes/{id}/check");
+    assert_eq!(
+        post_json(&s, &check_path, Some(&bank), &json!({"verdict": "forward"})).0,
+        403
+    );
+    assert_eq!(
+        post_json(
+            &s,
+            &check_path,
+            Some(&province),
+            &json!({"verdict": "maybe"})
+        )
+        .0,
+        400
+    );
+    let (status, d1) = post_json(
+        &s,
+        &check_path,
+        Some(&province),
+        &json!({"verdict": "forward"}),
+    );
+    assert_eq!(status, 200, "{d1}");
+    assert_eq!(d1["state"], "forwarded");
+    assert!(d1["answer_due"].as_str().unwrap() > today.as_str());
+    assert_eq!(
+        post_json(
+            &s,
+            &check_path,
+            Some(&province),
+            &json!({"verdict": "forward"})
+        )
+        .0,
+        409
+    );
+    // Suspended: the evaluation does not use the record, and says so.
     let (status, during) = score(&s, &bank, FIRM);
     assert_eq!(status, 200, "{during}");
     assert_eq!(
@@ -266,6 +292,8 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
     );
     assert_eq!(during["withheld"][0]["id"], id.as_str());
     assert_eq!(during["withheld"][0]["why"], "disputed");
+    assert_eq!(during["withheld"][0]["filed_by"], "app:bank");
+    assert_eq!(during["data_from"], "store");
     let last_reason = during["reasons"].as_array().unwrap().last().unwrap();
     assert!(
         last_reason.as_str().unwrap().contains(&format!(
@@ -353,45 +381,6 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         "{answer}"
     );
 
-    // 3. The source may not answer before the check; the check forwards it.
-    let corrected = json!({"outcome": "corrected", "value": false, "note": "repaid 2025-06-30; our record was stale"});
-    let answer_path = format!("/v1/disputes/{id}/answer");
-    let (status, body) = post_json(&s, &answer_path, Some(&ningbo), &corrected);
-    assert_eq!(status, 409, "{body}");
-    let check_path = format!("/v1/disputes/{id}/check");
-    assert_eq!(
-        post_json(&s, &check_path, Some(&bank), &json!({"verdict": "forward"})).0,
-        403
-    );
-    assert_eq!(
-        post_json(
-            &s,
-            &check_path,
-            Some(&province),
-            &json!({"verdict": "maybe"})
-        )
-        .0,
-        400
-    );
-    let (status, d1) = post_json(
-        &s,
-        &check_path,
-        Some(&province),
-        &json!({"verdict": "forward"}),
-    );
-    assert_eq!(status, 200, "{d1}");
-    assert_eq!(d1["state"], "forwarded");
-    assert!(d1["answer_due"].as_str().unwrap() > today.as_str());
-    assert_eq!(
-        post_json(
-            &s,
-            &check_path,
-            Some(&province),
-            &json!({"verdict": "forward"})
-        )
-        .0,
-        409
-    );
     // Still withheld while the source checks.
     assert_eq!(score(&s, &bank, FIRM).1["score"], 811.75);
 

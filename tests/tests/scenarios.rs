@@ -170,7 +170,7 @@ fn decide(s: &Server, token: &str, scenario: &str, subject: &str) -> (u16, Value
         s,
         "/v1/decisions",
         Some(token),
-        &json!({ "scenario": scenario, "subject": { "id": subject }, "as_of": "2026-11-01" }),
+        &json!({ "scenario": scenario, "subject": { "id": subject } }),
     )
 }
 
@@ -335,7 +335,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             assert_eq!(d["reasons"][1], d["evaluation"]["reasons"][0], "{d}");
             assert!(d["reasons"].as_array().unwrap().len() <= 4);
             assert_eq!(d["evaluation"]["subject"]["id"], subject);
-            assert_eq!(d["evaluation"]["as_of"], "2026-11-01");
+            assert_eq!(d["evaluation"]["as_of"], scorehost::store::today());
             let id = d["evaluation_id"].as_str().unwrap().to_string();
             assert_eq!(d["evaluation"]["evaluation_id"], id.as_str());
             assert_eq!(records(&f), before + 1, "one record per decision");
@@ -756,8 +756,6 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
             TRANSIT,
             "--subject",
             PEOPLE[0].0,
-            "--as-of",
-            "2026-11-01",
             "--json",
         ],
     )))
@@ -766,6 +764,20 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
         (d["eligible"].as_bool(), d["score"].as_f64()),
         (Some(false), Some(572.99))
     );
+    // An app's decisions are made as of today: another date is refused.
+    let out = remote(
+        &transit,
+        &[
+            "decide",
+            "--scenario",
+            TRANSIT,
+            "--subject",
+            PEOPLE[0].0,
+            "--as-of",
+            "2026-11-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(8), "forbidden");
     ok(remote(
         &province,
         &[

@@ -77,7 +77,9 @@ pub struct StoreBatch {
     /// base evaluation of a kind the model scores.
     #[serde(default)]
     pub subjects: Option<Vec<String>>,
-    /// The evaluation date (default: today).
+    /// The evaluation date (default: today). An app's batch is evaluated
+    /// as of today only (another date is refused, 403); the province's at
+    /// any date.
     #[serde(default)]
     pub as_of: Option<String>,
 }
@@ -229,10 +231,13 @@ pub async fn start(
     let mut store = None;
     let (model, format, input) = match content_type.as_str() {
         "application/json" => {
-            let super::scores::JsonBody(spec) =
+            let super::scores::JsonBody(mut spec) =
                 super::scores::JsonBody::<StoreBatch>::from_request_body(body).await?;
             let name: ModelName = spec.model.parse()?;
             may_batch(&caller, &name)?;
+            if matches!(caller.actor.role, Role::App(_)) {
+                spec.as_of = Some(crate::store::app_as_of(spec.as_of.as_deref())?);
+            }
             let model = service.pinned_model(&name).await?;
             if spec.subjects.as_ref().is_some_and(|s| s.is_empty()) {
                 return Err(ApiError::bad_request(

@@ -28,13 +28,15 @@ use crate::scoring::{Recorder, score_fairly_amended, score_recorded_amended};
 /// A decision to make.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({ "scenario": "hangzhou-transit-credit-pay", "subject": { "id": "330106199001011234" }, "as_of": "2026-11-01" }))]
+#[schema(example = json!({ "scenario": "hangzhou-transit-credit-pay", "subject": { "id": "330106199001011234" } }))]
 pub struct DecisionBody {
     /// The scenario's name, e.g. `hangzhou-transit-credit-pay`.
     pub scenario: String,
     /// The subject, by id: its data come from the 1+N store.
     pub subject: DecisionSubject,
-    /// The evaluation date, YYYY-MM-DD (default: today).
+    /// The evaluation date, YYYY-MM-DD: today, the server's date (UTC), if
+    /// given at all. An app's decisions are made as of today; another date
+    /// is refused (403).
     #[serde(default)]
     pub as_of: Option<String>,
 }
@@ -67,7 +69,7 @@ pub fn not_live(e: NotLive) -> ApiError {
     responses(
         (status = 200, description = "The decision: scenario, eligible, rule, evaluation_id, score, grade, reasons, evaluation"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, description = "Not an app, not granted the scenario, or a natural person's consent is missing", body = ErrorBody),
+        (status = 403, description = "Not an app, not granted the scenario, a natural person's consent is missing, or as_of is not today", body = ErrorBody),
         (status = 404, description = "No such scenario, no pinned version of its model, or no stored data of the subject", body = ErrorBody),
         (status = 409, description = "The scenario's rule no longer fits the model's pinned version", body = ErrorBody),
         (status = 410, description = "The scenario was retired", body = ErrorBody),
@@ -104,10 +106,14 @@ pub async fn decide(
     let model_name: ModelName = scenario.model.parse()?;
     let model = service.pinned_model(&model_name).await?;
     decide::check_fits(&scenario, model.info())?;
+    let as_of = crate::store::app_as_of(b.as_of.as_deref())?;
     admit_stored(&service, &caller, &model_name, &b.subject.id).await?;
-    let request = stored_request(&service, &model, &b.subject.id, b.as_of.as_deref()).await?;
+    let request = stored_request(&service, &model, &b.subject.id, Some(&as_of)).await?;
+    // Records withheld by this app's own disputes make its decision
+    // provisional: a filer's dispute never makes its own decision better.
+    let provisional = decide::own_disputes(&request.withheld, &caller.actor.to_string());
     let recorder = Recorder::Writer(&service.writer);
-    let amend = decide::record_decision(&scenario);
+    let amend = decide::record_decision(&scenario, &provisional);
     let result = match fairness() {
         Some(lanes) => {
             score_fairly_amended(lanes, model, request, &caller.name(), &recorder, amend).await
@@ -120,9 +126,9 @@ pub async fn decide(
     // The white box only to an app also granted the model (minimum
     // necessary: see DecisionResponse).
     let answer = if caller.token.may_score(&model_name) {
-        DecisionResponse::new(&scenario, result?)?
+        DecisionResponse::new(&scenario, result?, &provisional)?
     } else {
-        DecisionResponse::minimal(&scenario, result?)?
+        DecisionResponse::minimal(&scenario, result?, &provisional)?
     };
     Ok(Json(answer))
 }

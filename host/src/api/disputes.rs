@@ -1,15 +1,21 @@
 //! `/v1/disputes` and `/v1/repairs`: a subject's dispute of an indicator
 //! record, through its life (filed → checked → answered by the source),
 //! and credit repair (domain.md "Rights and procedures";
-//! [`scorehost_registry::disputes`]). While a dispute is open the record is
-//! withheld from every evaluation; each step is in the audit log.
+//! [`scorehost_registry::disputes`]). While a dispute the province has
+//! admitted (filed itself, or forwarded) is open the record is withheld
+//! from every evaluation; an app's filing withholds nothing until the
+//! province has checked it; a dispute not closed within 20 days lapses.
+//! Each step is in the audit log.
 //!
 //! Who may do what:
 //! - file: the province (for the subject) or an app on the subject's behalf
-//!   (with the subject's standing consent to that app);
+//!   (with the subject's standing consent to that app; at most
+//!   `MAX_OPEN_PER_APP` open per app and `MAX_OPEN_PER_SUBJECT` per subject,
+//!   429 beyond; not again after the province rejected it or the source
+//!   upheld it);
 //! - check (forward or reject) and mark repaired: the province;
 //! - answer: the publisher that imported the record, or the province;
-//! - withdraw: the filer, or the province;
+//! - withdraw: the filer, or the province, with a note saying why;
 //! - read: the province and auditors all; an app the disputes it filed; a
 //!   publisher those about records it furnished.
 
@@ -73,8 +79,8 @@ pub struct AnswerBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
-    /// Why (optional).
-    #[serde(default)]
+    /// Why it is withdrawn (required, and logged: a withdrawal without a
+    /// reason is refused).
     pub note: String,
 }
 
@@ -112,7 +118,8 @@ pub struct RepairsQuery {
     responses(
         (status = 201, description = "Filed: the dispute, with its deadlines"),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The record is disputed already, or this app disputed it before and the province rejected it or the source upheld it", body = ErrorBody)
     ),
     security(("bearer" = [])))]
 pub async fn file(

@@ -90,6 +90,7 @@ impl From<Error> for ApiError {
                 StatusCode::NOT_FOUND
             }
             Error::Registry(R::Conflict(_)) => StatusCode::CONFLICT,
+            Error::Registry(R::Limit(_)) => StatusCode::TOO_MANY_REQUESTS,
             Error::Rejected(_)
             | Error::ModuleRefused(_)
             | Error::Registry(R::ModuleRefused(_))

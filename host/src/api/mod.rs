@@ -523,6 +523,7 @@ pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(
     if resumed > 0 {
         tracing::info!(resumed, "resuming unfinished batch runs");
     }
+    spawn_lapse_sweep(service.clone());
     let (app, _) = router(service.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -544,6 +545,34 @@ pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(
     .map_err(|e| Error::Internal(format!("the server failed: {e}")))?;
     tracing::info!("stopped: every answered evaluation is in the log");
     Ok(())
+}
+
+/// How often the service records the disputes that passed their 20-day
+/// deadline ([`scorehost_registry::Registry::close_lapsed`]). Evaluations
+/// treat a dispute as lapsed from its first late day whether or not it is
+/// recorded yet; the sweep only writes the lapse into the dispute and the
+/// log, so an hour is prompt enough and costs one query an hour.
+pub const LAPSE_SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Close lapsed disputes now and every [`LAPSE_SWEEP_EVERY`], for as long
+/// as the process runs; a failure is logged and tried again next time.
+fn spawn_lapse_sweep(service: Arc<Service>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(LAPSE_SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            match service.catalog.registry().close_lapsed().await {
+                Ok(closed) if !closed.is_empty() => {
+                    tracing::info!(
+                        closed = closed.len(),
+                        "disputes lapsed at their 20-day deadline"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("cannot close lapsed disputes: {e}"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -68,10 +68,15 @@ where
 /// answer is the white box with its `evaluation_id`, given only once the
 /// evaluation's record is durable. A failure of the model or of the
 /// request is recorded too, and its error names its `evaluation_id`.
+///
+/// A request with only a subject is completed from the 1+N store, as of
+/// today (an app may not choose another date: 403); a request with its
+/// inputs inline is the caller's own statement, and its record and answer
+/// say so (`data_from: "caller"`): it is never the official evaluation.
 #[utoipa::path(post, path = "/v1/scores", tag = "scores",
-    request_body(content = serde_json::Value, description = "A scoring request (design.md's wire format), with \"model\": \"namespace/name\""),
+    request_body(content = serde_json::Value, description = "A scoring request (design.md's wire format), with \"model\": \"namespace/name\"; or only the model, the subject's id (and as_of, which must be today) to score from the store"),
     responses(
-        (status = 200, description = "The evaluation: score, grade, contributions, reasons, fuel, evaluation_id"),
+        (status = 200, description = "The evaluation: score, grade, contributions, reasons, fuel, evaluation_id, data_from (store or caller)"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
@@ -121,7 +126,7 @@ pub async fn score(
     } else {
         let request: ScoreRequest = serde_json::from_value(raw)
             .map_err(|e| ApiError::bad_request(format!("the JSON does not fit: {e}")))?;
-        if !request.withheld.is_empty() {
+        if crate::wire::claims_host_fields(&request) {
             return Err(crate::wire::refuse_claimed_withheld("").into());
         }
         if let Role::App(app) = &caller.actor.role {
@@ -233,8 +238,10 @@ async fn complete_from_store(
         ),
         None => None,
     };
+    // An app evaluates stored subjects as of today (crate::store::app_as_of).
+    let as_of = crate::store::app_as_of(as_of)?;
     admit_stored(service, caller, model_name, id).await?;
-    let mut request = stored_request(service, model, id, as_of).await?;
+    let mut request = stored_request(service, model, id, Some(&as_of)).await?;
     request.model = raw["model"].as_str().map(str::to_string);
     Ok(request)
 }

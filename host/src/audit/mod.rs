@@ -192,6 +192,9 @@ pub struct Evaluated<'a> {
     /// The subject's stored records the model was not given (under
     /// dispute, or repaired): recorded beside the input.
     pub withheld: &'a [scorehost_registry::Withheld],
+    /// Whether the host took the inputs from the 1+N store (otherwise they
+    /// are the caller's): recorded as `data`.
+    pub from_store: bool,
 }
 
 /// An evaluation's place in a batch run: the run's id and the item's
@@ -205,11 +208,54 @@ pub struct BatchItem<'a> {
     pub item: u64,
 }
 
+/// The version of the evaluation record's format, written first in every
+/// evaluation record as `format`. A record without it is format 1 (before
+/// 2026-12); format 2 added `format` and `data`. Readers branch on it; a
+/// change that is not only a new optional field raises it.
+pub const RECORD_FORMAT: u32 = 2;
+
+/// Whose data an evaluation used, as its record says.
+#[derive(serde::Serialize)]
+struct RecordedData {
+    /// `store` (the 1+N store) or `caller` (the inputs the caller sent).
+    from: &'static str,
+    /// For `store`: each furnisher of a record the model was given
+    /// (`province`, `publisher:NS`, or a label for a record imported
+    /// before furnishers were recorded), sorted, once each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    furnishers: Vec<String>,
+}
+
+impl RecordedData {
+    /// From where the inputs came, and the sources the indicators carry
+    /// (for a stored request, [`scorehost_registry::data::IndicatorRecord::attributed_source`]:
+    /// the furnisher, then its label in parentheses).
+    fn of<'s>(from_store: bool, sources: impl Iterator<Item = Option<&'s str>>) -> RecordedData {
+        if !from_store {
+            return RecordedData {
+                from: "caller",
+                furnishers: Vec::new(),
+            };
+        }
+        let mut furnishers: Vec<String> = sources
+            .flatten()
+            .map(|s| s.split(" (").next().unwrap_or(s).to_string())
+            .collect();
+        furnishers.sort();
+        furnishers.dedup();
+        RecordedData {
+            from: "store",
+            furnishers,
+        }
+    }
+}
+
 /// The fields of an evaluation's record (the log adds `seq`, `kind` and
 /// `at`). Field names are the record format that `show`, `replay` and
-/// outside verifiers read: they only grow.
+/// outside verifiers read: they only grow ([`RECORD_FORMAT`]).
 #[derive(serde::Serialize)]
 struct EvaluationBody<'a> {
+    format: u32,
     caller: &'a str,
     model: &'a ModelRef,
     subject: RecordedSubject<'a>,
@@ -226,6 +272,7 @@ struct EvaluationBody<'a> {
     batch: Option<BatchItem<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     withheld: &'a [scorehost_registry::Withheld],
+    data: RecordedData,
 }
 
 #[derive(serde::Serialize)]
@@ -252,6 +299,10 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
         id: &ev.req.subject.id,
         kind: crate::contract::subject_kind_name(ev.req.subject.kind),
     };
+    let data = RecordedData::of(
+        ev.from_store,
+        ev.req.indicators.iter().map(|i| i.source.as_deref()),
+    );
     record_body(
         ev.caller,
         ev.model,
@@ -262,7 +313,7 @@ pub fn evaluation_record(ev: &Evaluated<'_>) -> Result<NewRecord, Error> {
         outcome,
         (fuel, duration_us),
         ev.batch,
-        ev.withheld,
+        (ev.withheld, data),
     )
 }
 
@@ -284,6 +335,10 @@ pub fn refused_record(
         id: &wire.subject.id,
         kind: &wire.subject.kind,
     };
+    let data = RecordedData::of(
+        wire.from_store,
+        wire.indicators.iter().map(|i| i.source.as_deref()),
+    );
     record_body(
         caller,
         model,
@@ -294,7 +349,7 @@ pub fn refused_record(
         outcome,
         (0, 0),
         batch,
-        &wire.withheld,
+        (&wire.withheld, data),
     )
 }
 
@@ -309,10 +364,11 @@ fn record_body(
     outcome: RecordedOutcome<'_>,
     (fuel, duration_us): (u64, u64),
     batch: Option<BatchItem<'_>>,
-    withheld: &[scorehost_registry::Withheld],
+    (withheld, data): (&[scorehost_registry::Withheld], RecordedData),
 ) -> Result<NewRecord, Error> {
     let salt = salt()?;
     let body = EvaluationBody {
+        format: RECORD_FORMAT,
         caller,
         model,
         subject,
@@ -326,6 +382,7 @@ fn record_body(
         wasmtime_version: crate::WASMTIME_VERSION,
         batch,
         withheld,
+        data,
     };
     Ok(NewRecord {
         kind: "evaluation".into(),
@@ -357,13 +414,6 @@ pub async fn record_evaluation(
     ev: &Evaluated<'_>,
 ) -> Result<LogEntry, Error> {
     append_one(registry, key, evaluation_record(ev)?).await
-}
-
-fn leaves(entries: &[LogEntry]) -> Vec<Hash> {
-    entries
-        .iter()
-        .map(|e| merkle::leaf_hash(e.record.as_bytes()))
-        .collect()
 }
 
 /// The stored leaf hashes (trusted as stored: `verify` is what re-derives
@@ -461,40 +511,18 @@ pub struct VerifyReport {
 /// Recompute the tree from the stored records and check every checkpoint's
 /// signature and root. The first changed, missing or reordered record is
 /// named in the error.
+///
+/// One consistent snapshot on a live server: the checkpoints are read
+/// first, then the records. The log only grows and a checkpoint is stored
+/// only after the records it covers are committed, so every checkpoint read
+/// covers records that the later read holds — an honest log never looks
+/// truncated because a checkpoint was signed while verify ran. Linear in
+/// the log: one pass over the records, each checkpoint's root taken from
+/// the running frontier as the pass reaches its size (O(log n) each).
 pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyReport, Error> {
-    let entries = registry.log_entries().await?;
-    let bad = |m: String| {
-        Err(Error::Internal(format!(
-            "the audit log does not verify: {m}"
-        )))
-    };
-    for (i, e) in entries.iter().enumerate() {
-        if e.seq != i as u64 {
-            return bad(format!(
-                "record {i} is missing (the log jumps from record {} to {})",
-                i.saturating_sub(1),
-                e.seq
-            ));
-        }
-        let leaf = hex::encode(merkle::leaf_hash(e.record.as_bytes()));
-        if leaf != e.leaf_hash {
-            return bad(format!(
-                "record {i} (id {}) was changed: its content hashes to {leaf}, the log holds {}",
-                e.id, e.leaf_hash
-            ));
-        }
-        let claimed = serde_json::from_str::<Value>(&e.record)
-            .ok()
-            .and_then(|v| v["seq"].as_u64());
-        if claimed != Some(i as u64) {
-            return bad(format!(
-                "record {i} (id {}) is out of place: it was written as record {claimed:?}",
-                e.id
-            ));
-        }
-    }
-    let hashes = leaves(&entries);
     let checkpoints = registry.checkpoints().await?;
+    let entries = registry.log_entries().await?;
+    let bad = |m: String| Error::Internal(format!("the audit log does not verify: {m}"));
     for cp in &checkpoints {
         let checkpoint = Checkpoint {
             tree_size: cp.tree_size,
@@ -503,30 +531,70 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
             signature: cp.signature.clone(),
         };
         if let Err(e) = checkpoint.verify(public_key_hex) {
-            return bad(format!(
+            return Err(bad(format!(
                 "the checkpoint of size {} does not verify: {e}",
                 cp.tree_size
-            ));
-        }
-        if cp.tree_size > hashes.len() as u64 {
-            return bad(format!(
-                "a signed checkpoint covers {} records but the log holds {}: records after record {} were removed",
-                cp.tree_size,
-                hashes.len(),
-                hashes.len().saturating_sub(1)
-            ));
-        }
-        if hex::encode(merkle::root(&hashes[..cp.tree_size as usize])) != cp.root_hash {
-            return bad(format!(
-                "the log no longer matches the signed checkpoint of size {}: a record among the first {} was changed, removed or reordered",
-                cp.tree_size, cp.tree_size
-            ));
+            )));
         }
     }
+    // Checkpoints by size (the query orders them so); one pass.
+    let mut pending = checkpoints.iter().peekable();
+    let mut frontier = merkle::Frontier::default();
+    let mut check_reached = |frontier: &merkle::Frontier| -> Result<(), Error> {
+        while let Some(cp) = pending.next_if(|cp| cp.tree_size <= frontier.size()) {
+            if hex::encode(frontier.root()) != cp.root_hash {
+                return Err(bad(format!(
+                    "the log no longer matches the signed checkpoint of size {}: a record among the first {} was changed, removed or reordered",
+                    cp.tree_size, cp.tree_size
+                )));
+            }
+        }
+        Ok(())
+    };
+    check_reached(&frontier)?;
+    for (i, e) in entries.iter().enumerate() {
+        if e.seq != i as u64 {
+            return Err(bad(format!(
+                "record {i} is missing (the log jumps from record {} to {})",
+                i.saturating_sub(1),
+                e.seq
+            )));
+        }
+        let leaf = merkle::leaf_hash(e.record.as_bytes());
+        if hex::encode(leaf) != e.leaf_hash {
+            return Err(bad(format!(
+                "record {i} (id {}) was changed: its content hashes to {}, the log holds {}",
+                e.id,
+                hex::encode(leaf),
+                e.leaf_hash
+            )));
+        }
+        let claimed = serde_json::from_str::<Value>(&e.record)
+            .ok()
+            .and_then(|v| v["seq"].as_u64());
+        if claimed != Some(i as u64) {
+            return Err(bad(format!(
+                "record {i} (id {}) is out of place: it was written as record {claimed:?}",
+                e.id
+            )));
+        }
+        frontier.push(leaf);
+        check_reached(&frontier)?;
+    }
+    // Every record is in place; a checkpoint beyond them means the log
+    // lost its tail.
+    if let Some(cp) = checkpoints.iter().find(|cp| cp.tree_size > frontier.size()) {
+        return Err(bad(format!(
+            "a signed checkpoint covers {} records but the log holds {}: records after record {} were removed",
+            cp.tree_size,
+            entries.len(),
+            entries.len().saturating_sub(1)
+        )));
+    }
     Ok(VerifyReport {
-        records: hashes.len() as u64,
+        records: frontier.size(),
         checkpoints: checkpoints.len() as u64,
-        root_hash: hex::encode(merkle::root(&hashes)),
+        root_hash: hex::encode(frontier.root()),
     })
 }
 
@@ -656,10 +724,15 @@ pub fn mark_decision(record: &mut NewRecord, decision: &Value) -> Result<(), Err
 fn decision_difference(decision: &Value, now: &Value) -> Option<String> {
     let recorded = decision.get("eligible")?.as_bool();
     let rule = scorehost_registry::Rule::from_json(&decision["rule"]).ok()?;
+    // A provisional decision grants nothing, whatever the rule says.
+    let provisional = decision
+        .get("provisional")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
     let replayed = match (now["score"].as_f64(), now["grade"].as_str()) {
         (Some(score), Some(grade)) => crate::points::from_decimal(score)
             .ok()
-            .map(|h| rule.admits(h, grade)),
+            .map(|h| rule.admits(h, grade) && !provisional),
         _ => None,
     };
     (recorded != replayed).then(|| {
@@ -668,11 +741,118 @@ fn decision_difference(decision: &Value, now: &Value) -> Option<String> {
     })
 }
 
-/// Write a proof to a file as JSON.
-pub fn write_proof(path: &Path, proof: &InclusionProof) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(proof).map_err(|e| Error::Internal(e.to_string()))?;
-    std::fs::write(path, text)
-        .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))
+/// Check that `proof` proves the record `shown` is in the log signed with
+/// `public_key_hex`: the proof verifies, the record's exact text hashes to
+/// the proof's leaf hash, and the record says it is the proof's leaf
+/// (`seq`). `shown` is the record's exact text (one line of the log) or
+/// the JSON `audit show --json` and `GET /v1/evaluations/{id}` give, whose
+/// `entry.record` is that text. Returns what the record says, one line per
+/// fact, for the person checking: who asked, which model, whose data, the
+/// outcome, the decision. Costs one hash per path step.
+pub fn bind_record(
+    proof: &InclusionProof,
+    public_key_hex: &str,
+    shown: &str,
+) -> Result<String, Error> {
+    let bad = |m: String| Error::BadRequest(m);
+    let exact = shown.strip_suffix('\n').unwrap_or(shown);
+    let text = if hex::encode(merkle::leaf_hash(exact.as_bytes())) == proof.leaf_hash {
+        exact.to_string()
+    } else {
+        let v: Value = serde_json::from_str(shown).map_err(|_| {
+            bad("this is neither the record the proof is for nor `audit show --json` output".into())
+        })?;
+        match v.pointer("/entry/record").and_then(Value::as_str) {
+            Some(t) => t.to_string(),
+            None => {
+                return Err(bad(
+                    "this is not the record the proof is for: its text does not hash to the proof's leaf, and it holds no entry.record".into(),
+                ));
+            }
+        }
+    };
+    proof
+        .verify(public_key_hex, Some(text.as_bytes()))
+        .map_err(|e| {
+            bad(format!(
+                "the proof does not verify for this record (leaf hash {}): {e}",
+                hex::encode(merkle::leaf_hash(text.as_bytes()))
+            ))
+        })?;
+    let r: Value =
+        serde_json::from_str(&text).map_err(|_| bad("the record's text is not JSON".into()))?;
+    if r["seq"].as_u64() != Some(proof.leaf_index) {
+        return Err(bad(format!(
+            "the record says it is record {}, the proof is for leaf {}",
+            r["seq"], proof.leaf_index
+        )));
+    }
+    Ok(describe_record(&r))
+}
+
+/// What a record says, one `name: value` line per fact present.
+fn describe_record(r: &Value) -> String {
+    let data = match r["data"]["from"].as_str() {
+        Some("store") => format!(
+            "the 1+N store (furnished by {})",
+            r["data"]["furnishers"]
+                .as_array()
+                .map(|f| f
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "nobody: no N records".into())
+        ),
+        Some("caller") => format!(
+            "the caller's own inputs ({}), not the store",
+            r["caller"].as_str().unwrap_or("?")
+        ),
+        _ => "not recorded (a record before format 2)".into(),
+    };
+    let mut lines = vec![
+        format!("  kind: {}", r["kind"].as_str().unwrap_or("?")),
+        format!("  at: {}", r["at"].as_str().unwrap_or("?")),
+    ];
+    if r["kind"] == "evaluation" {
+        lines.push(format!("  format: {}", r["format"].as_u64().unwrap_or(1)));
+        lines.push(format!("  caller: {}", r["caller"].as_str().unwrap_or("?")));
+        lines.push(format!(
+            "  model: {}@{} (sha256 {})",
+            r["model"]["name"].as_str().unwrap_or("?"),
+            r["model"]["version"].as_str().unwrap_or("?"),
+            r["model"]["sha256"].as_str().unwrap_or("?")
+        ));
+        lines.push(format!(
+            "  subject: {} ({}), as of {}",
+            r["subject"]["id"].as_str().unwrap_or("?"),
+            r["subject"]["kind"].as_str().unwrap_or("?"),
+            r["as_of"].as_str().unwrap_or("?")
+        ));
+        lines.push(format!("  data: {data}"));
+        let o = &r["outcome"];
+        lines.push(match (o["score"].as_f64(), o["grade"].as_str()) {
+            (Some(s), Some(g)) => format!("  outcome: {s} {g}"),
+            _ => format!(
+                "  outcome: failed ({})",
+                o["error"]["code"].as_str().unwrap_or("?")
+            ),
+        });
+        if let Some(d) = r.get("decision") {
+            lines.push(format!(
+                "  decision: {} eligible={}{}",
+                d["scenario"].as_str().unwrap_or("?"),
+                d["eligible"],
+                if d.get("provisional").is_some() {
+                    format!(" (provisional: {})", d["provisional"])
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    lines.join("\n")
 }
 
 /// What replaying a recorded evaluation found.

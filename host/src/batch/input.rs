@@ -421,6 +421,7 @@ impl CsvColumns {
             },
             indicators,
             withheld: Vec::new(),
+            from_store: false,
         })
     }
 }

@@ -27,6 +27,7 @@ mod output;
 mod summary;
 
 use std::collections::BTreeMap;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -327,9 +328,11 @@ fn write_in_order(
         fatal.store(true, Ordering::Relaxed);
         Error::Internal(format!("output {}: {e}", path.display()))
     };
+    // Never through a symbolic link put in the results' place.
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(io)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);

@@ -11,6 +11,7 @@
 //! output is the one an uninterrupted run would have written.
 
 use std::io::{BufRead, BufReader, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -146,6 +147,7 @@ pub fn take_over(path: &Path) -> Result<Existing, Error> {
     let mut file = match std::fs::OpenOptions::new()
         .read(true)
         .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)
     {
         Ok(f) => f,

@@ -169,25 +169,44 @@ pub(crate) fn replay(g: &Global, id: &str) -> anyhow::Result<()> {
 pub(crate) fn proof(
     g: &Global,
     id: Option<&str>,
-    out: Option<&Path>,
+    (out, force): (Option<&Path>, bool),
     check: Option<&Path>,
-    public_key_hex: Option<&str>,
+    (public_key_hex, record): (Option<&str>, Option<&Path>),
 ) -> anyhow::Result<()> {
     if let Some(file) = check {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        let read = |f: &Path| {
+            std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))
+        };
+        let text = read(file)?;
         let proof: InclusionProof = serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{} is not a proof: {e}", file.display()))?;
         let key = match public_key_hex {
             Some(k) => k.to_string(),
             None => public_key(g)?,
         };
-        proof
-            .verify(&key, None)
-            .map_err(|e| anyhow::anyhow!("the proof does not verify: {e}"))?;
+        let Some(record_file) = record else {
+            proof
+                .verify(&key, None)
+                .map_err(|e| anyhow::anyhow!("the proof does not verify: {e}"))?;
+            println!(
+                "the proof verifies: leaf {} (hash {}) is in the log of {} records signed at {}; it proves nothing about a record you were shown unless you check it with --record FILE",
+                proof.leaf_index,
+                proof.leaf_hash,
+                proof.checkpoint.tree_size,
+                proof.checkpoint.timestamp
+            );
+            return Ok(());
+        };
+        let bound = audit::bind_record(&proof, &key, &read(record_file)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", record_file.display()))?;
         println!(
-            "the proof verifies: record {} is in the log of {} records signed at {}",
-            proof.leaf_index, proof.checkpoint.tree_size, proof.checkpoint.timestamp
+            "the proof verifies for this record: {} is record {} in the log of {} records signed at {}\n{}",
+            record_file.display(),
+            proof.leaf_index,
+            proof.checkpoint.tree_size,
+            proof.checkpoint.timestamp,
+            bound
         );
         return Ok(());
     }
@@ -198,7 +217,7 @@ pub(crate) fn proof(
     let proof = block_on(async { audit::proof(&open(g).await?, &key, id).await })?;
     match out {
         Some(path) => {
-            audit::write_proof(path, &proof)?;
+            serde_json::to_writer_pretty(super::output::create(path, force)?, &proof)?;
             println!(
                 "wrote the proof of record {} to {}; check it with: scorehost audit proof --check {} --public-key {}",
                 proof.leaf_index,

@@ -90,6 +90,8 @@ pub(crate) fn batch(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
 
 async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
     let name: ModelName = args.model.parse().map_err(Error::from)?;
+    // Resolving a link would write its target (a dangling one, too).
+    super::output::refuse_symlink(&args.output)?;
     let output = canonical(&args.output)?;
     let runtime = Runtime::new(Limits::default())?;
     let catalog = Catalog::open(runtime, &g.data_dir, g.db.as_deref()).await?;

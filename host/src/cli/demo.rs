@@ -412,10 +412,20 @@ async fn prepare(
             "  # impact: {candidate} is submitted, not approved; whom would it move? ({baseline} recorded evaluations of the pinned version to replay)\n  curl -s -X POST {url}/v1/plugins/{model}/versions/{version}/impact -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{}}'\n"
         ));
     }
-    // A dispute: the record is withheld until the source answers.
+    // A dispute filed by the province: the record is withheld until the
+    // source answers. An optional record, so that the score goes on and its
+    // reasons say so (a required one withheld makes the model refuse).
+    let optional = |info: &WireModelInfo, name: &str| {
+        info.indicators
+            .iter()
+            .any(|spec| spec.name == name && !spec.required)
+    };
     if let Some((id, model, ..)) = examples.iter().find(|e| e.2 == "enterprise")
-        && let Some((_, _, template)) = models.iter().find(|(n, _, _)| n.to_string() == *model)
-        && let Some(record) = template.indicators.iter().find(|i| i.observed_on.is_none())
+        && let Some((_, info, template)) = models.iter().find(|(n, _, _)| n.to_string() == *model)
+        && let Some(record) = template
+            .indicators
+            .iter()
+            .find(|i| i.observed_on.is_none() && optional(info, &i.name))
     {
         out.push_str(&format!(
             "  # dispute: {id}'s {} record is suspended while verified; score it again and the reasons say so\n  curl -s -X POST {url}/v1/disputes -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{\"subject_id\": \"{id}\", \"indicator\": \"{}\", \"reason\": \"the subject says this record is wrong\"}}'\n",

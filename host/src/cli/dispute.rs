@@ -87,13 +87,15 @@ pub(crate) enum DisputeCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Withdraw a dispute that is not closed (its filer, or the province).
-    #[command(after_help = "Example:\n  scorehost dispute withdraw dsp_0a1b2c3d4e5f")]
+    /// Withdraw a dispute that is not closed (its filer, or the province), saying why.
+    #[command(
+        after_help = "Example:\n  scorehost dispute withdraw dsp_0a1b2c3d4e5f --note \"the subject settled it with the source\""
+    )]
     Withdraw {
         /// The dispute's id.
         id: String,
-        /// Why (optional).
-        #[arg(long, default_value = "")]
+        /// Why it is withdrawn (required; logged).
+        #[arg(long)]
         note: String,
     },
     /// List disputes, oldest first.

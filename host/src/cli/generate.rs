@@ -4,7 +4,6 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use scorehost::Error;
 use scorehost::catalog::Catalog;
 use scorehost::contract::{ModelInfo, ValueKind};
@@ -27,9 +26,13 @@ pub(crate) struct GenArgs {
     /// How many subjects.
     #[arg(long, default_value_t = 1000)]
     count: u64,
-    /// Where to write them (default: standard output).
+    /// Where to write them (default: standard output). Never through a
+    /// symbolic link; an existing file only with --force.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Overwrite the --output file if it exists.
+    #[arg(long, requires = "output")]
+    force: bool,
     /// NDJSON (score requests, what `batch` and `POST /v1/scores` take) or
     /// CSV (one column per indicator; not for models with repeated events).
     #[arg(long, value_enum, default_value = "ndjson")]
@@ -75,9 +78,7 @@ pub(crate) fn generate(g: &Global, args: &GenArgs) -> anyhow::Result<()> {
     };
     let mut population = Population::new(&info, as_of, args.seed);
     let sink: Box<dyn std::io::Write> = match &args.output {
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ),
+        Some(p) => Box::new(super::output::create(p, args.force)?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 20, sink);

@@ -10,6 +10,7 @@ pub(crate) mod dispute;
 pub(crate) mod generate;
 pub(crate) mod impact;
 pub(crate) mod new;
+pub(crate) mod output;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;

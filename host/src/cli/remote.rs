@@ -39,6 +39,7 @@ impl RemoteError {
             "conflict" => 10,
             "no_pinned_version" => 11,
             "integrity" => 12,
+            "limit_reached" => 13,
             _ => 7,
         }
     }
@@ -232,11 +233,17 @@ pub(crate) fn show(g: &Global, r: &Remote, reference: &str) -> anyhow::Result<()
     get(g, r, &path)
 }
 
-pub(crate) fn proof(g: &Global, r: &Remote, id: &str, out: Option<&Path>) -> anyhow::Result<()> {
+pub(crate) fn proof(
+    g: &Global,
+    r: &Remote,
+    id: &str,
+    (out, force): (Option<&Path>, bool),
+) -> anyhow::Result<()> {
     let proof = r.send("GET", &format!("/v1/evaluations/{id}/proof"), None)?;
     match out {
         Some(path) => {
-            std::fs::write(path, serde_json::to_string_pretty(&proof)?)?;
+            let file = super::output::create(path, force)?;
+            serde_json::to_writer_pretty(file, &proof)?;
             println!("wrote {}", path.display());
             Ok(())
         }

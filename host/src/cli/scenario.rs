@@ -244,14 +244,14 @@ pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
             &request,
             &g.actor,
             &recorder,
-            decide::record_decision(&scenario),
+            decide::record_decision(&scenario, &[]),
         )
         .await
         .map_err(|f| match f.evaluation_id {
             Some(id) => anyhow::Error::from(f.error).context(format!("evaluation {id} (recorded)")),
             None => anyhow::Error::from(f.error),
         })?;
-        anyhow::Ok(DecisionResponse::new(&scenario, evaluation)?)
+        anyhow::Ok(DecisionResponse::new(&scenario, evaluation, &[])?)
     })?;
     print_decision(g, &answer)
 }

@@ -7,11 +7,21 @@
 //! 1. **filed** (state `open`) by the province, at its window or portal, or
 //!    by an app on the subject's behalf — only an app the subject has a
 //!    standing consent to (otherwise any app could suspend any subject's
-//!    negative records). From this moment the record is
-//!    *withheld*: no evaluation uses it, and each says so.
+//!    negative records), within [`MAX_OPEN_PER_APP`] and
+//!    [`MAX_OPEN_PER_SUBJECT`]. A dispute the province files suspends the
+//!    record at once: from then on it is *withheld*, no evaluation uses
+//!    it, and each says so. A dispute an app files suspends nothing until
+//!    the province has checked it: an app cannot switch a person's records
+//!    off and on by filing and withdrawing (the "hit-and-run"), nor
+//!    silence a required indicator, nor hide a person's positive records,
+//!    without the province's decision.
 //! 2. **checked** by the province within [`deadlines::CHECK_WORKING_DAYS`]
-//!    working days: forwarded to the furnishing source (state `forwarded`,
-//!    still withheld), or rejected as inadmissible (closed).
+//!    working days: forwarded to the furnishing source (state `forwarded`:
+//!    the record is withheld from now on), or rejected as inadmissible
+//!    (closed). While a dispute an app filed withholds a record, that
+//!    app's own benefit decisions about the subject are provisional and
+//!    grant nothing (`scorehost::decide`): a filer's dispute never makes
+//!    its own decisions come out better.
 //! 3. **answered** by the source — the publisher that imported the record,
 //!    or the province for it — within [`deadlines::ANSWER_WORKING_DAYS`]
 //!    working days: `corrected` with a new value, `upheld`, or `removed`.
@@ -19,10 +29,26 @@
 //!    removed record is not re-inserted by an import unless the province
 //!    itself imports it: FCRA's "not re-inserted unless certified").
 //! 4. Whatever happens, closed within [`deadlines::CLOSE_DAYS`] days;
-//!    [`Registry::overdue_disputes`] lists those past any deadline.
+//!    [`Registry::overdue_disputes`] lists those past any deadline. One
+//!    not closed by then **lapses** ([`Registry::close_lapsed`]): a dispute
+//!    the province had admitted (filed itself, or forwarded) is decided in
+//!    the subject's favour — the record is withheld from then on, as if
+//!    removed, and only the province may furnish it again (the credit
+//!    reporting regulation's 20 days; FCRA §611(a)(5)(A): what cannot be
+//!    verified in time is deleted). The cost of the source's silence falls
+//!    on the source, not on the person. An app's dispute the province never
+//!    checked lapses `unchecked`, with no effect (it never suspended
+//!    anything); both stay in the log, and the overdue list showed them
+//!    from the first missed deadline on.
 //!
-//! The filer may withdraw an open dispute. An import may not overwrite a
-//! record under dispute: the source answers the dispute instead.
+//! The filer may withdraw a dispute that is not closed, saying why (the
+//! note is required and logged). A withdrawal changes nothing already
+//! decided: every evaluation made meanwhile keeps, in its record, the
+//! dispute that withheld the record. A record whose dispute the province
+//! rejected, or its source upheld, may not be disputed again by the same
+//! app while it holds the same value: new grounds go to the province,
+//! which files the dispute itself. An import may not overwrite a record
+//! under dispute: the source answers the dispute instead.
 //!
 //! Credit repair ([`Registry::mark_repaired`]): once the obligation behind a
 //! negative record is fulfilled, the province marks it repaired and it is
@@ -44,6 +70,20 @@ pub mod deadlines;
 mod repairs;
 
 pub use repairs::Repair;
+
+/// How many disputes one app may have not closed at once. An app files for
+/// the people who consented to it, a handful of records each; 20 covers a
+/// busy app between two of the province's daily checks, and bounds what
+/// one app (or one leaked app token) can put on the province's desk.
+pub const MAX_OPEN_PER_APP: i64 = 20;
+
+/// How many disputes filed by apps one subject may have not closed at
+/// once. A person rarely contests more than a few records at a time; the
+/// province, which verifies who is asking, files beyond this for them.
+pub const MAX_OPEN_PER_SUBJECT: i64 = 5;
+
+/// Who closes a lapsed dispute: no person, the deadline.
+pub const LAPSE_ACTOR: &str = "scorehost (the 20-day deadline)";
 
 /// Where a dispute stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,6 +135,12 @@ pub enum DisputeOutcome {
     Upheld,
     /// The source withdrew the record.
     Removed,
+    /// Not closed within [`deadlines::CLOSE_DAYS`] days after the province
+    /// admitted it: decided in the subject's favour, the record withheld.
+    Lapsed,
+    /// An app's dispute the province never checked within
+    /// [`deadlines::CLOSE_DAYS`] days: closed without effect.
+    Unchecked,
 }
 
 impl DisputeOutcome {
@@ -106,6 +152,8 @@ impl DisputeOutcome {
             DisputeOutcome::Corrected => "corrected",
             DisputeOutcome::Upheld => "upheld",
             DisputeOutcome::Removed => "removed",
+            DisputeOutcome::Lapsed => "lapsed",
+            DisputeOutcome::Unchecked => "unchecked",
         }
     }
 
@@ -116,6 +164,8 @@ impl DisputeOutcome {
             "corrected" => DisputeOutcome::Corrected,
             "upheld" => DisputeOutcome::Upheld,
             "removed" => DisputeOutcome::Removed,
+            "lapsed" => DisputeOutcome::Lapsed,
+            "unchecked" => DisputeOutcome::Unchecked,
             other => {
                 return Err(Error::Storage(format!(
                     "a stored dispute has an unknown outcome '{other}'"
@@ -196,9 +246,26 @@ pub struct Dispute {
 }
 
 impl Dispute {
-    /// Whether the record is withheld because of this dispute.
+    /// Whether the province has admitted this dispute: it filed it itself,
+    /// or checked and forwarded it. Only an admitted dispute withholds.
+    pub fn admitted(&self) -> bool {
+        self.filed_by == Actor::province().to_string() || self.checked_by.is_some()
+    }
+
+    /// Whether the record is withheld because of this dispute: it is
+    /// admitted and not closed, or it lapsed in the subject's favour.
     pub fn withholds(&self) -> bool {
-        self.state != DisputeState::Closed
+        match self.state {
+            DisputeState::Closed => self.outcome == Some(DisputeOutcome::Lapsed),
+            _ => self.admitted(),
+        }
+    }
+
+    /// Whether the dispute is past its closing deadline on `today`
+    /// (YYYY-MM-DD) and not closed: it has lapsed, whether or not
+    /// [`Registry::close_lapsed`] has recorded it yet.
+    pub fn lapsed_on(&self, today: &str) -> bool {
+        self.state != DisputeState::Closed && today > self.close_due.as_str()
     }
 
     /// The deadlines this dispute has missed as of `as_of` (YYYY-MM-DD),
@@ -254,12 +321,18 @@ pub struct Withheld {
     /// The record's date, if it is dated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_on: Option<String>,
-    /// `disputed` or `repaired`.
+    /// `disputed` (a dispute the province admitted is open), `lapsed`
+    /// (a dispute lapsed in the subject's favour) or `repaired`.
     pub why: String,
     /// The dispute's or the repair's id.
     pub id: String,
-    /// Since when (RFC 3339).
+    /// Since when (RFC 3339; a lapse: the last day the dispute had).
     pub since: String,
+    /// Who filed the dispute (`province` or `app:NAME`); absent for a
+    /// repair. An app reading its own evaluation sees that a record was
+    /// withheld by its own dispute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_by: Option<String>,
 }
 
 impl Withheld {
@@ -274,6 +347,12 @@ impl Withheld {
                 "{record} was not used: it is suspended while dispute {} (filed {}) is verified",
                 self.id,
                 day(&self.since)
+            ),
+            "lapsed" => format!(
+                "{record} was not used: dispute {} was not closed by {}, within the {} days the law allows, and was decided in the subject's favour",
+                self.id,
+                day(&self.since),
+                deadlines::CLOSE_DAYS
             ),
             _ => format!(
                 "{record} was not used: it was marked repaired ({}, {})",
@@ -442,14 +521,14 @@ fn today_and_now() -> (time::Date, String) {
 
 async fn log_step(
     tx: &mut crate::db::Tx,
-    by: &Actor,
+    by: &str,
     action: &str,
     d: &Dispute,
     extra: &[(&str, serde_json::Value)],
     at: &str,
 ) -> Result<(), Error> {
     let mut fields = serde_json::Map::new();
-    fields.insert("actor".into(), by.to_string().into());
+    fields.insert("actor".into(), by.into());
     fields.insert("action".into(), action.into());
     fields.insert("dispute".into(), d.id.clone().into());
     fields.insert("subject_id".into(), d.subject_id.clone().into());
@@ -529,12 +608,24 @@ impl Registry {
                     "app:{app} may file a dispute for {subject_id} only while a consent of theirs stands for app:{app} and a model this token is granted"
                 )));
             }
+            within_limits(&mut tx, &by.to_string(), subject_id).await?;
         }
         let Some((value, source, _)) =
             stored_record(&mut tx, subject_id, indicator, key_date).await?
         else {
             return Err(no_record(subject_id, indicator, key_date));
         };
+        if app.is_some() {
+            decided_before(
+                &mut tx,
+                &by.to_string(),
+                subject_id,
+                indicator,
+                key_date,
+                &value,
+            )
+            .await?;
+        }
         if let Some(open) = sqlx::query(
             "SELECT id FROM disputes WHERE subject_id = $1 AND indicator = $2 AND observed_on = $3 AND state <> 'closed'",
         )
@@ -602,7 +693,7 @@ impl Registry {
         .map_err(|e| conflict_if_taken(e, "this record was disputed at the same moment: that dispute is open"))?;
         log_step(
             &mut tx,
-            by,
+            &by.to_string(),
             "dispute-file",
             &dispute,
             &[
@@ -642,6 +733,7 @@ impl Registry {
                 d.state.as_str()
             )));
         }
+        refuse_if_lapsed(&d, &deadlines::format_date(today))?;
         d.checked_by = Some(by.to_string());
         d.checked_at = Some(at.clone());
         if forward {
@@ -651,9 +743,9 @@ impl Registry {
                 deadlines::ANSWER_WORKING_DAYS,
             )));
         } else {
-            close(&mut d, DisputeOutcome::Rejected, by, &at);
+            close(&mut d, DisputeOutcome::Rejected, &by.to_string(), &at);
         }
-        push_note(&mut d, by, "check", note, &at);
+        push_note(&mut d, &by.to_string(), "check", note, &at);
         save(&mut tx, &d).await?;
         let mut extra = vec![(
             "verdict",
@@ -665,7 +757,7 @@ impl Registry {
         if !note.is_empty() {
             extra.push(("note", note.into()));
         }
-        log_step(&mut tx, by, "dispute-check", &d, &extra, &at).await?;
+        log_step(&mut tx, &by.to_string(), "dispute-check", &d, &extra, &at).await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -711,6 +803,7 @@ impl Registry {
                 }
             )));
         }
+        refuse_if_lapsed(&d, &at[..10])?;
         match d.state {
             DisputeState::Forwarded => {}
             DisputeState::Open => {
@@ -754,8 +847,8 @@ impl Registry {
                 DisputeOutcome::Removed
             }
         };
-        close(&mut d, outcome, by, &at);
-        push_note(&mut d, by, "answer", note, &at);
+        close(&mut d, outcome, &by.to_string(), &at);
+        push_note(&mut d, &by.to_string(), "answer", note, &at);
         save(&mut tx, &d).await?;
         let mut extra = vec![("outcome", serde_json::Value::from(outcome.as_str()))];
         if let Some(v) = &d.new_value {
@@ -764,19 +857,22 @@ impl Registry {
         if !note.is_empty() {
             extra.push(("note", note.into()));
         }
-        log_step(&mut tx, by, "dispute-answer", &d, &extra, &at).await?;
+        log_step(&mut tx, &by.to_string(), "dispute-answer", &d, &extra, &at).await?;
         tx.commit().await?;
         Ok(d)
     }
 
     /// Withdraw a dispute that is not closed: by the one who filed it, or
-    /// the province. The record counts again.
+    /// the province, saying why (`note` is required, and logged). The
+    /// record counts again from now on; what was evaluated meanwhile keeps
+    /// the dispute in its record.
     pub async fn withdraw_dispute(
         &self,
         by: &Actor,
         id: &str,
         note: &str,
     ) -> Result<Dispute, Error> {
+        check_text("a withdrawal's note", note)?;
         let at = now();
         let mut tx = self.db.begin().await?;
         let mut d = load_in_tx(&mut tx, id).await?;
@@ -789,10 +885,18 @@ impl Registry {
         if d.state == DisputeState::Closed {
             return Err(Error::Conflict(format!("{id} is closed already")));
         }
-        close(&mut d, DisputeOutcome::Withdrawn, by, &at);
-        push_note(&mut d, by, "withdraw", note, &at);
+        close(&mut d, DisputeOutcome::Withdrawn, &by.to_string(), &at);
+        push_note(&mut d, &by.to_string(), "withdraw", note, &at);
         save(&mut tx, &d).await?;
-        log_step(&mut tx, by, "dispute-withdraw", &d, &[], &at).await?;
+        log_step(
+            &mut tx,
+            &by.to_string(),
+            "dispute-withdraw",
+            &d,
+            &[("note", note.into())],
+            &at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -866,26 +970,97 @@ impl Registry {
         Ok(out)
     }
 
+    /// Close every dispute past its closing deadline today
+    /// ([`DisputeState`] not closed, `close_due` before today): an admitted
+    /// one as [`DisputeOutcome::Lapsed`] (in the subject's favour: the
+    /// record stays withheld), an app's the province never checked as
+    /// [`DisputeOutcome::Unchecked`] (without effect). Each is an audit
+    /// record (`dispute-lapse`). Evaluations do not wait for this: a
+    /// dispute past its deadline is treated as lapsed from the first day
+    /// ([`Registry::withheld`]); this records it, and the service calls it
+    /// at start and every hour. Returns the disputes closed.
+    pub async fn close_lapsed(&self) -> Result<Vec<Dispute>, Error> {
+        let (today, at) = today_and_now();
+        let today = deadlines::format_date(today);
+        let mut tx = self.db.begin().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM disputes d WHERE d.state <> 'closed' AND d.close_due < $1 \
+             ORDER BY d.filed_at, d.id"
+        ))
+        .bind(&today)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut closed = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut d = dispute_from_row(r)?;
+            let outcome = if d.admitted() {
+                DisputeOutcome::Lapsed
+            } else {
+                DisputeOutcome::Unchecked
+            };
+            close(&mut d, outcome, LAPSE_ACTOR, &at);
+            let text = format!(
+                "not closed by {}, within {} days of filing",
+                d.close_due,
+                deadlines::CLOSE_DAYS
+            );
+            push_note(&mut d, LAPSE_ACTOR, "lapse", &text, &at);
+            save(&mut tx, &d).await?;
+            log_step(
+                &mut tx,
+                LAPSE_ACTOR,
+                "dispute-lapse",
+                &d,
+                &[("outcome", outcome.as_str().into())],
+                &at,
+            )
+            .await?;
+            closed.push(d);
+        }
+        tx.commit().await?;
+        Ok(closed)
+    }
+
     /// The records of `subject_id` no evaluation may use now: those under
-    /// a dispute that is not closed, and those marked repaired. Costs two
-    /// indexed queries; scoring from the store calls it once per request.
+    /// a dispute the province has admitted (filed by it, or forwarded) and
+    /// that is not closed, those whose dispute lapsed in the subject's
+    /// favour, and those marked repaired. A dispute an app filed that the
+    /// province has not checked yet withholds nothing. Costs two indexed
+    /// queries; scoring from the store calls it once per request.
     pub async fn withheld(&self, subject_id: &str) -> Result<Vec<Withheld>, Error> {
         let mut out = Vec::new();
+        let today = &now()[..10];
+        // One query for both: disputes the province admitted that are not
+        // closed, and disputes that lapsed in the subject's favour — a lapse
+        // covering the fact that was disputed (a new value imported under
+        // the same key later, by the province, is a new fact).
         let rows = sqlx::query(
-            "SELECT id, indicator, observed_on, filed_at FROM disputes \
-             WHERE subject_id = $1 AND state <> 'closed' ORDER BY filed_at",
+            "SELECT d.id, d.indicator, d.observed_on, d.filed_at, d.filed_by, d.close_due, d.state \
+             FROM disputes d LEFT JOIN indicator_records r ON r.subject_id = d.subject_id \
+             AND r.name = d.indicator AND r.observed_on = d.observed_on \
+             WHERE d.subject_id = $1 AND ((d.state <> 'closed' \
+             AND (d.filed_by = 'province' OR d.state = 'forwarded')) \
+             OR (d.outcome = 'lapsed' AND r.value = d.disputed_value)) ORDER BY d.filed_at",
         )
         .bind(subject_id)
         .fetch_all(&self.db.pool)
         .await?;
         for r in rows {
             let observed_on: String = r.try_get("observed_on")?;
+            let close_due: String = r.try_get("close_due")?;
+            let state: String = r.try_get("state")?;
+            let lapsed = state == "closed" || today > close_due.as_str();
             out.push(Withheld {
                 indicator: r.try_get("indicator")?,
                 observed_on: (!observed_on.is_empty()).then_some(observed_on),
-                why: "disputed".into(),
+                why: if lapsed { "lapsed" } else { "disputed" }.into(),
                 id: r.try_get("id")?,
-                since: r.try_get("filed_at")?,
+                since: if lapsed {
+                    close_due
+                } else {
+                    r.try_get("filed_at")?
+                },
+                filed_by: Some(r.try_get("filed_by")?),
             });
         }
         // A repair covers the fact it was marked on: a new value imported
@@ -908,6 +1083,7 @@ impl Registry {
                 why: "repaired".into(),
                 id: r.try_get("id")?,
                 since: r.try_get("repaired_at")?,
+                filed_by: None,
             });
         }
         Ok(out)
@@ -926,7 +1102,7 @@ impl Registry {
     ) -> Result<ImportGuards, Error> {
         let rows = sqlx::query(
             "SELECT id, subject_id, indicator, observed_on, disputed_value, state, outcome FROM disputes \
-             WHERE state <> 'closed' OR outcome = 'removed' ORDER BY filed_at",
+             WHERE state <> 'closed' OR outcome IN ('removed', 'lapsed') ORDER BY filed_at",
         )
         .fetch_all(tx.conn())
         .await?;
@@ -954,9 +1130,16 @@ impl Registry {
                     ),
                 );
             } else if !matches!(by.role, Role::Province) {
-                let why = format!(
-                    "the record was removed after dispute {id}: only the province may insert it again"
-                );
+                let outcome: Option<String> = r.try_get("outcome")?;
+                let why = if outcome.as_deref() == Some("lapsed") {
+                    format!(
+                        "dispute {id} of the record lapsed in the subject's favour: only the province may furnish it again"
+                    )
+                } else {
+                    format!(
+                        "the record was removed after dispute {id}: only the province may insert it again"
+                    )
+                };
                 guards.records.insert(key, why.clone());
                 // The same fact under another date is the same fact.
                 guards.removed_facts.insert(fact, why);
@@ -979,6 +1162,90 @@ pub(crate) struct ImportGuards {
     pub(crate) removed_facts: HashMap<(String, String, String), String>,
 }
 
+/// An app's filing within [`MAX_OPEN_PER_APP`] and [`MAX_OPEN_PER_SUBJECT`].
+async fn within_limits(tx: &mut crate::db::Tx, app: &str, subject_id: &str) -> Result<(), Error> {
+    let count = |row: AnyRow| -> Result<i64, Error> { Ok(row.try_get("n")?) };
+    let by_app = count(
+        sqlx::query("SELECT COUNT(*) AS n FROM disputes WHERE filed_by = $1 AND state <> 'closed'")
+            .bind(app)
+            .fetch_one(tx.conn())
+            .await?,
+    )?;
+    if by_app >= MAX_OPEN_PER_APP {
+        return Err(Error::Limit(format!(
+            "{app} has {by_app} disputes not closed, the most an app may have ({MAX_OPEN_PER_APP}): file more once the province has decided some"
+        )));
+    }
+    let of_subject = count(
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM disputes WHERE subject_id = $1 AND state <> 'closed' AND filed_by <> 'province'",
+        )
+        .bind(subject_id)
+        .fetch_one(tx.conn())
+        .await?,
+    )?;
+    if of_subject >= MAX_OPEN_PER_SUBJECT {
+        // Not how many, nor by whom: other apps' filings are theirs.
+        return Err(Error::Limit(format!(
+            "{subject_id} has as many disputes filed by apps open as a subject may have ({MAX_OPEN_PER_SUBJECT}): the subject may file more at the province's window"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse an app's dispute of a record (with this `value`) that the
+/// province rejected, or its source upheld, when the same app disputed it
+/// before: new grounds go to the province, which files it itself.
+async fn decided_before(
+    tx: &mut crate::db::Tx,
+    app: &str,
+    subject_id: &str,
+    indicator: &str,
+    observed_on: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let row = sqlx::query(
+        "SELECT id, outcome, closed_at FROM disputes WHERE subject_id = $1 AND indicator = $2 \
+         AND observed_on = $3 AND filed_by = $4 AND disputed_value = $5 \
+         AND state = 'closed' AND outcome IN ('rejected', 'upheld') ORDER BY closed_at DESC",
+    )
+    .bind(subject_id)
+    .bind(indicator)
+    .bind(observed_on)
+    .bind(app)
+    .bind(value)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(r) = row {
+        let id: String = r.try_get("id")?;
+        let outcome: String = r.try_get("outcome")?;
+        let at: Option<String> = r.try_get("closed_at")?;
+        return Err(Error::Conflict(format!(
+            "{app} disputed this record before: dispute {id} was {outcome} on {}. The same filer may not dispute it again; new grounds go to the province, which files the dispute itself if it accepts them",
+            day(at.as_deref().unwrap_or_default())
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse a step on a dispute past its closing deadline: it has lapsed.
+fn refuse_if_lapsed(d: &Dispute, today: &str) -> Result<(), Error> {
+    if d.lapsed_on(today) {
+        return Err(Error::Conflict(format!(
+            "{} lapsed: it was not closed by {}, within the {} days the law allows ({})",
+            d.id,
+            d.close_due,
+            deadlines::CLOSE_DAYS,
+            if d.admitted() {
+                "decided in the subject's favour: the record is withheld, and only the province may furnish it again"
+            } else {
+                "never checked by the province, it is closed without effect"
+            }
+        )));
+    }
+    Ok(())
+}
+
 async fn load_in_tx(tx: &mut crate::db::Tx, id: &str) -> Result<Dispute, Error> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM disputes d WHERE d.id = $1"))
         .bind(id)
@@ -990,14 +1257,14 @@ async fn load_in_tx(tx: &mut crate::db::Tx, id: &str) -> Result<Dispute, Error> 
     }
 }
 
-fn close(d: &mut Dispute, outcome: DisputeOutcome, by: &Actor, at: &str) {
+fn close(d: &mut Dispute, outcome: DisputeOutcome, by: &str, at: &str) {
     d.state = DisputeState::Closed;
     d.outcome = Some(outcome);
     d.closed_by = Some(by.to_string());
     d.closed_at = Some(at.to_string());
 }
 
-fn push_note(d: &mut Dispute, by: &Actor, step: &str, text: &str, at: &str) {
+fn push_note(d: &mut Dispute, by: &str, step: &str, text: &str, at: &str) {
     if !text.trim().is_empty() {
         d.notes.push(Note {
             at: at.to_string(),
@@ -1080,6 +1347,7 @@ mod tests {
             why: "disputed".into(),
             id: "dsp_0a1b".into(),
             since: "2026-11-30T08:00:00Z".into(),
+            filed_by: Some("province".into()),
         };
         assert_eq!(
             w.sentence(),
