@@ -20,6 +20,7 @@ $B --data-dir "$D" plugin publish "$W" --as publisher:ningbo >/dev/null
 $B --data-dir "$D" plugin approve ningbo/port@1.0.0 --sha256 "$SHA" >/dev/null
 $B --data-dir "$D" plugin pin ningbo/port@1.0.0 --sha256 "$SHA" >/dev/null
 TOKEN=$($B --data-dir "$D" token create --role app:bench --models ningbo/port 2>/dev/null)
+AUDITOR=$($B --data-dir "$D" token create --role auditor 2>/dev/null)
 $B --data-dir "$D" serve --listen 127.0.0.1:0 > "$D/serve.out" 2>"$D/serve.err" &
 PID=$!
 for _ in $(seq 50); do grep -q listening "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -38,9 +39,9 @@ end
 LUA
 echo "== POST /v1/scores, ningbo-port, durable audit, $CONNS connections, ${SECS}s, wrk -t2"
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$D/post.lua" "$URL/v1/scores" | tail -3
-[ -n "${QUICK:-}" ] && { curl -s "$URL/metrics" | grep -E "^scorehost_score_seconds_bucket"; exit 0; }
+[ -n "${QUICK:-}" ] && { curl -s "$URL/metrics" -H "Authorization: Bearer $AUDITOR" | grep -E "^scorehost_score_seconds_bucket"; exit 0; }
 echo "server peak RSS: $(grep VmHWM /proc/$PID/status | awk '{print $2/1024 " MiB"}')"
-curl -s "$URL/metrics" | grep -E '^scorehost_audit_batch_records_(sum|count)'
+curl -s "$URL/metrics" -H "Authorization: Bearer $AUDITOR" | grep -E '^scorehost_audit_batch_records_(sum|count)'
 
 # Ten models pinned and loaded: the other three examples and six test guests.
 MODELS=ningbo/port

@@ -34,6 +34,18 @@ pub enum Error {
     /// No sandbox slot is free right now; try again later.
     #[error("overloaded: {0}")]
     Overloaded(String),
+    /// An inclusion proof was asked for a record that no signed checkpoint
+    /// covers yet: the log writer signs one within a second
+    /// ([`crate::audit::writer::CHECKPOINT_EVERY`]); ask again then.
+    #[error(
+        "record {seq} is not yet under a signed checkpoint (the latest covers {covered} records); the log signs one within a second: ask again"
+    )]
+    NotCheckpointed {
+        /// The record's position.
+        seq: u64,
+        /// Records the latest checkpoint covers.
+        covered: u64,
+    },
     /// A bug or an environment failure in the host.
     #[error("internal error: {0}")]
     Internal(String),
@@ -70,6 +82,7 @@ impl Error {
             Error::ModuleRefused(_) => "module_refused",
             Error::PluginFault { .. } => "plugin_fault",
             Error::Overloaded(_) => "overloaded",
+            Error::NotCheckpointed { .. } => "not_checkpointed",
             Error::Internal(_) => "internal",
             Error::Registry(e) => match e {
                 scorehost_registry::Error::BadRequest(_) => "bad_request",

@@ -491,7 +491,8 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(Ok(Error::BadRequest(_) | Error::Rejected(_))) | Some(Err(R::BadRequest(_))) => 3,
         Some(Ok(Error::ModuleRefused(_))) | Some(Err(R::ModuleRefused(_))) => 4,
         Some(Ok(Error::PluginFault { .. })) => 5,
-        Some(Ok(Error::Overloaded(_))) | Some(Err(R::Unavailable(_))) => 6,
+        Some(Ok(Error::Overloaded(_) | Error::NotCheckpointed { .. }))
+        | Some(Err(R::Unavailable(_))) => 6,
         Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
         Some(Err(R::Forbidden(_) | R::Unauthorized(_) | R::ConsentRequired(_))) => 8,
         Some(Err(R::NotFound(_))) => 9,

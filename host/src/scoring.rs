@@ -343,20 +343,28 @@ pub fn finish(
 ///   async workers that accept connections, parse requests and answer: a
 ///   model at its fuel limit (tens of ms of CPU) no longer stalls every
 ///   request queued behind it on the same worker;
-/// - each model runs at most [`Fairness::per_model`] evaluations at once;
-///   a slow one keeps at most [`MAX_WAITING_PER_MODEL`] more waiting, and
-///   beyond that its callers are told `overloaded` (503, `Retry-After`) at
-///   once instead of holding the service's admission slots;
+/// - each model runs at most [`Fairness::per_model`] evaluations at once
+///   for each caller, and a slow one keeps at most
+///   [`MAX_WAITING_PER_MODEL`] more of each caller's waiting; beyond that
+///   that caller is told `overloaded` (503, `Retry-After`) at once instead
+///   of holding the service's admission slots — an app hammering a slow
+///   model fills its own queue, never another app's;
 /// - a model whose evaluations use much CPU ([`SLOW_EVALUATION`], as a moving
 ///   average of its recent ones) or hit a limit also needs a permit of the
 ///   shared slow lane, [`Fairness::slow_lane`] permits for all slow models
 ///   together, and holds it, resting, as long again as it ran: however many
 ///   of them are hammered, they use at most half of the slow lane's cores,
 ///   and the rest stay free for the models that answer in microseconds.
+///   One caller holds at most half of the slow lane (at least one permit)
+///   and queues the rest of its slow evaluations behind its own gate, so
+///   that another caller's slow evaluation waits behind at most that many
+///   of its — turns, not a queue one app fills.
 ///
 /// Measured with `cargo bench -p scorehost-tests --bench fairness`.
 pub struct Fairness {
     lanes: std::sync::Mutex<std::collections::HashMap<String, Arc<Lane>>>,
+    queues: std::sync::Mutex<std::collections::HashMap<(String, String), Arc<Queue>>>,
+    slow_gates: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Semaphore>>>,
     slow: Arc<tokio::sync::Semaphore>,
     per_model: usize,
     slow_lane: usize,
@@ -380,11 +388,16 @@ pub const MAX_WAITING_PER_MODEL: usize = 32;
 /// memory limit about 4 ms, one at its wall-clock limit 1 s.
 pub const SLOW_EVALUATION: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// A model's cost, learnt from every caller's evaluations of it.
 struct Lane {
-    running: Arc<tokio::sync::Semaphore>,
-    waiting: AtomicUsize,
     /// Moving average of an evaluation's CPU time, in µs.
     cost_us: AtomicU64,
+}
+
+/// One caller's evaluations of one model: those running and those waiting.
+struct Queue {
+    running: Arc<tokio::sync::Semaphore>,
+    waiting: AtomicUsize,
 }
 
 impl Default for Fairness {
@@ -403,6 +416,8 @@ impl Fairness {
     pub fn new(per_model: usize, slow_lane: usize) -> Fairness {
         Fairness {
             lanes: std::sync::Mutex::new(std::collections::HashMap::new()),
+            queues: std::sync::Mutex::new(std::collections::HashMap::new()),
+            slow_gates: std::sync::Mutex::new(std::collections::HashMap::new()),
             slow: Arc::new(tokio::sync::Semaphore::new(slow_lane.max(1))),
             per_model: per_model.max(1),
             slow_lane: slow_lane.max(1),
@@ -429,46 +444,75 @@ impl Fairness {
             .entry(key.to_string())
             .or_insert_with(|| {
                 Arc::new(Lane {
-                    running: Arc::new(tokio::sync::Semaphore::new(self.per_model)),
-                    waiting: AtomicUsize::new(0),
                     cost_us: AtomicU64::new(0),
                 })
             })
             .clone()
     }
 
-    /// Run `f` (one evaluation of the model `key`) on a blocking thread
-    /// once its model's lane — and, for a slow model, the slow lane — has
-    /// room. [`Error::Overloaded`] at once if the model already has
-    /// [`MAX_WAITING_PER_MODEL`] requests waiting.
+    fn queue(&self, key: &str, caller: &str) -> Arc<Queue> {
+        let mut queues = self.queues.lock().expect("fairness queues");
+        let k = (key.to_string(), caller.to_string());
+        queues
+            .entry(k)
+            .or_insert_with(|| {
+                Arc::new(Queue {
+                    running: Arc::new(tokio::sync::Semaphore::new(self.per_model)),
+                    waiting: AtomicUsize::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// The gate a caller's slow evaluations pass before the slow lane: half
+    /// of the lane, at least one permit.
+    fn slow_gate(&self, caller: &str) -> Arc<tokio::sync::Semaphore> {
+        let mut gates = self.slow_gates.lock().expect("slow gates");
+        if let Some(g) = gates.get(caller) {
+            return g.clone();
+        }
+        gates
+            .entry(caller.to_string())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new((self.slow_lane / 2).max(1))))
+            .clone()
+    }
+
+    /// Run `f` (one evaluation of the model `key` for `caller`) on a
+    /// blocking thread once the caller's queue for the model — and, for a
+    /// slow model, the caller's slow gate and the slow lane — has room.
+    /// [`Error::Overloaded`] at once if this caller already has
+    /// [`MAX_WAITING_PER_MODEL`] evaluations of the slow model waiting.
     pub async fn run<R: Send + 'static>(
         &self,
         key: &str,
+        caller: &str,
         f: impl FnOnce() -> R + Send + 'static,
         hit_a_limit: impl FnOnce(&R) -> bool,
     ) -> Result<R, Error> {
         let lane = self.lane(key);
+        let queue = self.queue(key, caller);
         let slow_limit = SLOW_EVALUATION.as_micros() as u64;
         let is_slow = lane.cost_us.load(Ordering::Relaxed) > slow_limit;
-        if lane.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL && is_slow {
-            lane.waiting.fetch_sub(1, Ordering::AcqRel);
+        if queue.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING_PER_MODEL && is_slow {
+            queue.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(Error::Overloaded(format!(
-                "this model is slow and already has {MAX_WAITING_PER_MODEL} evaluations waiting; retry shortly"
+                "this model is slow and you already have {MAX_WAITING_PER_MODEL} evaluations of it waiting; retry shortly"
             )));
         }
         let permits = async {
-            let own = lane.running.clone().acquire_owned().await;
+            let own = queue.running.clone().acquire_owned().await;
             let slow = if lane.cost_us.load(Ordering::Relaxed) > slow_limit {
-                Some(self.slow.clone().acquire_owned().await)
+                let gate = self.slow_gate(caller).acquire_owned().await;
+                Some((gate, self.slow.clone().acquire_owned().await))
             } else {
                 None
             };
             (own, slow)
         }
         .await;
-        lane.waiting.fetch_sub(1, Ordering::AcqRel);
+        queue.waiting.fetch_sub(1, Ordering::AcqRel);
         let permits = match permits {
-            (Ok(own), Some(Ok(slow))) => (own, Some(slow)),
+            (Ok(own), Some((Ok(gate), Ok(slow)))) => (own, Some((gate, slow))),
             (Ok(own), None) => (own, None),
             _ => return Err(Error::Internal("the evaluation lanes were closed".into())),
         };
@@ -577,6 +621,7 @@ pub async fn score_fairly_amended(
         let prepared = fairness
             .run(
                 &key,
+                &who.clone(),
                 move || {
                     let _enter = inner.enter();
                     prepare(&*model, &request, &who, None)

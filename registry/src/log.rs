@@ -354,6 +354,20 @@ impl Registry {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// At most `limit` leaves from position `from` on, in stored order: a
+    /// page of the log, for a reader that must not hold the whole log in
+    /// memory (verify).
+    pub async fn log_entries_page(&self, from: u64, limit: u32) -> Result<Vec<LogEntry>, Error> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, at, record, leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(from as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
     /// Every stored leaf hash, in log order: what building a tree, a
     /// checkpoint or a proof needs, at 64 bytes a record instead of the
     /// whole record.

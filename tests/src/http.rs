@@ -175,3 +175,19 @@ pub fn post_json(s: &Server, path: &str, token: Option<&str>, body: &Value) -> (
         body.to_string().as_bytes(),
     )
 }
+
+/// The inclusion proof of evaluation `id`, asked again (after the
+/// `Retry-After` second) while the log answers 503 `not_checkpointed`: the
+/// writer signs a checkpoint within a second of a record. Gives the last
+/// answer and how many `not_checkpointed` answers came before it.
+pub fn proof(s: &Server, id: &str, token: &str) -> ((u16, Value), u32) {
+    let mut waited = 0;
+    loop {
+        let answer = get(s, &format!("/v1/evaluations/{id}/proof"), Some(token));
+        if answer.0 != 503 || answer.1["error"]["code"] != "not_checkpointed" || waited == 10 {
+            return (answer, waited);
+        }
+        waited += 1;
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}

@@ -245,7 +245,7 @@ fn every_role_on_every_route_and_denied_calls_change_nothing() {
     assert_eq!(post_json(&s, &replay, Some(&t.transit), &json!({})).0, 403);
 
     // Proofs check offline, with only the public key.
-    let (status, proof) = get(&s, &format!("/v1/evaluations/{id}/proof"), Some(&t.transit));
+    let ((status, proof), _) = scorehost_tests::http::proof(&s, &id, &t.transit);
     assert_eq!(status, 200, "{proof}");
     let (_, cp) = get(&s, "/v1/log/checkpoint", Some(&t.transit));
     let proof_file = f.data_dir.join("proof.json");
@@ -447,7 +447,7 @@ fn concurrent_scorings_are_each_in_the_log_and_it_verifies() {
         assert_eq!(status, 200, "{backend:?}: {v}");
         assert!(v["records"].as_u64().unwrap() >= 200);
         // The counters saw them, and the writer shared commits.
-        let (_, metrics) = get(&s, "/metrics", None);
+        let (_, metrics) = get(&s, "/metrics", Some(&t.auditor));
         let metrics = metrics.as_str().unwrap().to_string();
         assert!(
             metrics

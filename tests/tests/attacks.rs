@@ -35,9 +35,11 @@ fn records(f: &Fixture) -> u64 {
         .unwrap()
 }
 
-/// A counter or gauge from `/metrics` (0 if absent).
-fn metric(s: &Server, name: &str) -> f64 {
-    let (_, text) = get(s, "/metrics", None);
+/// A counter or gauge from `/metrics` (0 if absent), read with an
+/// auditor's token.
+fn metric(s: &Server, auditor: &str, name: &str) -> f64 {
+    let (status, text) = get(s, "/metrics", Some(auditor));
+    assert_eq!(status, 200, "{text}");
     text.as_str()
         .unwrap()
         .lines()
@@ -94,8 +96,9 @@ fn an_upload_is_refused_by_role_before_its_body_is_read_or_compiled() {
     let app = token(&f, "app:bank", "ningbo/port");
     let yiwu = token(&f, "publisher:yiwu", "");
     let ningbo = token(&f, "publisher:ningbo", "");
+    let auditor = token(&f, "auditor", "");
     let s = Server::start(&f);
-    let compiles = metric(&s, "scorehost_module_compiles_total");
+    let compiles = metric(&s, &auditor, "scorehost_module_compiles_total");
     let before = records(&f);
     let upload = "/v1/plugins/ningbo/port/versions/1.0.0";
     for who in [&app, &yiwu] {
@@ -133,7 +136,7 @@ fn an_upload_is_refused_by_role_before_its_body_is_read_or_compiled() {
         "{body}"
     );
     assert_eq!(
-        metric(&s, "scorehost_module_compiles_total"),
+        metric(&s, &auditor, "scorehost_module_compiles_total"),
         compiles,
         "no refused upload was compiled"
     );
@@ -141,7 +144,7 @@ fn an_upload_is_refused_by_role_before_its_body_is_read_or_compiled() {
     // The rightful publisher's upload is compiled and published.
     let (status, body) = post_to(&s, upload, Some(&ningbo), "application/wasm", &wasm);
     assert_eq!(status, 201, "{body}");
-    assert!(metric(&s, "scorehost_module_compiles_total") > compiles);
+    assert!(metric(&s, &auditor, "scorehost_module_compiles_total") > compiles);
 }
 
 /// The Hangzhou model pinned, the citizen's base imported by the province

@@ -135,6 +135,7 @@ fn bad_tokens_from_one_client_are_slowed_down_and_no_other_client_is() {
 
     // Counted in /metrics.
     let metrics = ureq::get(&format!("http://{}/metrics", s.addr()))
+        .set("Authorization", &format!("Bearer {good}"))
         .call()
         .unwrap()
         .into_string()

@@ -726,7 +726,10 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
         }
         // The shadow's answers never reached a caller, and the log verifies.
         assert_eq!(records(&f), stored + 1 + 2 * people.len() as u64);
-        let (_, metrics) = get(&server, "/metrics", None);
+        // Behind a token: shadow candidates are not public.
+        assert_eq!(get(&server, "/metrics", None).0, 401);
+        assert_eq!(get(&server, "/metrics", Some(&app)).0, 403);
+        let (_, metrics) = get(&server, "/metrics", Some(&province));
         let metrics = metrics.as_str().unwrap().to_string();
         assert!(
             metrics.contains(

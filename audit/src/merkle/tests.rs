@@ -295,3 +295,42 @@ fn the_frontier_gives_the_same_root_at_every_size() {
         ROOTS[8]
     );
 }
+
+#[test]
+fn the_tree_gives_the_same_roots_and_proofs_as_the_leaf_lists_at_every_size() {
+    let l = many(70);
+    let tree = Tree::from_leaves(&l);
+    assert_eq!(tree.size(), 70);
+    assert_eq!(tree.root_at(0).unwrap(), empty_root());
+    for size in 1..=70usize {
+        let at = &l[..size];
+        assert_eq!(tree.root_at(size as u64).unwrap(), root(at), "size {size}");
+        for index in 0..size {
+            assert_eq!(
+                tree.inclusion_proof(index as u64, size as u64).unwrap(),
+                inclusion_proof(index, at).unwrap(),
+                "leaf {index} of {size}"
+            );
+        }
+        for old in 1..=size {
+            assert_eq!(
+                tree.consistency_proof(old as u64, size as u64).unwrap(),
+                consistency_proof(old, at).unwrap(),
+                "{old} to {size}"
+            );
+        }
+    }
+    // The published vectors, and refusals beyond the tree.
+    assert_eq!(
+        hex::encode(Tree::from_leaves(&leaves()).root_at(8).unwrap()),
+        ROOTS[8]
+    );
+    assert!(tree.root_at(71).is_err());
+    assert!(tree.inclusion_proof(70, 70).is_err());
+    assert!(tree.inclusion_proof(3, 71).is_err());
+    assert!(tree.consistency_proof(0, 5).is_err());
+    assert!(tree.consistency_proof(6, 5).is_err());
+    assert!(tree.consistency_proof(5, 71).is_err());
+    assert_eq!(tree.leaf(69), Some(l[69]));
+    assert_eq!(tree.leaf(70), None);
+}

@@ -77,7 +77,16 @@ impl FromRequestParts<Arc<Service>> for Caller {
             service.metrics.auth_refused(true);
             return Err(too_many_failures(wait));
         }
-        let token = match service.authenticate(secret).await {
+        // Admission found it valid a moment ago: not looked up again.
+        let admitted = parts
+            .extensions
+            .get::<super::admission::Admitted>()
+            .map(|a| a.0.clone());
+        let looked_up = match admitted {
+            Some(token) => Ok(token),
+            None => service.authenticate(secret).await,
+        };
+        let token = match looked_up {
             Ok(token) => token,
             Err(e @ crate::Error::Registry(scorehost_registry::Error::Unauthorized(_))) => {
                 let e = ApiError::from(e);
@@ -213,8 +222,8 @@ struct Failures {
 /// during the delay would let a guesser keep guessing at full speed and
 /// tell right from wrong by the status; so the rightful holder who shares
 /// the address waits at most [`MAX_BACKOFF`]. Other addresses are never
-/// affected, and requests without a token (`/healthz`, `/metrics`,
-/// `/openapi.json`, or a 401 for a missing header) are not counted.
+/// affected, and requests without a token (`/healthz`, `/openapi.json`,
+/// or a 401 for a missing header) are not counted.
 /// A valid token does not clear the client's record (a guesser holding one
 /// would interleave it with its guesses): only [`FAILURE_WINDOW`] without
 /// a failure does.
@@ -247,7 +256,13 @@ impl Throttle {
         }
     }
 
-    /// The key a client is counted under (its IPv4 address, its IPv6 /64).
+    /// The key a client is counted under (its IPv4 address, its IPv6 /64):
+    /// for failed tokens here, and for requests in flight without a valid
+    /// token ([`super::admission`]).
+    pub fn client_key(ip: IpAddr) -> IpAddr {
+        Throttle::key(ip)
+    }
+
     fn key(ip: IpAddr) -> IpAddr {
         match ip {
             IpAddr::V4(_) => ip,

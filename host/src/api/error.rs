@@ -40,6 +40,8 @@ pub struct ErrorDetail {
     /// `consent_required`, `not_found`, `conflict`, `too_large`,
     /// `unsupported_media_type`, `model_rejected`, `module_refused`,
     /// `plugin_fault`, `no_pinned_version`, `overloaded`, `unavailable`,
+    /// `not_checkpointed` (503 with `Retry-After`: the record's checkpoint
+    /// is signed within a second),
     /// `too_many_failures`, `integrity`, `storage`, `internal`.
     pub code: String,
     /// One clear sentence.
@@ -95,9 +97,9 @@ impl From<Error> for ApiError {
             | Error::ModuleRefused(_)
             | Error::Registry(R::ModuleRefused(_))
             | Error::PluginFault { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Overloaded(_) | Error::Registry(R::Unavailable(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Error::Overloaded(_)
+            | Error::NotCheckpointed { .. }
+            | Error::Registry(R::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_)
             | Error::Registry(R::Storage(_))
             | Error::Registry(R::Integrity { .. }) => StatusCode::INTERNAL_SERVER_ERROR,

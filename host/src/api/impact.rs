@@ -16,11 +16,30 @@ use super::scores::JsonBody;
 use crate::impact::{Impact, ImpactRequest};
 use crate::scoring::Recorder;
 
-/// One analysis at a time per server: each takes one core for up to a few
-/// seconds; a second one waiting would only hold a request slot.
+/// One analysis runs at a time per server: each takes one core for up to a
+/// few seconds. Callers take turns (the queue is first come, first served)
+/// and each caller has at most one analysis running or waiting, so that
+/// no caller — an auditor, a publisher — can keep another's out: the
+/// province's analysis waits behind at most one of each other caller's.
 fn running() -> &'static tokio::sync::Semaphore {
     static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
     &RUNNING
+}
+
+/// The callers with an analysis running or waiting.
+fn callers() -> &'static std::sync::Mutex<std::collections::HashSet<String>> {
+    static CALLERS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+        std::sync::OnceLock::new();
+    CALLERS.get_or_init(Default::default)
+}
+
+/// A caller's one analysis in the queue; leaves it when dropped.
+struct Turn(String);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        callers().lock().expect("analysis callers").remove(&self.0);
+    }
 }
 
 /// Replay the pinned version's recorded inputs (the latest evaluation of
@@ -40,7 +59,7 @@ fn running() -> &'static tokio::sync::Semaphore {
         (status = 400, description = "A bad selection: last beyond 1..=100000, top beyond 1000, a malformed date, from after to", body = ErrorBody),
         (status = 403, description = "Only the province, auditors and the publisher of the namespace", body = ErrorBody),
         (status = 404, description = "No such version, or the model has no pinned version", body = ErrorBody),
-        (status = 503, description = "Another analysis is running on this server", body = ErrorBody)
+        (status = 429, description = "`limit_reached`: this caller already has an analysis running or waiting", body = ErrorBody)
     ),
     security(("bearer" = [])))]
 pub async fn impact(
@@ -56,11 +75,25 @@ pub async fn impact(
         return Err(caller.deny(message.trim_start_matches("forbidden: ").to_string()));
     }
     let JsonBody(req) = JsonBody::<ImpactRequest>::from_request_body(body).await?;
-    let Ok(_one) = running().try_acquire() else {
-        return Err(ApiError::overloaded(
-            "another impact analysis is running on this server; retry shortly",
-        ));
-    };
+    let who = caller.name();
+    if !callers()
+        .lock()
+        .expect("analysis callers")
+        .insert(who.clone())
+    {
+        let mut e = ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "limit_reached",
+            "you already have an impact analysis running or waiting; wait for its report",
+        );
+        e.retry_after = Some(1);
+        return Err(e);
+    }
+    let _turn = Turn(who);
+    let _one = running()
+        .acquire()
+        .await
+        .map_err(|_| ApiError::from(crate::Error::Internal("the analysis queue closed".into())))?;
     let recorder = Recorder::Writer(&service.writer);
     let impact =
         crate::impact::analyse(&service.catalog, &caller.actor, &r, &req, &recorder).await?;

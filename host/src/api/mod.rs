@@ -18,10 +18,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 use scorehost_audit::checkpoint::LogKey;
 use scorehost_registry::ModelName;
 use utoipa::OpenApi as _;
@@ -32,6 +31,7 @@ use crate::audit::AuditWriter;
 use crate::catalog::Catalog;
 use crate::{Error, Model};
 
+pub mod admission;
 pub mod auth;
 pub mod batches;
 pub mod consents;
@@ -40,6 +40,7 @@ pub mod decisions;
 pub mod disputes;
 pub mod error;
 pub mod impact;
+pub mod listen;
 pub mod log;
 pub mod metrics;
 pub mod ops;
@@ -142,6 +143,8 @@ pub struct Service {
     pub failures: auth::Throttle,
     /// Admission: one permit per request in flight.
     slots: Arc<tokio::sync::Semaphore>,
+    /// Admission: requests in flight per caller.
+    pub per_caller: admission::PerCaller,
     /// The data dir (batch runs keep their files under `batches/`).
     pub data_dir: std::path::PathBuf,
     /// Batch runs of this process.
@@ -174,6 +177,7 @@ impl Service {
             metrics: metrics::Metrics::default(),
             failures: auth::Throttle::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            per_caller: admission::PerCaller::default(),
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
             shadows: crate::shadow::Shadows::default(),
@@ -322,12 +326,12 @@ impl utoipa::Modify for BearerAuth {
 /// The answers every route may give besides its own, added to each
 /// operation of the document (unless the route documents them itself), so
 /// that a client — or a fuzzer checking the answers against the document —
-/// knows them all: 503 `overloaded` with `Retry-After` on every route
-/// (admission, [`MAX_IN_FLIGHT`]); on a route that needs a token, 401 (no
-/// or unknown token), 403 (the role may not) and 429 `too_many_failures`
-/// with `Retry-After` ([`auth::Throttle`]); with a path or query parameter,
-/// 400 (a malformed one) and, in the path, 404; with a body, 400, 413 and
-/// 415.
+/// knows them all: 503 `overloaded` and 429 `limit_reached` with
+/// `Retry-After` on every route ([`admission`]); on a route that needs a
+/// token, 401 (no or unknown token), 403 (the role may not) and 429
+/// `too_many_failures` with `Retry-After` ([`auth::Throttle`]); with a path
+/// or query parameter, 400 (a malformed one) and, in the path, 404; with a
+/// body, 400, 408, 413 and 415.
 struct CommonResponses;
 
 impl utoipa::Modify for CommonResponses {
@@ -400,13 +404,18 @@ impl utoipa::Modify for CommonResponses {
                         false,
                     );
                 }
-                if secured {
+                if body {
                     add(
-                        "429",
-                        "too_many_failures: this client presented too many bad tokens; every token it sends is refused until Retry-After has passed",
-                        true,
+                        "408",
+                        "body_timeout: the body did not arrive within the body-read time (admission::BODY_READ_TIMEOUT)",
+                        false,
                     );
                 }
+                add(
+                    "429",
+                    "too_many_failures: this client presented too many bad tokens, and every token it sends is refused until Retry-After has passed; or limit_reached: this caller already has its share of requests (or uploads) in flight",
+                    true,
+                );
                 add(
                     "503",
                     "overloaded: too many requests in flight, or one took too long",
@@ -486,33 +495,12 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
             )
         })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(middleware::from_fn_with_state(service.clone(), admit))
+        .layer(middleware::from_fn_with_state(
+            service.clone(),
+            admission::admit,
+        ))
         .with_state(service);
     (app, openapi)
-}
-
-/// Admission and the request span: a request beyond [`MAX_IN_FLIGHT`] is
-/// answered 503 at once (with `Retry-After`); one that takes longer than
-/// [`REQUEST_TIMEOUT`] too.
-async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next) -> Response {
-    use axum::response::IntoResponse as _;
-    use tracing::Instrument as _;
-    let Ok(_slot) = service.slots.clone().try_acquire_owned() else {
-        service.metrics.rejected_overloaded();
-        return ApiError::overloaded(format!(
-            "{MAX_IN_FLIGHT} requests are in flight; retry shortly"
-        ))
-        .into_response();
-    };
-    let span = tracing::info_span!("request", method = %req.method(), path = %req.uri().path());
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req).instrument(span)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::overloaded(format!(
-            "the request took longer than {} s",
-            REQUEST_TIMEOUT.as_secs()
-        ))
-        .into_response(),
-    }
 }
 
 /// Serve until Ctrl-C or SIGTERM; then stop taking connections, finish the
@@ -524,6 +512,7 @@ pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(
         tracing::info!(resumed, "resuming unfinished batch runs");
     }
     spawn_lapse_sweep(service.clone());
+    batches::storage::spawn_sweep(service.clone());
     let (app, _) = router(service.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -535,14 +524,9 @@ pub async fn serve(runtime: crate::sandbox::Runtime, config: Config) -> Result<(
     // The one line a script waits for (the port, when asked for port 0).
     println!("scorehost listening on http://{addr}");
     // With each connection's peer address: failed authentications are
-    // counted per client (`auth::Throttle`).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| Error::Internal(format!("the server failed: {e}")))?;
+    // counted per client (`auth::Throttle`), and so are requests in flight
+    // without a valid token (`admission`).
+    listen::serve(listener, app, shutdown_signal()).await;
     tracing::info!("stopped: every answered evaluation is in the log");
     Ok(())
 }

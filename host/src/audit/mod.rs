@@ -12,6 +12,7 @@
 //! (`DATA_DIR/audit/log.key`; the public key is `log.pub`).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use scorehost_audit::checkpoint::{Checkpoint, InclusionProof, LogKey};
 use scorehost_audit::merkle::{self, Hash};
@@ -508,6 +509,10 @@ pub struct VerifyReport {
     pub root_hash: String,
 }
 
+/// Records verify reads at a time: 4,096 records of a few KiB each stay
+/// within tens of MiB, whatever the log's size.
+const VERIFY_PAGE: u32 = 4096;
+
 /// Recompute the tree from the stored records and check every checkpoint's
 /// signature and root. The first changed, missing or reordered record is
 /// named in the error.
@@ -515,14 +520,14 @@ pub struct VerifyReport {
 /// One consistent snapshot on a live server: the checkpoints are read
 /// first, then the records. The log only grows and a checkpoint is stored
 /// only after the records it covers are committed, so every checkpoint read
-/// covers records that the later read holds — an honest log never looks
+/// covers records that the later reads hold — an honest log never looks
 /// truncated because a checkpoint was signed while verify ran. Linear in
-/// the log: one pass over the records, each checkpoint's root taken from
-/// the running frontier as the pass reaches its size (O(log n) each).
+/// the log and bounded in memory: the records are read a page
+/// ([`VERIFY_PAGE`]) at a time and hashed off the async runtime, each
+/// checkpoint's root taken from the running frontier as the pass reaches
+/// its size (O(log n) each).
 pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyReport, Error> {
     let checkpoints = registry.checkpoints().await?;
-    let entries = registry.log_entries().await?;
-    let bad = |m: String| Error::Internal(format!("the audit log does not verify: {m}"));
     for cp in &checkpoints {
         let checkpoint = Checkpoint {
             tree_size: cp.tree_size,
@@ -531,71 +536,115 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
             signature: cp.signature.clone(),
         };
         if let Err(e) = checkpoint.verify(public_key_hex) {
-            return Err(bad(format!(
+            return Err(not_verified(format!(
                 "the checkpoint of size {} does not verify: {e}",
                 cp.tree_size
             )));
         }
     }
     // Checkpoints by size (the query orders them so); one pass.
-    let mut pending = checkpoints.iter().peekable();
-    let mut frontier = merkle::Frontier::default();
-    let mut check_reached = |frontier: &merkle::Frontier| -> Result<(), Error> {
-        while let Some(cp) = pending.next_if(|cp| cp.tree_size <= frontier.size()) {
-            if hex::encode(frontier.root()) != cp.root_hash {
-                return Err(bad(format!(
+    let mut pass = VerifyPass {
+        frontier: merkle::Frontier::default(),
+        checkpoints: Arc::new(checkpoints),
+        next_checkpoint: 0,
+    };
+    pass = tokio::task::spawn_blocking(move || pass.check(&[]).map(|()| pass))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    loop {
+        let page = registry
+            .log_entries_page(pass.frontier.size(), VERIFY_PAGE)
+            .await?;
+        let last = page.len() < VERIFY_PAGE as usize;
+        pass = tokio::task::spawn_blocking(move || pass.check(&page).map(|()| pass))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
+        if last {
+            break;
+        }
+    }
+    // Every record is in place; a checkpoint beyond them means the log
+    // lost its tail.
+    let size = pass.frontier.size();
+    if let Some(cp) = pass.checkpoints.iter().find(|cp| cp.tree_size > size) {
+        return Err(not_verified(format!(
+            "a signed checkpoint covers {} records but the log holds {size}: records after record {} were removed",
+            cp.tree_size,
+            size.saturating_sub(1)
+        )));
+    }
+    Ok(VerifyReport {
+        records: size,
+        checkpoints: pass.checkpoints.len() as u64,
+        root_hash: hex::encode(pass.frontier.root()),
+    })
+}
+
+fn not_verified(m: String) -> Error {
+    Error::Internal(format!("the audit log does not verify: {m}"))
+}
+
+/// [`verify`]'s state between pages.
+struct VerifyPass {
+    frontier: merkle::Frontier,
+    checkpoints: Arc<Vec<StoredCheckpoint>>,
+    next_checkpoint: usize,
+}
+
+impl VerifyPass {
+    /// Check the next records (which must start at the frontier's size) and
+    /// every checkpoint the frontier reaches.
+    fn check(&mut self, page: &[LogEntry]) -> Result<(), Error> {
+        self.check_reached()?;
+        for e in page {
+            let i = self.frontier.size();
+            if e.seq != i {
+                return Err(not_verified(format!(
+                    "record {i} is missing (the log jumps from record {} to {})",
+                    i.saturating_sub(1),
+                    e.seq
+                )));
+            }
+            let leaf = merkle::leaf_hash(e.record.as_bytes());
+            if hex::encode(leaf) != e.leaf_hash {
+                return Err(not_verified(format!(
+                    "record {i} (id {}) was changed: its content hashes to {}, the log holds {}",
+                    e.id,
+                    hex::encode(leaf),
+                    e.leaf_hash
+                )));
+            }
+            let claimed = serde_json::from_str::<Value>(&e.record)
+                .ok()
+                .and_then(|v| v["seq"].as_u64());
+            if claimed != Some(i) {
+                return Err(not_verified(format!(
+                    "record {i} (id {}) is out of place: it was written as record {claimed:?}",
+                    e.id
+                )));
+            }
+            self.frontier.push(leaf);
+            self.check_reached()?;
+        }
+        Ok(())
+    }
+
+    fn check_reached(&mut self) -> Result<(), Error> {
+        while let Some(cp) = self
+            .checkpoints
+            .get(self.next_checkpoint)
+            .filter(|cp| cp.tree_size <= self.frontier.size())
+        {
+            if hex::encode(self.frontier.root()) != cp.root_hash {
+                return Err(not_verified(format!(
                     "the log no longer matches the signed checkpoint of size {}: a record among the first {} was changed, removed or reordered",
                     cp.tree_size, cp.tree_size
                 )));
             }
+            self.next_checkpoint += 1;
         }
         Ok(())
-    };
-    check_reached(&frontier)?;
-    for (i, e) in entries.iter().enumerate() {
-        if e.seq != i as u64 {
-            return Err(bad(format!(
-                "record {i} is missing (the log jumps from record {} to {})",
-                i.saturating_sub(1),
-                e.seq
-            )));
-        }
-        let leaf = merkle::leaf_hash(e.record.as_bytes());
-        if hex::encode(leaf) != e.leaf_hash {
-            return Err(bad(format!(
-                "record {i} (id {}) was changed: its content hashes to {}, the log holds {}",
-                e.id,
-                hex::encode(leaf),
-                e.leaf_hash
-            )));
-        }
-        let claimed = serde_json::from_str::<Value>(&e.record)
-            .ok()
-            .and_then(|v| v["seq"].as_u64());
-        if claimed != Some(i as u64) {
-            return Err(bad(format!(
-                "record {i} (id {}) is out of place: it was written as record {claimed:?}",
-                e.id
-            )));
-        }
-        frontier.push(leaf);
-        check_reached(&frontier)?;
     }
-    // Every record is in place; a checkpoint beyond them means the log
-    // lost its tail.
-    if let Some(cp) = checkpoints.iter().find(|cp| cp.tree_size > frontier.size()) {
-        return Err(bad(format!(
-            "a signed checkpoint covers {} records but the log holds {}: records after record {} were removed",
-            cp.tree_size,
-            entries.len(),
-            entries.len().saturating_sub(1)
-        )));
-    }
-    Ok(VerifyReport {
-        records: frontier.size(),
-        checkpoints: checkpoints.len() as u64,
-        root_hash: hex::encode(frontier.root()),
-    })
 }
 
 /// An inclusion proof of record `id` under a fresh signed checkpoint.

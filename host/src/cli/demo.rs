@@ -433,7 +433,7 @@ async fn prepare(
         ));
     }
     out.push_str(&format!(
-        "  # then, with the evaluation_id it printed:\n  curl -s {url}/v1/evaluations/ID -H \"Authorization: Bearer $AUDITOR\"\n  curl -s -X POST {url}/v1/evaluations/ID/replay -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/v1/audit/verify -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/metrics\n"
+        "  # then, with the evaluation_id it printed:\n  curl -s {url}/v1/evaluations/ID -H \"Authorization: Bearer $AUDITOR\"\n  curl -s -X POST {url}/v1/evaluations/ID/replay -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/v1/audit/verify -H \"Authorization: Bearer $AUDITOR\"\n  curl -s {url}/metrics -H \"Authorization: Bearer $AUDITOR\"\n"
     ));
     Ok(out)
 }

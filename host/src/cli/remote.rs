@@ -33,7 +33,7 @@ impl RemoteError {
             "bad_request" | "model_rejected" | "too_large" | "unsupported_media_type" => 3,
             "module_refused" => 4,
             "plugin_fault" => 5,
-            "overloaded" | "unavailable" => 6,
+            "overloaded" | "unavailable" | "not_checkpointed" => 6,
             "unauthorized" | "forbidden" | "consent_required" => 8,
             "not_found" | "gone" => 9,
             "conflict" => 10,
@@ -43,6 +43,26 @@ impl RemoteError {
             _ => 7,
         }
     }
+}
+
+/// The host of a plain `http://` URL.
+fn plain_http_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    Some(match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    })
+}
+
+/// Whether `host` names this machine (a token sent there never crosses a
+/// network).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The service a command goes to.
@@ -87,6 +107,13 @@ impl Remote {
             ),
         };
         let token = checked_token(&token)?;
+        if let Some(host) = plain_http_host(server)
+            && !is_loopback(host)
+        {
+            eprintln!(
+                "warning: {server} is plain HTTP, so the token travels in clear; use https:// (the platform's certificate roots are trusted, and SSL_CERT_FILE)"
+            );
+        }
         Ok(Some(Remote {
             base: server.trim_end_matches('/').to_string(),
             token,
@@ -239,7 +266,23 @@ pub(crate) fn proof(
     id: &str,
     (out, force): (Option<&Path>, bool),
 ) -> anyhow::Result<()> {
-    let proof = r.send("GET", &format!("/v1/evaluations/{id}/proof"), None)?;
+    // The service signs a checkpoint within a second of a record; until
+    // then it answers `not_checkpointed` (503, Retry-After: 1): ask again.
+    let path = format!("/v1/evaluations/{id}/proof");
+    let mut tries = 0;
+    let proof = loop {
+        match r.send("GET", &path, None) {
+            Err(e)
+                if tries < 5
+                    && e.downcast_ref::<RemoteError>()
+                        .is_some_and(|e| e.code == "not_checkpointed") =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            answer => break answer?,
+        }
+    };
     match out {
         Some(path) => {
             let file = super::output::create(path, force)?;
@@ -299,4 +342,21 @@ pub(crate) fn call(
 
 pub(crate) fn consent(g: &Global, r: &Remote, path: &str, body: Value) -> anyhow::Result<()> {
     print(g, &r.json("POST", path, &body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_http_to_another_machine_is_warned_of() {
+        let warned = |url: &str| plain_http_host(url).is_some_and(|h| !is_loopback(h));
+        assert!(warned("http://score.example.gov.cn"));
+        assert!(warned("http://10.1.2.3:8080/"));
+        assert!(warned("http://user@[2001:db8::1]:80"));
+        assert!(!warned("http://127.0.0.1:8080"));
+        assert!(!warned("http://localhost:8080/v1"));
+        assert!(!warned("http://[::1]:8080"));
+        assert!(!warned("https://score.example.gov.cn"));
+    }
 }

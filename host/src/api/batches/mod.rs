@@ -4,9 +4,13 @@
 //! the log, results in input order.
 //!
 //! A run's files live in the data dir, `batches/<id>/input.ndjson` and
-//! `output.ndjson`. Runs take turns (one at a time per server, sharing the
-//! cores with online scoring); a run the server did not finish (it was
+//! `output.ndjson`, within each caller's quota and for a limited time
+//! ([`storage`]). Runs take turns — one at a time per server, sharing the
+//! cores with online scoring, and one caller's queued runs never ahead of
+//! another caller's next one; a run the server did not finish (it was
 //! stopped or killed) is resumed exactly when the server starts again.
+
+pub mod storage;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -35,6 +39,13 @@ pub struct Runs {
     running: Mutex<HashMap<String, Arc<Running>>>,
     /// One run at a time: each already uses every core.
     turn: tokio::sync::Semaphore,
+    /// Per caller, the gate its runs pass before the turn: one run of a
+    /// caller waits for the turn at a time, so the turn's queue (first
+    /// come, first served) holds at most one run of each caller — turns
+    /// between callers, not one caller's backlog ahead of everyone.
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+    /// The callers starting a run now ([`storage::admit_run`]).
+    uploading: storage::Uploading,
 }
 
 impl Default for Runs {
@@ -49,7 +60,18 @@ impl Runs {
         Runs {
             running: Mutex::new(HashMap::new()),
             turn: tokio::sync::Semaphore::new(1),
+            gates: Mutex::new(HashMap::new()),
+            uploading: storage::Uploading::default(),
         }
+    }
+
+    fn gate(&self, caller: &str) -> Arc<tokio::sync::Semaphore> {
+        self.gates
+            .lock()
+            .expect("run gates")
+            .entry(caller.to_string())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1)))
+            .clone()
     }
 }
 
@@ -57,6 +79,16 @@ impl Runs {
 pub struct Running {
     progress: Arc<Progress>,
     state: Mutex<RunState>,
+}
+
+impl Running {
+    /// Queued or running in this process.
+    fn is_active(&self) -> bool {
+        matches!(
+            *self.state.lock().expect("run state"),
+            RunState::Queued | RunState::Running
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -97,8 +129,10 @@ pub struct UploadQuery {
 pub struct BatchStatus {
     /// The run's id.
     pub id: String,
-    /// `queued`, `running`, `finished`, `failed`, or `interrupted` (not
-    /// running here and not finished: it resumes when its server starts).
+    /// `queued`, `running`, `finished`, `failed`, `interrupted` (not
+    /// running here and not finished: it resumes when its server starts),
+    /// or `expired` (its files were removed after
+    /// [`storage::RETENTION`]; the summary and the log remain).
     pub status: String,
     /// The model, its version and module hash.
     pub model: String,
@@ -139,6 +173,10 @@ fn status_of(run: &BatchRun, live: Option<&Running>) -> BatchStatus {
         (Some(RunState::Running), _) => ("running", None),
         (Some(RunState::Failed(e)), _) => ("failed", Some(e)),
         (Some(RunState::Finished), None) | (None, None) => ("interrupted", None),
+    };
+    let status = match std::path::Path::new(&run.source).parent() {
+        Some(dir) if live.is_none_or(|l| !l.is_active()) && !dir.exists() => "expired",
+        _ => status,
     };
     let summary: Option<serde_json::Value> = run
         .summary
@@ -199,7 +237,8 @@ fn may_batch(caller: &Caller, model: &ModelName) -> Result<Option<String>, ApiEr
         (status = 202, description = "The run, queued or running", body = BatchStatus),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 429, description = "`limit_reached`: the caller is starting another run, or has its quota of stored runs or bytes", body = ErrorBody)
     ),
     security(("bearer" = [])))]
 pub async fn start(
@@ -229,12 +268,15 @@ pub async fn start(
     let id = format!("{:016x}", rand_u64());
     let dir = service.data_dir.join("batches").join(&id);
     let mut store = None;
+    let mut kept_dir = None;
+    let admitted: (storage::UploadTurn, u64);
     let (model, format, input) = match content_type.as_str() {
         "application/json" => {
             let super::scores::JsonBody(mut spec) =
                 super::scores::JsonBody::<StoreBatch>::from_request_body(body).await?;
             let name: ModelName = spec.model.parse()?;
             may_batch(&caller, &name)?;
+            admitted = storage::admit_run(&service, &caller.name()).await?;
             if matches!(caller.actor.role, Role::App(_)) {
                 spec.as_of = Some(crate::store::app_as_of(spec.as_of.as_deref())?);
             }
@@ -258,36 +300,26 @@ pub async fn start(
             let name: ModelName = model.parse()?;
             may_batch(&caller, &name)?;
             let model = service.pinned_model(&name).await?;
-            let bytes = axum::body::to_bytes(body.into_body(), MAX_BATCH_BODY)
-                .await
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        format!(
-                            "an uploaded batch may be at most {MAX_BATCH_BODY} bytes; score larger populations from the data store"
-                        ),
-                    )
-                })?;
+            admitted = storage::admit_run(&service, &caller.name()).await?;
+            let room = admitted.1;
             let (format, input) = match content_type.as_str() {
                 "text/csv" => (Format::Csv, dir.join("input.csv")),
                 _ => (Format::Ndjson, dir.join("input.ndjson")),
             };
+            // Streamed to its file as it arrives; removed again if refused.
+            let run_dir = storage::RunDir::create(&dir)?;
+            storage::stream_to_file(body.into_body(), &input, MAX_BATCH_BODY, room).await?;
             if format == Format::Ndjson
-                && let Some(line) = crate::wire::first_line_claiming_withheld(&bytes)
+                && let Some(line) = storage::first_line_claiming_withheld(&input).await?
             {
                 return Err(crate::wire::refuse_claimed_withheld(&format!("line {line}: ")).into());
             }
-            write_input(&dir, &input, &bytes)?;
             if format == Format::Csv {
                 // The header must fit the model before anything is queued.
-                let fits = batch::csv_header(&input)
-                    .and_then(|header| batch::CsvColumns::new(&header, model.info()));
-                if let Err(e) = fits {
-                    let _ = std::fs::remove_dir_all(&dir);
-                    return Err(e.into());
-                }
+                batch::csv_header(&input)
+                    .and_then(|header| batch::CsvColumns::new(&header, model.info()))?;
             }
+            kept_dir = Some(run_dir);
             (model, format, input)
         }
         other => {
@@ -319,6 +351,11 @@ pub async fn start(
         summary: None,
     };
     service.catalog.registry().create_batch(&run).await?;
+    if let Some(dir) = kept_dir {
+        dir.keep();
+    }
+    // The caller may start its next run once this one is registered.
+    drop(admitted);
     let live = launch(&service, run.clone(), model, format, consent_app, store);
     Ok((StatusCode::ACCEPTED, Json(status_of(&run, Some(&live)))))
 }
@@ -464,6 +501,10 @@ fn launch(
         .insert(run.id.clone(), live.clone());
     let (service, handle) = (service.clone(), live.clone());
     tokio::spawn(async move {
+        let gate = service.runs.gate(&run.caller);
+        let Ok(_mine) = gate.acquire().await else {
+            return;
+        };
         let Ok(_turn) = service.runs.turn.acquire().await else {
             return;
         };
@@ -613,7 +654,8 @@ pub async fn list(
 #[utoipa::path(get, path = "/v1/batches/{id}/results", tag = "batches",
     params(("id" = String, Path, description = "The run's id")),
     responses((status = 200, description = "NDJSON results", content_type = "application/x-ndjson"),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 410, description = "`gone`: the run's files were removed after their retention (7 days)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn results(
     State(service): State<Arc<Service>>,
@@ -623,6 +665,26 @@ pub async fn results(
     let run = find(&service, &caller, &id).await?;
     let file = match tokio::fs::File::open(&run.output).await {
         Ok(f) => f,
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::path::Path::new(&run.source)
+                    .parent()
+                    .is_some_and(|d| !d.exists()) =>
+        {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "gone",
+                format!(
+                    "the files of batch {id} were removed {} days after it {}; its summary is at /v1/batches/{id} and each evaluation stays in the log",
+                    storage::RETENTION.as_secs() / 86400,
+                    if run.finished_at.is_some() {
+                        "finished"
+                    } else {
+                        "started"
+                    }
+                ),
+            ));
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], "").into_response());
         }
