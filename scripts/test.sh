@@ -10,6 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-plugins.sh
+# The HTTPS test serves TLS with OpenSSL's own s_server and a CA it makes.
+if ! command -v openssl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl
+  else
+    echo "the tests need openssl (apt-get install openssl)" >&2
+    exit 1
+  fi
+fi
 # `cargo test` does not rebuild another package's binary; the CLI tests run it.
 cargo build --release -p scorehost
 export SCOREHOST_REQUIRE_SANDBOX=1

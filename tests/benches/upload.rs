@@ -20,12 +20,12 @@
 //! `SCOREHOST_BENCH_SECS` sets a phase's length (default 20 s: one heavy
 //! compile takes several seconds). Not part of the test suite.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
+use scorehost_tests::load::{ms, pin_cores, score_for};
 use scorehost_tests::{binary, component, run_on as run, sha256_file};
 
 /// A component whose one core module holds `functions` functions of
@@ -50,13 +50,6 @@ fn heavy_component(functions: usize) -> Vec<u8> {
     wat::parse_str(&wat).expect("a valid component")
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 struct Phase {
     name: &'static str,
     scores: usize,
@@ -65,10 +58,6 @@ struct Phase {
     p99: Duration,
     max: Duration,
     uploads: Vec<String>,
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() {
@@ -119,21 +108,7 @@ fn main() {
 
     let server = Server::launch(&dir, None, "127.0.0.1:0", &[]);
     // The server on core 0 (all its threads), this generator on core 1.
-    let pinned = |pid: u32, core: &str| {
-        Command::new("taskset")
-            .args(["-a", "-pc", core, &pid.to_string()])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let pinned = pinned(server.child.id(), "0") && pinned(std::process::id(), "1");
-    eprintln!(
-        "taskset: {}",
-        if pinned {
-            "server core 0, client core 1"
-        } else {
-            "not available"
-        }
-    );
+    pin_cores(&server);
     let request = serde_json::to_vec(&scorehost_tests::example("ningbo-port")).unwrap();
     let score_url = format!("{}/v1/scores", server.url);
     let upload_url = format!("{}/v1/plugins/ningbo/port/versions/1.0.0", server.url);
@@ -176,34 +151,19 @@ fn main() {
                 })
             })
             .collect();
-        let until = Instant::now() + Duration::from_secs(secs);
-        let (mut lat, mut failed) = (Vec::new(), 0);
-        while Instant::now() < until {
-            let started = Instant::now();
-            let r = ureq::post(&score_url)
-                .timeout(Duration::from_secs(60))
-                .set("Authorization", &format!("Bearer {app}"))
-                .set("Content-Type", "application/json")
-                .send_bytes(&request);
-            let took = started.elapsed();
-            match r {
-                Ok(_) => lat.push(took),
-                Err(_) => failed += 1,
-            }
-        }
+        let lat = score_for(&score_url, &app, &request, secs);
         stop.store(true, Ordering::Relaxed);
         let mut seen = Vec::new();
         for u in uploads {
             seen.extend(u.join().unwrap());
         }
-        lat.sort();
         phases.push(Phase {
             name,
-            scores: lat.len(),
-            failed,
-            p50: percentile(&lat, 0.50),
-            p99: percentile(&lat, 0.99),
-            max: lat.last().copied().unwrap_or_default(),
+            scores: lat.sorted.len(),
+            failed: lat.failed,
+            p50: lat.percentile(0.50),
+            p99: lat.percentile(0.99),
+            max: lat.max(),
             uploads: seen,
         });
     }

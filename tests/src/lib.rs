@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod http;
+pub mod load;
 
 use std::path::{Path, PathBuf};
 

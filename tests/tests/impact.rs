@@ -423,6 +423,38 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
             api["movers"][0]["contributions"]
         );
         assert_eq!(theirs["movers"][0]["subject"], "subject-1");
+        // Analyses take turns: an auditor asking for three at once holds
+        // one turn (its others are 429 `limit_reached`), and the province
+        // asking meanwhile is served, never told the server is busy.
+        let barrier = std::sync::Barrier::new(4);
+        let answers: Vec<(u16, Value, bool)> = std::thread::scope(|scope| {
+            let asks: Vec<_> = [
+                (&auditor, false),
+                (&auditor, false),
+                (&auditor, false),
+                (&province, true),
+            ]
+            .into_iter()
+            .map(|(t, by_province)| {
+                let (barrier, server) = (&barrier, &server);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let (status, v) = post_json(server, path, Some(t), &json!({}));
+                    (status, v, by_province)
+                })
+            })
+            .collect();
+            asks.into_iter().map(|a| a.join().unwrap()).collect()
+        });
+        for (status, v, by_province) in &answers {
+            match by_province {
+                true => assert_eq!(*status, 200, "the province is served: {v}"),
+                false => assert!(
+                    *status == 200 || (*status == 429 && v["error"]["code"] == "limit_reached"),
+                    "{status} {v}"
+                ),
+            }
+        }
         assert_eq!(theirs["movers"][0]["evaluation_id"], "");
         let text = theirs.to_string();
         assert!(

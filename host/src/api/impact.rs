@@ -58,8 +58,7 @@ impl Drop for Turn {
         (status = 200, description = "The impact report, with report_sha256 and the record_id of the analysis"),
         (status = 400, description = "A bad selection: last beyond 1..=100000, top beyond 1000, a malformed date, from after to", body = ErrorBody),
         (status = 403, description = "Only the province, auditors and the publisher of the namespace", body = ErrorBody),
-        (status = 404, description = "No such version, or the model has no pinned version", body = ErrorBody),
-        (status = 429, description = "`limit_reached`: this caller already has an analysis running or waiting", body = ErrorBody)
+        (status = 404, description = "No such version, or the model has no pinned version", body = ErrorBody)
     ),
     security(("bearer" = [])))]
 pub async fn impact(

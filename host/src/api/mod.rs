@@ -413,7 +413,7 @@ impl utoipa::Modify for CommonResponses {
                 }
                 add(
                     "429",
-                    "too_many_failures: this client presented too many bad tokens, and every token it sends is refused until Retry-After has passed; or limit_reached: this caller already has its share of requests (or uploads) in flight",
+                    "too_many_failures: this client presented too many bad tokens, and every token it sends is refused until Retry-After has passed; or limit_reached: one of this caller's limits is reached (requests or uploads in flight, batch runs or bytes stored, an impact analysis already waiting)",
                     true,
                 );
                 add(

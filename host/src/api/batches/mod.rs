@@ -174,8 +174,9 @@ fn status_of(run: &BatchRun, live: Option<&Running>) -> BatchStatus {
         (Some(RunState::Failed(e)), _) => ("failed", Some(e)),
         (Some(RunState::Finished), None) | (None, None) => ("interrupted", None),
     };
+    // A finished or interrupted run whose files the sweep removed.
     let status = match std::path::Path::new(&run.source).parent() {
-        Some(dir) if live.is_none_or(|l| !l.is_active()) && !dir.exists() => "expired",
+        Some(dir) if matches!(status, "finished" | "interrupted") && !dir.exists() => "expired",
         _ => status,
     };
     let summary: Option<serde_json::Value> = run
@@ -237,8 +238,7 @@ fn may_batch(caller: &Caller, model: &ModelName) -> Result<Option<String>, ApiEr
         (status = 202, description = "The run, queued or running", body = BatchStatus),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 429, description = "`limit_reached`: the caller is starting another run, or has its quota of stored runs or bytes", body = ErrorBody)
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)
     ),
     security(("bearer" = [])))]
 pub async fn start(
