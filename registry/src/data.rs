@@ -361,6 +361,16 @@ fn indicator_from_csv(cells: &BTreeMap<String, String>) -> Result<IndicatorRecor
     })
 }
 
+/// Run `f` (parsing a file of up to tens of MiB: a second of CPU) on a
+/// blocking thread, not on the async workers that answer requests.
+async fn off_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Storage(format!("an import's parse failed: {e}")))
+}
+
 /// Keep the rows that pass `check`, with their lines; report the others.
 fn checked<T>(
     rows: Vec<(usize, T)>,
@@ -388,15 +398,19 @@ impl Registry {
         format: Format,
     ) -> Result<ImportReport, Error> {
         by.must_be_province("import provincial base evaluations")?;
-        let (rows, mut rejected) = parse_rows(text, format, base_from_csv);
-        let rows: Vec<BaseRecord> = checked(rows, &mut rejected, BaseRecord::check)
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect();
+        let owned = text.to_string();
+        let (rows, rejected) = off_runtime(move || {
+            let (rows, mut rejected) = parse_rows(&owned, format, base_from_csv);
+            let rows = checked(rows, &mut rejected, BaseRecord::check);
+            (rows, rejected)
+        })
+        .await?;
+        let rows: Vec<BaseRecord> = rows.into_iter().map(|(_, r)| r).collect();
         let at = now();
         let parts = rows.len().div_ceil(IMPORT_CHUNK).max(1);
         let mut accepted = 0;
         for (part, chunk) in chunks(&rows, IMPORT_CHUNK).enumerate() {
+            let _turn = self.db.turn.lock().await;
             let mut tx = self.db.begin().await?;
             for b in chunk {
                 sqlx::query(
@@ -426,9 +440,6 @@ impl Registry {
             };
             log_import(&mut tx, by, "bases", text, &logged, &at).await?;
             tx.commit().await?;
-            // Between chunks the write lock is free: the log writer (and
-            // every other writer) goes before the next chunk.
-            tokio::task::yield_now().await;
         }
         Ok(ImportReport { accepted, rejected })
     }
@@ -465,8 +476,13 @@ impl Registry {
                 "{by} may not import indicator records: the province and publishers may"
             )));
         }
-        let (rows, mut rejected) = parse_rows(text, format, indicator_from_csv);
-        let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+        let owned = text.to_string();
+        let (rows, mut rejected) = off_runtime(move || {
+            let (rows, mut rejected) = parse_rows(&owned, format, indicator_from_csv);
+            let rows = checked(rows, &mut rejected, IndicatorRecord::check);
+            (rows, rejected)
+        })
+        .await?;
         let at = now();
         let parts = rows.len().div_ceil(IMPORT_CHUNK).max(1);
         let unparsed = rejected.len();
@@ -477,6 +493,8 @@ impl Registry {
             part += 1;
             let chunk: Vec<(usize, IndicatorRecord)> = rows.by_ref().take(IMPORT_CHUNK).collect();
             let before = (accepted, rejected.len());
+            // Each chunk waits its turn: the log writer goes between two.
+            let _turn = self.db.turn.lock().await;
             let mut tx = self.db.begin().await?;
             accepted += self
                 .import_indicator_chunk(&mut tx, by, chunk, &at, &mut rejected)
@@ -489,9 +507,6 @@ impl Registry {
             };
             log_import(&mut tx, by, "indicators", text, &logged, &at).await?;
             tx.commit().await?;
-            // Between chunks the write lock is free: the log writer (and
-            // every other writer) goes before the next chunk.
-            tokio::task::yield_now().await;
         }
         rejected.sort_by_key(|r| r.line);
         Ok(ImportReport { accepted, rejected })
@@ -703,12 +718,13 @@ impl Registry {
     }
 }
 
-/// Rows an import writes per transaction: 1,000. One row costs some 50 µs
+/// Rows an import writes per transaction: 250. One row costs some 50 µs
 /// of write-locked time on SQLite (a 184,000-row import held the lock 10 s
-/// in one transaction), so a chunk holds it about 50 ms — the longest an
-/// evaluation's record waits behind an import — while the per-chunk
-/// overhead (one transaction, one log record) stays under a percent.
-pub const IMPORT_CHUNK: usize = 1000;
+/// in one transaction), so a chunk holds it about 15 ms — about the longest
+/// an evaluation's record waits behind an import (the log writer takes the
+/// write turn between two chunks) — while the per-chunk overhead (one
+/// transaction, one log record) stays around a percent.
+pub const IMPORT_CHUNK: usize = 250;
 
 /// One chunk's part of an import, as its log record gives it.
 struct Part {

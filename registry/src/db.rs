@@ -19,6 +19,12 @@ pub(crate) struct Db {
     backend: Backend,
     /// The file, for a SQLite database in one (not in memory).
     sqlite_path: Option<std::path::PathBuf>,
+    /// The write turn of this process: the log writer's batches and each
+    /// chunk of a long write (an import) take it, first come first served.
+    /// SQLite's own lock is not fair — a waiting writer polls, and a long
+    /// run of transactions that follow each other at once starves it — so
+    /// the turn hands the lock over between an import's chunks.
+    pub(crate) turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The page size of a new SQLite database, in bytes. 16 KiB (SQLite's
@@ -120,6 +126,7 @@ impl Db {
             pool,
             backend,
             sqlite_path,
+            turn: Default::default(),
         };
         db.migrate().await?;
         Ok(db)

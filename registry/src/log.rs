@@ -334,6 +334,7 @@ impl Registry {
             crate::db::sqlite_pragmas(|sql| conn.execute_batch(sql))?;
             return Ok(LogAppender {
                 conn: AppendConn::Sqlite(Box::new(conn)),
+                turn: self.db.turn.clone(),
             });
         }
         Ok(LogAppender {
@@ -342,6 +343,7 @@ impl Registry {
                 backend: self.db.backend(),
                 pool: self.db.pool.clone(),
             },
+            turn: self.db.turn.clone(),
         })
     }
 
@@ -490,6 +492,8 @@ fn checkpoint_from_row(r: &AnyRow) -> Result<StoredCheckpoint, Error> {
 /// [`Registry::log_appender`].
 pub struct LogAppender {
     conn: AppendConn,
+    /// The process's write turn ([`crate::db::Db`]'s `turn`).
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 enum AppendConn {
@@ -509,6 +513,9 @@ impl LogAppender {
     /// if one is given: when this returns they are durable, in this order,
     /// contiguous. On an error nothing of the batch is stored.
     ///
+    /// Takes the process's write turn first: a long import of this process
+    /// lets it through between two of its chunks.
+    ///
     /// On SQLite the work runs synchronously on the calling thread (some
     /// milliseconds for a few hundred records): call it from a thread of
     /// its own, as the host's log writer does.
@@ -517,6 +524,8 @@ impl LogAppender {
         records: Vec<NewRecord>,
         checkpoint: Option<&StoredCheckpoint>,
     ) -> Result<Vec<LogEntry>, Error> {
+        // Behind at most one chunk of a long write of this process.
+        let _turn = self.turn.clone().lock_owned().await;
         let (slot, backend, pool) = match &mut self.conn {
             AppendConn::Sqlite(conn) => return append_sqlite(conn, records, checkpoint),
             AppendConn::Sql {

@@ -6,12 +6,12 @@
 //!
 //! - **proofs**: two clients of `app:prover` alternate a scoring and the
 //!   inclusion proof of it;
-//! - **batch uploads**: `app:uploader` uploads two ~200 MiB NDJSON batches
-//!   at once, again and again;
 //! - **import**: the province imports 184,000 indicator rows (16 MiB) again
 //!   and again;
 //! - **slow bodies**: `app:slow` opens 300 scoring requests that promise a
-//!   60 KB body and send a byte every 5 s.
+//!   60 KB body and send a byte every 5 s;
+//! - **batch uploads**: `app:uploader` uploads two ~200 MiB NDJSON batches
+//!   at once, again and again (last: the runs they start go on).
 //!
 //! Prints, per phase, the good client's scorings, failures, p50, p99, max
 //! and its p99 over the quiet one, and what the attacker got. The server
@@ -119,21 +119,7 @@ fn main() {
     );
 
     let server = Server::launch(&dir, None, "127.0.0.1:0", &[]);
-    let pinned = |pid: u32, core: &str| {
-        Command::new("taskset")
-            .args(["-a", "-pc", core, &pid.to_string()])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let pinned = pinned(server.child.id(), "0") && pinned(std::process::id(), "1");
-    eprintln!(
-        "taskset: {}",
-        if pinned {
-            "server core 0, client core 1"
-        } else {
-            "not available"
-        }
-    );
+    pin_cores(&server);
     let url = server.url.clone();
     let good = serde_json::to_vec(&ningbo_request("91330200MA2AAAAA1X")).unwrap();
 
@@ -141,7 +127,8 @@ fn main() {
     println!(
         "| phase | scorings | failed | p50 | p99 | max | p99 / quiet | the attacker got |\n|---|---|---|---|---|---|---|---|"
     );
-    for phase in ["quiet", "proofs", "batch uploads", "import", "slow bodies"] {
+    // The batch uploads last: the runs they start go on after their phase.
+    for phase in ["quiet", "proofs", "import", "slow bodies", "batch uploads"] {
         let stop = Arc::new(AtomicBool::new(false));
         let seen: Seen = Arc::default();
         let mut attackers = Vec::new();

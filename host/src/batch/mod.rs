@@ -5,9 +5,11 @@
 //!
 //! ## How a run goes
 //! - A reader thread streams the input (hashing it as it goes) and hands
-//!   out raw items; decoding and scoring run on the async runtime's worker
-//!   threads, [`IN_FLIGHT`] items at a time; a writer thread puts the
-//!   results back in input order and appends them to the output file.
+//!   out raw items; decoding and consent run on the async runtime, the
+//!   evaluations on the run's own threads at a lower CPU priority than
+//!   online scoring ([`pool`]), [`IN_FLIGHT`] items at a time; a writer
+//!   thread puts the results back in input order and appends them to the
+//!   output file.
 //! - With a log, each item's record goes through the process's
 //!   [`AuditWriter`] (group commit: hundreds of records share one
 //!   transaction and one fsync), and the record's transaction also stores
@@ -24,6 +26,7 @@
 
 mod input;
 mod output;
+pub mod pool;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -136,8 +139,9 @@ struct Shared {
 }
 
 /// Run `job` to its end (or until `progress.cancel` is set), resuming what
-/// an earlier run of the same id left. Must be called on a multi-threaded
-/// tokio runtime: scoring runs on its worker threads.
+/// an earlier run of the same id left. Decoding and consent run on the
+/// calling tokio runtime, the evaluations on the run's own low-priority
+/// threads ([`pool`]), one per core.
 ///
 /// Errors: an input or output that cannot be read or written, a CSV
 /// header that does not fit the model, and a record that cannot be stored
@@ -230,6 +234,9 @@ pub async fn run(job: Job, progress: Arc<Progress>) -> Result<Finished, Error> {
             .map_err(|e| Error::Internal(format!("cannot start the batch writer: {e}")))?
     };
 
+    let pool = Arc::new(pool::Pool::new(
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+    )?);
     let permits = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let mut position = 0u64;
     while let Some(chunk) = items_rx.recv().await {
@@ -260,9 +267,9 @@ pub async fn run(job: Job, progress: Arc<Progress>) -> Result<Finished, Error> {
             .acquire_many_owned(to_score.len() as u32)
             .await
             .map_err(|_| Error::Internal("the batch's scorers stopped".into()))?;
-        let (shared, results) = (shared.clone(), results_tx.clone());
+        let (shared, results, pool) = (shared.clone(), results_tx.clone(), pool.clone());
         tokio::spawn(async move {
-            let lines = score_chunk(&shared, to_score).await;
+            let lines = score_chunk(shared, &pool, to_score).await;
             let _ = results.send(Done {
                 logged: false,
                 lines,
@@ -375,52 +382,56 @@ fn write_in_order(
     Ok((summary, stored_error))
 }
 
-/// Score a chunk of items: decode each, check consent, evaluate it in a
-/// fresh sandbox and build its record; then append all the records at once
-/// (they share group commits) and answer. A line is `Err` only when its
-/// record could not be stored.
+/// Score a chunk of items: decode each and check consent (here), evaluate
+/// each in a fresh sandbox and build its record (on the run's [`pool`]);
+/// then append all the records at once (they share group commits) and
+/// answer. A line is `Err` only when its record could not be stored.
 async fn score_chunk(
-    shared: &Shared,
+    shared: Arc<Shared>,
+    pool: &pool::Pool,
     items: Vec<(u64, Item)>,
 ) -> Vec<(u64, Result<ResultLine, Error>)> {
     let mut lines = Vec::with_capacity(items.len());
-    let mut records = Vec::with_capacity(items.len());
-    let mut waiting = Vec::with_capacity(items.len());
+    let mut admitted = Vec::with_capacity(items.len());
     for (at, item) in items {
-        let n = item.number;
-        let request = match admit(shared, &item).await {
-            Ok(request) => request,
-            Err(line) => {
-                lines.push((at, line));
-                continue;
-            }
-        };
-        let subject = Some(request.subject.id.clone());
-        let scorer = &*shared.scorer;
-        if shared.log.is_none() {
-            // Without a log: the same pipeline, minus the record.
-            let result = request
-                .convert(scorer.info())
-                .and_then(|req| scorer.evaluate(&req).map(|o| (req, o)));
-            lines.push((
-                at,
-                Ok(match result {
-                    Ok((req, outcome)) => ResultLine::scored(n, scorer.response(&req, &outcome)),
-                    Err(e) => ResultLine::failed(n, subject, None, &e),
-                }),
-            ));
-            continue;
+        match admit(&shared, &item).await {
+            Ok(request) => admitted.push((at, item.number, request)),
+            Err(line) => lines.push((at, line)),
         }
-        let batch = Some(BatchItem {
-            id: &shared.id,
-            item: n,
-        });
-        match prepare(scorer, &request, &shared.caller, batch) {
-            Ok(p) => {
-                records.push(p.record);
-                waiting.push((at, n, subject, p.outcome));
+    }
+    let positions: Vec<u64> = admitted.iter().map(|(at, _, _)| *at).collect();
+    let evaluating = shared.clone();
+    let evaluated = pool
+        .run(move || {
+            admitted
+                .into_iter()
+                .map(|(at, n, request)| evaluate(&evaluating, at, n, &request))
+                .collect::<Vec<_>>()
+        })
+        .await;
+    let evaluated = match evaluated {
+        Ok(e) => e,
+        Err(e) => {
+            // The pool is gone: no item of the chunk is scored, and the run
+            // stops there.
+            let why = e.to_string();
+            lines.extend(
+                positions
+                    .into_iter()
+                    .map(|at| (at, Err(Error::Internal(why.clone())))),
+            );
+            return lines;
+        }
+    };
+    let mut records = Vec::with_capacity(evaluated.len());
+    let mut waiting = Vec::with_capacity(evaluated.len());
+    for e in evaluated {
+        match e {
+            Evaluated::Line(at, line) => lines.push((at, line)),
+            Evaluated::Prepared(at, n, subject, prepared) => {
+                records.push(prepared.record);
+                waiting.push((at, n, subject, prepared.outcome));
             }
-            Err(e) => lines.push((at, Err(e))),
         }
     }
     if let Some(log) = &shared.log {
@@ -437,6 +448,40 @@ async fn score_chunk(
         }
     }
     lines
+}
+
+/// One item after its evaluation: its line, or (with a log) what is
+/// prepared to be recorded.
+enum Evaluated {
+    Line(u64, Result<ResultLine, Error>),
+    Prepared(u64, u64, Option<String>, crate::scoring::Prepared),
+}
+
+/// Evaluate one admitted item (on a pool thread).
+fn evaluate(shared: &Shared, at: u64, n: u64, request: &ScoreRequest) -> Evaluated {
+    let subject = Some(request.subject.id.clone());
+    let scorer = &*shared.scorer;
+    if shared.log.is_none() {
+        // Without a log: the same pipeline, minus the record.
+        let result = request
+            .convert(scorer.info())
+            .and_then(|req| scorer.evaluate(&req).map(|o| (req, o)));
+        return Evaluated::Line(
+            at,
+            Ok(match result {
+                Ok((req, outcome)) => ResultLine::scored(n, scorer.response(&req, &outcome)),
+                Err(e) => ResultLine::failed(n, subject, None, &e),
+            }),
+        );
+    }
+    let batch = Some(BatchItem {
+        id: &shared.id,
+        item: n,
+    });
+    match prepare(scorer, request, &shared.caller, batch) {
+        Ok(p) => Evaluated::Prepared(at, n, subject, p),
+        Err(e) => Evaluated::Line(at, Err(e)),
+    }
 }
 
 /// Decode an item and check consent: the request to score, or the line
