@@ -423,3 +423,73 @@ async fn a_large_import_goes_in_logged_chunks_while_scoring_answers() {
         import_in_chunks(fixture(backend, "resources-import").await).await;
     }
 }
+
+/// Finding 5: a slow model's queue is per caller. One app floods a model
+/// that burns its whole fuel budget each time (80 requests at once, again
+/// and again: its own queue fills and it hears 503 `overloaded`); another
+/// app asking the same model meanwhile is evaluated (422, the model's
+/// fuel fault), never told the model is overloaded by the first app's
+/// queue.
+#[test]
+fn a_slow_models_queue_is_each_apps_own() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "resources-slow-lane"));
+    pin_cli(
+        &f,
+        "hostile-endless-loop",
+        "test/endless-loop@1.0.0",
+        "publisher:test",
+    );
+    let greedy = token(&f, "app:greedy", "test/endless-loop");
+    let other = token(&f, "app:bank", "test/endless-loop");
+    let s = Server::start(&f);
+    let body = json!({
+        "model": "test/endless-loop",
+        "subject": {"id": "91330100HOSTILE01X", "kind": "enterprise"},
+        "as_of": "2026-11-01",
+        "base": {"score": 700.0, "grade": "B"},
+        "indicators": []
+    });
+    // The model is known to be slow once a few evaluations say so.
+    for _ in 0..4 {
+        let (status, answer) = post_json(&s, "/v1/scores", Some(&greedy), &body);
+        assert_eq!(status, 422, "{answer}");
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (theirs, refused) = std::thread::scope(|scope| {
+        let flood: Vec<_> = (0..80)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut refused = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let (status, answer) = post_json(&s, "/v1/scores", Some(&greedy), &body);
+                        match status {
+                            503 => refused += 1,
+                            422 => {}
+                            _ => panic!("{status} {answer}"),
+                        }
+                    }
+                    refused
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(2));
+        let theirs: Vec<(u16, Value)> = (0..5)
+            .map(|_| post_json(&s, "/v1/scores", Some(&other), &body))
+            .collect();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let refused: u32 = flood.into_iter().map(|t| t.join().unwrap()).sum();
+        (theirs, refused)
+    });
+    assert!(
+        refused > 0,
+        "the flood filled its own queue (else this test shows nothing)"
+    );
+    for (status, answer) in theirs {
+        assert_eq!(
+            status, 422,
+            "another app's request is evaluated, not refused: {answer}"
+        );
+        assert_eq!(answer["error"]["code"], "plugin_fault", "{answer}");
+    }
+}

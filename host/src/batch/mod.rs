@@ -429,6 +429,7 @@ async fn score_chunk(
         match e {
             Evaluated::Line(at, line) => lines.push((at, line)),
             Evaluated::Prepared(at, n, subject, prepared) => {
+                let prepared = *prepared;
                 records.push(prepared.record);
                 waiting.push((at, n, subject, prepared.outcome));
             }
@@ -454,7 +455,7 @@ async fn score_chunk(
 /// prepared to be recorded.
 enum Evaluated {
     Line(u64, Result<ResultLine, Error>),
-    Prepared(u64, u64, Option<String>, crate::scoring::Prepared),
+    Prepared(u64, u64, Option<String>, Box<crate::scoring::Prepared>),
 }
 
 /// Evaluate one admitted item (on a pool thread).
@@ -479,7 +480,7 @@ fn evaluate(shared: &Shared, at: u64, n: u64, request: &ScoreRequest) -> Evaluat
         item: n,
     });
     match prepare(scorer, request, &shared.caller, batch) {
-        Ok(p) => Evaluated::Prepared(at, n, subject, p),
+        Ok(p) => Evaluated::Prepared(at, n, subject, Box::new(p)),
         Err(e) => Evaluated::Line(at, Err(e)),
     }
 }
