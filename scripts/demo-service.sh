@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The service, from nothing: build the example models and the host, then
 # `scorehost demo` — a fresh data dir (target/demo-service), the twelve models
-# of domain.md's table published, approved and pinned (fenghua/tourism 2.0.0
+# of the README's table of models published, approved and pinned (fenghua/tourism 2.0.0
 # submitted for review), benefit scenarios defined, a synthetic population of 3,000 subjects
 # across the five kinds imported, consents recorded, tokens and curl
 # commands printed — and serve on 127.0.0.1:8080 until Ctrl-C.

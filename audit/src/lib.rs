@@ -13,8 +13,8 @@
 //!   Ed25519 key, and inclusion proofs that carry one, so that a proof is
 //!   checked offline with only the log's public key.
 //!
-//! Status: the storage of records, signed checkpoints and the `audit` CLI
-//! are not built yet (issue 4 is open); nothing records evaluations yet.
+//! The host stores the records and checkpoints (`scorehost-registry`), and
+//! its log writer keeps a [`merkle::Tree`] to answer proofs.
 #![deny(missing_docs)]
 
 pub mod checkpoint;

@@ -99,7 +99,7 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Serve the HTTP API (design.md) until Ctrl-C or SIGTERM.
+    /// Serve the HTTP API (its OpenAPI document at /openapi.json) until Ctrl-C or SIGTERM.
     #[command(
         after_help = "Examples:\n  scorehost serve\n  scorehost serve --listen 0.0.0.0:8080 --db postgres://scorehost@db/scorehost"
     )]

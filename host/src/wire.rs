@@ -1,7 +1,7 @@
 //! The JSON wire format, used by the CLI and the HTTP API alike.
 //!
 //! Field names are snake_case, enum values kebab-case as in the WIT, points
-//! are decimals with at most two places. See `design.md`, "Wire format".
+//! are decimals with at most two places. The types mirror `wit/scoring.wit`.
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use crate::Error;
 
-/// The roles of design.md: the province approves, pins and revokes; a
+/// The roles (README, "The HTTP service"): the province approves, pins and revokes; a
 /// publisher publishes into its own namespace; apps score; auditors read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Role {

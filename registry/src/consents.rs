@@ -1,4 +1,4 @@
-//! Consent (domain.md "Authorization"): a natural person is scored for an
+//! Consent (SECURITY.md §4, "An app fishing for a citizen"): a natural person is scored for an
 //! app only while the person's consent for that app and model stands.
 //!
 //! Grants and withdrawals take effect at once (the check reads the table on

@@ -17,7 +17,7 @@ use sqlx::Row as _;
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, Registry, Role, now};
 
-/// The five subject kinds (domain.md).
+/// The five subject kinds (`subject-kind` in `wit/scoring.wit`).
 pub const SUBJECT_KINDS: [&str; 5] = [
     "enterprise",
     "natural-person",

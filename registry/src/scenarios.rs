@@ -44,7 +44,7 @@ impl Serialize for Rule {
 }
 
 /// Hundredths from a decimal number of points with at most two decimals
-/// (the wire's points, design.md), or why not.
+/// (the wire's points, at most two decimals), or why not.
 fn hundredths(points: f64) -> Result<i64, Error> {
     if !points.is_finite() || points.abs() > 1e13 {
         return Err(Error::BadRequest(format!(

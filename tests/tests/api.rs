@@ -479,7 +479,7 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         }
     }
     routes.sort();
-    // design.md's HTTP API, exactly, with the 1+N data and consent (issue 5)
+    // The HTTP API (README, "The HTTP service"), exactly, with the 1+N data and consent (issue 5)
     // and the review tools (issue 8).
     let expected = [
         ("GET", "/healthz"),

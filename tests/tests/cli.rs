@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use scorehost_tests::{binary, component, core_module, root};
 use sha2::{Digest, Sha256};
 
-/// Every bundled plugin (domain.md's table; fenghua-tourism in both of
+/// Every bundled plugin (the README's table of models; fenghua-tourism in both of
 /// its published versions), with the score and grade of its example
 /// request (as its README documents it).
 const PLUGINS: [(&str, f64, &str); 13] = [

@@ -1,6 +1,6 @@
 //! Who is calling: the bearer token, and what its role may do.
 //!
-//! Roles (design.md): `province` approves, pins, revokes and reads all;
+//! Roles (the table in the README, "The HTTP service"): `province` approves, pins, revokes and reads all;
 //! `publisher:<namespace>` publishes into its own namespace; `app:<name>`
 //! scores the models it was granted and reads its own evaluations;
 //! `auditor` reads and verifies the audit log. A denied call changes

@@ -1,5 +1,5 @@
 //! `/v1/consents`: a natural person's consent to an app scoring them with a
-//! model (domain.md "Authorization"). The province records grants and
+//! model (SECURITY.md §4). The province records grants and
 //! withdrawals (for the person, from its own portal); both take effect at
 //! once and both are in the audit log.
 

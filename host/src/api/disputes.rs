@@ -1,6 +1,6 @@
 //! `/v1/disputes` and `/v1/repairs`: a subject's dispute of an indicator
 //! record, through its life (filed → checked → answered by the source),
-//! and credit repair (domain.md "Rights and procedures";
+//! and credit repair (SECURITY.md, "Decisions an app cannot steer";
 //! [`scorehost_registry::disputes`]). While a dispute the province has
 //! admitted (filed itself, or forwarded) is open the record is withheld
 //! from every evaluation; an app's filing withholds nothing until the

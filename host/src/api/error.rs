@@ -1,5 +1,5 @@
-//! Errors on the wire: `{ "error": { "code", "message" } }` with the status
-//! design.md gives each kind — never a 500 for bad input.
+//! Errors on the wire: `{ "error": { "code", "message" } }` with one status
+//! for each kind — never a 500 for bad input.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -1,12 +1,18 @@
-//! The HTTP service (`scorehost serve`): the API of design.md under `/v1`,
-//! for cities (publish), the province (approve, pin, revoke), apps (score)
-//! and auditors (read, prove, replay, verify).
+//! The HTTP service (`scorehost serve`): the API under `/v1` (its document
+//! is `/openapi.json`, built from the routes below), for cities (publish),
+//! the province (approve, pin, revoke), apps (score) and auditors (read,
+//! prove, replay, verify).
 //!
+//! - [`listen`]: the accept loop (header-read timeout, graceful stop);
+//! - [`admission`]: what every request passes before its route — body
+//!   limits, per-caller caps, the service's slots;
 //! - [`auth`]: bearer tokens and the role each route needs;
 //! - [`error`]: the JSON error body and the status of each kind of error;
-//! - [`plugins`], [`scores`], [`batches`], [`data`], [`consents`], [`scenarios`], [`decisions`], [`log`], [`ops`]: the routes, annotated for
-//!   the OpenAPI document, which is generated from them ([`router`] builds
-//!   both from the same list, so they cannot drift apart);
+//! - [`plugins`], [`impact`], [`shadows`], [`scores`], [`decisions`],
+//!   [`scenarios`], [`batches`], [`data`], [`consents`], [`disputes`],
+//!   [`log`], [`ops`]: the routes, annotated for the OpenAPI document,
+//!   which is generated from them ([`router`] builds both from the same
+//!   list, so they cannot drift apart);
 //! - [`metrics`]: the Prometheus counters behind `/metrics`.
 //!
 //! Every scoring goes through [`crate::scoring::score_fairly`] (on a blocking

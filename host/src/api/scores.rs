@@ -74,7 +74,7 @@ where
 /// inputs inline is the caller's own statement, and its record and answer
 /// say so (`data_from: "caller"`): it is never the official evaluation.
 #[utoipa::path(post, path = "/v1/scores", tag = "scores",
-    request_body(content = serde_json::Value, description = "A scoring request (design.md's wire format), with \"model\": \"namespace/name\"; or only the model, the subject's id (and as_of, which must be today) to score from the store"),
+    request_body(content = serde_json::Value, description = "A scoring request (the wire format: `host/src/wire.rs`), with \"model\": \"namespace/name\"; or only the model, the subject's id (and as_of, which must be today) to score from the store"),
     responses(
         (status = 200, description = "The evaluation: score, grade, contributions, reasons, fuel, evaluation_id, data_from (store or caller)"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

@@ -31,9 +31,9 @@ use crate::Error;
 pub const MAX_BATCH: usize = 256;
 
 /// How often a long-running writer signs a checkpoint while records arrive,
-/// and how soon after a commit the records are under one. 1 s: "at least
-/// every few seconds" (design.md), at a cost of one signature and one small
-/// insert per second, however many proofs are asked for.
+/// and how soon after a commit the records are under one. 1 s: a proof of
+/// a fresh record waits at most that long, at a cost of one signature and
+/// one small insert per second, however many proofs are asked for.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// How often an idle writer looks for records others appended (registry

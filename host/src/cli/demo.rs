@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::Global;
 
-/// The bundled models — every system of domain.md's table: (package,
+/// The bundled models — every system of the README's table: (package,
 /// component file, pinned). `fenghua/tourism` comes twice: 1.0.0 (three
 /// grades) is pinned and scores its population at start, 2.0.0 (five
 /// grades) is published and waits for review, so that a reviewer can see
@@ -46,7 +46,7 @@ type ScenarioDef = (
     &'static [&'static str],
 );
 
-/// The benefit scenarios the demo defines (domain.md's thresholds).
+/// The benefit scenarios the demo defines (the source's thresholds, README "Every model in the source").
 const SCENARIOS: [ScenarioDef; 3] = [
     (
         "hangzhou-transit-credit-pay",

@@ -11,7 +11,7 @@ pub struct Limits {
     /// few milliseconds of CPU. Fuel is deterministic, so it is also the
     /// evaluation's recorded cost.
     pub fuel: u64,
-    /// Linear memory per instance. 16 MiB (design.md): a model holds one
+    /// Linear memory per instance. 16 MiB: a model holds one
     /// subject's inputs; a Rust plugin's stack (1 MiB) plus arena (1 MiB)
     /// plus data fit many times over.
     pub memory_bytes: u64,

@@ -1,5 +1,6 @@
-//! Disputes (异议) and credit repair (信用修复): the subject's rights of
-//! domain.md over the indicator records that score them.
+//! Disputes (异议) and credit repair (信用修复): the subject's rights over
+//! the indicator records that score them (SECURITY.md, "Decisions an app
+//! cannot steer", gives the rules).
 //!
 //! A dispute names one indicator record — (subject, indicator, observed_on),
 //! the key of the 1+N store. Its life:
