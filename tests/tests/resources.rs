@@ -166,6 +166,14 @@ fn slow_headers_are_cut_off_and_an_oversized_body_is_refused_before_100_continue
     let _ = chunked.write_all(chunk.as_bytes());
     let line = status_line(&mut chunked, Duration::from_secs(10));
     assert!(line.contains(" 413 "), "{line}");
+    // Without a token a body is never waited for: 401 at once, though the
+    // body promised has not come.
+    let mut anonymous = raw(
+        &s,
+        "POST /v1/scores HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{",
+    );
+    let line = status_line(&mut anonymous, Duration::from_secs(5));
+    assert!(line.contains(" 401 "), "{line}");
     // The slow client is disconnected once the header-read time is up
     // (10 s), without an answer.
     let line = status_line(&mut slow, Duration::from_secs(60));

@@ -12,8 +12,9 @@
 //!    caller has at most [`MAX_IN_FLIGHT_PER_CALLER`] requests in the
 //!    service at once — reading their bodies included; more are answered
 //!    429 `limit_reached` with `Retry-After` at once.
-//! 3. **A small body is read whole, within [`BODY_READ_TIMEOUT`], before a
-//!    slot is taken**: a client that sends its JSON a byte at a time holds
+//! 3. **A small body of a caller with a valid token is read whole, within
+//!    [`BODY_READ_TIMEOUT`], before a slot is taken** (without one, the
+//!    route answers 401 before the body is touched): a client that sends its JSON a byte at a time holds
 //!    one of its own [`MAX_IN_FLIGHT_PER_CALLER`], never one of the
 //!    service's [`super::MAX_IN_FLIGHT`] slots, and is cut off (408) when
 //!    the time is up. An upload (module, import, batch) is streamed to its
@@ -83,71 +84,46 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
     }
 }
 
-/// Requests in the service per caller (step 2 of the module docs).
-#[derive(Default)]
-pub struct PerCaller {
-    in_flight: Mutex<HashMap<String, usize>>,
-}
+/// How many places each key (a caller) holds, each key at most a given
+/// number: requests and uploads in flight per caller here, a caller's one
+/// batch start ([`super::batches::storage`]) and its one impact analysis
+/// ([`super::impact`]). A place is given back when its [`Held`] is
+/// dropped, and a key with none is forgotten, so the table holds only the
+/// callers using it now.
+#[derive(Clone, Default)]
+pub struct PerKey(Arc<Mutex<HashMap<String, usize>>>);
 
-/// One caller's place in the service; given back when dropped.
-pub struct Place {
-    table: Arc<Service>,
+/// A place taken in a [`PerKey`]; given back when dropped.
+pub struct Held {
+    table: PerKey,
     key: String,
 }
 
-impl Drop for Place {
+impl PerKey {
+    /// A place for `key` if it holds fewer than `max`.
+    pub fn try_take(&self, key: &str, max: usize) -> Option<Held> {
+        let mut table = self.0.lock().expect("per-key table");
+        if table.get(key).copied().unwrap_or(0) >= max {
+            return None;
+        }
+        *table.entry(key.to_string()).or_insert(0) += 1;
+        Some(Held {
+            table: self.clone(),
+            key: key.to_string(),
+        })
+    }
+}
+
+impl Drop for Held {
     fn drop(&mut self) {
-        let mut table = self
-            .table
-            .per_caller
-            .in_flight
-            .lock()
-            .expect("per-caller table");
+        let mut table = self.table.0.lock().expect("per-key table");
         if let Some(n) = table.get_mut(&self.key) {
             *n -= 1;
             if *n == 0 {
-                // The table holds only callers with requests in flight.
                 table.remove(&self.key);
             }
         }
     }
-}
-
-impl PerCaller {
-    /// Callers with a request in flight now.
-    pub fn callers(&self) -> usize {
-        self.in_flight.lock().expect("per-caller table").len()
-    }
-}
-
-fn take_place(service: &Arc<Service>, key: String, max: usize) -> Option<Place> {
-    let mut table = service
-        .per_caller
-        .in_flight
-        .lock()
-        .expect("per-caller table");
-    let n = table.entry(key.clone()).or_insert(0);
-    if *n >= max {
-        return None;
-    }
-    *n += 1;
-    Some(Place {
-        table: service.clone(),
-        key,
-    })
-}
-
-/// The bearer secret of a request, if it has one.
-fn bearer(req: &Request) -> Option<&str> {
-    req.headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .trim_start()
-        .split_once(' ')
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, secret)| secret.trim())
-        .filter(|s| !s.is_empty())
 }
 
 /// Whom a request counts against: its token's actor if the token is valid
@@ -198,44 +174,45 @@ pub async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
-    let secret = bearer(&req).map(str::to_string);
+    let secret = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(super::auth::bearer_secret)
+        .map(str::to_string);
     let (key, token) = whose(&service, secret, client).await;
     let upload = limit > super::MAX_JSON_BODY;
-    let upload_place = match upload {
-        true => match take_place(&service, format!("upload {key}"), MAX_UPLOADS_PER_CALLER) {
+    let _upload_place = match upload {
+        true => match service.uploads.try_take(&key, MAX_UPLOADS_PER_CALLER) {
             Some(place) => Some(place),
             None => {
-                let mut e = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "limit_reached",
+                return ApiError::limit_reached(
                     format!(
                         "you are already sending {MAX_UPLOADS_PER_CALLER} uploads; wait for their answers"
                     ),
-                );
-                e.retry_after = Some(1);
-                return e.into_response();
+                    1,
+                )
+                .into_response();
             }
         },
         false => None,
     };
-    let Some(_place) = take_place(&service, key, MAX_IN_FLIGHT_PER_CALLER) else {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "limit_reached",
+    let Some(_place) = service.in_flight.try_take(&key, MAX_IN_FLIGHT_PER_CALLER) else {
+        return ApiError::limit_reached(
             format!(
                 "you already have {MAX_IN_FLIGHT_PER_CALLER} requests in flight; wait for their answers"
             ),
-        );
-        e.retry_after = Some(1);
-        service.metrics.rejected_overloaded();
-        return e.into_response();
+            1,
+        )
+        .into_response();
     };
     let (mut parts, body) = req.into_parts();
+    // A body is read here only for a caller with a valid token: anything
+    // else is refused by its route (401) before the body is touched.
+    let read_now = !upload && token.is_some();
     if let Some(token) = token {
         parts.extensions.insert(Admitted(token));
     }
-    let _upload_place = upload_place;
-    let body = if !upload {
+    let body = if read_now {
         match tokio::time::timeout(BODY_READ_TIMEOUT, read_small(body, limit)).await {
             Ok(Ok(bytes)) => Body::from(bytes),
             Ok(Err(e)) => return e.into_response(),

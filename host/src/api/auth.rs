@@ -52,14 +52,7 @@ impl FromRequestParts<Arc<Service>> for Caller {
             .ok_or_else(|| {
                 unauthorized("this route needs a bearer token (Authorization: Bearer …)")
             })?;
-        // The scheme is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER`.
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.trim_start().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, secret)| secret.trim())
-            .filter(|s| !s.is_empty())
+        let secret = bearer_secret(header)
             .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <token>'"))?;
         // The client's address (absent only when the router is served
         // without connect info, as in-process tests may do: no throttle).
@@ -116,6 +109,19 @@ impl FromRequestParts<Arc<Service>> for Caller {
             route,
         })
     }
+}
+
+/// The secret of an `Authorization: Bearer <token>` header, if it is one.
+/// The scheme is case-insensitive (RFC 7235 §2.1): `bearer`, `BEARER`.
+pub fn bearer_secret(header: &axum::http::HeaderValue) -> Option<&str> {
+    header
+        .to_str()
+        .ok()?
+        .trim_start()
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
+        .filter(|s| !s.is_empty())
 }
 
 /// What a route needs of its caller.

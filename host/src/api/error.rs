@@ -73,6 +73,15 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// 429 `limit_reached`, with `Retry-After: retry_after` seconds: one of
+    /// the caller's own limits (requests or uploads in flight, stored batch
+    /// runs, an analysis already waiting).
+    pub fn limit_reached(message: impl Into<String>, retry_after: u64) -> ApiError {
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "limit_reached", message);
+        e.retry_after = Some(retry_after);
+        e
+    }
+
     /// 503 `overloaded`, with `Retry-After`.
     pub fn overloaded(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", message)

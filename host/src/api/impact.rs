@@ -26,20 +26,10 @@ fn running() -> &'static tokio::sync::Semaphore {
     &RUNNING
 }
 
-/// The callers with an analysis running or waiting.
-fn callers() -> &'static std::sync::Mutex<std::collections::HashSet<String>> {
-    static CALLERS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
-        std::sync::OnceLock::new();
+/// The callers with an analysis running or waiting: one each.
+fn callers() -> &'static super::admission::PerKey {
+    static CALLERS: std::sync::OnceLock<super::admission::PerKey> = std::sync::OnceLock::new();
     CALLERS.get_or_init(Default::default)
-}
-
-/// A caller's one analysis in the queue; leaves it when dropped.
-struct Turn(String);
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        callers().lock().expect("analysis callers").remove(&self.0);
-    }
 }
 
 /// Replay the pinned version's recorded inputs (the latest evaluation of
@@ -74,21 +64,12 @@ pub async fn impact(
         return Err(caller.deny(message.trim_start_matches("forbidden: ").to_string()));
     }
     let JsonBody(req) = JsonBody::<ImpactRequest>::from_request_body(body).await?;
-    let who = caller.name();
-    if !callers()
-        .lock()
-        .expect("analysis callers")
-        .insert(who.clone())
-    {
-        let mut e = ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "limit_reached",
+    let Some(_turn) = callers().try_take(&caller.name(), 1) else {
+        return Err(ApiError::limit_reached(
             "you already have an impact analysis running or waiting; wait for its report",
-        );
-        e.retry_after = Some(1);
-        return Err(e);
-    }
-    let _turn = Turn(who);
+            1,
+        ));
+    };
     let _one = running()
         .acquire()
         .await

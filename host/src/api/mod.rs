@@ -150,7 +150,9 @@ pub struct Service {
     /// Admission: one permit per request in flight.
     slots: Arc<tokio::sync::Semaphore>,
     /// Admission: requests in flight per caller.
-    pub per_caller: admission::PerCaller,
+    pub in_flight: admission::PerKey,
+    /// Admission: uploads in flight per caller.
+    pub uploads: admission::PerKey,
     /// The data dir (batch runs keep their files under `batches/`).
     pub data_dir: std::path::PathBuf,
     /// Batch runs of this process.
@@ -183,7 +185,8 @@ impl Service {
             metrics: metrics::Metrics::default(),
             failures: auth::Throttle::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
-            per_caller: admission::PerCaller::default(),
+            in_flight: admission::PerKey::default(),
+            uploads: admission::PerKey::default(),
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
             shadows: crate::shadow::Shadows::default(),

@@ -45,7 +45,7 @@ pub struct Runs {
     /// between callers, not one caller's backlog ahead of everyone.
     gates: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
     /// The callers starting a run now ([`storage::admit_run`]).
-    uploading: storage::Uploading,
+    starting: super::admission::PerKey,
 }
 
 impl Default for Runs {
@@ -61,7 +61,7 @@ impl Runs {
             running: Mutex::new(HashMap::new()),
             turn: tokio::sync::Semaphore::new(1),
             gates: Mutex::new(HashMap::new()),
-            uploading: storage::Uploading::default(),
+            starting: super::admission::PerKey::default(),
         }
     }
 
@@ -269,7 +269,7 @@ pub async fn start(
     let dir = service.data_dir.join("batches").join(&id);
     let mut store = None;
     let mut kept_dir = None;
-    let admitted: (storage::UploadTurn, u64);
+    let admitted: (super::admission::Held, u64);
     let (model, format, input) = match content_type.as_str() {
         "application/json" => {
             let super::scores::JsonBody(mut spec) =

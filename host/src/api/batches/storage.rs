@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ use futures_util::StreamExt as _;
 use tokio::io::AsyncWriteExt as _;
 
 use super::super::Service;
+use super::super::admission::Held;
 use super::super::error::ApiError;
 
 /// Runs one caller (an app, the province) may have stored at once: 16.
@@ -59,33 +60,8 @@ pub const RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often the sweep looks for runs past [`RETENTION`]: hourly.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// The callers uploading now: one upload at a time per caller, so that the
-/// quota checked before an upload holds while it is written.
-#[derive(Default)]
-pub struct Uploading(Mutex<HashSet<String>>);
-
-/// A caller's one upload; ends when dropped.
-pub struct UploadTurn {
-    service: Arc<Service>,
-    caller: String,
-}
-
-impl Drop for UploadTurn {
-    fn drop(&mut self) {
-        self.service
-            .runs
-            .uploading
-            .0
-            .lock()
-            .expect("uploads")
-            .remove(&self.caller);
-    }
-}
-
 fn limit(message: String) -> ApiError {
-    let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "limit_reached", message);
-    e.retry_after = Some(60);
-    e
+    ApiError::limit_reached(message, 60)
 }
 
 /// What a caller's stored runs take now: (runs, bytes).
@@ -119,25 +95,13 @@ async fn stored(service: &Service, caller: &str) -> Result<(usize, u64), ApiErro
 /// Room for one more run of `caller`: its upload turn, and the bytes its
 /// quota has left. 429 `limit_reached` if it is uploading already, or has
 /// [`MAX_RUNS_PER_CALLER`] runs or [`MAX_BYTES_PER_CALLER`] bytes stored.
-pub async fn admit_run(
-    service: &Arc<Service>,
-    caller: &str,
-) -> Result<(UploadTurn, u64), ApiError> {
-    if !service
-        .runs
-        .uploading
-        .0
-        .lock()
-        .expect("uploads")
-        .insert(caller.to_string())
-    {
+pub async fn admit_run(service: &Service, caller: &str) -> Result<(Held, u64), ApiError> {
+    // One start at a time per caller, so that the quota checked here holds
+    // while the upload is written.
+    let Some(turn) = service.runs.starting.try_take(caller, 1) else {
         return Err(limit(
             "you are starting another batch run now; start one at a time".into(),
         ));
-    }
-    let turn = UploadTurn {
-        service: service.clone(),
-        caller: caller.to_string(),
     };
     let (runs, bytes) = stored(service, caller).await?;
     let (max_runs, max_bytes) = quota();
