@@ -9,14 +9,16 @@
 #   scripts/api-fuzz.sh                          # bounded: well under 5 min on 2 cores
 #   SCOREHOST_FUZZ_EXAMPLES=300 scripts/api-fuzz.sh   # a longer run
 #   SCOREHOST_FUZZ_SEED=123 scripts/api-fuzz.sh  # replay a run (the seed is printed)
-#   SCOREHOST_FUZZ_PHASES=examples,coverage,fuzzing,stateful scripts/api-fuzz.sh
+#   SCOREHOST_FUZZ_PHASES=examples,coverage,fuzzing scripts/api-fuzz.sh   # without chains
 #   SCOREHOST_FUZZ_NO_BUILD=1 scripts/api-fuzz.sh   # the binary and components are built
 #
-# Phases: examples, coverage and fuzzing by default. The stateful phase
-# (chains of calls following the document's links) is left out of the
-# bounded run to keep it short. (It once exposed the audit writer keeping
-# pooled connections it had read through, until the pool was gone and
-# every request got 503; fixed, with tests/tests/stuck.rs.)
+# Phases: examples, coverage, fuzzing and stateful. The stateful phase
+# follows the document's links (an evaluation's `evaluation_id`, answered by
+# POST /v1/scores and POST /v1/decisions, is the id of its record, proof and
+# replay), so chains of calls are tried, not only single ones. (It once
+# exposed the audit writer keeping pooled connections it had read through,
+# until the pool was gone and every request got 503; fixed, with
+# tests/tests/stuck.rs.)
 #
 # Checks (every answer is checked against the document):
 #   not_a_server_error            no 5xx, ever
@@ -42,15 +44,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION=4.32.5
 EXAMPLES=${SCOREHOST_FUZZ_EXAMPLES:-25}
-PHASES=${SCOREHOST_FUZZ_PHASES:-examples,coverage,fuzzing}
+PHASES=${SCOREHOST_FUZZ_PHASES:-examples,coverage,fuzzing,stateful}
 SEED=${SCOREHOST_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 VENV=target/api-fuzz-venv
 
-if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null | grep -o '[0-9][0-9.]*$')" != "$SCHEMATHESIS_VERSION" ]; then
-  echo "api-fuzz: installing schemathesis $SCHEMATHESIS_VERSION into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+source scripts/demo-lib.sh
+pinned_tool "$VENV" schemathesis "$SCHEMATHESIS_VERSION" schemathesis
 if [ "${SCOREHOST_FUZZ_NO_BUILD:-0}" != 1 ]; then   # scripts/test.sh has built both
   scripts/build-plugins.sh >/dev/null
   cargo build --release -p scorehost -q
@@ -67,11 +66,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The demo service: models published, approved and pinned, 300 subjects.
-$B --data-dir "$D/data" demo --listen 127.0.0.1:0 --subjects 300 >"$D/serve.out" 2>"$D/serve.err" &
-PID=$!
-for _ in $(seq 600); do grep -q '^scorehost listening on' "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^scorehost listening on //p' "$D/serve.out")
-[ -n "$URL" ] || { cat "$D/serve.err" >&2; echo "api-fuzz: the service did not start" >&2; exit 1; }
+start_demo "$B" "$D" 300
 token() { sed -n "s/^ *$1=\(sht_[0-9a-f]*\).*/\1/p" "$D/serve.out"; }
 APP=$(token APP)
 AUDITOR=$(token AUDITOR)

@@ -36,7 +36,10 @@ fi
 cargo test --workspace --release "$@"
 # The API under attack: schemathesis against /openapi.json of a running
 # demo service, as every role, no 5xx, every answer as documented (first
-# run: installs a pinned schemathesis from PyPI into target/api-fuzz-venv).
+# run: installs a pinned schemathesis from PyPI into target/api-fuzz-venv);
+# then the document as the apps' contract: a client generated from it with
+# openapi-python-client scores, decides and reads records, typed.
 if [ $# -eq 0 ]; then
   SCOREHOST_FUZZ_NO_BUILD=1 scripts/api-fuzz.sh
+  SCOREHOST_CLIENT_NO_BUILD=1 scripts/api-client.sh
 fi

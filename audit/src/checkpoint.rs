@@ -34,6 +34,7 @@ pub enum CheckpointError {
 }
 
 /// A signed statement: "the log had `tree_size` records, and this root".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Records in the log.
@@ -134,6 +135,7 @@ impl LogKey {
 
 /// An inclusion proof with its checkpoint: everything needed to show, offline
 /// and with only the log's public key, that one record is in the log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InclusionProof {
     /// The record's position in the log (0-based).

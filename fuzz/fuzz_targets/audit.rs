@@ -37,7 +37,7 @@ fn key() -> &'static (LogKey, String) {
 }
 
 /// A consistency proof as the HTTP API and `scorehost audit consistency`
-/// give it (host/src/audit: `Consistency`).
+/// give it (host/engine/src/audit: `Consistency`).
 #[derive(serde::Deserialize)]
 struct Consistency {
     from: u64,

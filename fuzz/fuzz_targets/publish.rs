@@ -27,9 +27,9 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use scorehost::Error;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::wire::WireModelInfo;
+use scorehost_runtime::Error;
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::wire::WireModelInfo;
 use scorehost_registry::{ModelName, VersionRef};
 
 fn runtime() -> &'static Runtime {
@@ -61,7 +61,7 @@ fn publish(bytes: &[u8]) -> bool {
         }
     };
     // What the registry stores from a module that passes (as
-    // `ModuleCheck for Runtime` makes it, without compiling twice): its
+    // `scorehost_engine::catalog::SandboxCheck` makes it, without compiling twice): its
     // ref and its describe() as JSON.
     let info = model.info();
     // The registry may refuse a name the host accepts (a clean error); a
@@ -76,10 +76,10 @@ fn publish(bytes: &[u8]) -> bool {
         }
     }
     serde_json::to_value(WireModelInfo::from(info)).expect("describe() serialises");
-    let _ = scorehost::report::model_info(model.info());
+    let _ = scorehost_runtime::report::model_info(model.info());
     // One evaluation of a request for its own declaration.
     let date = time::Date::from_calendar_date(2026, time::Month::November, 1).unwrap();
-    let mut population = scorehost::population::Population::new(model.info(), date, 1);
+    let mut population = scorehost_engine::population::Population::new(model.info(), date, 1);
     let request = population.next_request();
     match model.evaluate_wire(&request) {
         Ok((req, outcome)) => {
@@ -124,7 +124,7 @@ fn embed(core: &[u8]) -> Vec<u8> {
 /// `plugin build`'s wrapping of a core module, and the component it makes
 /// through the publish check.
 fn componentized(core: &[u8]) {
-    match scorehost::componentize::componentize(core) {
+    match scorehost_runtime::componentize::componentize(core) {
         Ok(component) => {
             publish(&component);
         }

@@ -16,10 +16,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scorehost::contract::{
+use scorehost_runtime::contract::{
     GradeBand, IndicatorSpec, ModelInfo, Request, SubjectKind, Value, ValueKind,
 };
-use scorehost::wire::{ScoreRequest, WireRequestRef};
+use scorehost_runtime::wire::{ScoreRequest, WireRequestRef};
 use std::sync::OnceLock;
 
 /// Declarations covering every indicator of `examples/requests/*.json`, with
@@ -177,7 +177,7 @@ fn check(data: &[u8]) {
         (Ok(a), Ok(b)) => assert_eq!(a, b),
         (Ok(_), Err(e)) => {
             // Only the check may refuse what converts; it must say so the same way twice.
-            assert!(matches!(e, scorehost::Error::BadRequest(_)), "{e:?}");
+            assert!(matches!(e, scorehost_runtime::Error::BadRequest(_)), "{e:?}");
             let again = wire.to_request(info).unwrap_err();
             assert_eq!(again.to_string(), e.to_string());
         }
@@ -185,7 +185,7 @@ fn check(data: &[u8]) {
     }
     let Ok(req) = converted else {
         let e = converted.unwrap_err();
-        assert!(matches!(e, scorehost::Error::BadRequest(_)), "{e:?}");
+        assert!(matches!(e, scorehost_runtime::Error::BadRequest(_)), "{e:?}");
         return;
     };
     round_trip(info, &wire, &req, checked.is_ok());
@@ -200,7 +200,7 @@ fn round_trip(info: &ModelInfo, wire: &ScoreRequest, req: &Request, accepted: bo
         .unwrap_or_else(|e| panic!("the wire form of a converted request does not convert: {e}"));
     assert_eq!(&again, req, "a converted request does not round-trip");
     if accepted {
-        scorehost::validate::check_request(info, &again)
+        scorehost_runtime::validate::check_request(info, &again)
             .expect("a request accepted once is accepted after a round trip");
     }
     let owned_json = serde_json::to_string(&owned).expect("serialises");

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use scorehost::Error;
+use scorehost_engine::Error;
 
 mod cli;
 
@@ -478,28 +478,18 @@ fn main() -> ExitCode {
 /// 12 integrity failure (stored bytes are not the registered bytes), 13 a
 /// limit reached (too many disputes open, say: retry once some close).
 fn exit_code(e: &anyhow::Error) -> u8 {
-    use scorehost_registry::Error as R;
+    // The one table of exit codes: scorehost_engine::error::KINDS.
     if let Some(remote) = e.downcast_ref::<cli::remote::RemoteError>() {
         return remote.exit_code();
     }
-    let e = match e.downcast_ref::<Error>() {
-        Some(Error::Registry(r)) => Some(Err(r)),
-        Some(other) => Some(Ok(other)),
-        None => e.downcast_ref::<R>().map(Err),
-    };
-    match e {
-        Some(Ok(Error::BadRequest(_) | Error::Rejected(_))) | Some(Err(R::BadRequest(_))) => 3,
-        Some(Ok(Error::ModuleRefused(_))) | Some(Err(R::ModuleRefused(_))) => 4,
-        Some(Ok(Error::PluginFault { .. })) => 5,
-        Some(Ok(Error::Overloaded(_) | Error::NotCheckpointed { .. }))
-        | Some(Err(R::Unavailable(_))) => 6,
-        Some(Ok(Error::Internal(_) | Error::Registry(_))) | Some(Err(R::Storage(_))) => 7,
-        Some(Err(R::Forbidden(_) | R::Unauthorized(_) | R::ConsentRequired(_))) => 8,
-        Some(Err(R::NotFound(_))) => 9,
-        Some(Err(R::Conflict(_))) => 10,
-        Some(Err(R::NoPinnedVersion(_))) => 11,
-        Some(Err(R::Integrity { .. })) => 12,
-        Some(Err(R::Limit(_))) => 13,
+    if let Some(e) = e.downcast_ref::<Error>() {
+        return e.exit_code();
+    }
+    if let Some(e) = e.downcast_ref::<scorehost_runtime::Error>() {
+        return Error::from(e.clone()).exit_code();
+    }
+    match e.downcast_ref::<scorehost_registry::Error>() {
+        Some(r) => Error::from(r.clone()).exit_code(),
         None => 1,
     }
 }

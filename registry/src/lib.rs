@@ -40,42 +40,40 @@
 //! own namespace, and only the province approves, pins and revokes.
 #![deny(missing_docs)]
 
-mod actor;
+// The facets, one folder or file each (README.md): versions and pins, the
+// log's storage, the 1+N subject data, access, scenarios, batches, shadows;
+// and what they share: names (`refs`), the database (`db`), the error.
+mod access;
 mod batches;
-mod consents;
-pub mod data;
 mod db;
-pub mod disputes;
 mod error;
-mod evaluations;
-pub mod furnishers;
 mod log;
 mod refs;
-mod registry;
 mod scenarios;
 mod shadows;
-mod store;
-mod tokens;
+mod subjects;
+mod versions;
 
-pub use actor::{Actor, Role};
+pub use access::actor::{Actor, Role};
+pub use access::tokens::{NewToken, Token, hashes_match, secret_hash};
 pub use batches::BatchRun;
-pub use consents::{Consent, no_consent};
-pub use disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
 pub use error::Error;
-pub use evaluations::{EvaluationPage, RecordedEvaluation};
+pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};
-pub use registry::{
-    CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
-};
 pub use scenarios::{Declared, Defined, Rule, Scenario};
 pub use shadows::Shadow;
-pub use store::ModuleStore;
-pub use tokens::{NewToken, Token, hashes_match, secret_hash};
+pub use subjects::consents::{Consent, no_consent};
+pub use subjects::disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
+pub use subjects::{data, disputes, furnishers};
+pub use versions::module_store::ModuleStore;
+pub use versions::{
+    CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
+};
 
 /// The current time as RFC 3339 (UTC), as every record is stamped.
 pub fn now() -> String {
-    registry::now()
+    versions::now()
 }
 
 /// The result of registry operations.

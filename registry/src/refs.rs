@@ -93,6 +93,14 @@ pub(crate) fn check_sha256(s: &str) -> Result<(), Error> {
     }
 }
 
+/// Whether `name` can name an indicator: lowercase letters, digits and `_`.
+pub(crate) fn is_indicator_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 
 use crate::db::Tx;
 use crate::refs::check_sha256;
-use crate::registry::{Status, find_named, record};
+use crate::versions::{Status, find_named, record};
 use crate::{Actor, Error, ModelName, Registry, VersionRef, now};
 
 /// A model's shadow version as stored.
@@ -67,25 +67,6 @@ async fn delete(tx: &mut Tx, model: &ModelName) -> Result<(), Error> {
         .execute(tx.conn())
         .await?;
     Ok(())
-}
-
-/// In a pin's or a revocation's transaction: if `r` is its model's shadow,
-/// clear the shadow and record an `unshadow` with `reason`. Costs one
-/// query when it is not.
-pub(crate) async fn clear_if_shadow(
-    tx: &mut Tx,
-    actor: &Actor,
-    r: &VersionRef,
-    reason: &str,
-) -> Result<(), Error> {
-    let Some(current) = shadow_in_tx(tx, &r.model).await? else {
-        return Ok(());
-    };
-    if current.version != r.version {
-        return Ok(());
-    }
-    delete(tx, &r.model).await?;
-    record(tx, actor, "unshadow", r, &current.sha256, reason).await
 }
 
 impl Registry {

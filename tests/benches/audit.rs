@@ -16,11 +16,11 @@ use std::sync::Arc;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
-use scorehost::audit::{self, AuditWriter, Evaluated};
-use scorehost::catalog::Catalog;
-use scorehost::sandbox::{Limits, Runtime};
 use scorehost_audit::checkpoint::InclusionProof;
+use scorehost_engine::audit::{self, AuditWriter, Evaluated};
+use scorehost_engine::catalog::Catalog;
 use scorehost_registry::Registry;
+use scorehost_runtime::sandbox::{Limits, Runtime};
 use scorehost_tests::example;
 
 /// CPU seconds this process has used (user + system), from /proc.
@@ -94,7 +94,7 @@ async fn run() {
     let req = example("ningbo-port").to_request(model.info()).unwrap();
 
     // One evaluation, to record again and again (parts 0 and 2).
-    let result = model.evaluate(&req);
+    let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);
     let response = result.as_ref().ok().map(|o| model.response(&req, o));
     let model_ref = model.model_ref();
     let ev = Evaluated {
@@ -149,7 +149,7 @@ async fn run() {
                     let slot = slots.clone().acquire_owned().await.unwrap();
                     let (writer, model, req) = (writer.clone(), model.clone(), req.clone());
                     requests.push(tokio::spawn(async move {
-                        let result = model.evaluate(&req);
+                        let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);
                         let response = result.as_ref().ok().map(|o| model.response(&req, o));
                         if audited {
                             let model_ref = model.model_ref();

@@ -1,5 +1,5 @@
 //! Batch scoring at provincial scale: a million `ningbo-port` subjects
-//! through `scorehost::batch` — sandboxed with the durable audit log,
+//! through `scorehost_engine::batch` — sandboxed with the durable audit log,
 //! sandboxed without it, the same pipeline with the model compiled natively
 //! (with and without the log), and a bare native loop over the same data
 //! (the floor). All in one run, on all cores, medians over passes.
@@ -20,15 +20,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use ningbo_port::NingboPort;
-use scorehost::audit::{self, AuditWriter};
-use scorehost::batch::{self, Format, Job, Log, Progress};
-use scorehost::catalog::Catalog;
-use scorehost::componentize::componentize;
-use scorehost::population::Population;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::scoring::Scorer;
-use scorehost::wire::ScoreRequest;
+use scorehost_engine::audit::{self, AuditWriter};
+use scorehost_engine::batch::{self, Format, Job, Log, Progress};
+use scorehost_engine::catalog::Catalog;
+use scorehost_engine::population::Population;
 use scorehost_registry::Registry;
+use scorehost_runtime::Scorer;
+use scorehost_runtime::componentize::componentize;
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::wire::ScoreRequest;
 use scorehost_sdk::Model as _;
 use scorehost_sdk::testing::sandbox::{Native, from_host_request};
 
@@ -84,7 +84,11 @@ async fn run(threads: usize) {
     {
         use scorehost_registry::Actor;
         let p = registry
-            .publish(&Actor::province(), &bytes, &runtime)
+            .publish(
+                &Actor::province(),
+                &bytes,
+                &scorehost_engine::catalog::SandboxCheck(&runtime),
+            )
             .await
             .unwrap();
         let r = p.version.reference.parse().unwrap();

@@ -13,8 +13,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use scorehost::componentize::componentize;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_runtime::componentize::componentize;
+use scorehost_runtime::sandbox::{Limits, Runtime};
 use scorehost_sdk::Model as _;
 use scorehost_sdk::testing::sandbox::from_host_request;
 use scorehost_tests::{component, core_module, example};
@@ -55,7 +55,10 @@ struct Figures {
     per_sec_2: f64,
 }
 
-fn measure(model: &scorehost::Model, req: &scorehost::contract::Request) -> Figures {
+fn measure(
+    model: &scorehost_runtime::Model,
+    req: &scorehost_runtime::contract::Request,
+) -> Figures {
     let median_ns = per_call(2_000, || {
         black_box(model.evaluate(black_box(req)).unwrap());
     });

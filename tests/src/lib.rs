@@ -11,9 +11,9 @@ pub mod load;
 
 use std::path::{Path, PathBuf};
 
-use scorehost::contract as c;
-use scorehost::validate::iso_date_days;
-use scorehost::wire::ScoreRequest;
+use scorehost_runtime::contract as c;
+use scorehost_runtime::validate::iso_date_days;
+use scorehost_runtime::wire::ScoreRequest;
 pub use scorehost_sdk::testing::sandbox::{component_path, target_dir};
 
 /// The workspace root.
@@ -235,13 +235,17 @@ pub fn pin_cli(f: &Fixture, package: &str, reference: &str, publisher: &str) -> 
 /// library; returns the pinned version.
 pub async fn pin_as_province(
     reg: &scorehost_registry::Registry,
-    rt: &scorehost::sandbox::Runtime,
+    rt: &scorehost_runtime::sandbox::Runtime,
     package: &str,
 ) -> scorehost_registry::VersionRecord {
     use scorehost_registry::Actor;
     let bytes = std::fs::read(component(package)).expect("component");
     let p = reg
-        .publish(&Actor::province(), &bytes, rt)
+        .publish(
+            &Actor::province(),
+            &bytes,
+            &scorehost_engine::catalog::SandboxCheck(rt),
+        )
         .await
         .expect("publish");
     let r = p.version.reference.parse().expect("ref");

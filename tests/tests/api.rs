@@ -325,7 +325,9 @@ fn every_role_on_every_route_and_denied_calls_change_nothing() {
     ok(cli(&f, &["token", "revoke", &transit_id]));
     // Revoked by another process (the CLI): the server trusts what it read
     // for REGISTRY_CACHE_TTL at most.
-    std::thread::sleep(scorehost::api::REGISTRY_CACHE_TTL + std::time::Duration::from_millis(200));
+    std::thread::sleep(
+        scorehost_engine::REGISTRY_CACHE_TTL + std::time::Duration::from_millis(200),
+    );
     let (status, body) = get(&s, "/v1/pins", Some(&t.transit));
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -879,7 +881,7 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
     let (status, answer) = post_json(&s, "/v1/scores", Some(&t.transit), &by_subject);
     assert_eq!(status, 200, "{answer}");
     let mut today = example.clone();
-    today["as_of"] = json!(scorehost::store::today());
+    today["as_of"] = json!(scorehost_engine::completion::today());
     let (_, inline) = post_json(&s, "/v1/scores", Some(&t.transit), &today);
     assert_eq!(answer["score"], inline["score"]);
     assert_eq!(answer["contributions"], inline["contributions"]);

@@ -323,8 +323,8 @@ async fn replay_is_identical_and_erasing_an_input_keeps_the_log_verifiable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
-    use scorehost::audit::{self, Evaluated};
-    use scorehost::catalog::Catalog;
+    use scorehost_engine::audit::{self, Evaluated};
+    use scorehost_engine::catalog::Catalog;
     use scorehost_registry::ModelName;
     /// Per plugin: enough to cross bands, caps and windows (4 × 75 = 300).
     const PER_PLUGIN: usize = 75;
@@ -350,7 +350,7 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
             .to_request(model.info())
             .unwrap();
         for req in scorehost_tests::variants(&seed, model.info(), PER_PLUGIN, 99) {
-            let result = model.evaluate(&req);
+            let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);
             let response = result.as_ref().ok().map(|o| model.response(&req, o));
             let model_ref = model.model_ref();
             let ev = Evaluated {
@@ -370,7 +370,9 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
     assert_eq!(ids.len(), 4 * PER_PLUGIN);
     let mut failures = 0;
     for id in &ids {
-        let report = audit::replay(&catalog, id).await.unwrap();
+        let report = scorehost_engine::replay::replay(&catalog, id)
+            .await
+            .unwrap();
         assert!(report.identical, "{id}: {:?}", report.differences);
         assert!(report.fuel_compared && report.fuel.0 == report.fuel.1);
         let shown = audit::show(reg, id).await.unwrap();
@@ -420,8 +422,8 @@ async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_record() {
-    use scorehost::audit::{self, AuditWriter, Evaluated};
-    use scorehost::catalog::Catalog;
+    use scorehost_engine::audit::{self, AuditWriter, Evaluated};
+    use scorehost_engine::catalog::Catalog;
     use scorehost_registry::Registry;
     use std::sync::Arc;
     const N: usize = 200;
@@ -455,7 +457,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
             .map(|_| {
                 let (writer, model, req) = (writer.clone(), model.clone(), req.clone());
                 tokio::spawn(async move {
-                    let result = model.evaluate(&req);
+                    let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);
                     let response = result.as_ref().ok().map(|o| model.response(&req, o));
                     let model_ref = model.model_ref();
                     let ev = Evaluated {
@@ -499,7 +501,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
 /// it stands for, so that replay and outside readers see the same input.
 #[test]
 fn a_records_input_is_exactly_the_wire_request() {
-    use scorehost::wire::{ScoreRequest, WireRequestRef};
+    use scorehost_runtime::wire::{ScoreRequest, WireRequestRef};
     for package in [
         "ningbo-port",
         "hangzhou-qianjiang",

@@ -105,7 +105,7 @@ fn bad_tokens_from_one_client_are_slowed_down_and_no_other_client_is() {
     assert_eq!(get_from(A, &s, pins, Some(&good)).status, 200);
 
     // Five free failures: plain 401s.
-    for _ in 0..scorehost::api::auth::FREE_FAILURES {
+    for _ in 0..scorehost_server::auth::FREE_FAILURES {
         assert_eq!(get_from(A, &s, pins, Some(BAD)), unauthorized());
     }
     // The sixth: 429, wait 1 s.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ningbo_port::NingboPort;
-use scorehost::population::Population;
+use scorehost_engine::population::Population;
 use scorehost_registry::Registry;
 use scorehost_sdk::Model as _;
 use scorehost_sdk::testing::sandbox::{from_host_request, load};
@@ -19,7 +19,9 @@ use serde_json::Value;
 /// A fixture with `ningbo/port` published, approved and pinned.
 async fn with_ningbo(name: &str) -> Fixture {
     let f = fixture(Backend::Sqlite, name).await;
-    let rt = scorehost::sandbox::Runtime::new(scorehost::sandbox::Limits::default()).unwrap();
+    let rt =
+        scorehost_runtime::sandbox::Runtime::new(scorehost_runtime::sandbox::Limits::default())
+            .unwrap();
     let reg = Registry::open(&f.data_dir, None).await.unwrap();
     scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port").await;
     f
@@ -424,7 +426,7 @@ fn generated_populations_score_across_the_grades() {
             "{package}: only grades {grades:?}"
         );
         if package == "hangzhou-qianjiang" {
-            let (_, skew) = scorehost::population::mean_and_skewness(&scores);
+            let (_, skew) = scorehost_engine::population::mean_and_skewness(&scores);
             assert!(skew < 0.0, "Qianjiang skewness {skew}");
         }
     }

@@ -153,7 +153,9 @@ fn free_port() -> String {
 
 /// Pin ningbo/port on `f` and make an app token that may score it.
 async fn pinned_with_token(f: &Fixture) -> String {
-    let rt = scorehost::sandbox::Runtime::new(scorehost::sandbox::Limits::default()).unwrap();
+    let rt =
+        scorehost_runtime::sandbox::Runtime::new(scorehost_runtime::sandbox::Limits::default())
+            .unwrap();
     let reg = Registry::open(&f.data_dir, f.db.as_deref()).await.unwrap();
     scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port").await;
     drop(reg);

@@ -459,7 +459,7 @@ async fn disputes_are_limited_silence_nobody_unchecked_and_lapse_at_their_deadli
 async fn dates(f: Fixture) {
     let (s, _, _, apps) = setup(&f, &[FIRM], &["bank"]);
     let bank = &apps[0];
-    let today = scorehost::store::today();
+    let today = scorehost_engine::completion::today();
     for date in ["2032-12-03", "2026-01-01"] {
         let (status, body) = post_json(
             &s,
@@ -553,7 +553,7 @@ async fn provenance(f: Fixture) {
     );
     // The same subject inline, with a better base and no debt.
     let mut inline = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
-    inline["as_of"] = json!(scorehost::store::today());
+    inline["as_of"] = json!(scorehost_engine::completion::today());
     inline["base"]["score"] = json!(990.0);
     let (status, claimed) = post_json(&s, "/v1/scores", Some(bank), &inline);
     assert_eq!(

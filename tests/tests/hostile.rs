@@ -4,9 +4,9 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use scorehost::contract::Request;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::{Error, Fault, Model};
+use scorehost_runtime::contract::Request;
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::{Error, Fault, Model};
 use scorehost_sdk::testing::RequestBuilder;
 use scorehost_sdk::testing::sandbox::{load, to_host};
 use scorehost_tests::{component, core_module, example};
@@ -275,7 +275,10 @@ fn bad_requests_are_refused_before_anything_runs() {
     let err = model.evaluate_wire(&wire).unwrap_err();
     assert_eq!(
         err,
-        Error::BadRequest("required indicator 'tax_credit_grade' (text) is missing".into())
+        Error::MissingRequired {
+            indicator: "tax_credit_grade".into(),
+            kind: "text".into()
+        }
     );
 
     let mut wire = example("ningbo-port");

@@ -25,9 +25,9 @@
 
 use std::time::Duration;
 
-use scorehost::contract::Request;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::{Error, Model};
+use scorehost_runtime::contract::Request;
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::{Error, Model};
 use scorehost_sdk::testing::RequestBuilder;
 use scorehost_sdk::testing::sandbox::to_host;
 use scorehost_tests::component;
@@ -80,7 +80,7 @@ fn request(plant: bool) -> Request {
 }
 
 /// Evaluate, retrying while every pool slot is busy (other threads).
-fn evaluate(model: &Model, req: &Request) -> scorehost::Outcome {
+fn evaluate(model: &Model, req: &Request) -> scorehost_runtime::Outcome {
     loop {
         match model.evaluate(req) {
             Ok(o) => return o,
@@ -91,7 +91,7 @@ fn evaluate(model: &Model, req: &Request) -> scorehost::Outcome {
 }
 
 /// A reason `key N`, as a number.
-fn reason(o: &scorehost::Outcome, key: &str) -> u64 {
+fn reason(o: &scorehost_runtime::Outcome, key: &str) -> u64 {
     o.evaluation
         .reasons
         .iter()

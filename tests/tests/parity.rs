@@ -51,7 +51,7 @@ fn the_fast_path_build_agrees_with_native_too() {
     // ningbo-port built for wasm32-unknown-unknown and componentised: no
     // WASI imports at all, the same answers.
     let core = std::fs::read(scorehost_tests::core_module()).unwrap();
-    let component = scorehost::componentize::componentize(&core).expect("componentizes");
+    let component = scorehost_runtime::componentize::componentize(&core).expect("componentizes");
     let path = std::env::temp_dir().join(format!("scorehost-fast-{}.wasm", std::process::id()));
     std::fs::write(&path, &component).unwrap();
     assert_eq!(load(&path).imports(), ["zjcredit:scoring/types@1.0.0"]);
@@ -65,7 +65,7 @@ fn the_fast_path_build_agrees_with_native_too() {
 
 #[test]
 fn componentize_refuses_what_it_cannot_wrap() {
-    use scorehost::componentize::componentize;
+    use scorehost_runtime::componentize::componentize;
     for bytes in [
         &b"not wasm"[..],
         &std::fs::read(component("ningbo-port")).unwrap()[..],

@@ -2,11 +2,12 @@
 //! components, the real runtime as the publish check, and the real binary
 //! for the on-disk and multi-process cases.
 
+use scorehost_engine::catalog::SandboxCheck;
 use std::process::Output;
 
-use scorehost::catalog::Catalog;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_engine::catalog::Catalog;
 use scorehost_registry::{Actor, Error as R, ModelName, Registry, Status, VersionRef};
+use scorehost_runtime::sandbox::{Limits, Runtime};
 use scorehost_tests::{Backend, Fixture, backends, cli, component, example, fixture, ok, root};
 
 fn module(package: &str) -> Vec<u8> {
@@ -59,7 +60,10 @@ async fn the_whole_life_cycle() {
         let bytes = module("ningbo-port");
         let hash = sha(&bytes);
 
-        let p = reg.publish(&ningbo, &bytes, &rt).await.unwrap();
+        let p = reg
+            .publish(&ningbo, &bytes, &SandboxCheck(&rt))
+            .await
+            .unwrap();
         assert!(!p.already_published);
         assert_eq!(
             (p.version.reference.as_str(), p.version.status),
@@ -84,7 +88,7 @@ async fn the_whole_life_cycle() {
         );
         assert!(matches!(
             catalog.load(&model("ningbo/port"), Some("1.0.0")).await,
-            Err(scorehost::Error::Registry(R::Forbidden(_)))
+            Err(scorehost_engine::Error::Registry(R::Forbidden(_)))
         ));
 
         let r = vref("ningbo/port@1.0.0");
@@ -141,11 +145,11 @@ async fn versions_are_immutable_and_republishing_is_a_no_op() {
         let reg = open(&f).await;
         let (rt, test) = (runtime(), Actor::publisher("test"));
         let v1 = module("guest-versioned-v1");
-        reg.publish(&test, &v1, &rt).await.unwrap();
-        let again = reg.publish(&test, &v1, &rt).await.unwrap();
+        reg.publish(&test, &v1, &SandboxCheck(&rt)).await.unwrap();
+        let again = reg.publish(&test, &v1, &SandboxCheck(&rt)).await.unwrap();
         assert!(again.already_published);
         let other = module("guest-versioned-v1-altered");
-        match reg.publish(&test, &other, &rt).await {
+        match reg.publish(&test, &other, &SandboxCheck(&rt)).await {
             Err(R::Conflict(m)) => {
                 assert!(
                     m.contains("test/versioned@1.0.0 is already published with sha256"),
@@ -178,7 +182,7 @@ async fn a_wrong_hash_or_the_wrong_actor_changes_nothing() {
         let rt = runtime();
         let bytes = module("guest-versioned-v1");
         let r = vref("test/versioned@1.0.0");
-        reg.publish(&Actor::publisher("test"), &bytes, &rt)
+        reg.publish(&Actor::publisher("test"), &bytes, &SandboxCheck(&rt))
             .await
             .unwrap();
         let wrong = sha(b"some other bytes");
@@ -232,7 +236,11 @@ async fn a_publisher_stays_in_its_namespace_and_refused_uploads_leave_nothing() 
         let reg = open(&f).await;
         let rt = runtime();
         match reg
-            .publish(&Actor::publisher("yiwu"), &module("ningbo-port"), &rt)
+            .publish(
+                &Actor::publisher("yiwu"),
+                &module("ningbo-port"),
+                &SandboxCheck(&rt),
+            )
             .await
         {
             Err(R::Forbidden(m)) => assert_eq!(
@@ -252,7 +260,7 @@ async fn a_publisher_stays_in_its_namespace_and_refused_uploads_leave_nothing() 
             ("network import", module("hostile-forbidden-import")),
         ] {
             let err = reg
-                .publish(&Actor::province(), &bytes, &rt)
+                .publish(&Actor::province(), &bytes, &SandboxCheck(&rt))
                 .await
                 .unwrap_err();
             assert!(matches!(err, R::ModuleRefused(_)), "{what}: {err}");
@@ -271,7 +279,7 @@ async fn revoking_the_pinned_version_unpins_it_for_good() {
         let (v1, v2) = (module("guest-versioned-v1"), module("guest-versioned-v2"));
         let (r1, r2) = (vref("test/versioned@1.0.0"), vref("test/versioned@2.0.0"));
         for (bytes, r) in [(&v1, &r1), (&v2, &r2)] {
-            reg.publish(&test, bytes, &rt).await.unwrap();
+            reg.publish(&test, bytes, &SandboxCheck(&rt)).await.unwrap();
             reg.approve(&p, r, &sha(bytes)).await.unwrap();
         }
         reg.pin(&p, &r1, &sha(&v1)).await.unwrap();
@@ -304,7 +312,7 @@ async fn revoking_the_pinned_version_unpins_it_for_good() {
         );
         assert!(matches!(
             catalog.load(&model("test/versioned"), Some("1.0.0")).await,
-            Err(scorehost::Error::Registry(R::Forbidden(_)))
+            Err(scorehost_engine::Error::Registry(R::Forbidden(_)))
         ));
         match reg.pin(&p, &r1, &sha(&v1)).await {
             Err(R::Conflict(m)) => assert!(m.contains("can never be pinned again"), "{m}"),
@@ -465,7 +473,7 @@ async fn a_flipped_byte_in_the_store_is_caught_and_nothing_runs() {
             .err()
             .unwrap()
         {
-            scorehost::Error::Registry(R::Integrity {
+            scorehost_engine::Error::Registry(R::Integrity {
                 reference,
                 expected,
                 actual,
@@ -482,7 +490,7 @@ async fn a_flipped_byte_in_the_store_is_caught_and_nothing_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_artifact_cache_is_used_and_a_corrupt_entry_is_rebuilt() {
-    use scorehost::artifacts::CacheOutcome;
+    use scorehost_runtime::artifacts::CacheOutcome;
     let f = fixture(Backend::Sqlite, "artifacts").await;
     publish_and_pin(&f, "yiwu-market", "publisher:yiwu").await;
     let name = model("yiwu/market");

@@ -335,7 +335,10 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             assert_eq!(d["reasons"][1], d["evaluation"]["reasons"][0], "{d}");
             assert!(d["reasons"].as_array().unwrap().len() <= 4);
             assert_eq!(d["evaluation"]["subject"]["id"], subject);
-            assert_eq!(d["evaluation"]["as_of"], scorehost::store::today());
+            assert_eq!(
+                d["evaluation"]["as_of"],
+                scorehost_engine::completion::today()
+            );
             let id = d["evaluation_id"].as_str().unwrap().to_string();
             assert_eq!(d["evaluation"]["evaluation_id"], id.as_str());
             assert_eq!(records(&f), before + 1, "one record per decision");

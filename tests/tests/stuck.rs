@@ -16,7 +16,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use scorehost::audit::{self, AuditWriter};
+use scorehost_engine::audit::{self, AuditWriter};
 use scorehost_registry::{NewRecord, Registry};
 use scorehost_tests::{backends, fixture};
 

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use scorehost::audit;
-use scorehost::catalog::Catalog;
-use scorehost::sandbox::{Limits, Runtime};
 use scorehost_audit::checkpoint::InclusionProof;
+use scorehost_engine::audit;
+use scorehost_engine::catalog::Catalog;
 use scorehost_registry::Registry;
+use scorehost_runtime::sandbox::{Limits, Runtime};
 
 use super::block_on;
 use crate::Global;
@@ -112,7 +112,7 @@ pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
     // An evaluation made for a benefit scenario carries its decision.
     if let Some(d) = r.get("decision") {
         let rule = scorehost_registry::Rule::from_json(&d["rule"])
-            .map(|rule| scorehost::decide::rule_text(&rule))
+            .map(|rule| scorehost_engine::decide::rule_text(&rule))
             .unwrap_or_else(|_| d["rule"].to_string());
         println!(
             "\ndecision: {} ({}), rule {rule}: {}",
@@ -143,7 +143,7 @@ pub(crate) fn replay(g: &Global, id: &str) -> anyhow::Result<()> {
             g.db.as_deref(),
         )
         .await?;
-        audit::replay(&catalog, id).await
+        scorehost_engine::replay::replay(&catalog, id).await
     })?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

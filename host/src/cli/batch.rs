@@ -7,12 +7,12 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use scorehost::Error;
-use scorehost::audit::{self, AuditWriter};
-use scorehost::batch::{self, Format, Job, Log, Progress};
-use scorehost::catalog::Catalog;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_engine::Error;
+use scorehost_engine::audit::{self, AuditWriter};
+use scorehost_engine::batch::{self, Format, Job, Log, Progress};
+use scorehost_engine::catalog::Catalog;
 use scorehost_registry::{BatchRun, ModelName};
+use scorehost_runtime::sandbox::{Limits, Runtime};
 
 use crate::Global;
 
@@ -243,9 +243,12 @@ async fn from_store(
         return Ok(snapshot);
     }
     let loaded = catalog.load(name, None).await?;
-    let as_of = args.as_of.clone().unwrap_or_else(scorehost::store::today);
+    let as_of = args
+        .as_of
+        .clone()
+        .unwrap_or_else(scorehost_engine::completion::today);
     let mut out = std::io::BufWriter::new(std::fs::File::create(&snapshot)?);
-    let n = scorehost::store::export_requests(
+    let n = scorehost_engine::completion::export_requests(
         catalog.registry(),
         loaded.model.info(),
         &as_of,

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use scorehost::componentize::componentize;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_runtime::componentize::componentize;
+use scorehost_runtime::sandbox::{Limits, Runtime};
 
 pub(crate) fn build(
     package: Option<&str>,

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::wire::{ScoreRequest, WireModelInfo};
 use scorehost_registry::data::Format;
 use scorehost_registry::{Actor, ModelName, Registry};
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::wire::{ScoreRequest, WireModelInfo};
 use serde_json::{Value, json};
 
 use crate::Global;
@@ -204,9 +204,9 @@ pub(crate) fn demo(
         .build()?;
     let printed = rt.block_on(prepare(g, &runtime, subjects, listen))?;
     println!("{printed}");
-    rt.block_on(scorehost::api::serve(
+    rt.block_on(scorehost_server::serve(
         runtime,
-        scorehost::api::Config {
+        scorehost_server::Config {
             data_dir: g.data_dir.clone(),
             db: g.db.clone(),
             listen,
@@ -234,7 +234,7 @@ async fn prepare(
     let registry = Arc::new(Registry::open(&g.data_dir, g.db.as_deref()).await?);
     let province = Actor::province();
     let mut models: Vec<(ModelName, WireModelInfo, ScoreRequest)> = Vec::new();
-    let mut loaded: Vec<scorehost::Model> = Vec::new();
+    let mut loaded: Vec<scorehost_runtime::Model> = Vec::new();
     let mut candidates: Vec<String> = Vec::new();
     for (package, file, pinned) in MODELS {
         let bytes = std::fs::read(component(file)?)?;
@@ -242,7 +242,13 @@ async fn prepare(
         let info = WireModelInfo::from(model.info());
         let name: ModelName = info.name.parse()?;
         let publisher = Actor::publisher(&name.namespace);
-        let published = registry.publish(&publisher, &bytes, runtime).await?;
+        let published = registry
+            .publish(
+                &publisher,
+                &bytes,
+                &scorehost_engine::catalog::SandboxCheck(runtime),
+            )
+            .await?;
         if !pinned {
             candidates.push(published.version.reference.clone());
             continue;
@@ -320,12 +326,12 @@ async fn prepare(
     // The pinned version of each model with a candidate waiting scores its
     // population once, as the province's periodic run would: the recorded
     // inputs a reviewer's impact analysis replays through the candidate.
-    let key = scorehost::audit::load_or_create_key(&g.data_dir)?;
-    let recorder = scorehost::scoring::Recorder::Direct {
+    let key = scorehost_engine::audit::load_or_create_key(&g.data_dir)?;
+    let recorder = scorehost_engine::scoring::Recorder::Direct {
         registry: &registry,
         key: &key,
     };
-    let today = scorehost::store::today();
+    let today = scorehost_engine::completion::today();
     let mut baseline = 0;
     for candidate in &candidates {
         let Some(i) = models
@@ -337,11 +343,14 @@ async fn prepare(
         let name = models[i].0.to_string();
         for id in members.get(&name).into_iter().flatten() {
             let info = loaded[i].info();
-            if let Some(req) = scorehost::store::request(&registry, info, id, &today).await? {
+            if let Some(req) =
+                scorehost_engine::completion::request(&registry, info, id, &today).await?
+            {
                 // A refusal is recorded too; either way it is a baseline.
-                let _ =
-                    scorehost::scoring::score_item(&loaded[i], &req, "province", &recorder, None)
-                        .await;
+                let _ = scorehost_engine::scoring::score_item(
+                    &loaded[i], &req, "province", &recorder, None,
+                )
+                .await;
                 baseline += 1;
             }
         }

@@ -197,7 +197,7 @@ pub(crate) fn run(g: &Global, command: &DisputeCommand) -> anyhow::Result<()> {
                 note,
             } => {
                 let (outcome, value) = answer_parts(corrected, *upheld, *removed);
-                let answer = scorehost::api::disputes::parse_answer(outcome, value)?;
+                let answer = scorehost_server::routes::disputes::parse_answer(outcome, value)?;
                 json!(reg.answer_dispute(&by, id, answer, note).await?)
             }
             DisputeCommand::Withdraw { id, note } => {
@@ -213,7 +213,9 @@ pub(crate) fn run(g: &Global, command: &DisputeCommand) -> anyhow::Result<()> {
             }
             DisputeCommand::Show { id } => json!(reg.dispute(id).await?),
             DisputeCommand::Overdue { as_of } => {
-                let as_of = as_of.clone().unwrap_or_else(scorehost::store::today);
+                let as_of = as_of
+                    .clone()
+                    .unwrap_or_else(scorehost_engine::completion::today);
                 json!(reg.overdue_disputes(&as_of).await?)
             }
         })

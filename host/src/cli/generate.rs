@@ -1,16 +1,16 @@
 //! `gen`: a synthetic population for any model, from its `describe()`
-//! (the distributions are documented in `scorehost::population`).
+//! (the distributions are documented in `scorehost_engine::population`).
 
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use scorehost::Error;
-use scorehost::catalog::Catalog;
-use scorehost::contract::{ModelInfo, ValueKind};
-use scorehost::population::Population;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::wire::ScoreRequest;
+use scorehost_engine::Error;
+use scorehost_engine::catalog::Catalog;
+use scorehost_engine::population::Population;
 use scorehost_registry::ModelName;
+use scorehost_runtime::contract::{ModelInfo, ValueKind};
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::wire::ScoreRequest;
 
 use crate::Global;
 

@@ -1,14 +1,14 @@
 //! `plugin impact NS/NAME@VERSION`: what a candidate version would change,
 //! replayed on the pinned version's recorded inputs (see
-//! [`scorehost::impact`]); locally or through a service (`--server`).
+//! [`scorehost_engine::impact`]); locally or through a service (`--server`).
 
 use clap::Args;
-use scorehost::audit;
-use scorehost::catalog::Catalog;
-use scorehost::impact::{Impact, ImpactRequest};
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::scoring::Recorder;
+use scorehost_engine::audit;
+use scorehost_engine::catalog::Catalog;
+use scorehost_engine::impact::{Impact, ImpactRequest};
+use scorehost_engine::scoring::Recorder;
 use scorehost_registry::{Actor, VersionRef};
+use scorehost_runtime::sandbox::{Limits, Runtime};
 
 use super::block_on;
 use super::remote::Remote;
@@ -80,7 +80,7 @@ pub(crate) fn impact(g: &Global, args: &ImpactArgs) -> anyhow::Result<()> {
             registry: catalog.registry(),
             key: &key,
         };
-        scorehost::impact::analyse(&catalog, &actor, &r, &req, &recorder).await
+        scorehost_engine::impact::analyse(&catalog, &actor, &r, &req, &recorder).await
     })?;
     print(g, &impact)
 }

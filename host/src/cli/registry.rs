@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use scorehost::sandbox::{Limits, Runtime};
 use scorehost_registry::{Actor, ModelName, Registry, VersionRecord, VersionRef};
+use scorehost_runtime::sandbox::{Limits, Runtime};
 use serde::Serialize;
 
 use super::block_on;
@@ -40,7 +40,16 @@ pub(crate) fn publish(g: &Global, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .map_err(|e| anyhow::anyhow!("cannot read module {}: {e}", file.display()))?;
     let runtime = Runtime::new(Limits::default())?;
-    let published = block_on(async { open(g).await?.publish(&actor, &bytes, &runtime).await })?;
+    let published = block_on(async {
+        open(g)
+            .await?
+            .publish(
+                &actor,
+                &bytes,
+                &scorehost_engine::catalog::SandboxCheck(&runtime),
+            )
+            .await
+    })?;
     if g.json {
         return print_json(&published);
     }

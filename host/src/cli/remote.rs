@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use scorehost::report;
-use scorehost::wire::EvaluationResponse;
+use scorehost_runtime::report;
+use scorehost_runtime::wire::EvaluationResponse;
 use serde_json::{Value, json};
 
 use crate::Global;
@@ -29,19 +29,7 @@ impl std::error::Error for RemoteError {}
 impl RemoteError {
     /// The exit code a local run would have given.
     pub(crate) fn exit_code(&self) -> u8 {
-        match self.code.as_str() {
-            "bad_request" | "model_rejected" | "too_large" | "unsupported_media_type" => 3,
-            "module_refused" => 4,
-            "plugin_fault" => 5,
-            "overloaded" | "unavailable" | "not_checkpointed" => 6,
-            "unauthorized" | "forbidden" | "consent_required" => 8,
-            "not_found" | "gone" => 9,
-            "conflict" => 10,
-            "no_pinned_version" => 11,
-            "integrity" => 12,
-            "limit_reached" => 13,
-            _ => 7,
-        }
+        scorehost_engine::error::exit_code_of(&self.code)
     }
 }
 
@@ -209,7 +197,8 @@ pub(crate) fn publish(g: &Global, r: &Remote, file: &Path) -> anyhow::Result<()>
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     // The path names the module as it describes itself.
-    let runtime = scorehost::sandbox::Runtime::new(scorehost::sandbox::Limits::default())?;
+    let runtime =
+        scorehost_runtime::sandbox::Runtime::new(scorehost_runtime::sandbox::Limits::default())?;
     let model = runtime.load(&bytes)?;
     let info = model.info();
     let path = format!("/v1/plugins/{}/versions/{}", info.name, info.version);

@@ -3,13 +3,14 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use scorehost::audit;
-use scorehost::catalog::Catalog;
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::scoring::{Recorder, score_recorded};
-use scorehost::wire::{ScoreRequest, WireModelInfo};
-use scorehost::{Error, report};
+use scorehost_engine::Error;
+use scorehost_engine::audit;
+use scorehost_engine::catalog::Catalog;
+use scorehost_engine::scoring::{Recorder, score_recorded};
 use scorehost_registry::ModelName;
+use scorehost_runtime::report;
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_runtime::wire::{ScoreRequest, WireModelInfo};
 
 use crate::Global;
 
@@ -98,7 +99,7 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
         ))
     })?;
     let runtime = Runtime::new(Limits::default())?;
-    let tighten = |model: &mut scorehost::Model| {
+    let tighten = |model: &mut scorehost_runtime::Model| {
         if let Some(fuel) = args.fuel {
             model.tighten(&Limits {
                 fuel,

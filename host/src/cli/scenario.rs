@@ -2,13 +2,13 @@
 //! and decisions on them, on the local data dir or (`--server`) through the
 //! HTTP API.
 
-use scorehost::audit;
-use scorehost::catalog::Catalog;
-use scorehost::decide::{self, DecisionResponse};
-use scorehost::sandbox::{Limits, Runtime};
-use scorehost::scoring::{Recorder, score_recorded_amended};
-use scorehost::{Error, store};
+use scorehost_engine::audit;
+use scorehost_engine::catalog::Catalog;
+use scorehost_engine::decide::{self, DecisionResponse};
+use scorehost_engine::scoring::{Recorder, score_recorded_amended};
+use scorehost_engine::{Error, completion as store};
 use scorehost_registry::{Actor, ModelName, Registry, Role, Rule};
+use scorehost_runtime::sandbox::{Limits, Runtime};
 use serde_json::{Value, json};
 
 use super::block_on;
@@ -220,6 +220,9 @@ pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
         let model_name: ModelName = scenario.model.parse().map_err(Error::from)?;
         let loaded = catalog.load(&model_name, None).await?;
         decide::check_fits(&scenario, loaded.model.info())?;
+        // Consent first, decided where every path decides it
+        // (scorehost_engine::consent), before anything of the subject is read.
+        scorehost_engine::consent::admit_stored(registry, app, &model_name, &args.subject).await?;
         let as_of = args.as_of.clone().unwrap_or_else(store::today);
         let request = store::request(registry, loaded.model.info(), &args.subject, &as_of)
             .await?
@@ -229,11 +232,6 @@ pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
                     args.subject
                 ))
             })?;
-        if request.subject.kind == "natural-person" {
-            registry
-                .require_consent(&request.subject.id, app, &model_name)
-                .await?;
-        }
         let key = audit::load_or_create_key(&g.data_dir)?;
         let recorder = Recorder::Direct {
             registry,

@@ -1,7 +1,7 @@
 //! `serve`: the HTTP API on a multi-threaded runtime.
 
-use scorehost::api;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_runtime::sandbox::{Limits, Runtime};
+use scorehost_server as api;
 
 use crate::Global;
 

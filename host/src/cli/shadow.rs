@@ -1,5 +1,5 @@
 //! `plugin shadow | unshadow | shadows`: shadow mode (see
-//! [`scorehost::shadow`]). The shadow runs beside the pinned version in a
+//! [`scorehost_engine::shadow`]). The shadow runs beside the pinned version in a
 //! running service; these commands only set, clear and list it.
 
 use scorehost_registry::{Actor, ModelName, Registry, Shadow, VersionRef};

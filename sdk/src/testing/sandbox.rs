@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use scorehost::contract as c;
-use scorehost::sandbox::{Limits, Runtime};
+use scorehost_runtime::contract as c;
+use scorehost_runtime::sandbox::{Limits, Runtime};
 
 use crate as sdk;
 
@@ -51,8 +51,9 @@ pub fn component_path(package: &str) -> PathBuf {
 ///
 /// # Panics
 /// If the file cannot be read or the runtime refuses it.
-pub fn load(path: &Path) -> Arc<scorehost::Model> {
-    static MODELS: OnceLock<Mutex<HashMap<PathBuf, Arc<scorehost::Model>>>> = OnceLock::new();
+pub fn load(path: &Path) -> Arc<scorehost_runtime::Model> {
+    static MODELS: OnceLock<Mutex<HashMap<PathBuf, Arc<scorehost_runtime::Model>>>> =
+        OnceLock::new();
     let mut models = MODELS
         .get_or_init(Default::default)
         .lock()
@@ -89,8 +90,11 @@ pub enum Sandboxed {
 pub fn evaluate(module: &Path, req: &sdk::Request) -> Sandboxed {
     match load(module).evaluate(&to_host(req)) {
         Ok(o) => Sandboxed::Scored(from_host(&o.evaluation)),
-        Err(scorehost::Error::Rejected(e)) => Sandboxed::Rejected(eval_error_from_host(&e)),
-        Err(scorehost::Error::BadRequest(m)) => Sandboxed::Refused(m),
+        Err(scorehost_runtime::Error::Rejected(e)) => Sandboxed::Rejected(eval_error_from_host(&e)),
+        Err(scorehost_runtime::Error::BadRequest(m)) => Sandboxed::Refused(m),
+        Err(scorehost_runtime::Error::MissingRequired { indicator, kind }) => Sandboxed::Refused(
+            format!("required indicator '{indicator}' ({kind}) is missing"),
+        ),
         Err(e) => panic!("{} faulted in the sandbox: {e}", module.display()),
     }
 }
@@ -316,10 +320,10 @@ fn eval_error_to_host(e: &sdk::EvalError) -> c::EvalError {
 /// the sandbox costs in a real pipeline (`--bench batch`), never for
 /// scoring anyone: it has no limits and no module hash.
 ///
-/// [`Scorer`]: scorehost::scoring::Scorer
+/// [`Scorer`]: scorehost_runtime::Scorer
 pub struct Native<M> {
     info: c::ModelInfo,
-    model_ref: scorehost::wire::ModelRef,
+    model_ref: scorehost_runtime::wire::ModelRef,
     limits: Limits,
     model: std::marker::PhantomData<fn() -> M>,
 }
@@ -327,10 +331,10 @@ pub struct Native<M> {
 impl<M: sdk::Model> Native<M> {
     /// The native form of `M`, declared as `sandboxed` (which must be the
     /// same model's component) declares itself.
-    pub fn new(sandboxed: &scorehost::Model) -> Native<M> {
+    pub fn new(sandboxed: &scorehost_runtime::Model) -> Native<M> {
         Native {
             info: sandboxed.info().clone(),
-            model_ref: scorehost::wire::ModelRef {
+            model_ref: scorehost_runtime::wire::ModelRef {
                 name: sandboxed.info().name.clone(),
                 version: sandboxed.info().version.clone(),
                 sha256: "native".into(),
@@ -341,27 +345,30 @@ impl<M: sdk::Model> Native<M> {
     }
 }
 
-impl<M: sdk::Model> scorehost::scoring::Scorer for Native<M> {
+impl<M: sdk::Model> scorehost_runtime::Scorer for Native<M> {
     fn info(&self) -> &c::ModelInfo {
         &self.info
     }
-    fn model_ref(&self) -> scorehost::wire::ModelRef {
+    fn model_ref(&self) -> scorehost_runtime::wire::ModelRef {
         self.model_ref.clone()
     }
     fn limits(&self) -> &Limits {
         &self.limits
     }
-    fn evaluate(&self, req: &c::Request) -> Result<scorehost::Outcome, scorehost::Error> {
-        scorehost::validate::check_request(&self.info, req)?;
+    fn evaluate(
+        &self,
+        req: &c::Request,
+    ) -> Result<scorehost_runtime::Outcome, scorehost_runtime::Error> {
+        scorehost_runtime::validate::check_request(&self.info, req)?;
         let start = std::time::Instant::now();
         let evaluation = match M::evaluate(&from_host_request(req)) {
             Ok(e) => to_host_evaluation(&e),
-            Err(e) => return Err(scorehost::Error::Rejected(eval_error_to_host(&e))),
+            Err(e) => return Err(scorehost_runtime::Error::Rejected(eval_error_to_host(&e))),
         };
-        if let Some(why) = scorehost::whitebox::violation(&self.info, &evaluation) {
-            return Err(scorehost::Error::Internal(why));
+        if let Some(why) = scorehost_runtime::whitebox::violation(&self.info, &evaluation) {
+            return Err(scorehost_runtime::Error::Internal(why));
         }
-        Ok(scorehost::Outcome {
+        Ok(scorehost_runtime::Outcome {
             evaluation,
             fuel: 0,
             duration: start.elapsed(),

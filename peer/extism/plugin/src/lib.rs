@@ -5,7 +5,7 @@
 //! `plugins/ningbo-port/src/lib.rs`, compiled into this crate as a module
 //! (see ../README.md for why it is not a crate dependency). The wire
 //! conversion and the checks before and after the call follow the host
-//! (`host/src/wire.rs`, `validate.rs`, `whitebox.rs`), so that a request gets
+//! (`host/runtime/src/wire.rs`, `validate.rs`, `whitebox.rs`), so that a request gets
 //! the same answer, or the same refusal, as under scorehost.
 
 use std::collections::BTreeMap;
@@ -51,7 +51,7 @@ pub fn evaluate(input: String) -> FnResult<String> {
     Ok(out)
 }
 
-// ---- the wire format (host/src/wire.rs) -------------------------------------
+// ---- the wire format (host/runtime/src/wire.rs) -------------------------------------
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,7 +175,7 @@ fn value_kind(v: &Value) -> ValueKind {
     }
 }
 
-// ---- points (host/src/points.rs) ---------------------------------------------
+// ---- points (host/runtime/src/points.rs) ---------------------------------------------
 
 fn from_decimal(points: f64) -> Result<i64, String> {
     if !points.is_finite() || points.abs() > 1e13 {
@@ -193,7 +193,7 @@ fn to_decimal(hundredths: i64) -> f64 {
     hundredths as f64 / 100.0
 }
 
-// ---- conversion and checks (host/src/wire.rs, host/src/validate.rs) ----------
+// ---- conversion and checks (host/runtime/src/wire.rs, host/runtime/src/validate.rs) ----------
 
 impl WireRequest {
     fn into_request(self, info: &ModelInfo) -> Result<Request, String> {

@@ -1,0 +1,190 @@
+//! The audit log over HTTP: an evaluation's white box, its replay and its
+//! inclusion proof; the latest checkpoint; consistency proofs; verify.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use scorehost_audit::checkpoint::{Checkpoint, InclusionProof};
+use scorehost_registry::Role;
+use serde::Deserialize;
+
+use crate::Service;
+use crate::auth::{Caller, Need};
+use crate::error::{ApiError, ErrorBody};
+use scorehost_engine::audit::{self, Consistency, Shown, VerifyReport};
+use scorehost_engine::replay::{self, ReplayReport};
+
+/// The province and auditors read every record; an app reads the records
+/// of its own evaluations of the models its token is granted (a token
+/// granted only a benefit scenario gets the decision's minimum, not the
+/// white box behind it, here too). Another's record is answered exactly as
+/// a record that does not exist: 404, so that ids tell nothing.
+fn may_read(caller: &Caller, shown: &Shown, id: &str) -> Result<(), ApiError> {
+    let granted = shown.record["model"]["name"]
+        .as_str()
+        .and_then(|m| m.parse::<scorehost_registry::ModelName>().ok())
+        .is_some_and(|m| caller.token.may_score(&m));
+    match &caller.actor.role {
+        Role::Province | Role::Auditor => Ok(()),
+        Role::App(_)
+            if granted && shown.record["caller"].as_str() == Some(caller.name().as_str()) =>
+        {
+            Ok(())
+        }
+        _ => {
+            tracing::warn!(caller = %caller.actor, token = %caller.token.id, %id, "denied: not its evaluation, or not of a model its token is granted");
+            Err(ApiError::from(scorehost_registry::Error::NotFound(
+                format!("no audit record has id {id}"),
+            )))
+        }
+    }
+}
+
+/// An evaluation's record: the white box (inputs, every contribution,
+/// score, grade, reasons, module hash), with its input unless erased.
+#[utoipa::path(get, path = "/v1/evaluations/{id}", tag = "audit",
+    params(("id" = String, Path, description = "The evaluation id, SEQ-HASH")),
+    responses((status = 200, description = "The record", body = Shown), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn evaluation(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Shown>, ApiError> {
+    let shown = audit::show(service.engine.catalog.registry(), &id).await?;
+    may_read(&caller, &shown, &id)?;
+    Ok(Json(shown))
+}
+
+/// Re-run an evaluation with the exact module bytes it used, and compare:
+/// identical, or the exact difference (province and auditors).
+#[utoipa::path(post, path = "/v1/evaluations/{id}/replay", tag = "audit",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The comparison", body = ReplayReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn replay(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ReplayReport>, ApiError> {
+    caller.require(Need::Audit, "replay evaluations")?;
+    Ok(Json(replay::replay(&service.engine.catalog, &id).await?))
+}
+
+/// An inclusion proof of the evaluation's record under the latest signed
+/// checkpoint, checkable offline with the log's public key. The log signs
+/// checkpoints on its own schedule (within a second of a record, at most
+/// one a second): a record newer than the latest checkpoint is answered
+/// 503 `not_checkpointed` with `Retry-After: 1`. O(log² n) hashes; asking
+/// signs nothing and writes nothing.
+#[utoipa::path(get, path = "/v1/evaluations/{id}/proof", tag = "audit",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The proof", body = InclusionProof), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "`not_checkpointed`: no checkpoint covers the record yet; ask again after `Retry-After` seconds", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn proof(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InclusionProof>, ApiError> {
+    let shown = audit::show(service.engine.catalog.registry(), &id).await?;
+    may_read(&caller, &shown, &id)?;
+    Ok(Json(service.engine.writer.proof(shown.entry.seq)?))
+}
+
+/// The log's latest signed checkpoint (tree size, root hash, time,
+/// signature) and the key to check it with.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CheckpointBody {
+    /// The checkpoint.
+    #[serde(flatten)]
+    pub checkpoint: Checkpoint,
+    /// The log's Ed25519 public key, hex.
+    pub public_key: String,
+}
+
+/// The latest signed checkpoint.
+#[utoipa::path(get, path = "/v1/log/checkpoint", tag = "audit",
+    responses((status = 200, description = "The checkpoint", body = CheckpointBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn checkpoint(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<CheckpointBody>, ApiError> {
+    caller.require(Need::Anyone, "read the log's checkpoint")?;
+    let registry = service.engine.catalog.registry();
+    // The writer signs one at its start and within a second of every
+    // record; asking never signs.
+    let cp = match service.engine.writer.latest_checkpoint() {
+        Some(cp) => cp,
+        None => match registry.latest_checkpoint().await? {
+            Some(cp) => Checkpoint {
+                tree_size: cp.tree_size,
+                root_hash: cp.root_hash,
+                timestamp: cp.at,
+                signature: cp.signature,
+            },
+            None => {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "not_checkpointed",
+                    "the log has signed no checkpoint yet; ask again in a second",
+                ));
+            }
+        },
+    };
+    Ok(Json(CheckpointBody {
+        checkpoint: cp,
+        public_key: service.engine.key.public_key_hex(),
+    }))
+}
+
+/// The two sizes of a consistency proof.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    /// The earlier tree size (at least 1).
+    pub from: u64,
+    /// The later tree size.
+    pub to: u64,
+}
+
+/// A consistency proof: the log at size `to` extends the log at size
+/// `from` — nothing before `from` was rewritten. O(log² n) hashes, from
+/// the writer's tree.
+#[utoipa::path(get, path = "/v1/log/consistency", tag = "audit",
+    params(ConsistencyQuery),
+    responses((status = 200, description = "The proof", body = Consistency), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn consistency(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    query: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Consistency>, ApiError> {
+    caller.require(Need::Anyone, "read consistency proofs")?;
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request(format!("give two sizes, ?from=N&to=M: {}", e.body_text()))
+    })?;
+    Ok(Json(service.engine.writer.consistency(q.from, q.to)?))
+}
+
+/// Recompute the whole tree and check every checkpoint (province and
+/// auditors). Reads every record: seconds per million.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "The log verifies", body = VerifyReport), (status = 403, body = ErrorBody),
+        (status = 500, description = "The log does not verify: the first bad record is named", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn verify(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<VerifyReport>, ApiError> {
+    caller.require(Need::Audit, "verify the audit log")?;
+    Ok(Json(
+        audit::verify(
+            service.engine.catalog.registry(),
+            &service.engine.key.public_key_hex(),
+        )
+        .await?,
+    ))
+}

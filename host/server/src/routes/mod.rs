@@ -1,0 +1,15 @@
+//! The routes under `/v1`, one module per resource. Each handler is thin:
+//! the caller's role, the body, one call into the engine, the answer.
+
+pub mod batches;
+pub mod consents;
+pub mod data;
+pub mod decisions;
+pub mod disputes;
+pub mod impact;
+pub mod log;
+pub mod ops;
+pub mod plugins;
+pub mod scenarios;
+pub mod scores;
+pub mod shadows;

@@ -1,0 +1,327 @@
+//! `/v1/plugins` and `/v1/pins`: publish, review, pin, revoke, read.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use scorehost_registry::{ModelName, Pin, VersionRecord, VersionRef};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Service;
+use crate::auth::{Caller, Need};
+use crate::error::{ApiError, ErrorBody};
+
+fn model_name(namespace: &str, name: &str) -> Result<ModelName, ApiError> {
+    Ok(format!("{namespace}/{name}").parse::<ModelName>()?)
+}
+
+fn version_ref(namespace: &str, name: &str, version: &str) -> Result<VersionRef, ApiError> {
+    Ok(format!("{namespace}/{name}@{version}").parse::<VersionRef>()?)
+}
+
+/// A published version (with its `describe()`), as the publish route
+/// answers it.
+#[derive(Serialize)]
+pub struct PublishedBody {
+    /// The stored version.
+    #[serde(flatten)]
+    pub version: VersionRecord,
+    /// True if these exact bytes were already published: nothing changed.
+    pub already_published: bool,
+}
+
+/// The module a route's path names must be the module the bytes describe:
+/// compile and check `bytes` (the sandbox's load-time checks), then compare.
+pub(crate) fn check_against_path(
+    runtime: &scorehost_runtime::sandbox::Runtime,
+    bytes: &[u8],
+    expected: &VersionRef,
+) -> Result<scorehost_registry::CheckedModule, String> {
+    use scorehost_registry::ModuleCheck as _;
+    let checked = scorehost_engine::catalog::SandboxCheck(runtime).check(bytes)?;
+    let described = format!("{}@{}", checked.name, checked.version);
+    if described != expected.to_string() {
+        return Err(format!(
+            "the module describes itself as {described}, but it was uploaded as {expected}"
+        ));
+    }
+    Ok(checked)
+}
+
+/// A module already compiled and checked off the request path: the
+/// registry's [`scorehost_registry::ModuleCheck`] then only hands the
+/// result over.
+pub(crate) struct Checked(pub Result<scorehost_registry::CheckedModule, String>);
+
+impl scorehost_registry::ModuleCheck for Checked {
+    fn check(&self, _bytes: &[u8]) -> Result<scorehost_registry::CheckedModule, String> {
+        self.0.clone()
+    }
+}
+
+/// Publish a module (`application/wasm`). Its `describe()` must name the
+/// same model and version as the path. A publisher publishes only into its
+/// own namespace; the same bytes again change nothing; other bytes under
+/// the same version are a conflict.
+#[utoipa::path(
+    post,
+    path = "/v1/plugins/{namespace}/{name}/versions/{version}",
+    tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The component's bytes"),
+    responses(
+        (status = 201, description = "Published"),
+        (status = 200, description = "These exact bytes were already published"),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, description = "The module is refused", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn publish(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<PublishedBody>), ApiError> {
+    let r = version_ref(&namespace, &name, &version)?;
+    // The role first, before a byte of the body is read or compiled: a
+    // caller who may not publish here costs the service nothing.
+    if let Err(e) = caller.actor.may_publish_into(&r.model.namespace) {
+        crate::extract::discard_body(&headers, body).await;
+        return Err(match e {
+            scorehost_registry::Error::Forbidden(m) => caller.deny(m),
+            other => ApiError::from(other),
+        });
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type != "application/wasm" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("a module is uploaded as application/wasm, not '{content_type}'"),
+        ));
+    }
+    // A module may be larger than the JSON body limit: read it here, up to
+    // the sandbox's module size limit.
+    let bytes: Bytes = axum::body::to_bytes(body, crate::MAX_MODULE_BODY)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("a module may be at most {} bytes", crate::MAX_MODULE_BODY),
+            )
+        })?;
+    // Compiling takes a core for a second or more: on a blocking thread,
+    // one upload at a time, so that scoring goes on meanwhile.
+    let checked = service.compile_module(bytes.clone(), r.clone()).await?;
+    let published = service
+        .engine
+        .catalog
+        .registry()
+        .publish(&caller.actor, &bytes, &checked)
+        .await
+        .map_err(|e| match e {
+            scorehost_registry::Error::Forbidden(m) => caller.deny(m),
+            other => ApiError::from(other),
+        })?;
+    let status = if published.already_published {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(PublishedBody {
+            version: published.version,
+            already_published: published.already_published,
+        }),
+    ))
+}
+
+/// Every version of every model.
+#[utoipa::path(get, path = "/v1/plugins", tag = "plugins",
+    responses((status = 200, description = "Every version")), security(("bearer" = [])))]
+pub async fn list(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<Vec<VersionRecord>>, ApiError> {
+    caller.require(Need::Anyone, "list plugins")?;
+    Ok(Json(service.engine.catalog.registry().list().await?))
+}
+
+/// One model: its versions and its pin.
+#[derive(Serialize)]
+pub struct ModelBody {
+    /// `namespace/name`.
+    pub model: String,
+    /// Every version, oldest first.
+    pub versions: Vec<VersionRecord>,
+    /// The pinned version, if any.
+    pub pin: Option<Pin>,
+}
+
+/// One model: its versions and its pin.
+#[utoipa::path(get, path = "/v1/plugins/{namespace}/{name}", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path)),
+    responses((status = 200, description = "The model"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<Json<ModelBody>, ApiError> {
+    caller.require(Need::Anyone, "read plugins")?;
+    let model = model_name(&namespace, &name)?;
+    let registry = service.engine.catalog.registry();
+    let versions = registry.versions(&model).await?;
+    if versions.is_empty() {
+        return Err(ApiError::from(scorehost_registry::Error::NotFound(
+            format!("no model {model} is published"),
+        )));
+    }
+    let pin = match registry.pinned(&model).await {
+        Ok(pin) => Some(pin),
+        Err(scorehost_registry::Error::NoPinnedVersion(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(ModelBody {
+        model: model.to_string(),
+        versions,
+        pin,
+    }))
+}
+
+/// One version.
+#[utoipa::path(get, path = "/v1/plugins/{namespace}/{name}/versions/{version}", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    responses((status = 200, description = "The version"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn version(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+) -> Result<Json<VersionRecord>, ApiError> {
+    caller.require(Need::Anyone, "read plugins")?;
+    let r = version_ref(&namespace, &name, &version)?;
+    Ok(Json(service.engine.catalog.registry().version(&r).await?))
+}
+
+/// The SHA-256 the province reviewed.
+#[derive(Deserialize, ToSchema)]
+pub struct Sha256Body {
+    /// Hex SHA-256 of the module's exact bytes.
+    pub sha256: String,
+}
+
+/// Approve a version, naming the SHA-256 reviewed (province only).
+#[utoipa::path(post, path = "/v1/plugins/{namespace}/{name}/versions/{version}/approve", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    request_body = Sha256Body,
+    responses((status = 200, description = "Approved"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Another hash, or revoked", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+    body: crate::extract::JsonBody<Sha256Body>,
+) -> Result<Json<VersionRecord>, ApiError> {
+    caller.require(Need::Province, "approve plugin versions")?;
+    let r = version_ref(&namespace, &name, &version)?;
+    Ok(Json(
+        service
+            .engine
+            .catalog
+            .registry()
+            .approve(&caller.actor, &r, &body.0.sha256)
+            .await?,
+    ))
+}
+
+/// Why a version is revoked.
+#[derive(Deserialize, ToSchema)]
+pub struct RevokeBody {
+    /// The reason, kept in the history and the log.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Revoke a version for good (province only); if it was pinned, the model
+/// scores nobody until a new pin.
+#[utoipa::path(post, path = "/v1/plugins/{namespace}/{name}/versions/{version}/revoke", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path), ("version" = String, Path)),
+    request_body = RevokeBody,
+    responses((status = 200, description = "Revoked"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name, version)): Path<(String, String, String)>,
+    body: crate::extract::JsonBody<RevokeBody>,
+) -> Result<Json<VersionRecord>, ApiError> {
+    caller.require(Need::Province, "revoke plugin versions")?;
+    let r = version_ref(&namespace, &name, &version)?;
+    let revoked = service
+        .engine
+        .catalog
+        .registry()
+        .revoke(&caller.actor, &r, &body.0.reason)
+        .await?;
+    service.engine.pins_changed();
+    Ok(Json(revoked))
+}
+
+/// The version to pin, by version and hash.
+#[derive(Deserialize, ToSchema)]
+pub struct PinBody {
+    /// The approved version.
+    pub version: String,
+    /// Its SHA-256.
+    pub sha256: String,
+}
+
+/// Pin an approved version: from now on it, and only it, scores for the
+/// model (province only).
+#[utoipa::path(put, path = "/v1/pins/{namespace}/{name}", tag = "plugins",
+    params(("namespace" = String, Path), ("name" = String, Path)),
+    request_body = PinBody,
+    responses((status = 200, description = "Pinned"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn pin(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path((namespace, name)): Path<(String, String)>,
+    body: crate::extract::JsonBody<PinBody>,
+) -> Result<Json<Pin>, ApiError> {
+    caller.require(Need::Province, "pin plugin versions")?;
+    let r = version_ref(&namespace, &name, &body.0.version)?;
+    let pin = service
+        .engine
+        .catalog
+        .registry()
+        .pin(&caller.actor, &r, &body.0.sha256)
+        .await?;
+    service.engine.pins_changed();
+    Ok(Json(pin))
+}
+
+/// Every pin.
+#[utoipa::path(get, path = "/v1/pins", tag = "plugins",
+    responses((status = 200, description = "Every pin")), security(("bearer" = [])))]
+pub async fn pins(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+) -> Result<Json<Vec<Pin>>, ApiError> {
+    caller.require(Need::Anyone, "read pins")?;
+    Ok(Json(service.engine.catalog.registry().pins().await?))
+}

@@ -1,0 +1,1358 @@
+//! Disputes (异议) and credit repair (信用修复): the subject's rights over
+//! the indicator records that score them (SECURITY.md, "Decisions an app
+//! cannot steer", gives the rules).
+//!
+//! A dispute names one indicator record — (subject, indicator, observed_on),
+//! the key of the 1+N store. Its life:
+//!
+//! 1. **filed** (state `open`) by the province, at its window or portal, or
+//!    by an app on the subject's behalf — only an app the subject has a
+//!    standing consent to (otherwise any app could suspend any subject's
+//!    negative records), within [`MAX_OPEN_PER_APP`] and
+//!    [`MAX_OPEN_PER_SUBJECT`]. A dispute the province files suspends the
+//!    record at once: from then on it is *withheld*, no evaluation uses
+//!    it, and each says so. A dispute an app files suspends nothing until
+//!    the province has checked it: an app cannot switch a person's records
+//!    off and on by filing and withdrawing (the "hit-and-run"), nor
+//!    silence a required indicator, nor hide a person's positive records,
+//!    without the province's decision.
+//! 2. **checked** by the province within [`deadlines::CHECK_WORKING_DAYS`]
+//!    working days: forwarded to the furnishing source (state `forwarded`:
+//!    the record is withheld from now on), or rejected as inadmissible
+//!    (closed). While a dispute an app filed withholds a record, that
+//!    app's own benefit decisions about the subject are provisional and
+//!    grant nothing (`scorehost_engine::decide`): a filer's dispute never makes
+//!    its own decisions come out better.
+//! 3. **answered** by the source — the publisher that imported the record,
+//!    or the province for it — within [`deadlines::ANSWER_WORKING_DAYS`]
+//!    working days: `corrected` with a new value, `upheld`, or `removed`.
+//!    Closed; the record counts again as corrected, or is gone for good (a
+//!    removed record is not re-inserted by an import unless the province
+//!    itself imports it: FCRA's "not re-inserted unless certified").
+//! 4. Whatever happens, closed within [`deadlines::CLOSE_DAYS`] days;
+//!    [`Registry::overdue_disputes`] lists those past any deadline. One
+//!    not closed by then **lapses** ([`Registry::close_lapsed`]): a dispute
+//!    the province had admitted (filed itself, or forwarded) is decided in
+//!    the subject's favour — the record is withheld from then on, as if
+//!    removed, and only the province may furnish it again (the credit
+//!    reporting regulation's 20 days; FCRA §611(a)(5)(A): what cannot be
+//!    verified in time is deleted). The cost of the source's silence falls
+//!    on the source, not on the person. An app's dispute the province never
+//!    checked lapses `unchecked`, with no effect (it never suspended
+//!    anything); both stay in the log, and the overdue list showed them
+//!    from the first missed deadline on.
+//!
+//! The filer may withdraw a dispute that is not closed, saying why (the
+//! note is required and logged). A withdrawal changes nothing already
+//! decided: every evaluation made meanwhile keeps, in its record, the
+//! dispute that withheld the record. A record whose dispute the province
+//! rejected, or its source upheld, may not be disputed again by the same
+//! app while it holds the same value: new grounds go to the province,
+//! which files the dispute itself. An import may not overwrite a record
+//! under dispute: the source answers the dispute instead.
+//!
+//! Credit repair ([`Registry::mark_repaired`]): once the obligation behind a
+//! negative record is fulfilled, the province marks it repaired and it is
+//! withheld from then on (it stays stored, marked, for its history).
+//!
+//! Every step is a record in the audit log, written in the step's own
+//! transaction.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::log::{NewRecord, append_in_tx};
+use crate::{Actor, Error, Registry, Role, now};
+
+pub mod deadlines;
+mod repairs;
+
+pub use repairs::Repair;
+
+/// How many disputes one app may have not closed at once. An app files for
+/// the people who consented to it, a handful of records each; 20 covers a
+/// busy app between two of the province's daily checks, and bounds what
+/// one app (or one leaked app token) can put on the province's desk.
+pub const MAX_OPEN_PER_APP: i64 = 20;
+
+/// How many disputes filed by apps one subject may have not closed at
+/// once. A person rarely contests more than a few records at a time; the
+/// province, which verifies who is asking, files beyond this for them.
+pub const MAX_OPEN_PER_SUBJECT: i64 = 5;
+
+/// Who closes a lapsed dispute: no person, the deadline.
+pub const LAPSE_ACTOR: &str = "scorehost (the 20-day deadline)";
+
+/// Where a dispute stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeState {
+    /// Filed, not yet checked: the record is withheld.
+    Open,
+    /// Checked and sent to the furnishing source: still withheld.
+    Forwarded,
+    /// Answered, rejected or withdrawn: the record counts again (as
+    /// corrected), or was removed.
+    Closed,
+}
+
+impl DisputeState {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeState::Open => "open",
+            DisputeState::Forwarded => "forwarded",
+            DisputeState::Closed => "closed",
+        }
+    }
+
+    /// Parse a stored or wire name.
+    pub fn parse(s: &str) -> Result<DisputeState, Error> {
+        match s {
+            "open" => Ok(DisputeState::Open),
+            "forwarded" => Ok(DisputeState::Forwarded),
+            "closed" => Ok(DisputeState::Closed),
+            other => Err(Error::BadRequest(format!(
+                "'{other}' is not a dispute state: open, forwarded or closed"
+            ))),
+        }
+    }
+}
+
+/// How a dispute was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeOutcome {
+    /// The province found it inadmissible at the check.
+    Rejected,
+    /// The filer withdrew it.
+    Withdrawn,
+    /// The source corrected the record with a new value.
+    Corrected,
+    /// The source confirmed the record as it was.
+    Upheld,
+    /// The source withdrew the record.
+    Removed,
+    /// Not closed within [`deadlines::CLOSE_DAYS`] days after the province
+    /// admitted it: decided in the subject's favour, the record withheld.
+    Lapsed,
+    /// An app's dispute the province never checked within
+    /// [`deadlines::CLOSE_DAYS`] days: closed without effect.
+    Unchecked,
+}
+
+impl DisputeOutcome {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeOutcome::Rejected => "rejected",
+            DisputeOutcome::Withdrawn => "withdrawn",
+            DisputeOutcome::Corrected => "corrected",
+            DisputeOutcome::Upheld => "upheld",
+            DisputeOutcome::Removed => "removed",
+            DisputeOutcome::Lapsed => "lapsed",
+            DisputeOutcome::Unchecked => "unchecked",
+        }
+    }
+
+    fn parse(s: &str) -> Result<DisputeOutcome, Error> {
+        Ok(match s {
+            "rejected" => DisputeOutcome::Rejected,
+            "withdrawn" => DisputeOutcome::Withdrawn,
+            "corrected" => DisputeOutcome::Corrected,
+            "upheld" => DisputeOutcome::Upheld,
+            "removed" => DisputeOutcome::Removed,
+            "lapsed" => DisputeOutcome::Lapsed,
+            "unchecked" => DisputeOutcome::Unchecked,
+            other => {
+                return Err(Error::Storage(format!(
+                    "a stored dispute has an unknown outcome '{other}'"
+                )));
+            }
+        })
+    }
+}
+
+/// The source's answer to a forwarded dispute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The record was wrong: this is its value (a number, a boolean or a
+    /// string, as imports take).
+    Corrected(serde_json::Value),
+    /// The record was right.
+    Upheld,
+    /// The record is withdrawn.
+    Removed,
+}
+
+/// One step's note: who said what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Note {
+    /// RFC 3339.
+    pub at: String,
+    /// The actor.
+    pub by: String,
+    /// `file`, `check`, `answer` or `withdraw`.
+    pub step: String,
+    /// What they said.
+    pub text: String,
+}
+
+/// A dispute as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dispute {
+    /// `dsp_` and 12 hex digits.
+    pub id: String,
+    /// The subject the record is about.
+    pub subject_id: String,
+    /// The indicator's name.
+    pub indicator: String,
+    /// The record's date, if it is dated.
+    pub observed_on: Option<String>,
+    /// The record's value when it was disputed.
+    pub disputed_value: serde_json::Value,
+    /// The record's furnishing source (as imported).
+    pub source: String,
+    /// Why the subject disputes it.
+    pub reason: String,
+    /// Who filed it (`province` or `app:<name>`).
+    pub filed_by: String,
+    /// When (RFC 3339).
+    pub filed_at: String,
+    /// Where it stands.
+    pub state: DisputeState,
+    /// The last day of the check (YYYY-MM-DD).
+    pub check_due: String,
+    /// The last day of the source's answer, once forwarded.
+    pub answer_due: Option<String>,
+    /// The last day for closing it.
+    pub close_due: String,
+    /// Who checked it.
+    pub checked_by: Option<String>,
+    /// When.
+    pub checked_at: Option<String>,
+    /// How it was closed.
+    pub outcome: Option<DisputeOutcome>,
+    /// The corrected value, for `corrected`.
+    pub new_value: Option<serde_json::Value>,
+    /// Who closed it.
+    pub closed_by: Option<String>,
+    /// When.
+    pub closed_at: Option<String>,
+    /// Every step's note, oldest first.
+    pub notes: Vec<Note>,
+}
+
+impl Dispute {
+    /// Whether the province has admitted this dispute: it filed it itself,
+    /// or checked and forwarded it. Only an admitted dispute withholds.
+    pub fn admitted(&self) -> bool {
+        self.filed_by == Actor::province().to_string() || self.checked_by.is_some()
+    }
+
+    /// Whether the record is withheld because of this dispute: it is
+    /// admitted and not closed, or it lapsed in the subject's favour.
+    pub fn withholds(&self) -> bool {
+        match self.state {
+            DisputeState::Closed => self.outcome == Some(DisputeOutcome::Lapsed),
+            _ => self.admitted(),
+        }
+    }
+
+    /// Whether the dispute is past its closing deadline on `today`
+    /// (YYYY-MM-DD) and not closed: it has lapsed, whether or not
+    /// [`Registry::close_lapsed`] has recorded it yet.
+    pub fn lapsed_on(&self, today: &str) -> bool {
+        self.state != DisputeState::Closed && today > self.close_due.as_str()
+    }
+
+    /// The deadlines this dispute has missed as of `as_of` (YYYY-MM-DD),
+    /// one sentence each; empty when none. A closed dispute misses none.
+    pub fn missed_deadlines(&self, as_of: &str) -> Vec<String> {
+        let mut late = Vec::new();
+        if self.state == DisputeState::Closed {
+            return late;
+        }
+        if self.state == DisputeState::Open && as_of > self.check_due.as_str() {
+            late.push(format!(
+                "not checked by {} ({} working days after filing)",
+                self.check_due,
+                deadlines::CHECK_WORKING_DAYS
+            ));
+        }
+        if let Some(due) = &self.answer_due
+            && self.state == DisputeState::Forwarded
+            && as_of > due.as_str()
+        {
+            late.push(format!(
+                "the source has not answered by {due} ({} working days after it was asked)",
+                deadlines::ANSWER_WORKING_DAYS
+            ));
+        }
+        if as_of > self.close_due.as_str() {
+            late.push(format!(
+                "not closed by {} ({} days after filing)",
+                self.close_due,
+                deadlines::CLOSE_DAYS
+            ));
+        }
+        late
+    }
+}
+
+/// A dispute past a deadline, with the deadlines it missed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overdue {
+    /// The dispute.
+    #[serde(flatten)]
+    pub dispute: Dispute,
+    /// One sentence per missed deadline.
+    pub missed: Vec<String>,
+}
+
+/// An indicator record that no evaluation may use now, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withheld {
+    /// The indicator's name.
+    pub indicator: String,
+    /// The record's date, if it is dated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<String>,
+    /// `disputed` (a dispute the province admitted is open), `lapsed`
+    /// (a dispute lapsed in the subject's favour) or `repaired`.
+    pub why: String,
+    /// The dispute's or the repair's id.
+    pub id: String,
+    /// Since when (RFC 3339; a lapse: the last day the dispute had).
+    pub since: String,
+    /// Who filed the dispute (`province` or `app:NAME`); absent for a
+    /// repair. An app reading its own evaluation sees that a record was
+    /// withheld by its own dispute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_by: Option<String>,
+}
+
+impl Withheld {
+    /// One sentence for an evaluation's reasons.
+    pub fn sentence(&self) -> String {
+        let record = match &self.observed_on {
+            Some(d) => format!("the {} record of {d}", self.indicator),
+            None => format!("the {} record", self.indicator),
+        };
+        match self.why.as_str() {
+            "disputed" => format!(
+                "{record} was not used: it is suspended while dispute {} (filed {}) is verified",
+                self.id,
+                day(&self.since)
+            ),
+            "lapsed" => format!(
+                "{record} was not used: dispute {} was not closed by {}, within the {} days the law allows, and was decided in the subject's favour",
+                self.id,
+                day(&self.since),
+                deadlines::CLOSE_DAYS
+            ),
+            _ => format!(
+                "{record} was not used: it was marked repaired ({}, {})",
+                self.id,
+                day(&self.since)
+            ),
+        }
+    }
+}
+
+/// The date part of an RFC 3339 time (at most its first 10 characters; a
+/// character boundary is never cut).
+fn day(t: &str) -> String {
+    t.chars().take(10).collect()
+}
+
+/// Which disputes to list.
+#[derive(Debug, Clone, Default)]
+pub struct DisputeFilter {
+    /// Only this subject's.
+    pub subject_id: Option<String>,
+    /// Only in this state.
+    pub state: Option<DisputeState>,
+    /// Only those filed by this actor (an app sees its own).
+    pub filed_by: Option<String>,
+    /// Only those about records this actor imported (a source sees the
+    /// disputes it must answer).
+    pub source_actor: Option<String>,
+}
+
+const COLUMNS: &str = "d.id, d.subject_id, d.indicator, d.observed_on, d.disputed_value, d.source, \
+     d.reason, d.filed_by, d.filed_at, d.state, d.check_due, d.answer_due, d.close_due, \
+     d.checked_by, d.checked_at, d.outcome, d.new_value, d.closed_by, d.closed_at, d.notes";
+
+fn json_of(text: &str, what: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text)
+        .map_err(|_| Error::Storage(format!("a stored dispute's {what} is not valid JSON")))
+}
+
+fn dispute_from_row(r: &AnyRow) -> Result<Dispute, Error> {
+    let observed_on: String = r.try_get("observed_on")?;
+    let new_value: Option<String> = r.try_get("new_value")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    Ok(Dispute {
+        id: r.try_get("id")?,
+        subject_id: r.try_get("subject_id")?,
+        indicator: r.try_get("indicator")?,
+        observed_on: (!observed_on.is_empty()).then_some(observed_on),
+        disputed_value: json_of(&r.try_get::<String, _>("disputed_value")?, "value")?,
+        source: r.try_get("source")?,
+        reason: r.try_get("reason")?,
+        filed_by: r.try_get("filed_by")?,
+        filed_at: r.try_get("filed_at")?,
+        state: DisputeState::parse(&r.try_get::<String, _>("state")?)
+            .map_err(|e| Error::Storage(e.to_string()))?,
+        check_due: r.try_get("check_due")?,
+        answer_due: r.try_get("answer_due")?,
+        close_due: r.try_get("close_due")?,
+        checked_by: r.try_get("checked_by")?,
+        checked_at: r.try_get("checked_at")?,
+        outcome: outcome.as_deref().map(DisputeOutcome::parse).transpose()?,
+        new_value: new_value
+            .as_deref()
+            .map(|v| json_of(v, "new value"))
+            .transpose()?,
+        closed_by: r.try_get("closed_by")?,
+        closed_at: r.try_get("closed_at")?,
+        notes: serde_json::from_str(&r.try_get::<String, _>("notes")?)
+            .map_err(|_| Error::Storage("a stored dispute's notes are not valid JSON".into()))?,
+    })
+}
+
+/// A unique violation (another request took the key between our check and
+/// our insert) as a conflict; any other error as it is.
+fn conflict_if_taken(e: sqlx::Error, message: &str) -> Error {
+    if e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+    {
+        Error::Conflict(message.to_string())
+    } else {
+        e.into()
+    }
+}
+
+fn new_id(prefix: &str) -> Result<String, Error> {
+    let mut b = [0u8; 6];
+    getrandom::getrandom(&mut b)
+        .map_err(|e| Error::Storage(format!("no randomness for an id: {e}")))?;
+    Ok(format!("{prefix}_{}", hex::encode(b)))
+}
+
+fn check_text(what: &str, text: &str) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        return Err(Error::BadRequest(format!("{what} is empty: say why")));
+    }
+    if text.chars().count() > 2000 {
+        return Err(Error::BadRequest(format!(
+            "{what} is longer than 2,000 characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A record's key as stored: `observed_on` is `''` for an undated record.
+fn check_key(subject_id: &str, indicator: &str, observed_on: Option<&str>) -> Result<(), Error> {
+    if subject_id.trim().is_empty() || subject_id.len() > 64 {
+        return Err(Error::BadRequest(
+            "name the subject by id (1 to 64 characters)".into(),
+        ));
+    }
+    if indicator.is_empty() || indicator.len() > 64 {
+        return Err(Error::BadRequest(
+            "name the indicator record's indicator".into(),
+        ));
+    }
+    if let Some(d) = observed_on
+        && deadlines::parse_date(d).is_none()
+    {
+        return Err(Error::BadRequest(format!(
+            "observed_on '{d}' is not a date (YYYY-MM-DD)"
+        )));
+    }
+    Ok(())
+}
+
+/// The stored record (value, source, importer) with this key, in `tx`.
+async fn stored_record(
+    tx: &mut crate::db::Tx,
+    subject_id: &str,
+    indicator: &str,
+    observed_on: &str,
+) -> Result<Option<(String, String, String)>, Error> {
+    let row = sqlx::query(
+        "SELECT value, source, imported_by FROM indicator_records \
+         WHERE subject_id = $1 AND name = $2 AND observed_on = $3",
+    )
+    .bind(subject_id)
+    .bind(indicator)
+    .bind(observed_on)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.map(|r| -> Result<_, Error> {
+        Ok((
+            r.try_get("value")?,
+            r.try_get("source")?,
+            r.try_get("imported_by")?,
+        ))
+    })
+    .transpose()
+}
+
+fn no_record(subject_id: &str, indicator: &str, observed_on: &str) -> Error {
+    Error::NotFound(if observed_on.is_empty() {
+        format!("{subject_id} has no undated {indicator} record (give observed_on for a dated one)")
+    } else {
+        format!("{subject_id} has no {indicator} record observed on {observed_on}")
+    })
+}
+
+/// Today's date (UTC) and now.
+fn today_and_now() -> (time::Date, String) {
+    let at = now();
+    let today = deadlines::parse_date(&at[..10]).unwrap_or(time::Date::MIN);
+    (today, at)
+}
+
+async fn log_step(
+    tx: &mut crate::db::Tx,
+    by: &str,
+    action: &str,
+    d: &Dispute,
+    extra: &[(&str, serde_json::Value)],
+    at: &str,
+) -> Result<(), Error> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("actor".into(), by.into());
+    fields.insert("action".into(), action.into());
+    fields.insert("dispute".into(), d.id.clone().into());
+    fields.insert("subject_id".into(), d.subject_id.clone().into());
+    fields.insert("indicator".into(), d.indicator.clone().into());
+    fields.insert(
+        "observed_on".into(),
+        d.observed_on.clone().map(Into::into).unwrap_or_default(),
+    );
+    fields.insert("state".into(), d.state.as_str().into());
+    for (k, v) in extra {
+        fields.insert((*k).into(), v.clone());
+    }
+    append_in_tx(
+        tx.conn(),
+        vec![NewRecord::from_fields("registry", at.to_string(), &fields)],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Registry {
+    /// File a dispute of one indicator record for its subject: from now on
+    /// the record is withheld from every evaluation. The province files
+    /// for the subject; an app may file on a subject's behalf only while a
+    /// consent of the subject's to that app stands for one of the models in
+    /// `granted` (the models the app's token is granted; ignored for the
+    /// province). Without it the answer is `ConsentRequired` whether or not
+    /// the record exists. Costs one transaction.
+    pub async fn file_dispute(
+        &self,
+        by: &Actor,
+        granted: &[String],
+        subject_id: &str,
+        indicator: &str,
+        observed_on: Option<&str>,
+        reason: &str,
+    ) -> Result<Dispute, Error> {
+        check_key(subject_id, indicator, observed_on)?;
+        check_text("the reason", reason)?;
+        let app = match &by.role {
+            Role::Province => None,
+            Role::App(app) => Some(app.clone()),
+            _ => {
+                return Err(Error::Forbidden(format!(
+                    "{by} may not file disputes: the province (for the subject) and apps (on the subject's behalf) may"
+                )));
+            }
+        };
+        let key_date = observed_on.unwrap_or("");
+        let (today, at) = today_and_now();
+        let mut tx = self.db.begin().await?;
+        // An app acts for the subject only with the subject's standing
+        // consent to it, for one of the models its token is granted:
+        // otherwise any app could suspend any subject's negative records by
+        // disputing them. Checked before the record is looked up, so that
+        // an app without consent learns nothing of what is stored.
+        if let Some(app) = &app {
+            let mut standing = false;
+            for model in granted {
+                let found = sqlx::query(
+                    "SELECT 1 AS one FROM consents WHERE subject_id = $1 AND app = $2 AND model = $3 \
+                     AND withdrawn_at IS NULL AND expires_at > $4",
+                )
+                .bind(subject_id)
+                .bind(app)
+                .bind(model)
+                .bind(&at)
+                .fetch_optional(tx.conn())
+                .await?;
+                if found.is_some() {
+                    standing = true;
+                    break;
+                }
+            }
+            if !standing {
+                return Err(Error::ConsentRequired(format!(
+                    "app:{app} may file a dispute for {subject_id} only while a consent of theirs stands for app:{app} and a model this token is granted"
+                )));
+            }
+            within_limits(&mut tx, &by.to_string(), subject_id).await?;
+        }
+        let Some((value, source, _)) =
+            stored_record(&mut tx, subject_id, indicator, key_date).await?
+        else {
+            return Err(no_record(subject_id, indicator, key_date));
+        };
+        if app.is_some() {
+            decided_before(
+                &mut tx,
+                &by.to_string(),
+                subject_id,
+                indicator,
+                key_date,
+                &value,
+            )
+            .await?;
+        }
+        if let Some(open) = sqlx::query(
+            "SELECT id FROM disputes WHERE subject_id = $1 AND indicator = $2 AND observed_on = $3 AND state <> 'closed'",
+        )
+        .bind(subject_id)
+        .bind(indicator)
+        .bind(key_date)
+        .fetch_optional(tx.conn())
+        .await?
+        {
+            let id: String = open.try_get("id")?;
+            return Err(Error::Conflict(format!(
+                "this record is already disputed: {id} is still open"
+            )));
+        }
+        let dispute = Dispute {
+            id: new_id("dsp")?,
+            subject_id: subject_id.to_string(),
+            indicator: indicator.to_string(),
+            observed_on: observed_on.map(str::to_string),
+            disputed_value: json_of(&value, "value")?,
+            source,
+            reason: reason.to_string(),
+            filed_by: by.to_string(),
+            filed_at: at.clone(),
+            state: DisputeState::Open,
+            check_due: deadlines::format_date(deadlines::add_working_days(
+                today,
+                deadlines::CHECK_WORKING_DAYS,
+            )),
+            answer_due: None,
+            close_due: deadlines::format_date(deadlines::add_days(today, deadlines::CLOSE_DAYS)),
+            checked_by: None,
+            checked_at: None,
+            outcome: None,
+            new_value: None,
+            closed_by: None,
+            closed_at: None,
+            notes: vec![Note {
+                at: at.clone(),
+                by: by.to_string(),
+                step: "file".into(),
+                text: reason.to_string(),
+            }],
+        };
+        sqlx::query(
+            "INSERT INTO disputes (id, subject_id, indicator, observed_on, disputed_value, source, reason, \
+             filed_by, filed_at, state, check_due, answer_due, close_due, notes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13)",
+        )
+        .bind(&dispute.id)
+        .bind(&dispute.subject_id)
+        .bind(&dispute.indicator)
+        .bind(key_date)
+        .bind(&value)
+        .bind(&dispute.source)
+        .bind(&dispute.reason)
+        .bind(&dispute.filed_by)
+        .bind(&dispute.filed_at)
+        .bind(dispute.state.as_str())
+        .bind(&dispute.check_due)
+        .bind(&dispute.close_due)
+        .bind(serde_json::to_string(&dispute.notes).unwrap_or_default())
+        .execute(tx.conn())
+        .await
+        .map_err(|e| conflict_if_taken(e, "this record was disputed at the same moment: that dispute is open"))?;
+        log_step(
+            &mut tx,
+            &by.to_string(),
+            "dispute-file",
+            &dispute,
+            &[
+                ("reason", reason.into()),
+                ("check_due", dispute.check_due.clone().into()),
+                ("close_due", dispute.close_due.clone().into()),
+            ],
+            &at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(dispute)
+    }
+
+    /// The province's check of an open dispute: forward it to the
+    /// furnishing source (the record stays withheld; the source's answer is
+    /// due within [`deadlines::ANSWER_WORKING_DAYS`] working days), or
+    /// reject it as inadmissible with a note (closed; the record counts
+    /// again).
+    pub async fn check_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        forward: bool,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        by.must_be_province("check disputes")?;
+        if !forward {
+            check_text("a rejection's note", note)?;
+        }
+        let (today, at) = today_and_now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        if d.state != DisputeState::Open {
+            return Err(Error::Conflict(format!(
+                "{id} is {}, not open: it was checked already",
+                d.state.as_str()
+            )));
+        }
+        refuse_if_lapsed(&d, &deadlines::format_date(today))?;
+        d.checked_by = Some(by.to_string());
+        d.checked_at = Some(at.clone());
+        if forward {
+            d.state = DisputeState::Forwarded;
+            d.answer_due = Some(deadlines::format_date(deadlines::add_working_days(
+                today,
+                deadlines::ANSWER_WORKING_DAYS,
+            )));
+        } else {
+            close(&mut d, DisputeOutcome::Rejected, &by.to_string(), &at);
+        }
+        push_note(&mut d, &by.to_string(), "check", note, &at);
+        save(&mut tx, &d).await?;
+        let mut extra = vec![(
+            "verdict",
+            serde_json::Value::from(if forward { "forwarded" } else { "rejected" }),
+        )];
+        if let Some(due) = &d.answer_due {
+            extra.push(("answer_due", due.clone().into()));
+        }
+        if !note.is_empty() {
+            extra.push(("note", note.into()));
+        }
+        log_step(&mut tx, &by.to_string(), "dispute-check", &d, &extra, &at).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// The furnishing source's answer to a forwarded dispute — the
+    /// publisher that imported the record, or the province for it:
+    /// corrected (the record takes the new value), upheld, or removed (the
+    /// record is deleted; the dispute keeps its old value). Closes it.
+    pub async fn answer_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        answer: Answer,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        if let Answer::Corrected(v) = &answer
+            && !matches!(
+                v,
+                serde_json::Value::Number(_)
+                    | serde_json::Value::Bool(_)
+                    | serde_json::Value::String(_)
+            )
+        {
+            return Err(Error::BadRequest(format!(
+                "a corrected value must be a number, a boolean or a string, not {v}"
+            )));
+        }
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        let key_date = d.observed_on.clone().unwrap_or_default();
+        let record = stored_record(&mut tx, &d.subject_id, &d.indicator, &key_date).await?;
+        let importer = record.as_ref().map(|r| r.2.clone()).unwrap_or_default();
+        let may = matches!(by.role, Role::Province)
+            || (matches!(by.role, Role::Publisher(_)) && importer == by.to_string());
+        if !may {
+            return Err(Error::Forbidden(format!(
+                "{by} may not answer {id}: the source that furnished the record ({}) or the province may",
+                if importer.is_empty() {
+                    "unknown"
+                } else {
+                    &importer
+                }
+            )));
+        }
+        refuse_if_lapsed(&d, &at[..10])?;
+        match d.state {
+            DisputeState::Forwarded => {}
+            DisputeState::Open => {
+                return Err(Error::Conflict(format!(
+                    "{id} is not checked yet: the province checks it and forwards it to the source first"
+                )));
+            }
+            DisputeState::Closed => {
+                return Err(Error::Conflict(format!("{id} is closed already")));
+            }
+        }
+        let outcome = match &answer {
+            Answer::Corrected(v) => {
+                if record.is_none() {
+                    return Err(no_record(&d.subject_id, &d.indicator, &key_date));
+                }
+                sqlx::query(
+                    "UPDATE indicator_records SET value = $1, imported_at = $2 \
+                     WHERE subject_id = $3 AND name = $4 AND observed_on = $5",
+                )
+                .bind(v.to_string())
+                .bind(&at)
+                .bind(&d.subject_id)
+                .bind(&d.indicator)
+                .bind(&key_date)
+                .execute(tx.conn())
+                .await?;
+                d.new_value = Some(v.clone());
+                DisputeOutcome::Corrected
+            }
+            Answer::Upheld => DisputeOutcome::Upheld,
+            Answer::Removed => {
+                sqlx::query(
+                    "DELETE FROM indicator_records WHERE subject_id = $1 AND name = $2 AND observed_on = $3",
+                )
+                .bind(&d.subject_id)
+                .bind(&d.indicator)
+                .bind(&key_date)
+                .execute(tx.conn())
+                .await?;
+                DisputeOutcome::Removed
+            }
+        };
+        close(&mut d, outcome, &by.to_string(), &at);
+        push_note(&mut d, &by.to_string(), "answer", note, &at);
+        save(&mut tx, &d).await?;
+        let mut extra = vec![("outcome", serde_json::Value::from(outcome.as_str()))];
+        if let Some(v) = &d.new_value {
+            extra.push(("new_value", v.clone()));
+        }
+        if !note.is_empty() {
+            extra.push(("note", note.into()));
+        }
+        log_step(&mut tx, &by.to_string(), "dispute-answer", &d, &extra, &at).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// Withdraw a dispute that is not closed: by the one who filed it, or
+    /// the province, saying why (`note` is required, and logged). The
+    /// record counts again from now on; what was evaluated meanwhile keeps
+    /// the dispute in its record.
+    pub async fn withdraw_dispute(
+        &self,
+        by: &Actor,
+        id: &str,
+        note: &str,
+    ) -> Result<Dispute, Error> {
+        check_text("a withdrawal's note", note)?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let mut d = load_in_tx(&mut tx, id).await?;
+        if !matches!(by.role, Role::Province) && d.filed_by != by.to_string() {
+            return Err(Error::Forbidden(format!(
+                "{by} may not withdraw {id}: its filer ({}) or the province may",
+                d.filed_by
+            )));
+        }
+        if d.state == DisputeState::Closed {
+            return Err(Error::Conflict(format!("{id} is closed already")));
+        }
+        close(&mut d, DisputeOutcome::Withdrawn, &by.to_string(), &at);
+        push_note(&mut d, &by.to_string(), "withdraw", note, &at);
+        save(&mut tx, &d).await?;
+        log_step(
+            &mut tx,
+            &by.to_string(),
+            "dispute-withdraw",
+            &d,
+            &[("note", note.into())],
+            &at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// One dispute.
+    pub async fn dispute(&self, id: &str) -> Result<Dispute, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM disputes d WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        match row {
+            Some(r) => dispute_from_row(&r),
+            None => Err(Error::NotFound(format!("no dispute {id}"))),
+        }
+    }
+
+    /// The disputes `filter` selects, oldest first.
+    pub async fn disputes(&self, filter: &DisputeFilter) -> Result<Vec<Dispute>, Error> {
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM disputes d LEFT JOIN indicator_records r \
+             ON r.subject_id = d.subject_id AND r.name = d.indicator AND r.observed_on = d.observed_on \
+             WHERE 1 = 1"
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |cond: &str, v: &str| {
+            binds.push(v.to_string());
+            sql.push_str(&format!(" AND {cond} = ${}", binds.len()));
+        };
+        if let Some(s) = &filter.subject_id {
+            add("d.subject_id", s);
+        }
+        if let Some(s) = filter.state {
+            add("d.state", s.as_str());
+        }
+        if let Some(f) = &filter.filed_by {
+            add("d.filed_by", f);
+        }
+        if let Some(a) = &filter.source_actor {
+            add("r.imported_by", a);
+        }
+        sql.push_str(" ORDER BY d.filed_at, d.id");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.db.pool).await?;
+        rows.iter().map(dispute_from_row).collect()
+    }
+
+    /// Every dispute not closed that is past a deadline as of `as_of`
+    /// (YYYY-MM-DD), with the deadlines it missed, oldest first.
+    pub async fn overdue_disputes(&self, as_of: &str) -> Result<Vec<Overdue>, Error> {
+        if deadlines::parse_date(as_of).is_none() {
+            return Err(Error::BadRequest(format!(
+                "as_of '{as_of}' is not a date (YYYY-MM-DD)"
+            )));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM disputes d WHERE d.state <> 'closed' ORDER BY d.filed_at, d.id"
+        ))
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let dispute = dispute_from_row(r)?;
+            let missed = dispute.missed_deadlines(as_of);
+            if !missed.is_empty() {
+                out.push(Overdue { dispute, missed });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Close every dispute past its closing deadline today
+    /// ([`DisputeState`] not closed, `close_due` before today): an admitted
+    /// one as [`DisputeOutcome::Lapsed`] (in the subject's favour: the
+    /// record stays withheld), an app's the province never checked as
+    /// [`DisputeOutcome::Unchecked`] (without effect). Each is an audit
+    /// record (`dispute-lapse`). Evaluations do not wait for this: a
+    /// dispute past its deadline is treated as lapsed from the first day
+    /// ([`Registry::withheld`]); this records it, and the service calls it
+    /// at start and every hour. Returns the disputes closed.
+    pub async fn close_lapsed(&self) -> Result<Vec<Dispute>, Error> {
+        let (today, at) = today_and_now();
+        let today = deadlines::format_date(today);
+        let mut tx = self.db.begin().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM disputes d WHERE d.state <> 'closed' AND d.close_due < $1 \
+             ORDER BY d.filed_at, d.id"
+        ))
+        .bind(&today)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut closed = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut d = dispute_from_row(r)?;
+            let outcome = if d.admitted() {
+                DisputeOutcome::Lapsed
+            } else {
+                DisputeOutcome::Unchecked
+            };
+            close(&mut d, outcome, LAPSE_ACTOR, &at);
+            let text = format!(
+                "not closed by {}, within {} days of filing",
+                d.close_due,
+                deadlines::CLOSE_DAYS
+            );
+            push_note(&mut d, LAPSE_ACTOR, "lapse", &text, &at);
+            save(&mut tx, &d).await?;
+            log_step(
+                &mut tx,
+                LAPSE_ACTOR,
+                "dispute-lapse",
+                &d,
+                &[("outcome", outcome.as_str().into())],
+                &at,
+            )
+            .await?;
+            closed.push(d);
+        }
+        tx.commit().await?;
+        Ok(closed)
+    }
+
+    /// The records of `subject_id` no evaluation may use now: those under
+    /// a dispute the province has admitted (filed by it, or forwarded) and
+    /// that is not closed, those whose dispute lapsed in the subject's
+    /// favour, and those marked repaired. A dispute an app filed that the
+    /// province has not checked yet withholds nothing. Costs two indexed
+    /// queries; scoring from the store calls it once per request.
+    pub async fn withheld(&self, subject_id: &str) -> Result<Vec<Withheld>, Error> {
+        let mut out = Vec::new();
+        let today = &now()[..10];
+        // One query for both: disputes the province admitted that are not
+        // closed, and disputes that lapsed in the subject's favour — a lapse
+        // covering the fact that was disputed (a new value imported under
+        // the same key later, by the province, is a new fact).
+        let rows = sqlx::query(
+            "SELECT d.id, d.indicator, d.observed_on, d.filed_at, d.filed_by, d.close_due, d.state \
+             FROM disputes d LEFT JOIN indicator_records r ON r.subject_id = d.subject_id \
+             AND r.name = d.indicator AND r.observed_on = d.observed_on \
+             WHERE d.subject_id = $1 AND ((d.state <> 'closed' \
+             AND (d.filed_by = 'province' OR d.state = 'forwarded')) \
+             OR (d.outcome = 'lapsed' AND r.value = d.disputed_value)) ORDER BY d.filed_at",
+        )
+        .bind(subject_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for r in rows {
+            let observed_on: String = r.try_get("observed_on")?;
+            let close_due: String = r.try_get("close_due")?;
+            let state: String = r.try_get("state")?;
+            let lapsed = state == "closed" || today > close_due.as_str();
+            out.push(Withheld {
+                indicator: r.try_get("indicator")?,
+                observed_on: (!observed_on.is_empty()).then_some(observed_on),
+                why: if lapsed { "lapsed" } else { "disputed" }.into(),
+                id: r.try_get("id")?,
+                since: if lapsed {
+                    close_due
+                } else {
+                    r.try_get("filed_at")?
+                },
+                filed_by: Some(r.try_get("filed_by")?),
+            });
+        }
+        // A repair covers the fact it was marked on: a new value imported
+        // under the same key later (a running count, say) is a new fact and
+        // counts.
+        let rows = sqlx::query(
+            "SELECT rp.id, rp.indicator, rp.observed_on, rp.repaired_at FROM repairs rp \
+             JOIN indicator_records r ON r.subject_id = rp.subject_id AND r.name = rp.indicator \
+             AND r.observed_on = rp.observed_on AND r.value = rp.value \
+             WHERE rp.subject_id = $1 ORDER BY rp.repaired_at",
+        )
+        .bind(subject_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for r in rows {
+            let observed_on: String = r.try_get("observed_on")?;
+            out.push(Withheld {
+                indicator: r.try_get("indicator")?,
+                observed_on: (!observed_on.is_empty()).then_some(observed_on),
+                why: "repaired".into(),
+                id: r.try_get("id")?,
+                since: r.try_get("repaired_at")?,
+                filed_by: None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What an import must not overwrite, by record key: records under a
+    /// dispute that is not closed (the source answers the dispute
+    /// instead), and records removed after a dispute (only the province
+    /// re-inserts those). The value is the reason, naming the dispute.
+    /// Read inside the import's own transaction, which holds the write
+    /// lock: a dispute filed while a large import runs cannot slip between
+    /// this read and the import's writes.
+    pub(crate) async fn import_guards(
+        tx: &mut crate::db::Tx,
+        by: &Actor,
+    ) -> Result<ImportGuards, Error> {
+        let rows = sqlx::query(
+            "SELECT id, subject_id, indicator, observed_on, disputed_value, state, outcome FROM disputes \
+             WHERE state <> 'closed' OR outcome IN ('removed', 'lapsed') ORDER BY filed_at",
+        )
+        .fetch_all(tx.conn())
+        .await?;
+        let mut guards = ImportGuards::default();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let state: String = r.try_get("state")?;
+            let subject: String = r.try_get("subject_id")?;
+            let indicator: String = r.try_get("indicator")?;
+            let key = (
+                subject.clone(),
+                indicator.clone(),
+                r.try_get("observed_on")?,
+            );
+            let fact = (
+                subject,
+                indicator,
+                r.try_get::<String, _>("disputed_value")?,
+            );
+            if state != "closed" {
+                guards.records.insert(
+                    key,
+                    format!(
+                        "the record is under dispute {id}: the source answers the dispute instead of importing over it"
+                    ),
+                );
+            } else if !matches!(by.role, Role::Province) {
+                let outcome: Option<String> = r.try_get("outcome")?;
+                let why = if outcome.as_deref() == Some("lapsed") {
+                    format!(
+                        "dispute {id} of the record lapsed in the subject's favour: only the province may furnish it again"
+                    )
+                } else {
+                    format!(
+                        "the record was removed after dispute {id}: only the province may insert it again"
+                    )
+                };
+                guards.records.insert(key, why.clone());
+                // The same fact under another date is the same fact.
+                guards.removed_facts.insert(fact, why);
+            } else {
+                guards.records.remove(&key);
+            }
+        }
+        Ok(guards)
+    }
+}
+
+/// What an import may not write ([`Registry::import_guards`]).
+#[derive(Default)]
+pub(crate) struct ImportGuards {
+    /// (subject, indicator, observed_on) → why the record may not be
+    /// written: it is under dispute, or was removed after one.
+    pub(crate) records: HashMap<(String, String, String), String>,
+    /// (subject, indicator, value as JSON) → why: a record removed after a
+    /// dispute, which its furnisher may not bring back under another date.
+    pub(crate) removed_facts: HashMap<(String, String, String), String>,
+}
+
+/// An app's filing within [`MAX_OPEN_PER_APP`] and [`MAX_OPEN_PER_SUBJECT`].
+async fn within_limits(tx: &mut crate::db::Tx, app: &str, subject_id: &str) -> Result<(), Error> {
+    let count = |row: AnyRow| -> Result<i64, Error> { Ok(row.try_get("n")?) };
+    let by_app = count(
+        sqlx::query("SELECT COUNT(*) AS n FROM disputes WHERE filed_by = $1 AND state <> 'closed'")
+            .bind(app)
+            .fetch_one(tx.conn())
+            .await?,
+    )?;
+    if by_app >= MAX_OPEN_PER_APP {
+        return Err(Error::Limit(format!(
+            "{app} has {by_app} disputes not closed, the most an app may have ({MAX_OPEN_PER_APP}): file more once the province has decided some"
+        )));
+    }
+    let of_subject = count(
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM disputes WHERE subject_id = $1 AND state <> 'closed' AND filed_by <> 'province'",
+        )
+        .bind(subject_id)
+        .fetch_one(tx.conn())
+        .await?,
+    )?;
+    if of_subject >= MAX_OPEN_PER_SUBJECT {
+        // Not how many, nor by whom: other apps' filings are theirs.
+        return Err(Error::Limit(format!(
+            "{subject_id} has as many disputes filed by apps open as a subject may have ({MAX_OPEN_PER_SUBJECT}): the subject may file more at the province's window"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse an app's dispute of a record (with this `value`) that the
+/// province rejected, or its source upheld, when the same app disputed it
+/// before: new grounds go to the province, which files it itself.
+async fn decided_before(
+    tx: &mut crate::db::Tx,
+    app: &str,
+    subject_id: &str,
+    indicator: &str,
+    observed_on: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let row = sqlx::query(
+        "SELECT id, outcome, closed_at FROM disputes WHERE subject_id = $1 AND indicator = $2 \
+         AND observed_on = $3 AND filed_by = $4 AND disputed_value = $5 \
+         AND state = 'closed' AND outcome IN ('rejected', 'upheld') ORDER BY closed_at DESC",
+    )
+    .bind(subject_id)
+    .bind(indicator)
+    .bind(observed_on)
+    .bind(app)
+    .bind(value)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(r) = row {
+        let id: String = r.try_get("id")?;
+        let outcome: String = r.try_get("outcome")?;
+        let at: Option<String> = r.try_get("closed_at")?;
+        return Err(Error::Conflict(format!(
+            "{app} disputed this record before: dispute {id} was {outcome} on {}. The same filer may not dispute it again; new grounds go to the province, which files the dispute itself if it accepts them",
+            day(at.as_deref().unwrap_or_default())
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse a step on a dispute past its closing deadline: it has lapsed.
+fn refuse_if_lapsed(d: &Dispute, today: &str) -> Result<(), Error> {
+    if d.lapsed_on(today) {
+        return Err(Error::Conflict(format!(
+            "{} lapsed: it was not closed by {}, within the {} days the law allows ({})",
+            d.id,
+            d.close_due,
+            deadlines::CLOSE_DAYS,
+            if d.admitted() {
+                "decided in the subject's favour: the record is withheld, and only the province may furnish it again"
+            } else {
+                "never checked by the province, it is closed without effect"
+            }
+        )));
+    }
+    Ok(())
+}
+
+async fn load_in_tx(tx: &mut crate::db::Tx, id: &str) -> Result<Dispute, Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM disputes d WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
+    match row {
+        Some(r) => dispute_from_row(&r),
+        None => Err(Error::NotFound(format!("no dispute {id}"))),
+    }
+}
+
+fn close(d: &mut Dispute, outcome: DisputeOutcome, by: &str, at: &str) {
+    d.state = DisputeState::Closed;
+    d.outcome = Some(outcome);
+    d.closed_by = Some(by.to_string());
+    d.closed_at = Some(at.to_string());
+}
+
+fn push_note(d: &mut Dispute, by: &str, step: &str, text: &str, at: &str) {
+    if !text.trim().is_empty() {
+        d.notes.push(Note {
+            at: at.to_string(),
+            by: by.to_string(),
+            step: step.into(),
+            text: text.to_string(),
+        });
+    }
+}
+
+async fn save(tx: &mut crate::db::Tx, d: &Dispute) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE disputes SET state = $1, answer_due = $2, checked_by = $3, checked_at = $4, \
+         outcome = $5, new_value = $6, closed_by = $7, closed_at = $8, notes = $9 WHERE id = $10",
+    )
+    .bind(d.state.as_str())
+    .bind(&d.answer_due)
+    .bind(&d.checked_by)
+    .bind(&d.checked_at)
+    .bind(d.outcome.map(|o| o.as_str()))
+    .bind(d.new_value.as_ref().map(|v| v.to_string()))
+    .bind(&d.closed_by)
+    .bind(&d.closed_at)
+    .bind(serde_json::to_string(&d.notes).unwrap_or_default())
+    .bind(&d.id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dispute(state: DisputeState, answer_due: Option<&str>) -> Dispute {
+        Dispute {
+            id: "dsp_1".into(),
+            subject_id: "S".into(),
+            indicator: "i".into(),
+            observed_on: None,
+            disputed_value: serde_json::json!(1),
+            source: "x".into(),
+            reason: "r".into(),
+            filed_by: "province".into(),
+            filed_at: "2026-11-27T10:00:00Z".into(),
+            state,
+            check_due: "2026-12-01".into(),
+            answer_due: answer_due.map(str::to_string),
+            close_due: "2026-12-17".into(),
+            checked_by: None,
+            checked_at: None,
+            outcome: None,
+            new_value: None,
+            closed_by: None,
+            closed_at: None,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn each_missed_deadline_is_named() {
+        let open = dispute(DisputeState::Open, None);
+        assert!(open.missed_deadlines("2026-12-01").is_empty());
+        let late = open.missed_deadlines("2026-12-02");
+        assert_eq!(late.len(), 1);
+        assert!(late[0].contains("not checked by 2026-12-01"), "{late:?}");
+        assert_eq!(open.missed_deadlines("2026-12-18").len(), 2);
+        let fwd = dispute(DisputeState::Forwarded, Some("2026-12-08"));
+        assert!(fwd.missed_deadlines("2026-12-08").is_empty());
+        assert!(fwd.missed_deadlines("2026-12-09")[0].contains("has not answered by 2026-12-08"));
+        let closed = dispute(DisputeState::Closed, Some("2026-12-08"));
+        assert!(closed.missed_deadlines("2027-06-01").is_empty());
+    }
+
+    #[test]
+    fn a_withheld_record_says_why_in_one_sentence() {
+        let w = Withheld {
+            indicator: "customs_violations_3y".into(),
+            observed_on: Some("2026-03-01".into()),
+            why: "disputed".into(),
+            id: "dsp_0a1b".into(),
+            since: "2026-11-30T08:00:00Z".into(),
+            filed_by: Some("province".into()),
+        };
+        assert_eq!(
+            w.sentence(),
+            "the customs_violations_3y record of 2026-03-01 was not used: it is suspended while dispute dsp_0a1b (filed 2026-11-30) is verified"
+        );
+    }
+}
