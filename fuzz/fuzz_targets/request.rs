@@ -176,8 +176,10 @@ fn check(data: &[u8]) {
         (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
         (Ok(a), Ok(b)) => assert_eq!(a, b),
         (Ok(_), Err(e)) => {
-            // Only the check may refuse what converts; it must say so the same way twice.
-            assert!(matches!(e, scorehost_runtime::Error::BadRequest(_)), "{e:?}");
+            // Only the check may refuse what converts, as a bad request (a
+            // missing required indicator is its own typed variant, with the
+            // same code); it must say so the same way twice.
+            assert_eq!(e.code(), "bad_request", "{e:?}");
             let again = wire.to_request(info).unwrap_err();
             assert_eq!(again.to_string(), e.to_string());
         }
@@ -185,7 +187,7 @@ fn check(data: &[u8]) {
     }
     let Ok(req) = converted else {
         let e = converted.unwrap_err();
-        assert!(matches!(e, scorehost_runtime::Error::BadRequest(_)), "{e:?}");
+        assert_eq!(e.code(), "bad_request", "{e:?}");
         return;
     };
     round_trip(info, &wire, &req, checked.is_ok());
