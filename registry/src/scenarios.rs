@@ -523,7 +523,7 @@ fn log_fields(
     s: &Scenario,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut fields = serde_json::Map::new();
-    fields.insert("actor".into(), by.to_string().into());
+    by.record_into(&mut fields);
     fields.insert("action".into(), action.into());
     fields.insert("scenario".into(), s.name.clone().into());
     fields.insert("title".into(), s.title.clone().into());

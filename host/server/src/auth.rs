@@ -101,7 +101,7 @@ impl FromRequestParts<Arc<Service>> for Caller {
         // A valid token does not clear the client's failures: otherwise a
         // guesser holding one valid token would interleave it with its
         // guesses and never be slowed down. Only a quiet window does.
-        let actor = token.actor()?;
+        let actor = token.actor()?.through_token(&token.id);
         Ok(Caller {
             token,
             actor,

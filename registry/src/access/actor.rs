@@ -20,10 +20,32 @@ pub enum Role {
 }
 
 /// The actor behind a registry action, as recorded in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Two actors are equal when their roles are: the token an actor acted
+/// through is recorded ([`Actor::record_into`]) but grants nothing of its
+/// own.
+#[derive(Debug, Clone)]
 pub struct Actor {
     /// What the actor may do.
     pub role: Role,
+    /// The public id (`tok_…`) of the token it acted through, when it came
+    /// through the HTTP service (or its console): every record of its
+    /// actions names it. `None` for the local CLI, which holds no token.
+    pub token: Option<String>,
+}
+
+impl PartialEq for Actor {
+    fn eq(&self, other: &Actor) -> bool {
+        self.role == other.role
+    }
+}
+
+impl Eq for Actor {}
+
+impl std::hash::Hash for Actor {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.role.hash(state)
+    }
 }
 
 impl Actor {
@@ -31,6 +53,7 @@ impl Actor {
     pub fn province() -> Actor {
         Actor {
             role: Role::Province,
+            token: None,
         }
     }
 
@@ -38,6 +61,23 @@ impl Actor {
     pub fn publisher(namespace: &str) -> Actor {
         Actor {
             role: Role::Publisher(namespace.to_string()),
+            token: None,
+        }
+    }
+
+    /// The same actor, acting through the token `id` (its records name it).
+    pub fn through_token(mut self, id: &str) -> Actor {
+        self.token = Some(id.to_string());
+        self
+    }
+
+    /// Write who acted into an audit record's fields: `actor` (the role,
+    /// as [`fmt::Display`] writes it) and, when it acted through a token,
+    /// `token` (its public id, never its secret).
+    pub fn record_into(&self, fields: &mut serde_json::Map<String, serde_json::Value>) {
+        fields.insert("actor".into(), self.to_string().into());
+        if let Some(token) = &self.token {
+            fields.insert("token".into(), token.clone().into());
         }
     }
 
@@ -94,6 +134,6 @@ impl FromStr for Actor {
                 )));
             }
         };
-        Ok(Actor { role })
+        Ok(Actor { role, token: None })
     }
 }

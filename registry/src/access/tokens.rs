@@ -182,7 +182,7 @@ impl Registry {
         .execute(tx.conn())
         .await?;
         let mut fields = serde_json::Map::new();
-        fields.insert("actor".into(), by.to_string().into());
+        by.record_into(&mut fields);
         fields.insert("action".into(), "token-create".into());
         fields.insert("token".into(), token.id.clone().into());
         fields.insert("role".into(), token.role.clone().into());
@@ -265,7 +265,7 @@ impl Registry {
             return Err(Error::NotFound(format!("no live token has id {id}")));
         }
         let mut fields = serde_json::Map::new();
-        fields.insert("actor".into(), by.to_string().into());
+        by.record_into(&mut fields);
         fields.insert("action".into(), "token-revoke".into());
         fields.insert("token".into(), id.into());
         append_in_tx(

@@ -280,7 +280,7 @@ async fn log_consent(
     at: &str,
 ) -> Result<(), Error> {
     let mut fields = serde_json::Map::new();
-    fields.insert("actor".into(), by.to_string().into());
+    by.record_into(&mut fields);
     fields.insert("action".into(), action.into());
     fields.insert("subject_id".into(), c.subject_id.clone().into());
     fields.insert("app".into(), c.app.clone().into());

@@ -745,7 +745,7 @@ async fn log_import(
     at: &str,
 ) -> Result<(), Error> {
     let mut fields = serde_json::Map::new();
-    fields.insert("actor".into(), by.to_string().into());
+    by.record_into(&mut fields);
     fields.insert("action".into(), "data-import".into());
     fields.insert("data".into(), what.into());
     fields.insert("accepted".into(), part.accepted.into());

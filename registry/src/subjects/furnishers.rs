@@ -223,7 +223,7 @@ impl Registry {
         .execute(tx.conn())
         .await?;
         let mut fields = serde_json::Map::new();
-        fields.insert("actor".into(), by.to_string().into());
+        by.record_into(&mut fields);
         fields.insert("action".into(), "furnisher-register".into());
         fields.insert("indicator".into(), indicator.into());
         fields.insert("namespace".into(), namespace.into());

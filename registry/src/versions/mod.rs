@@ -220,7 +220,7 @@ pub(crate) async fn record(
     .execute(tx.conn())
     .await?;
     let mut body = serde_json::Map::new();
-    body.insert("actor".into(), actor.to_string().into());
+    actor.record_into(&mut body);
     body.insert("action".into(), action.into());
     body.insert("ref".into(), r.to_string().into());
     body.insert("sha256".into(), sha256.into());

@@ -102,7 +102,7 @@ impl Registry {
         .await
         .map_err(|e| conflict_if_taken(e, "this record was marked repaired at the same moment"))?;
         let mut fields = serde_json::Map::new();
-        fields.insert("actor".into(), by.to_string().into());
+        by.record_into(&mut fields);
         fields.insert("action".into(), "credit-repair".into());
         fields.insert("repair".into(), repair.id.clone().into());
         fields.insert("subject_id".into(), subject_id.into());
