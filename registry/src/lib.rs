@@ -59,6 +59,9 @@ pub use access::tokens::{NewToken, Token, hashes_match, secret_hash};
 pub use batches::BatchRun;
 pub use error::Error;
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
+pub use log::search::{
+    EvaluationFound, EvaluationSearch, EvaluationSummary, INDEX_CHUNK, MAX_RESULTS,
+};
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};
 pub use scenarios::{Declared, Defined, Rule, Scenario};

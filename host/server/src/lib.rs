@@ -46,7 +46,7 @@ pub mod routes;
 pub mod state;
 
 use routes::{
-    batches, consents, data, decisions, disputes, impact, log, ops, plugins, scenarios, scores,
+    batches, consents, data, decisions, disputes, impact, log, me, ops, plugins, scenarios, scores,
     shadows,
 };
 pub use state::Service;
@@ -404,12 +404,15 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
             scenarios::retire
         ))
         .routes(routes!(decisions::decide))
+        .routes(routes!(log::search))
         .routes(routes!(log::evaluation))
         .routes(routes!(log::replay))
         .routes(routes!(log::proof))
         .routes(routes!(log::checkpoint))
+        .routes(routes!(log::checkpoints))
         .routes(routes!(log::consistency))
         .routes(routes!(log::verify))
+        .routes(routes!(me::me))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::metrics))
         .split_for_parts();
@@ -456,8 +459,12 @@ pub async fn serve(
         tracing::info!(resumed, "resuming unfinished batch runs");
     }
     spawn_lapse_sweep(service.clone());
+    spawn_search_indexer(service.clone());
     batches::storage::spawn_sweep(service.clone());
     let (app, _) = router(service.clone());
+    // The console at /console/: pages over this same router, called in
+    // process with the signed-in person's token.
+    let app = scorehost_console::mount(app);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Error::BadRequest(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -498,6 +505,32 @@ fn spawn_lapse_sweep(service: Arc<Service>) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("cannot close lapsed disputes: {e}"),
+            }
+        }
+    });
+}
+
+/// How often the service reads new log records into the search index
+/// ([`scorehost_registry::Registry::index_evaluations`]): every second,
+/// so that an evaluation is found a second after it was answered. A pass
+/// with nothing new costs two indexed reads and no write lock.
+pub const SEARCH_INDEX_EVERY: Duration = Duration::from_secs(1);
+
+/// Keep the search index behind the log for as long as the process runs;
+/// a failure is logged and tried again next time.
+pub fn spawn_search_indexer(service: Arc<Service>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SEARCH_INDEX_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = service
+                .engine
+                .catalog
+                .registry()
+                .index_evaluations(u64::MAX)
+                .await
+            {
+                tracing::warn!("cannot index the log for search: {e}");
             }
         }
     });

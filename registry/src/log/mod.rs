@@ -7,6 +7,7 @@
 //! records shares one transaction and one fsync (group commit).
 
 pub(crate) mod evaluations;
+pub(crate) mod search;
 
 use serde::Serialize;
 use sqlx::Row as _;
@@ -116,6 +117,7 @@ pub struct StoredInput {
 }
 
 /// A stored signed checkpoint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredCheckpoint {
     /// Records covered.
@@ -154,7 +156,7 @@ pub(crate) fn entry_from_row(row: &AnyRow) -> Result<LogEntry, Error> {
 const ROWS_PER_INSERT: usize = 20;
 
 /// `($1, $2, …), ($n+1, …), …` for `rows` rows of `cols` columns.
-fn placeholders(rows: usize, cols: usize) -> String {
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             format!(
@@ -467,6 +469,18 @@ impl Registry {
         .fetch_optional(&self.db.pool)
         .await?;
         row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    /// The latest `limit` signed checkpoints, newest first (the log page's
+    /// list): one indexed read of `limit` rows.
+    pub async fn recent_checkpoints(&self, limit: u32) -> Result<Vec<StoredCheckpoint>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY tree_size DESC LIMIT $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(checkpoint_from_row).collect()
     }
 
     /// Every stored checkpoint, smallest tree first.

@@ -188,3 +188,157 @@ pub async fn verify(
         .await?,
     ))
 }
+
+/// How many leaves a search reads into the index before it answers, at
+/// most: 20,000 (about a tenth of a second). The service's indexer keeps
+/// up in the background ([`crate::spawn_search_indexer`]); this bound only
+/// matters right after a burst, and keeps one search from holding the
+/// write lock long.
+pub const SEARCH_CATCH_UP: u64 = 20_000;
+
+/// What to look for in the log (every field narrows the search).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// The subject's id, exactly.
+    pub subject: Option<String>,
+    /// The model, `namespace/name`.
+    pub model: Option<String>,
+    /// Who asked (`app:NAME`); an app always finds only its own.
+    pub caller: Option<String>,
+    /// Recorded on or after this date (`YYYY-MM-DD`) or instant (RFC 3339).
+    pub from: Option<String>,
+    /// Recorded on or before this date (`YYYY-MM-DD`), or before this
+    /// instant (RFC 3339).
+    pub to: Option<String>,
+    /// `ok`, `failed` (any error) or one error code.
+    pub outcome: Option<String>,
+    /// Only records before this `seq` (the previous page's `next_before`).
+    pub before: Option<u64>,
+    /// At most this many, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// `YYYY-MM-DD` or an RFC 3339 instant, as the text it is compared with
+/// (records are stamped in RFC 3339, UTC); `end` turns a date into the
+/// start of the next day, so that `to` includes its day.
+fn bound(text: &str, end: bool) -> Result<String, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    let bad = || {
+        ApiError::bad_request(format!(
+            "'{text}' is not a date (YYYY-MM-DD) or an RFC 3339 instant"
+        ))
+    };
+    if text.len() == 10 {
+        let date = time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| bad())?;
+        let date = if end {
+            date.next_day().ok_or_else(bad)?
+        } else {
+            date
+        };
+        return Ok(format!("{date}T00:00:00Z"));
+    }
+    let at = time::OffsetDateTime::parse(text, &Rfc3339).map_err(|_| bad())?;
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|_| bad())
+}
+
+/// Find evaluations by subject, model, caller, date and outcome, newest
+/// first (province and auditors: all; an app: its own, of the models its
+/// token is granted; publishers may not). Served by indexes: a search
+/// costs about as much as the records it returns, however long the log.
+#[utoipa::path(get, path = "/v1/evaluations", tag = "audit",
+    params(SearchQuery),
+    responses((status = 200, description = "What was found, and how far the index reaches", body = scorehost_registry::EvaluationFound),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn search(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<scorehost_registry::EvaluationFound>, ApiError> {
+    let own = match &caller.actor.role {
+        Role::Province | Role::Auditor => None,
+        Role::App(_) => Some(caller.name()),
+        Role::Publisher(_) => {
+            return Err(caller.deny(format!("{} may not search the log", caller.actor)));
+        }
+    };
+    let Query(q) =
+        query.map_err(|e| ApiError::bad_request(format!("a bad search: {}", e.body_text())))?;
+    let search = scorehost_registry::EvaluationSearch {
+        subject: q.subject.filter(|s| !s.is_empty()),
+        model: q.model.filter(|s| !s.is_empty()),
+        caller: own.or(q.caller.filter(|s| !s.is_empty())),
+        from: q
+            .from
+            .filter(|s| !s.is_empty())
+            .map(|f| bound(&f, false))
+            .transpose()?,
+        until: q
+            .to
+            .filter(|s| !s.is_empty())
+            .map(|t| bound(&t, true))
+            .transpose()?,
+        outcome: q.outcome.filter(|s| !s.is_empty()),
+        before_seq: q.before,
+        limit: q.limit.unwrap_or(50),
+    };
+    let registry = service.engine.catalog.registry();
+    registry.index_evaluations(SEARCH_CATCH_UP).await?;
+    let mut found = registry.search_evaluations(&search).await?;
+    if matches!(caller.actor.role, Role::App(_)) {
+        found.evaluations.retain(|e| {
+            e.model
+                .parse::<scorehost_registry::ModelName>()
+                .is_ok_and(|m| caller.token.may_score(&m))
+        });
+    }
+    Ok(Json(found))
+}
+
+/// How many checkpoints the list answers at most: 100.
+pub const MAX_CHECKPOINTS: u32 = 100;
+
+/// How many checkpoints to list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckpointsQuery {
+    /// At most this many, 1 to 100 (default 10).
+    pub limit: Option<u32>,
+}
+
+/// The latest signed checkpoints, newest first (anyone with a token, as
+/// the latest one).
+#[utoipa::path(get, path = "/v1/log/checkpoints", tag = "audit",
+    params(CheckpointsQuery),
+    responses((status = 200, description = "The checkpoints", body = Vec<scorehost_registry::StoredCheckpoint>), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn checkpoints(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    query: Result<Query<CheckpointsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<scorehost_registry::StoredCheckpoint>>, ApiError> {
+    caller.require(Need::Anyone, "read the log's checkpoints")?;
+    let Query(q) =
+        query.map_err(|e| ApiError::bad_request(format!("a bad limit: {}", e.body_text())))?;
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=MAX_CHECKPOINTS).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1 to {MAX_CHECKPOINTS}, not {limit}"
+        )));
+    }
+    Ok(Json(
+        service
+            .engine
+            .catalog
+            .registry()
+            .recent_checkpoints(limit)
+            .await?,
+    ))
+}

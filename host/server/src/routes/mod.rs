@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod disputes;
 pub mod impact;
 pub mod log;
+pub mod me;
 pub mod ops;
 pub mod plugins;
 pub mod scenarios;

@@ -1,0 +1,315 @@
+//! Finding evaluations: a search index over the log's evaluation records
+//! (by subject, model, caller, date and outcome), filled behind the log.
+//!
+//! The index is derived data: it is read from the leaves, never written by
+//! the append path (so a durable evaluation costs no more), and it is not
+//! part of what the log proves — a reader checks what it finds against the
+//! record and its inclusion proof. [`Registry::index_evaluations`] reads
+//! the leaves after the last one it read, a bounded number at a time;
+//! [`Registry::search_evaluations`] answers from what is indexed and says
+//! how far that is.
+
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::log::{placeholders, record_id};
+use crate::{Error, Registry};
+
+/// Leaves read per indexing transaction: 1,000. Each transaction holds the
+/// registry's write lock; 1,000 small rows take a few milliseconds, short
+/// enough that the log writer's next group commit barely waits.
+pub const INDEX_CHUNK: u32 = 1_000;
+
+/// Rows per multi-row INSERT into the index (9 columns each, far below
+/// every database's limit on bound parameters).
+const ROWS_PER_INSERT: usize = 50;
+
+/// The most results one search returns: 200. A page of the console or an
+/// API answer stays small; the next page starts `before` the last `seq`.
+pub const MAX_RESULTS: u32 = 200;
+
+/// What to look for; every field given narrows the search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvaluationSearch {
+    /// The subject's id, exactly.
+    pub subject: Option<String>,
+    /// The model, `namespace/name`.
+    pub model: Option<String>,
+    /// Who asked: `app:NAME`, `province`, … exactly.
+    pub caller: Option<String>,
+    /// Recorded at or after this instant (RFC 3339; a date means its start).
+    pub from: Option<String>,
+    /// Recorded before this instant (RFC 3339; a date `D` means before `D`).
+    pub until: Option<String>,
+    /// `ok`, `failed` (any error), or one error code (`plugin_fault`, …).
+    pub outcome: Option<String>,
+    /// Only records before this position (the previous page's last `seq`).
+    pub before_seq: Option<u64>,
+    /// At most this many (1..=[`MAX_RESULTS`]).
+    pub limit: u32,
+}
+
+/// One evaluation found: what a list shows; the record itself is read by
+/// its `id`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationSummary {
+    /// The record's id (`SEQ-HASH`).
+    pub id: String,
+    /// Its position in the log.
+    pub seq: u64,
+    /// When it was recorded (RFC 3339, UTC).
+    pub at: String,
+    /// Who asked.
+    pub caller: String,
+    /// The model, `namespace/name`.
+    pub model: String,
+    /// The version that ran.
+    pub version: String,
+    /// The subject's id.
+    pub subject: String,
+    /// `ok`, or the error's code.
+    pub outcome: String,
+    /// The score, when it succeeded.
+    pub score: Option<f64>,
+    /// The grade, when it succeeded.
+    pub grade: Option<String>,
+}
+
+/// A search's answer: what was found, newest first, and how far the index
+/// reaches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationFound {
+    /// The evaluations found, newest first.
+    pub evaluations: Vec<EvaluationSummary>,
+    /// The leaves the index has read (`0..indexed`); a record appended
+    /// after them is found once the indexer reaches it.
+    pub indexed: u64,
+    /// The `seq` to pass as `before` for the next page, when there may be
+    /// one.
+    pub next_before: Option<u64>,
+}
+
+/// One row of the index.
+struct IndexRow {
+    seq: i64,
+    at: String,
+    caller: String,
+    model: String,
+    version: String,
+    subject: String,
+    outcome: String,
+    score: Option<f64>,
+    grade: Option<String>,
+}
+
+impl IndexRow {
+    /// The row of an evaluation leaf; `None` for a record that is not one
+    /// or does not parse (it stays in the log, unindexed).
+    fn of(seq: i64, at: String, record: &str) -> Option<IndexRow> {
+        let v: serde_json::Value = serde_json::from_str(record).ok()?;
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        let outcome = &v["outcome"];
+        let (outcome_code, score, grade) = match outcome["error"]["code"].as_str() {
+            Some(code) => (code.to_string(), None, None),
+            None => (
+                "ok".to_string(),
+                outcome["score"].as_f64(),
+                text(&outcome["grade"]),
+            ),
+        };
+        Some(IndexRow {
+            seq,
+            at,
+            caller: text(&v["caller"])?,
+            model: text(&v["model"]["name"])?,
+            version: text(&v["model"]["version"]).unwrap_or_default(),
+            subject: text(&v["subject"]["id"])?,
+            outcome: outcome_code,
+            score,
+            grade,
+        })
+    }
+}
+
+impl Registry {
+    /// Read up to `max` leaves after the last one indexed into the search
+    /// index, [`INDEX_CHUNK`] per write transaction; returns how many
+    /// leaves were read. Two indexers at once only repeat each other's
+    /// work (rows are inserted once, the position only moves forward).
+    /// Costs one JSON parse and one small row per evaluation.
+    pub async fn index_evaluations(&self, max: u64) -> Result<u64, Error> {
+        let mut read = 0u64;
+        while read < max {
+            // Nothing new: answered without the write lock.
+            let state = sqlx::query(
+                "SELECT (SELECT next_seq FROM audit_search_state WHERE id = 1) AS next, \
+                 (SELECT COALESCE(MAX(seq), -1) FROM audit_log) AS last",
+            )
+            .fetch_one(&self.db.pool)
+            .await?;
+            let (next, last): (i64, i64) = (state.try_get("next")?, state.try_get("last")?);
+            if next > last {
+                break;
+            }
+            let chunk = INDEX_CHUNK.min((max - read).min(u64::from(u32::MAX)) as u32);
+            let mut tx = self.db.begin().await?;
+            let next: i64 = sqlx::query("SELECT next_seq FROM audit_search_state WHERE id = 1")
+                .fetch_one(tx.conn())
+                .await?
+                .try_get("next_seq")?;
+            let leaves = sqlx::query(
+                "SELECT seq, kind, at, record FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(next)
+            .bind(i64::from(chunk))
+            .fetch_all(tx.conn())
+            .await?;
+            let Some(last) = leaves.last() else {
+                break;
+            };
+            let last: i64 = last.try_get("seq")?;
+            let mut rows = Vec::with_capacity(leaves.len());
+            for leaf in &leaves {
+                let kind: String = leaf.try_get("kind")?;
+                if kind != "evaluation" {
+                    continue;
+                }
+                let record: String = leaf.try_get("record")?;
+                if let Some(row) = IndexRow::of(leaf.try_get("seq")?, leaf.try_get("at")?, &record)
+                {
+                    rows.push(row);
+                }
+            }
+            for part in rows.chunks(ROWS_PER_INSERT) {
+                let sql = format!(
+                    "INSERT INTO audit_search (seq, at, caller, model, version, subject, outcome, score, grade) \
+                     VALUES {} ON CONFLICT (seq) DO NOTHING",
+                    placeholders(part.len(), 9)
+                );
+                let mut q = sqlx::query(&sql);
+                for r in part {
+                    q = q
+                        .bind(r.seq)
+                        .bind(&r.at)
+                        .bind(&r.caller)
+                        .bind(&r.model)
+                        .bind(&r.version)
+                        .bind(&r.subject)
+                        .bind(&r.outcome)
+                        .bind(r.score)
+                        .bind(&r.grade);
+                }
+                q.execute(tx.conn()).await?;
+            }
+            sqlx::query(
+                "UPDATE audit_search_state SET next_seq = $1 WHERE id = 1 AND next_seq < $1",
+            )
+            .bind(last + 1)
+            .execute(tx.conn())
+            .await?;
+            tx.commit().await?;
+            read += leaves.len() as u64;
+            if (leaves.len() as u32) < chunk {
+                break;
+            }
+        }
+        Ok(read)
+    }
+
+    /// The evaluations matching `search`, newest first, from the index as
+    /// far as it reaches (see [`Registry::index_evaluations`]). Each filter
+    /// is served by an index (subject, model or caller, then position; or
+    /// the date), so a search costs about as much as the rows it returns,
+    /// whatever the log's length.
+    pub async fn search_evaluations(
+        &self,
+        search: &EvaluationSearch,
+    ) -> Result<EvaluationFound, Error> {
+        if search.limit == 0 || search.limit > MAX_RESULTS {
+            return Err(Error::BadRequest(format!(
+                "limit must be 1 to {MAX_RESULTS}, not {}",
+                search.limit
+            )));
+        }
+        let mut sql = String::from(
+            "SELECT s.seq, s.at, s.caller, s.model, s.version, s.subject, s.outcome, s.score, s.grade, l.leaf_hash \
+             FROM audit_search s JOIN audit_log l ON l.seq = s.seq WHERE s.seq < $1",
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut push = |sql: &mut String, clause: &str, value: &str| {
+            binds.push(value.to_string());
+            sql.push_str(&format!(" AND {clause} ${}", binds.len() + 1));
+        };
+        if let Some(s) = &search.subject {
+            push(&mut sql, "s.subject =", s);
+        }
+        if let Some(m) = &search.model {
+            push(&mut sql, "s.model =", m);
+        }
+        if let Some(c) = &search.caller {
+            push(&mut sql, "s.caller =", c);
+        }
+        if let Some(f) = &search.from {
+            push(&mut sql, "s.at >=", f);
+        }
+        if let Some(u) = &search.until {
+            push(&mut sql, "s.at <", u);
+        }
+        match search.outcome.as_deref() {
+            None => {}
+            Some("failed") => sql.push_str(" AND s.outcome <> 'ok'"),
+            Some(code)
+                if !code.is_empty()
+                    && code.len() <= 64
+                    && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+            {
+                push(&mut sql, "s.outcome =", code)
+            }
+            Some(other) => {
+                return Err(Error::BadRequest(format!(
+                    "outcome '{other}' is not ok, failed or an error code (lowercase letters and _)"
+                )));
+            }
+        }
+        sql.push_str(&format!(" ORDER BY s.seq DESC LIMIT ${}", binds.len() + 2));
+        let mut q = sqlx::query(&sql).bind(search.before_seq.map_or(i64::MAX, |s| s as i64));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q
+            .bind(i64::from(search.limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        let mut evaluations = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let seq: i64 = r.try_get("seq")?;
+            let leaf_hash: String = r.try_get("leaf_hash")?;
+            evaluations.push(EvaluationSummary {
+                id: record_id(seq as u64, &leaf_hash),
+                seq: seq as u64,
+                at: r.try_get("at")?,
+                caller: r.try_get("caller")?,
+                model: r.try_get("model")?,
+                version: r.try_get("version")?,
+                subject: r.try_get("subject")?,
+                outcome: r.try_get("outcome")?,
+                score: r.try_get("score")?,
+                grade: r.try_get("grade")?,
+            });
+        }
+        let indexed: i64 = sqlx::query("SELECT next_seq FROM audit_search_state WHERE id = 1")
+            .fetch_one(&self.db.pool)
+            .await?
+            .try_get("next_seq")?;
+        let next_before = (evaluations.len() as u32 == search.limit)
+            .then(|| evaluations.last().map(|e| e.seq))
+            .flatten();
+        Ok(EvaluationFound {
+            evaluations,
+            indexed: indexed as u64,
+            next_before,
+        })
+    }
+}
