@@ -1,0 +1,72 @@
+//! The console's one error type, rendered as a page (or a redirect to the
+//! sign-in page when there is no session).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// What can go wrong in the console.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// No session, or it expired: go to the sign-in page.
+    #[error("not signed in")]
+    SignedOut,
+    /// The session's token was refused by the API (revoked): the session
+    /// ended.
+    #[error("the session ended: its token is no longer valid")]
+    SessionEnded,
+    /// The person's role may not see this page or do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A form came without its CSRF token, or with another: nothing was
+    /// done.
+    #[error("the form's CSRF token is missing or wrong: nothing was done")]
+    Csrf,
+    /// No such page or thing.
+    #[error("{0}")]
+    NotFound(String),
+    /// Bad input in a form.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The API refused: its status, code and message.
+    #[error("{code}: {message}")]
+    Api {
+        /// The API's status.
+        status: StatusCode,
+        /// Its error code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// A fault of the console.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ConsoleError {
+    /// The status the page is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ConsoleError::SignedOut | ConsoleError::SessionEnded => StatusCode::SEE_OTHER,
+            ConsoleError::Forbidden(_) | ConsoleError::Csrf => StatusCode::FORBIDDEN,
+            ConsoleError::NotFound(_) => StatusCode::NOT_FOUND,
+            ConsoleError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ConsoleError::Api { status, .. } => *status,
+            ConsoleError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignedOut => Redirect::to("/console/").into_response(),
+            ConsoleError::SessionEnded => Redirect::to("/console/?ended=1").into_response(),
+            other => {
+                if matches!(other, ConsoleError::Internal(_)) {
+                    tracing::error!("console: {other}");
+                }
+                crate::pages::error_page(other.status(), &other.to_string())
+            }
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! The console's two languages: Simplified Chinese (the default:
+//! `<html lang="zh-CN">`) and English, switchable on every page (a cookie
+//! remembers the choice). Texts the models wrote — titles, notes, reasons —
+//! are shown as written, never translated.
+
+use axum::http::HeaderMap;
+
+/// A page language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The code in URLs and the cookie: `zh` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The `lang` attribute of the page: `zh-CN` or `en`.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other one.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// From a code (`zh`, `en`); anything else is `None`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The request's language: its cookie, else Chinese.
+    pub fn of(headers: &HeaderMap) -> Lang {
+        crate::session::cookie(headers, crate::session::LANG_COOKIE)
+            .and_then(Lang::from_code)
+            .unwrap_or_default()
+    }
+}
+
+/// The texts of one language, for templates: `t.t("key")`.
+#[derive(Clone, Copy, Debug)]
+pub struct T(pub Lang);
+
+impl T {
+    /// The text of `key`; a key missing from [`TEXTS`] shows as itself
+    /// (a unit test checks that every key the templates use is there).
+    pub fn t(&self, key: &str) -> &'static str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self.0 {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(key, "console: no text for this key");
+                "?"
+            }
+        }
+    }
+
+    /// The page's language.
+    pub fn lang(&self) -> Lang {
+        self.0
+    }
+
+    /// The `lang` attribute for the page.
+    pub fn html_lang(&self) -> &'static str {
+        self.0.html()
+    }
+
+    /// The other language's name, in that language (the switch's text).
+    pub fn other_name(&self) -> &'static str {
+        match self.0 {
+            Lang::Zh => "English",
+            Lang::En => "中文",
+        }
+    }
+
+    /// The other language's `lang` attribute.
+    pub fn other_html_lang(&self) -> &'static str {
+        self.0.other().html()
+    }
+}
+
+/// Every text: key, Chinese, English.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("console", "信用模型控制台", "credit model console"),
+    ("main_nav", "主导航", "Main navigation"),
+    ("nav_review", "模型审核", "Review"),
+    ("nav_audit", "评价审计", "Audit"),
+    ("nav_log", "审计日志", "Audit log"),
+    ("skip", "跳到正文", "Skip to content"),
+    ("switch_lang", "切换语言", "Switch language"),
+    ("signed_in_as", "当前身份", "Signed in as"),
+    ("sign_in", "登录", "Sign in"),
+    ("sign_out", "退出", "Sign out"),
+    ("sign_in_title", "登录控制台", "Sign in to the console"),
+    (
+        "sign_in_help",
+        "粘贴省级、审计、发布方或应用的访问令牌。令牌只在服务器端保存,不会写入浏览器。",
+        "Paste your province, auditor, publisher or app token. It is kept on the server only, never in the browser.",
+    ),
+    ("token", "访问令牌", "Token"),
+    (
+        "session_ended",
+        "会话已结束:令牌已失效,请重新登录。",
+        "Your session ended: the token is no longer valid. Sign in again.",
+    ),
+    ("signed_out", "已退出。", "Signed out."),
+    ("home_title", "工作台", "Home"),
+    (
+        "home_province",
+        "您持有省级令牌:可以审核、批准、锁定和撤销模型版本,并查阅审计日志。",
+        "You hold a province token: you review, approve, pin and revoke model versions, and read the audit log.",
+    ),
+    (
+        "home_auditor",
+        "您持有审计令牌:可以查找评价、重放评价、下载包含证明并验证日志。",
+        "You hold an auditor token: you find evaluations, replay them, download inclusion proofs and verify the log.",
+    ),
+    (
+        "home_other",
+        "此角色的页面(争议、发布、应用)尚未加入控制台;请使用命令行或 HTTP API。",
+        "This role's pages (disputes, publishing, apps) are not in the console yet; use the CLI or the HTTP API.",
+    ),
+    (
+        "waiting_review",
+        "待审核版本",
+        "Versions waiting for review",
+    ),
+    ("review_queue", "审核队列", "Review queue"),
+    (
+        "review_queue_help",
+        "已提交但尚未批准的模型版本。打开一个版本,查看其影响,确认哈希后批准。",
+        "Versions submitted and not yet approved. Open one, read its impact, confirm its hash and approve.",
+    ),
+    ("model", "模型", "Model"),
+    ("version", "版本", "Version"),
+    ("status", "状态", "Status"),
+    ("publisher", "发布方", "Publisher"),
+    ("published_at", "提交时间", "Submitted"),
+    ("pinned", "当前锁定版本", "Pinned version"),
+    ("none", "无", "none"),
+    (
+        "nothing_waiting",
+        "没有待审核的版本。",
+        "Nothing is waiting for review.",
+    ),
+    ("all_versions", "所有版本", "All versions"),
+    ("sha256", "SHA-256", "SHA-256"),
+    ("size", "大小(字节)", "Size (bytes)"),
+    ("describe", "模型声明 describe()", "The model's describe()"),
+    ("indicators", "指标", "Indicators"),
+    ("grades", "等级", "Grades"),
+    ("scale", "分值范围", "Scale"),
+    (
+        "diff_pinned",
+        "与锁定版本的差异",
+        "Difference from the pinned version",
+    ),
+    ("added", "新增", "Added"),
+    ("removed", "删除", "Removed"),
+    ("changed", "变更", "Changed"),
+    (
+        "no_difference",
+        "声明无差异。",
+        "The declarations do not differ.",
+    ),
+    ("impact", "影响分析", "Impact analysis"),
+    (
+        "impact_help",
+        "用候选版本重放锁定版本最近记录的评价(每个主体取最新一次,最多 1,000 个主体)。在后台计算,页面不会被阻塞。",
+        "Replays the pinned version's latest recorded evaluation of each of up to 1,000 subjects through the candidate. Computed in the background; the page is never blocked.",
+    ),
+    ("impact_start", "计算影响", "Compute impact"),
+    ("impact_again", "重新计算", "Compute again"),
+    ("running", "计算中", "Running"),
+    ("elapsed", "已用时间(秒)", "Elapsed (s)"),
+    (
+        "progress_note",
+        "进度按已用时间显示;完成后页面自动刷新。",
+        "Progress is shown as time elapsed; the page reloads when it is done.",
+    ),
+    ("failed", "失败", "Failed"),
+    ("migration", "等级迁移矩阵", "Grade migration matrix"),
+    (
+        "migration_help",
+        "行:锁定版本的等级;列:候选版本的等级;颜色越深人数越多。",
+        "Rows: grade under the pinned version; columns: grade under the candidate; darker means more subjects.",
+    ),
+    (
+        "distribution",
+        "分数分布(前后叠加)",
+        "Score distribution, before and after",
+    ),
+    ("before", "之前", "Before"),
+    ("after", "之后", "After"),
+    ("movers", "变动最大的主体", "Subjects who move most"),
+    ("subject", "主体", "Subject"),
+    ("delta", "变化", "Change"),
+    ("contributions", "逐项贡献", "Contributions"),
+    ("new_failures", "新增失败", "New failures"),
+    ("subjects_compared", "比较的主体数", "Subjects compared"),
+    (
+        "changed_grade",
+        "等级变化的主体",
+        "Subjects whose grade changes",
+    ),
+    ("report_sha", "报告 SHA-256", "Report SHA-256"),
+    ("record", "审计记录", "Audit record"),
+    ("actions", "操作", "Actions"),
+    ("approve", "批准", "Approve"),
+    ("pin", "锁定为生效版本", "Pin as the version in force"),
+    ("revoke", "撤销", "Revoke"),
+    (
+        "confirm_hash",
+        "请输入模块的完整 SHA-256 以确认(与命令行相同)",
+        "Type the module's full SHA-256 to confirm (as the CLI asks)",
+    ),
+    ("reason", "撤销原因", "Reason for revoking"),
+    ("shadow", "影子运行", "Shadow"),
+    (
+        "shadow_help",
+        "影子运行时,每次对锁定版本的评价也会用此版本计算并比较,结果不返回给应用。",
+        "While shadowing, every evaluation of the pinned version is also run through this version and compared; apps never see its result.",
+    ),
+    ("shadow_start", "开始影子运行", "Start shadowing"),
+    ("shadow_stop", "停止影子运行", "Stop shadowing"),
+    (
+        "shadow_on",
+        "此版本正在影子运行。",
+        "This version is being shadowed.",
+    ),
+    ("shadow_compare", "影子比较", "Shadow comparison"),
+    (
+        "shadow_compare_start",
+        "计算影子比较",
+        "Compute the shadow comparison",
+    ),
+    ("done", "已完成", "Done"),
+    ("audit_title", "查找评价", "Find evaluations"),
+    ("evaluation_id", "评价编号", "Evaluation id"),
+    ("open", "打开", "Open"),
+    ("caller", "调用方", "Caller"),
+    ("from", "开始日期", "From"),
+    ("to", "结束日期", "To"),
+    ("outcome", "结果", "Outcome"),
+    ("any", "全部", "any"),
+    ("ok", "成功", "ok"),
+    ("search", "查找", "Search"),
+    ("results", "结果", "Results"),
+    ("at", "时间", "When"),
+    ("score", "分数", "Score"),
+    ("grade", "等级", "Grade"),
+    ("no_results", "没有找到评价。", "No evaluations found."),
+    ("indexed", "已索引的日志记录", "Log records indexed"),
+    ("next_page", "下一页", "Next page"),
+    ("evaluation", "评价", "Evaluation"),
+    (
+        "waterfall",
+        "白盒:从基础分到总分",
+        "White box: from the base to the score",
+    ),
+    ("points", "分值", "Points"),
+    ("note", "说明", "Note"),
+    ("reasons", "主要原因", "Reasons"),
+    (
+        "withheld",
+        "未提供给模型的记录",
+        "Records withheld from the model",
+    ),
+    ("fuel", "燃料(确定性成本)", "Fuel (deterministic cost)"),
+    ("module_hash", "模块哈希", "Module hash"),
+    ("as_of", "评价日期", "As of"),
+    ("data_from", "数据来源", "Data from"),
+    ("input", "输入", "Input"),
+    (
+        "erased",
+        "输入已按保留期删除",
+        "The input was erased at the end of its retention",
+    ),
+    ("replay", "重放", "Replay"),
+    (
+        "replay_help",
+        "用记录中的模块字节和输入重新运行,并与记录比较。",
+        "Re-runs the recorded module bytes on the recorded input and compares with the record.",
+    ),
+    (
+        "identical",
+        "一致:重放结果与记录完全相同。",
+        "Identical: the replay matches the record exactly.",
+    ),
+    ("different", "不一致:", "Different:"),
+    ("proof", "下载包含证明", "Download the inclusion proof"),
+    (
+        "proof_help",
+        "离线验证:scorehost audit proof --check 证明文件.json --public-key 日志公钥",
+        "Check it offline: scorehost audit proof --check PROOF.json --public-key KEY",
+    ),
+    ("log_title", "审计日志", "Audit log"),
+    (
+        "checkpoints",
+        "最近的签名检查点",
+        "Latest signed checkpoints",
+    ),
+    ("tree_size", "记录数", "Records"),
+    ("root_hash", "根哈希", "Root hash"),
+    ("signed_at", "签名时间", "Signed at"),
+    ("public_key", "日志公钥", "Log public key"),
+    ("verify", "验证整个日志", "Verify the whole log"),
+    (
+        "verify_help",
+        "重新计算整棵树并检查每个检查点。在后台运行。",
+        "Recomputes the whole tree and checks every checkpoint. Runs in the background.",
+    ),
+    ("verified", "日志验证通过", "The log verifies"),
+    ("records", "记录", "records"),
+    ("error", "错误", "Error"),
+    ("back_home", "返回工作台", "Back to home"),
+    (
+        "heatmap_label",
+        "等级迁移热力图",
+        "Grade migration heat map",
+    ),
+    ("hist_label", "分数分布图", "Score distribution chart"),
+    ("waterfall_label", "白盒瀑布图", "White-box waterfall chart"),
+    (
+        "chart_table_note",
+        "图表下方的表格列出相同的数据。",
+        "The table below the chart lists the same data.",
+    ),
+    ("total", "合计", "Total"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("key")` of every template, and every key used in Rust
+    /// code, has both texts; no key is listed twice.
+    #[test]
+    fn every_key_the_templates_use_has_both_languages() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut used = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut sources = Vec::new();
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    sources.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(src)];
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if !path.ends_with("i18n.rs") {
+                    sources.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        for text in &sources {
+            for part in text.split(".t(\"").skip(1) {
+                if let Some(key) = part.split('"').next() {
+                    used.push(key.to_string());
+                }
+            }
+        }
+        assert!(used.len() > 50, "found only {} keys", used.len());
+        for key in &used {
+            let found = TEXTS.iter().find(|(k, _, _)| k == key);
+            let (_, zh, en) = found.unwrap_or_else(|| panic!("no text for key '{key}'"));
+            assert!(
+                !zh.is_empty() && !en.is_empty(),
+                "key '{key}' lacks a language"
+            );
+        }
+        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| k).collect();
+        keys.sort();
+        let len = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), len, "a key is listed twice");
+    }
+}

@@ -1,0 +1,217 @@
+//! Signing in and out, switching the language, and each role's start page.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Frame, Signed, render};
+use crate::api::Who;
+use crate::i18n::{Lang, T};
+use crate::session::{self, SESSION_TTL};
+use crate::{Console, ConsoleError};
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignIn {
+    f: Frame,
+    csrf: String,
+    ended: bool,
+    signed_out: bool,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    f: Frame,
+    province: bool,
+    auditor: bool,
+    waiting: usize,
+}
+
+/// The sign-in page, with a fresh double-submit CSRF cookie.
+fn sign_in_page(
+    lang: Lang,
+    ended: bool,
+    signed_out: bool,
+    error: &str,
+    status: StatusCode,
+) -> Response {
+    let csrf = session::random_hex(16);
+    let page = SignIn {
+        f: Frame::new(lang, T(lang).t("sign_in_title"), "/console/", None),
+        csrf: csrf.clone(),
+        ended,
+        signed_out,
+        error: error.to_string(),
+    };
+    let mut r = render(&page);
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(session::SIGN_IN_COOKIE, &csrf, 3600))
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// `GET /console/`: the signed-in person's start page, or the sign-in
+/// page. The start page asks the API who the token is, so a revoked token
+/// ends the session here too.
+pub async fn home(
+    State(console): State<Arc<Console>>,
+    parts: Parts,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::of(&parts.headers);
+    let signed = match session::cookie(&parts.headers, session::COOKIE)
+        .and_then(|id| console.sessions.get(id).map(|s| (id.to_string(), s)))
+    {
+        Some((id, s)) => Signed {
+            id,
+            session: s,
+            lang,
+            peer: super::peer(&parts),
+            console: console.clone(),
+        },
+        None => {
+            return sign_in_page(
+                lang,
+                q.contains_key("ended"),
+                q.contains_key("out"),
+                "",
+                StatusCode::OK,
+            );
+        }
+    };
+    match start_page(&signed).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn start_page(signed: &Signed) -> Result<Response, ConsoleError> {
+    signed.get("/v1/me").await?;
+    let waiting = if signed.session.is_province() {
+        let versions = signed.get("/v1/plugins").await?;
+        versions
+            .as_array()
+            .map(|v| v.iter().filter(|r| r["status"] == "submitted").count())
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    Ok(render(&Home {
+        f: signed.frame(T(signed.lang).t("home_title"), "/console/"),
+        province: signed.session.is_province(),
+        auditor: signed.session.role == "auditor",
+        waiting,
+    }))
+}
+
+/// `POST /console/sign-in`: check the pasted token with the API
+/// (`GET /v1/me`, through its bad-token throttle, with the browser's
+/// address) and start a session.
+pub async fn sign_in(
+    State(console): State<Arc<Console>>,
+    parts: Parts,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::of(&parts.headers);
+    let t = T(lang);
+    let expected = session::cookie(&parts.headers, session::SIGN_IN_COOKIE).unwrap_or("");
+    let given = form.get("csrf").map(String::as_str).unwrap_or("");
+    if expected.is_empty() || !session::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+        return ConsoleError::Csrf.into_response();
+    }
+    let secret = form.get("token").map(|s| s.trim()).unwrap_or("");
+    if secret.is_empty() || secret.len() > 512 {
+        return sign_in_page(lang, false, false, t.t("token"), StatusCode::BAD_REQUEST);
+    }
+    let who = Who {
+        secret: secret.to_string(),
+        peer: super::peer(&parts),
+    };
+    let answer = match console
+        .api
+        .call(&who, axum::http::Method::GET, "/v1/me", None)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    if !answer.status.is_success() {
+        let message = answer.body["error"]["message"]
+            .as_str()
+            .unwrap_or("the token was refused")
+            .to_string();
+        tracing::warn!(status = %answer.status, "console: a sign-in was refused");
+        return sign_in_page(lang, false, false, &message, answer.status);
+    }
+    let me = answer.body;
+    let text = |k: &str| me[k].as_str().unwrap_or_default().to_string();
+    let id = console.sessions.start(
+        secret.to_string(),
+        text("token"),
+        text("role"),
+        text("label"),
+    );
+    tracing::info!(token = %text("token"), role = %text("role"), "console: signed in");
+    let mut r = Redirect::to("/console/").into_response();
+    let h = r.headers_mut();
+    for cookie in [
+        session::set_cookie(session::COOKIE, &id, SESSION_TTL.as_secs()),
+        session::set_cookie(session::SIGN_IN_COOKIE, "", 0),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    r
+}
+
+/// `POST /console/sign-out`: end the session (the form's CSRF token
+/// first).
+pub async fn sign_out(signed: Signed, Form(form): Form<HashMap<String, String>>) -> Response {
+    if let Err(e) = signed.check_csrf(&form) {
+        return e.into_response();
+    }
+    signed.console.sessions.end(&signed.id);
+    let mut r = Redirect::to("/console/?out=1").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(session::COOKIE, "", 0)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// `GET /console/lang/{zh|en}?back=PATH`: remember the language and go
+/// back (only to a console page).
+pub async fn language(
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    _headers: HeaderMap,
+) -> Response {
+    let Some(lang) = Lang::from_code(&code) else {
+        return ConsoleError::NotFound("zh or en".into()).into_response();
+    };
+    let back = q
+        .get("back")
+        .filter(|b| b.starts_with("/console/") && !b.contains("//") && !b.contains('\\'))
+        .map(String::as_str)
+        .unwrap_or("/console/");
+    let mut r = Redirect::to(back).into_response();
+    let cookie = format!(
+        "{}={}; Path=/console/; HttpOnly; SameSite=Strict; Max-Age=31536000",
+        session::LANG_COOKIE,
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
