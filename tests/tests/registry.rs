@@ -708,3 +708,233 @@ async fn processes_publishing_and_pinning_at_once_leave_a_consistent_registry() 
         );
     }
 }
+
+/// An evaluation record as the engine writes it (the fields the search
+/// index reads), stamped `at`.
+fn evaluation(
+    at: &str,
+    caller: &str,
+    model: &str,
+    subject: &str,
+    outcome: serde_json::Value,
+) -> scorehost_registry::NewRecord {
+    let mut fields = serde_json::Map::new();
+    fields.insert("format".into(), 2.into());
+    fields.insert("caller".into(), caller.into());
+    fields.insert(
+        "model".into(),
+        serde_json::json!({"name": model, "version": "1.0.0", "sha256": "00"}),
+    );
+    fields.insert(
+        "subject".into(),
+        serde_json::json!({"id": subject, "kind": "enterprise"}),
+    );
+    fields.insert("outcome".into(), outcome);
+    scorehost_registry::NewRecord::from_fields("evaluation", at.to_string(), &fields)
+}
+
+/// The search index: filled behind the log (a registry record is not
+/// indexed, a record appended later is found once indexed), every filter
+/// narrows, a date range includes its bounds and not beyond, pages follow
+/// `next_before`, bad input is refused — on SQLite and PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
+    use scorehost_registry::EvaluationSearch;
+    use serde_json::json;
+    for backend in backends() {
+        let f = fixture(backend, "search").await;
+        let reg = open(&f).await;
+        let ok =
+            |score: f64| json!({"score": score, "grade": "A", "contributions": [], "reasons": []});
+        let failed =
+            json!({"error": {"code": "plugin_fault", "fault": "fuel_exhausted", "message": "x"}});
+        let mut records = Vec::new();
+        for day in 1..=9 {
+            let at = format!("2026-11-0{day}T10:00:00Z");
+            records.push(evaluation(
+                &at,
+                "app:a",
+                "ningbo/port",
+                &format!("S{day}"),
+                ok(700.0 + day as f64),
+            ));
+            records.push(evaluation(&at, "app:b", "yiwu/market", "S1", ok(600.0)));
+        }
+        records.push(evaluation(
+            "2026-11-09T11:00:00Z",
+            "app:a",
+            "ningbo/port",
+            "S1",
+            failed.clone(),
+        ));
+        let mut registry_record = serde_json::Map::new();
+        registry_record.insert("action".into(), "approve".into());
+        records.push(scorehost_registry::NewRecord::from_fields(
+            "registry",
+            "2026-11-09T12:00:00Z".into(),
+            &registry_record,
+        ));
+        reg.append_records(records).await.unwrap();
+        let search = |s: EvaluationSearch| {
+            let reg = &reg;
+            async move {
+                reg.search_evaluations(&EvaluationSearch {
+                    limit: if s.limit == 0 { 50 } else { s.limit },
+                    ..s
+                })
+                .await
+            }
+        };
+        // Nothing is found before the indexer reads the log.
+        let none = search(EvaluationSearch::default()).await.unwrap();
+        assert_eq!(
+            (none.evaluations.len(), none.indexed),
+            (0, 0),
+            "{backend:?}"
+        );
+        assert_eq!(reg.index_evaluations(u64::MAX).await.unwrap(), 20);
+        assert_eq!(
+            reg.index_evaluations(u64::MAX).await.unwrap(),
+            0,
+            "nothing new"
+        );
+        let all = search(EvaluationSearch::default()).await.unwrap();
+        assert_eq!(
+            (all.evaluations.len(), all.indexed),
+            (19, 20),
+            "the registry record is not an evaluation"
+        );
+        assert!(
+            all.evaluations.windows(2).all(|w| w[0].seq > w[1].seq),
+            "newest first"
+        );
+        let by_subject = search(EvaluationSearch {
+            subject: Some("S1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            by_subject.evaluations.len(),
+            11,
+            "S1: 9 of app:b, 1 ok and 1 failed of app:a"
+        );
+        let of_a = search(EvaluationSearch {
+            subject: Some("S1".into()),
+            caller: Some("app:a".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(of_a.evaluations.len(), 2);
+        let failures = search(EvaluationSearch {
+            outcome: Some("failed".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(failures.evaluations.len(), 1);
+        assert_eq!(failures.evaluations[0].outcome, "plugin_fault");
+        assert_eq!(failures.evaluations[0].score, None);
+        let by_code = search(EvaluationSearch {
+            outcome: Some("plugin_fault".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(by_code.evaluations.len(), 1);
+        let port = search(EvaluationSearch {
+            model: Some("ningbo/port".into()),
+            outcome: Some("ok".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(port.evaluations.len(), 9);
+        assert_eq!(port.evaluations[0].score, Some(709.0));
+        assert_eq!(port.evaluations[0].grade.as_deref(), Some("A"));
+        // 3 to 5 November: both bounds included, nothing beyond.
+        let days = search(EvaluationSearch {
+            model: Some("ningbo/port".into()),
+            from: Some("2026-11-03T00:00:00Z".into()),
+            until: Some("2026-11-06T00:00:00Z".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let subjects: Vec<&str> = days
+            .evaluations
+            .iter()
+            .map(|e| e.subject.as_str())
+            .collect();
+        assert_eq!(subjects, ["S5", "S4", "S3"]);
+        let later = search(EvaluationSearch {
+            from: Some("2027-01-01T00:00:00Z".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert!(later.evaluations.is_empty());
+        // Pages: 19 records, 8 at a time.
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = search(EvaluationSearch {
+                before_seq: before,
+                limit: 8,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            seen.extend(page.evaluations.iter().map(|e| e.seq));
+            match page.next_before {
+                Some(b) => before = Some(b),
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.dedup();
+        assert_eq!((seen.len(), sorted), (19, seen.clone()));
+        // Bad input is refused.
+        for bad in [
+            EvaluationSearch {
+                limit: 201,
+                ..Default::default()
+            },
+            EvaluationSearch {
+                outcome: Some("OK'--".into()),
+                limit: 1,
+                ..Default::default()
+            },
+            EvaluationSearch {
+                from: Some("yesterday".into()),
+                limit: 1,
+                ..Default::default()
+            },
+        ] {
+            assert!(
+                matches!(reg.search_evaluations(&bad).await, Err(R::BadRequest(_))),
+                "{bad:?}"
+            );
+        }
+        // A record appended later is found once indexed.
+        reg.append_records(vec![evaluation(
+            "2026-11-10T10:00:00Z",
+            "app:a",
+            "ningbo/port",
+            "S10",
+            ok(710.0),
+        )])
+        .await
+        .unwrap();
+        reg.index_evaluations(u64::MAX).await.unwrap();
+        let new = search(EvaluationSearch {
+            subject: Some("S10".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!((new.evaluations.len(), new.indexed), (1, 21));
+    }
+}
