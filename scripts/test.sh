@@ -19,6 +19,10 @@ if ! command -v openssl >/dev/null; then
     exit 1
   fi
 fi
+# The console's tests drive Debian's Chromium (installed when missing) and
+# check each page with axe-core (fetched once, pinned by hash).
+SCOREHOST_AXE_JS=$(scripts/browser.sh)
+export SCOREHOST_AXE_JS SCOREHOST_REQUIRE_BROWSER=1
 # `cargo test` does not rebuild another package's binary; the CLI tests run it.
 cargo build --release -p scorehost
 export SCOREHOST_REQUIRE_SANDBOX=1

@@ -384,7 +384,8 @@ async fn prepare(
     let url = format!("http://{listen}");
     let mut out = format!(
         "scorehost demo: {} models pinned; {} subjects ({} base evaluations, {} indicator records imported; {} refused); {} consents\n\n\
-         tokens (shown once):\n  APP={}        # app:demo, may score {}\n  AUDITOR={}\n  PROVINCE={}\n\ntry:\n",
+         tokens (shown once):\n  APP={}        # app:demo, may score {}\n  AUDITOR={}\n  PROVINCE={}\n\n\
+         console (控制台): {url}/console/ — sign in with PROVINCE to review (审核) or AUDITOR to audit (审计)\n\ntry:\n",
         models.len(),
         subjects,
         b.accepted,
