@@ -281,6 +281,12 @@ impl Browser {
     /// Screenshot the page in both languages (and check each with axe),
     /// then return to Chinese.
     async fn shoot(&self, name: &str) {
+        self.shoot_at(name, &[]).await
+    }
+
+    /// As [`Browser::shoot`], and also with each of `sections` (CSS
+    /// selectors) scrolled to the top, as `NAME-SECTION-LANG.png`.
+    async fn shoot_at(&self, name: &str, sections: &[(&str, &str)]) {
         for code in ["zh", "en"] {
             self.set_lang(code).await;
             let want = if code == "zh" { "zh-CN" } else { "en" };
@@ -288,6 +294,20 @@ impl Browser {
             self.accessible(&format!("{name} ({code})")).await;
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(self.shots.join(format!("{name}-{code}.png")), png).unwrap();
+            for (part, css) in sections {
+                // Charts draw once their script has run: wait for them.
+                self.wait_for(&format!("{css} canvas[data-drawn='1']"), 20)
+                    .await;
+                self.client
+                    .execute(
+                        "document.querySelector(arguments[0]).scrollIntoView();",
+                        vec![json!(css)],
+                    )
+                    .await
+                    .unwrap();
+                let png = self.client.screenshot().await.unwrap();
+                std::fs::write(self.shots.join(format!("{name}-{part}-{code}.png")), png).unwrap();
+            }
         }
         self.set_lang("zh").await;
     }
@@ -417,7 +437,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.wait_for("canvas#impact-heatmap[data-drawn='1']", 20)
         .await;
     b.wait_for("canvas#impact-hist[data-drawn='1']", 20).await;
-    b.shoot("review-version").await;
+    b.shoot_at("review-version", &[("impact", "#impact")]).await;
     // A revoke posted without the CSRF token changes nothing.
     let cookie = b.cookie().await;
     assert_eq!(
@@ -501,7 +521,8 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     let evaluation_path = b.client.current_url().await.unwrap().path().to_string();
     b.find("[data-test=replay]").await.click().await.unwrap();
     b.wait_for("[data-test=identical]", 30).await;
-    b.shoot("audit-evaluation").await;
+    b.shoot_at("audit-evaluation", &[("waterfall", "#white-box")])
+        .await;
     // Its proof, downloaded as the browser would (with the session), checks
     // offline with the CLI.
     let cookie = b.cookie().await;

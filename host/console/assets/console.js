@@ -27,7 +27,7 @@
 
   if (typeof window.Chart === "undefined") { return; }
   var Chart = window.Chart;
-  Chart.defaults.font.family = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif";
+  Chart.defaults.font.family = "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', sans-serif";
   Chart.defaults.animation = false;
 
   var data = function (canvas) {

@@ -84,6 +84,28 @@ impl Jobs {
         map.get(id).filter(|j| j.owner == owner).cloned()
     }
 
+    /// Keep `value` as `owner`'s finished job for `key` (work done within
+    /// the request, such as a replay, whose result the next page shows).
+    pub fn finished(&self, owner: &str, key: &str, value: Value) {
+        let now = Instant::now();
+        let job = Job {
+            id: crate::session::random_hex(16),
+            owner: owner.to_string(),
+            key: key.to_string(),
+            started: now,
+            finished: Some(now),
+            state: State::Done(value),
+        };
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, j| !(j.owner == owner && j.key == key));
+        if map.len() >= MAX_JOBS {
+            map.retain(|_, j| j.finished.is_none_or(|f| f.elapsed() < KEEP_RESULT));
+        }
+        if map.len() < MAX_JOBS {
+            map.insert(job.id.clone(), job);
+        }
+    }
+
     /// Start `method path` with `body` as `who` in the background, unless
     /// `owner` already runs a job for `key` (then that one is returned).
     pub fn start(

@@ -270,13 +270,23 @@ async fn evaluation_page(
     Ok(render(&page))
 }
 
-/// `GET /console/audit/evaluations/{id}`.
+/// `GET /console/audit/evaluations/{id}`, with the result of this
+/// person's last replay of it, if any.
 pub async fn evaluation(signed: Signed, Path(id): Path<String>) -> Result<Response, ConsoleError> {
-    evaluation_page(&signed, &id, None).await
+    let replay = signed
+        .console()
+        .jobs
+        .latest(&signed.session.token_id, &format!("replay:{id}"))
+        .and_then(|j| match j.state {
+            JobState::Done(v) => Some(v),
+            _ => None,
+        });
+    evaluation_page(&signed, &id, replay).await
 }
 
 /// `POST /console/audit/evaluations/{id}/replay`: replay it (the API's
-/// replay, as this auditor) and show the page with the result.
+/// replay, as this auditor), then back to its page, which shows the result
+/// (so that the page can be reloaded or switched to the other language).
 pub async fn replay(
     signed: Signed,
     Path(id): Path<String>,
@@ -291,7 +301,11 @@ pub async fn replay(
             None,
         )
         .await?;
-    evaluation_page(&signed, &id, Some(report)).await
+    signed
+        .console()
+        .jobs
+        .finished(&signed.session.token_id, &format!("replay:{id}"), report);
+    Ok(Redirect::to(&format!("/console/audit/evaluations/{}", enc(&id))).into_response())
 }
 
 /// `GET /console/audit/evaluations/{id}/proof`: its inclusion proof as a

@@ -400,11 +400,7 @@ pub async fn version(
         .flatten()
         .any(|s| s["model"] == model.as_str() && s["version"] == version);
     let mut history = Vec::new();
-    for (who, when) in [
-        ("published_by", "published_at"),
-        ("approved_by", "approved_at"),
-        ("revoked_by", "revoked_at"),
-    ] {
+    for (who, when) in [("approved_by", "approved_at"), ("revoked_by", "revoked_at")] {
         if !this[who].is_null() {
             history.push((
                 format!("{}: {}", who.trim_end_matches("_by"), text(&this[who])),

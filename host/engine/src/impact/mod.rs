@@ -445,7 +445,7 @@ fn replay(model: &Model, s: select::Selected) -> report::Compared {
 /// The audit record of an analysis.
 fn record(actor: &Actor, report: &ImpactReport, sha: &str) -> scorehost_registry::NewRecord {
     let mut f = serde_json::Map::new();
-    f.insert("actor".into(), actor.to_string().into());
+    actor.record_into(&mut f);
     f.insert("action".into(), "impact".into());
     f.insert(
         "ref".into(),
