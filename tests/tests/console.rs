@@ -200,6 +200,23 @@ async fn open_browser(base: &str) -> Browser {
             Err(e) => panic!("chromedriver did not start a browser: {e}"),
         }
     };
+    // The viewport, not the window, is 1280×800: the window is made larger
+    // by whatever the browser's own frame takes.
+    let frame = client
+        .execute(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (fw, fh) = (
+        frame[0].as_u64().unwrap_or(0),
+        frame[1].as_u64().unwrap_or(0),
+    );
+    client
+        .set_window_size(1280 + fw as u32, 800 + fh as u32)
+        .await
+        .unwrap();
     let shots = root().join("target/console-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     Browser {
@@ -251,9 +268,23 @@ impl Browser {
             .to_string()
     }
 
+    /// Switch the language, back to this page (its query too).
     async fn set_lang(&self, code: &str) {
-        let path = self.client.current_url().await.unwrap().path().to_string();
-        self.go(&format!("/console/lang/{code}?back={path}")).await;
+        let url = self.client.current_url().await.unwrap();
+        let back = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let back: String = back
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        self.go(&format!("/console/lang/{code}?back={back}")).await;
     }
 
     /// axe-core on the page: no serious or critical violation.
@@ -480,25 +511,30 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         b.find("[data-test=status]").await.text().await.unwrap(),
         "approved"
     );
-    // The approval is an audit record naming the reviewer's token.
+    // Shadow it, then stop: the form asks for the hash too.
+    b.find("#shadow-sha").await.send_keys(&sha).await.unwrap();
+    b.find("[data-test=shadow]").await.click().await.unwrap();
+    b.find("[data-test=unshadow]").await.click().await.unwrap();
+    b.find("[data-test=shadow]").await;
+    // Each action is an audit record naming the reviewer's token.
     let db = demo.data_dir.join("registry.db");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display()))
         .await
         .unwrap();
-    let approvals: Vec<(String,)> = sqlx::query_as(
-        "SELECT record FROM audit_log WHERE kind = 'registry' AND record LIKE '%\"action\":\"approve\"%' AND record LIKE '%fenghua/tourism@2.0.0%'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(approvals.len(), 1, "{approvals:?}");
-    assert!(
-        approvals[0]
-            .0
-            .contains(&format!("\"token\":\"{province_token_id}\"")),
-        "the approval names the token: {}",
-        approvals[0].0
-    );
+    for action in ["approve", "shadow", "unshadow", "impact"] {
+        let records: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT record FROM audit_log WHERE kind = 'registry' AND record LIKE '%\"action\":\"{action}\"%' AND record LIKE '%fenghua/tourism@2.0.0%'"
+        ))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(!records.is_empty(), "no {action} record");
+        let last = &records[records.len() - 1].0;
+        assert!(
+            last.contains(&format!("\"token\":\"{province_token_id}\"")),
+            "the {action} record names the token: {last}"
+        );
+    }
     pool.close().await;
 
     // The auditor.
@@ -612,4 +648,133 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.find("#token").await;
 
     b.client.clone().close().await.unwrap();
+}
+
+/// The console over plain HTTP, no browser: what every response carries
+/// (the CSP without `unsafe-inline`, the cookie's flags), the sign-in's own
+/// CSRF check, the API's bad-token throttle on sign-in, and no redirect
+/// out of the console.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_is_guarded_like_the_api() {
+    let f = scorehost_tests::fixture(scorehost_tests::Backend::Sqlite, "console-guards").await;
+    let auditor = scorehost_tests::token(&f, "auditor", "");
+    let s = Server::start(&f);
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut r = agent.get(&format!("{}{path}", s.url));
+        if let Some(c) = cookie {
+            r = r.set("Cookie", c);
+        }
+        match r.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{path}: {e}"),
+        }
+    };
+    let post = |path: &str, cookie: &str, form: &[(&str, &str)]| match agent
+        .post(&format!("{}{path}", s.url))
+        .set("Cookie", cookie)
+        .send_form(form)
+    {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{path}: {e}"),
+    };
+    // Every page: a CSP without unsafe-inline, no framing, no sniffing.
+    let page = get("/console/", None);
+    let csp = page.header("Content-Security-Policy").unwrap().to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.header("X-Content-Type-Options"), Some("nosniff"));
+    let pre_cookie = page
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("scorehost_console_sign_in="))
+        .unwrap()
+        .to_string();
+    assert!(
+        pre_cookie.contains("HttpOnly") && pre_cookie.contains("SameSite=Strict"),
+        "{pre_cookie}"
+    );
+    let pre = pre_cookie
+        .trim_start_matches("scorehost_console_sign_in=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.into_string().unwrap();
+    assert!(html.contains("<html lang=\"zh-CN\">"), "Chinese by default");
+    assert!(
+        !html.contains("<script>") && !html.contains("style=\""),
+        "no inline script or style"
+    );
+    // A sign-in without the form's CSRF token is refused, even with a good token.
+    let r = post("/console/sign-in", "", &[("token", &auditor)]);
+    assert_eq!(r.status(), 403);
+    assert!(r.header("set-cookie").is_none(), "no session");
+    // A good token signs in: the session cookie is HttpOnly, SameSite=Strict, with an expiry.
+    let jar = format!("scorehost_console_sign_in={pre}");
+    let r = post(
+        "/console/sign-in",
+        &jar,
+        &[("csrf", &pre), ("token", &auditor)],
+    );
+    assert_eq!(r.status(), 303);
+    let session = r
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("scorehost_console="))
+        .unwrap()
+        .to_string();
+    for flag in ["HttpOnly", "SameSite=Strict", "Max-Age=", "Path=/console/"] {
+        assert!(session.contains(flag), "{flag} in {session}");
+    }
+    assert!(
+        !session.contains(&auditor),
+        "the token never goes to the browser"
+    );
+    let cookie = session.split(';').next().unwrap().to_string();
+    assert_eq!(get("/console/audit", Some(&cookie)).status(), 200);
+    // The auditor may not open the reviewer's pages.
+    assert_eq!(get("/console/review", Some(&cookie)).status(), 403);
+    // Sign-out needs the CSRF token too; without it the session lives on.
+    assert_eq!(post("/console/sign-out", &cookie, &[]).status(), 403);
+    assert_eq!(get("/console/audit", Some(&cookie)).status(), 200);
+    // The language switch goes back only into the console.
+    for back in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/console/..//evil",
+        "/v1/me",
+    ] {
+        let r = get(&format!("/console/lang/en?back={back}"), None);
+        assert_eq!(r.header("Location"), Some("/console/"), "{back}");
+    }
+    // Guessing tokens at the sign-in form is throttled like the API: after
+    // FREE_FAILURES bad tokens this address gets 429, a good token too.
+    let mut statuses = Vec::new();
+    for _ in 0..=scorehost_server::auth::FREE_FAILURES {
+        statuses.push(
+            post(
+                "/console/sign-in",
+                &jar,
+                &[("csrf", &pre), ("token", "guess")],
+            )
+            .status(),
+        );
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(
+        statuses[..statuses.len() - 1].iter().all(|s| *s == 401),
+        "{statuses:?}"
+    );
+    let r = post(
+        "/console/sign-in",
+        &jar,
+        &[("csrf", &pre), ("token", &auditor)],
+    );
+    assert_eq!(r.status(), 429, "while throttled, no token signs in");
 }

@@ -20,7 +20,7 @@ use crate::{Error, Registry};
 /// enough that the log writer's next group commit barely waits.
 pub const INDEX_CHUNK: u32 = 1_000;
 
-/// Rows per multi-row INSERT into the index (9 columns each, far below
+/// Rows per multi-row INSERT into the index (10 columns each, far below
 /// every database's limit on bound parameters).
 const ROWS_PER_INSERT: usize = 50;
 
@@ -94,6 +94,7 @@ pub struct EvaluationFound {
 /// One row of the index.
 struct IndexRow {
     seq: i64,
+    id: String,
     at: String,
     caller: String,
     model: String,
@@ -107,7 +108,7 @@ struct IndexRow {
 impl IndexRow {
     /// The row of an evaluation leaf; `None` for a record that is not one
     /// or does not parse (it stays in the log, unindexed).
-    fn of(seq: i64, at: String, record: &str) -> Option<IndexRow> {
+    fn of(seq: i64, leaf_hash: &str, at: String, record: &str) -> Option<IndexRow> {
         let v: serde_json::Value = serde_json::from_str(record).ok()?;
         let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
         let outcome = &v["outcome"];
@@ -121,6 +122,7 @@ impl IndexRow {
         };
         Some(IndexRow {
             seq,
+            id: record_id(seq as u64, leaf_hash),
             at,
             caller: text(&v["caller"])?,
             model: text(&v["model"]["name"])?,
@@ -160,7 +162,7 @@ impl Registry {
                 .await?
                 .try_get("next_seq")?;
             let leaves = sqlx::query(
-                "SELECT seq, kind, at, record FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                "SELECT seq, kind, at, record, leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
             )
             .bind(next)
             .bind(i64::from(chunk))
@@ -177,21 +179,27 @@ impl Registry {
                     continue;
                 }
                 let record: String = leaf.try_get("record")?;
-                if let Some(row) = IndexRow::of(leaf.try_get("seq")?, leaf.try_get("at")?, &record)
-                {
+                let leaf_hash: String = leaf.try_get("leaf_hash")?;
+                if let Some(row) = IndexRow::of(
+                    leaf.try_get("seq")?,
+                    &leaf_hash,
+                    leaf.try_get("at")?,
+                    &record,
+                ) {
                     rows.push(row);
                 }
             }
             for part in rows.chunks(ROWS_PER_INSERT) {
                 let sql = format!(
-                    "INSERT INTO audit_search (seq, at, caller, model, version, subject, outcome, score, grade) \
+                    "INSERT INTO audit_search (seq, id, at, caller, model, version, subject, outcome, score, grade) \
                      VALUES {} ON CONFLICT (seq) DO NOTHING",
-                    placeholders(part.len(), 9)
+                    placeholders(part.len(), 10)
                 );
                 let mut q = sqlx::query(&sql);
                 for r in part {
                     q = q
                         .bind(r.seq)
+                        .bind(&r.id)
                         .bind(&r.at)
                         .bind(&r.caller)
                         .bind(&r.model)
@@ -234,8 +242,8 @@ impl Registry {
             )));
         }
         let mut sql = String::from(
-            "SELECT s.seq, s.at, s.caller, s.model, s.version, s.subject, s.outcome, s.score, s.grade, l.leaf_hash \
-             FROM audit_search s JOIN audit_log l ON l.seq = s.seq WHERE s.seq < $1",
+            "SELECT s.seq, s.id, s.at, s.caller, s.model, s.version, s.subject, s.outcome, s.score, s.grade \
+             FROM audit_search s WHERE s.seq < $1",
         );
         let mut binds: Vec<String> = Vec::new();
         let mut push = |sql: &mut String, clause: &str, value: &str| {
@@ -308,9 +316,8 @@ impl Registry {
         let mut evaluations = Vec::with_capacity(rows.len());
         for r in &rows {
             let seq: i64 = r.try_get("seq")?;
-            let leaf_hash: String = r.try_get("leaf_hash")?;
             evaluations.push(EvaluationSummary {
-                id: record_id(seq as u64, &leaf_hash),
+                id: r.try_get("id")?,
                 seq: seq as u64,
                 at: r.try_get("at")?,
                 caller: r.try_get("caller")?,

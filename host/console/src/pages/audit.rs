@@ -87,6 +87,12 @@ pub async fn search(
         })
         .collect();
     let searched = q.contains_key("go") || !params.is_empty();
+    // This page with its search, for the language switch.
+    let here = if searched {
+        format!("/console/audit?go=1&{}", params.join("&"))
+    } else {
+        "/console/audit".to_string()
+    };
     let (mut found, mut indexed, mut next) = (Vec::new(), 0, String::new());
     if searched {
         let answer = signed
@@ -122,7 +128,7 @@ pub async fn search(
     }
     let t = T(signed.lang);
     Ok(render(&SearchPage {
-        f: signed.frame(t.t("audit_title"), "/console/audit"),
+        f: signed.frame(t.t("audit_title"), &here),
         q,
         searched,
         found,
