@@ -191,3 +191,83 @@ pub fn proof(s: &Server, id: &str, token: &str) -> ((u16, Value), u32) {
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
 }
+
+/// `scorehost demo` from nothing, on a free port: the server, everything it
+/// printed before it started listening, and its data dir (removed when the
+/// demo is dropped, after the server is stopped).
+pub struct Demo {
+    /// The server.
+    pub server: Server,
+    /// What the demo printed: tokens, the console's address, curl commands.
+    pub printed: String,
+    /// Its data dir.
+    pub data_dir: std::path::PathBuf,
+}
+
+impl Demo {
+    /// Start the demo with `subjects` subjects in a data dir named after
+    /// `name` and this process; returns once it listens.
+    pub fn start(name: &str, subjects: usize) -> Demo {
+        let data_dir =
+            std::env::temp_dir().join(format!("scorehost-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        // A free port (the printed commands name it).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(binary())
+            .current_dir(root())
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args([
+                "demo",
+                "--subjects",
+                &subjects.to_string(),
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut printed = String::new();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        while !printed.contains("scorehost listening on") {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "the demo stopped: {printed}"
+            );
+            printed.push_str(&line);
+        }
+        Demo {
+            server: Server {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+            },
+            printed,
+            data_dir,
+        }
+    }
+
+    /// The secret the demo printed as `NAME=…` (`APP`, `AUDITOR`,
+    /// `PROVINCE`).
+    pub fn secret(&self, name: &str) -> String {
+        self.printed
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{name}=")))
+            .map(|v| v.split_whitespace().next().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {}", self.printed))
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if self.server.child.try_wait().ok().flatten().is_none() {
+            self.server.stop();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

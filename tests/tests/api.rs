@@ -1,8 +1,7 @@
 //! The HTTP service, end to end: the real `scorehost serve` on a free port,
 //! driven over HTTP with real tokens, real components and a real database.
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use scorehost_tests::http::{Server, call, get, post_json, post_to};
 use scorehost_tests::{
@@ -914,53 +913,13 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
 
 #[test]
 fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
-    let data_dir = std::env::temp_dir().join(format!("scorehost-test-demo-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    // A free port (the printed commands name it).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(binary())
-        .current_dir(root())
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args([
-            "demo",
-            "--subjects",
-            "300",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut out = String::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    while !out.contains("scorehost listening on") {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "the demo stopped: {out}"
-        );
-        out.push_str(&line);
-    }
-    let mut server = Server {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
+    let mut demo = scorehost_tests::http::Demo::start("demo", 300);
+    let out = demo.printed.clone();
     assert!(
         out.contains("12 models pinned; 300 subjects (300 base evaluations"),
         "{out}"
     );
-    let secret = |name: &str| {
-        out.lines()
-            .find_map(|l| l.trim().strip_prefix(&format!("{name}=")))
-            .map(|v| v.split_whitespace().next().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no {name} in {out}"))
-    };
+    let secret = |name: &str| demo.secret(name);
     let (app, auditor, province) = (secret("APP"), secret("AUDITOR"), secret("PROVINCE"));
     // Every printed scoring works as its comment says.
     let mut scored = 0;
@@ -979,7 +938,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
             .trim_end_matches('\'');
         let path = curl
             .split_whitespace()
-            .find_map(|w| w.strip_prefix(&server.url))
+            .find_map(|w| w.strip_prefix(&demo.server.url))
             .unwrap_or_default()
             .to_string();
         // The other printed commands: a benefit decision, the candidate's
@@ -991,7 +950,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         ] {
             if comment.starts_with(what) {
                 let (got, answer) = post_to(
-                    &server,
+                    &demo.server,
                     &path,
                     Some(token),
                     "application/json",
@@ -1015,7 +974,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
             continue;
         }
         let (status, answer) = post_to(
-            &server,
+            &demo.server,
             "/v1/scores",
             Some(&app),
             "application/json",
@@ -1052,7 +1011,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         .map(|b| b.trim_end_matches('\''))
         .expect("the disputed subject has a printed scoring");
     let (status, answer) = post_to(
-        &server,
+        &demo.server,
         "/v1/scores",
         Some(&app),
         "application/json",
@@ -1066,10 +1025,9 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
         )),
         "{answer}"
     );
-    let (status, v) = get(&server, "/v1/audit/verify", Some(&auditor));
+    let (status, v) = get(&demo.server, "/v1/audit/verify", Some(&auditor));
     assert_eq!(status, 200, "{v}");
-    assert!(server.stop().success());
-    let _ = std::fs::remove_dir_all(&data_dir);
+    assert!(demo.server.stop().success());
 }
 
 #[test]

@@ -18,14 +18,13 @@
 //! by version and hash). Without them the test says so and passes, unless
 //! `SCOREHOST_REQUIRE_BROWSER=1` (as in scripts/test.sh), where it fails.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use scorehost_tests::http::{Server, call};
-use scorehost_tests::{binary, root, run_on};
+use scorehost_tests::{root, run_on};
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -73,69 +72,27 @@ impl Drop for Killed {
     }
 }
 
-/// The demo, started on a free port: the server and its printed tokens.
+/// The demo, and the tokens it printed.
 struct Demo {
-    server: Server,
-    data_dir: PathBuf,
+    demo: scorehost_tests::http::Demo,
     app: String,
     auditor: String,
     province: String,
 }
 
-impl Drop for Demo {
-    fn drop(&mut self) {
-        self.server.stop();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
 fn start_demo() -> Demo {
-    let data_dir =
-        std::env::temp_dir().join(format!("scorehost-test-console-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let port = free_port();
-    let mut child = Command::new(binary())
-        .current_dir(root())
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args([
-            "demo",
-            "--subjects",
-            "300",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut out = String::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    while !out.contains("scorehost listening on") {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "the demo stopped: {out}"
-        );
-        out.push_str(&line);
-    }
-    let url = format!("http://127.0.0.1:{port}");
+    let demo = scorehost_tests::http::Demo::start("console", 300);
     assert!(
-        out.contains(&format!("{url}/console/")),
-        "the demo prints the console's address: {out}"
+        demo.printed
+            .contains(&format!("{}/console/", demo.server.url)),
+        "the demo prints the console's address: {}",
+        demo.printed
     );
-    let secret = |name: &str| {
-        out.lines()
-            .find_map(|l| l.trim().strip_prefix(&format!("{name}=")))
-            .map(|v| v.split_whitespace().next().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no {name} in {out}"))
-    };
     Demo {
-        app: secret("APP"),
-        auditor: secret("AUDITOR"),
-        province: secret("PROVINCE"),
-        server: Server { child, url },
-        data_dir,
+        app: demo.secret("APP"),
+        auditor: demo.secret("AUDITOR"),
+        province: demo.secret("PROVINCE"),
+        demo,
     }
 }
 
@@ -397,7 +354,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         return;
     }
     let demo = start_demo();
-    let base = demo.server.url.clone();
+    let base = demo.demo.server.url.clone();
     let b = open_browser(&base).await;
 
     let (status, me) = call(
@@ -517,7 +474,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.find("[data-test=unshadow]").await.click().await.unwrap();
     b.find("[data-test=shadow]").await;
     // Each action is an audit record naming the reviewer's token.
-    let db = demo.data_dir.join("registry.db");
+    let db = demo.demo.data_dir.join("registry.db");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display()))
         .await
         .unwrap();
@@ -574,7 +531,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         "the proof is a download"
     );
     let proof = proof.into_string().unwrap();
-    let proof_file = demo.data_dir.join("downloaded-proof.json");
+    let proof_file = demo.demo.data_dir.join("downloaded-proof.json");
     std::fs::write(&proof_file, &proof).unwrap();
     let (_, cp) = call(
         "GET",
@@ -584,7 +541,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         None,
     );
     let checked = run_on(
-        &demo.data_dir,
+        &demo.demo.data_dir,
         &[
             "audit",
             "proof",
@@ -624,16 +581,19 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.shoot("forbidden").await;
 
     // A revoked token's session ends.
-    let secret = run_on(&demo.data_dir, &["token", "create", "--role", "province"])
-        .trim()
-        .to_string();
+    let secret = run_on(
+        &demo.demo.data_dir,
+        &["token", "create", "--role", "province"],
+    )
+    .trim()
+    .to_string();
     let (_, me) = call("GET", &format!("{base}/v1/me"), Some(&secret), None, None);
     b.sign_in(&secret).await;
     b.go("/console/review").await;
     b.find("a[href='/console/review/fenghua/tourism/2.0.0']")
         .await;
     run_on(
-        &demo.data_dir,
+        &demo.demo.data_dir,
         &["token", "revoke", me["token"].as_str().unwrap()],
     );
     // The API trusts a token lookup for a second (REGISTRY_CACHE_TTL).

@@ -71,7 +71,7 @@
           },
           scales: {
             x: { type: "category", labels: m.columns, offset: true, grid: { display: false }, position: "top" },
-            y: { type: "category", labels: m.rows, offset: true, reverse: true, grid: { display: false } }
+            y: { type: "category", labels: m.rows, offset: true, grid: { display: false } }
           }
         }
       });
