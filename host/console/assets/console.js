@@ -37,6 +37,8 @@
 
   var draw = {
     // The grade-migration matrix as a heat map: darker = more subjects.
+    // Numeric axes (cell i, j at x = j, y = i), so that the rows run top
+    // down in the table's order whatever a category axis would choose.
     heatmap: function (canvas, d) {
       var m = d.migration;
       var points = [];
@@ -45,9 +47,17 @@
         m.columns.forEach(function (col, j) {
           var v = (m.counts[i] || [])[j] || 0;
           if (v > max) { max = v; }
-          points.push({ x: col, y: row, v: v });
+          points.push({ x: j, y: i, v: v, row: row, col: col });
         });
       });
+      var axis = function (labels, reverse, position) {
+        return {
+          type: "linear", min: -0.5, max: labels.length - 0.5, reverse: reverse, position: position,
+          grid: { display: false },
+          afterBuildTicks: function (a) { a.ticks = labels.map(function (_, i) { return { value: i }; }); },
+          ticks: { autoSkip: false, callback: function (v) { return labels[v] === undefined ? "" : labels[v]; } }
+        };
+      };
       new Chart(canvas, {
         type: "matrix",
         data: {
@@ -59,20 +69,18 @@
             },
             borderColor: "rgba(0,0,0,0.15)",
             borderWidth: 1,
-            width: function (c) { var a = c.chart.chartArea; return a ? a.width / m.columns.length - 2 : 10; },
-            height: function (c) { var a = c.chart.chartArea; return a ? a.height / m.rows.length - 2 : 10; }
+            // One unit of each axis, in pixels, less a gap.
+            width: function (c) { var s = c.chart.scales.x; return s ? Math.abs(s.getPixelForValue(1) - s.getPixelForValue(0)) - 2 : 10; },
+            height: function (c) { var s = c.chart.scales.y; return s ? Math.abs(s.getPixelForValue(1) - s.getPixelForValue(0)) - 2 : 10; }
           }]
         },
         options: {
           maintainAspectRatio: false,
           plugins: {
             legend: { display: false },
-            tooltip: { callbacks: { label: function (c) { return c.raw.y + " → " + c.raw.x + ": " + c.raw.v; } } }
+            tooltip: { callbacks: { title: function () { return ""; }, label: function (c) { return c.raw.row + " → " + c.raw.col + ": " + c.raw.v; } } }
           },
-          scales: {
-            x: { type: "category", labels: m.columns, offset: true, grid: { display: false }, position: "top" },
-            y: { type: "category", labels: m.rows, offset: true, grid: { display: false } }
-          }
+          scales: { x: axis(m.columns, false, "top"), y: axis(m.rows, true, "left") }
         }
       });
     },
