@@ -355,6 +355,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     }
     let demo = start_demo();
     let base = demo.demo.server.url.clone();
+    let base_url = base.clone();
     let b = open_browser(&base).await;
 
     let (status, me) = call(
@@ -390,6 +391,21 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
 
     // The reviewer.
     b.sign_in(&demo.province).await;
+    // The overview: the demo's baseline evaluations, drawn per model per day.
+    let total: u64 = b
+        .find("[data-test=total]")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        total > 0,
+        "the province's overview counts the demo's evaluations"
+    );
+    b.wait_for("canvas#overview-chart[data-drawn='1']", 20)
+        .await;
     b.shoot("home-reviewer").await;
     b.go("/console/review").await;
     b.find("a[href='/console/review/fenghua/tourism/2.0.0']")
@@ -494,6 +510,227 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     }
     pool.close().await;
 
+    // The dispute officer and the publisher: a record furnished by
+    // publisher:ningbo is disputed; the province forwards it from the
+    // queue and sees the source's deadline; the publisher answers it.
+    const FIRM: &str = "91330200MA2CONS01X";
+    let ningbo = run_on(
+        &demo.demo.data_dir,
+        &["token", "create", "--role", "publisher:ningbo"],
+    )
+    .trim()
+    .to_string();
+    let firm_base = serde_json::json!({"subject_id": FIRM, "kind": "enterprise", "score": 812.5, "grade": "B", "source": "province"});
+    let (status, report) = call(
+        "POST",
+        &format!("{base_url}/v1/data/bases"),
+        Some(&demo.province),
+        Some("application/x-ndjson"),
+        Some(format!("{firm_base}\n").as_bytes()),
+    );
+    assert_eq!(status, 200, "{report}");
+    let records = scorehost_tests::ningbo_records(FIRM, true);
+    let (status, report) = call(
+        "POST",
+        &format!("{base_url}/v1/data/indicators"),
+        Some(&ningbo),
+        Some("application/x-ndjson"),
+        Some(records.as_bytes()),
+    );
+    assert_eq!(status, 200, "{report}");
+    let overdue: Value = records
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["name"] == "overdue_debts")
+        .unwrap();
+    let (status, filed) = call(
+        "POST",
+        &format!("{base_url}/v1/disputes"),
+        Some(&demo.province),
+        Some("application/json"),
+        Some(
+            serde_json::json!({"subject_id": FIRM, "indicator": "overdue_debts", "observed_on": overdue["observed_on"], "reason": "the debt was never ours"})
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    assert_eq!(status, 201, "{filed}");
+    let dispute_id = filed["id"].as_str().unwrap().to_string();
+    b.sign_in(&demo.province).await;
+    b.go("/console/disputes").await;
+    b.find(&format!("a[href='/console/disputes/{dispute_id}']"))
+        .await;
+    b.shoot("disputes-queue").await;
+    b.find(&format!("a[href='/console/disputes/{dispute_id}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find("[data-test=dispute-state]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "open"
+    );
+    b.find("#check-note")
+        .await
+        .send_keys("the source must verify")
+        .await
+        .unwrap();
+    b.find("[data-test=check]").await.click().await.unwrap();
+    b.wait_for("[data-test=answer-due]", 10).await;
+    assert_eq!(
+        b.find("[data-test=dispute-state]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "forwarded"
+    );
+    let answer_due = b.find("[data-test=answer-due]").await.text().await.unwrap();
+    assert_eq!(
+        answer_due.len(),
+        10,
+        "the source's deadline is shown: {answer_due}"
+    );
+    assert!(!b.has("[data-test=check]").await, "no second check");
+    b.shoot("dispute").await;
+    // The publisher sees it among the disputes of what it furnished, answers.
+    b.sign_in(&ningbo).await;
+    assert!(!b.has("a[href='/console/review']").await);
+    assert!(!b.has("a[href='/console/audit']").await);
+    b.go("/console/disputes").await;
+    b.find(&format!("a[href='/console/disputes/{dispute_id}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.find("#answer-note")
+        .await
+        .send_keys("verified: the record stands")
+        .await
+        .unwrap();
+    b.find("[data-test=answer]").await.click().await.unwrap();
+    b.wait_for("[data-test=dispute-state]", 10).await;
+    assert_eq!(
+        b.find("[data-test=dispute-state]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "closed"
+    );
+    b.shoot("dispute-answered").await;
+    // A publisher uploads a module; it is checked, shown with its status,
+    // and waits in the reviewer's queue. Another namespace's version page
+    // is refused.
+    let tester = run_on(
+        &demo.demo.data_dir,
+        &["token", "create", "--role", "publisher:test"],
+    )
+    .trim()
+    .to_string();
+    b.sign_in(&tester).await;
+    b.go("/console/publish").await;
+    b.find("#up-name")
+        .await
+        .send_keys("versioned")
+        .await
+        .unwrap();
+    b.find("#up-version")
+        .await
+        .send_keys("1.0.0")
+        .await
+        .unwrap();
+    let module = scorehost_tests::component("guest-versioned-v1");
+    b.find("#up-file")
+        .await
+        .send_keys(module.to_str().unwrap())
+        .await
+        .unwrap();
+    b.shoot("publish").await;
+    b.go("/console/publish").await;
+    b.find("#up-name")
+        .await
+        .send_keys("versioned")
+        .await
+        .unwrap();
+    b.find("#up-version")
+        .await
+        .send_keys("1.0.0")
+        .await
+        .unwrap();
+    b.find("#up-file")
+        .await
+        .send_keys(module.to_str().unwrap())
+        .await
+        .unwrap();
+    b.find("[data-test=upload]").await.click().await.unwrap();
+    b.wait_for("[data-test=status]", 60).await;
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        "/console/review/test/versioned/1.0.0"
+    );
+    assert_eq!(
+        b.find("[data-test=status]").await.text().await.unwrap(),
+        "submitted"
+    );
+    assert!(
+        !b.has("[data-test=approve]").await,
+        "a publisher cannot approve"
+    );
+    b.shoot("publish-version").await;
+    b.go("/console/review/fenghua/tourism/2.0.0").await;
+    assert!(
+        b.html().await.contains("403"),
+        "another namespace's version is refused"
+    );
+    b.sign_in(&demo.province).await;
+    b.go("/console/review").await;
+    b.find("a[href='/console/review/test/versioned/1.0.0']")
+        .await;
+    for path in ["/console/review", "/console/audit", "/console/audit/log"] {
+        b.go(path).await;
+        assert!(
+            b.html().await.contains("403"),
+            "{path} is refused to a publisher"
+        );
+    }
+    // Both steps are records naming their tokens.
+    let (_, me) = call(
+        "GET",
+        &format!("{base_url}/v1/me"),
+        Some(&ningbo),
+        None,
+        None,
+    );
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=ro",
+        demo.demo.data_dir.join("registry.db").display()
+    ))
+    .await
+    .unwrap();
+    for (action, token) in [
+        ("dispute-check", province_token_id.clone()),
+        ("dispute-answer", me["token"].as_str().unwrap().to_string()),
+    ] {
+        let records: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT record FROM audit_log WHERE record LIKE '%\"action\":\"{action}\"%' AND record LIKE '%{dispute_id}%'"
+        ))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(records.len(), 1, "{action}");
+        assert!(
+            records[0].0.contains(&format!("\"token\":\"{token}\"")),
+            "{action}: {}",
+            records[0].0
+        );
+    }
+    pool.close().await;
+
     // The auditor.
     b.sign_in(&demo.auditor).await;
     assert!(
@@ -558,11 +795,81 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.wait_for("[data-test=verified]", 120).await;
     b.shoot("audit-log").await;
 
-    // An app: no review or audit links, and refused by URL.
+    // An app operator: its grants, its own evaluations (not another app's),
+    // each one's white box without the auditor's tools; no review or audit
+    // links, and those pages refused by URL.
+    let mut request = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    request["model"] = "ningbo/port".into();
+    let other = run_on(
+        &demo.demo.data_dir,
+        &[
+            "token",
+            "create",
+            "--role",
+            "app:other",
+            "--models",
+            "ningbo/port",
+        ],
+    )
+    .trim()
+    .to_string();
+    let mut ids = Vec::new();
+    for token in [&demo.app, &other] {
+        let (status, scored) = call(
+            "POST",
+            &format!("{base_url}/v1/scores"),
+            Some(token),
+            Some("application/json"),
+            Some(request.to_string().as_bytes()),
+        );
+        assert_eq!(status, 200, "{scored}");
+        ids.push(scored["evaluation_id"].as_str().unwrap().to_string());
+    }
     b.sign_in(&demo.app).await;
+    assert_eq!(
+        b.find("[data-test=total]").await.text().await.unwrap(),
+        "1",
+        "an app's overview counts only its own evaluation"
+    );
     assert!(!b.has("a[href='/console/review']").await);
     assert!(!b.has("a[href='/console/audit']").await);
     b.shoot("home-app").await;
+    b.go("/console/app").await;
+    assert!(
+        b.find("[data-test=granted-models]")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("ningbo/port")
+    );
+    b.wait_for(
+        &format!("a[href='/console/app/evaluations/{}']", ids[0]),
+        10,
+    )
+    .await;
+    assert!(
+        !b.html().await.contains(&ids[1]),
+        "another app's evaluation is not listed"
+    );
+    b.shoot("app").await;
+    b.go(&format!("/console/app/evaluations/{}", ids[0])).await;
+    b.wait_for("canvas#waterfall[data-drawn='1']", 20).await;
+    assert!(
+        !b.has("[data-test=replay]").await,
+        "an app has no replay button"
+    );
+    b.shoot("app-evaluation").await;
+    b.go(&format!("/console/app/evaluations/{}", ids[1])).await;
+    assert!(
+        b.html().await.contains("404"),
+        "another app's evaluation is not found"
+    );
+    b.go("/console/disputes").await;
+    assert!(
+        b.html().await.contains("403"),
+        "the disputes are refused to an app"
+    );
     for path in [
         "/console/review",
         "/console/review/fenghua/tourism/2.0.0",

@@ -936,5 +936,65 @@ async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
         .await
         .unwrap();
         assert_eq!((new.evaluations.len(), new.indexed), (1, 21));
+        // In numbers: per model per day, failures by code, time taken.
+        use scorehost_registry::StatsScope;
+        let since = |d: &str| format!("2026-11-{d}T00:00:00Z");
+        let stats = reg
+            .evaluation_stats(&StatsScope {
+                since: since("09"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let day = |d: &str, m: &str, n: u64, f: u64| (format!("2026-11-{d}"), m.to_string(), n, f);
+        assert_eq!(
+            stats.per_day,
+            vec![
+                day("09", "ningbo/port", 2, 1),
+                day("09", "yiwu/market", 1, 0),
+                day("10", "ningbo/port", 1, 0)
+            ],
+            "{backend:?}"
+        );
+        assert_eq!(stats.failures, vec![("plugin_fault".to_string(), 1)]);
+        assert_eq!(stats.latency.len(), 2, "{:?}", stats.latency);
+        let of_b = reg
+            .evaluation_stats(&StatsScope {
+                caller: Some("app:b".into()),
+                since: since("01"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(of_b.per_day.len(), 9);
+        assert!(
+            of_b.per_day
+                .iter()
+                .all(|(_, m, n, _)| m == "yiwu/market" && *n == 1)
+        );
+        let of_ningbo = reg
+            .evaluation_stats(&StatsScope {
+                namespace: Some("ningbo".into()),
+                since: since("01"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            of_ningbo
+                .per_day
+                .iter()
+                .all(|(_, m, _, _)| m == "ningbo/port")
+        );
+        assert_eq!(of_ningbo.per_day.iter().map(|r| r.2).sum::<u64>(), 11);
+        assert!(matches!(
+            reg.evaluation_stats(&StatsScope {
+                namespace: Some("x%".into()),
+                since: since("01"),
+                ..Default::default()
+            })
+            .await,
+            Err(R::BadRequest(_))
+        ));
     }
 }

@@ -25,6 +25,45 @@
     setTimeout(tick, 1000);
   });
 
+  // Upload a module: drop it on the zone or choose it; sent as
+  // application/wasm with the session's CSRF token in a header.
+  var form = document.getElementById("upload-form");
+  if (form) {
+    var zone = document.getElementById("dropzone");
+    var input = document.getElementById("up-file");
+    var status = document.getElementById("upload-status");
+    ["dragenter", "dragover"].forEach(function (t) {
+      zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (t) {
+      zone.addEventListener(t, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; }
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var file = input.files[0];
+      if (!file) { return; }
+      var name = document.getElementById("up-name").value.trim();
+      var version = document.getElementById("up-version").value.trim();
+      status.textContent = "…";
+      fetch("/console/publish/" + encodeURIComponent(name) + "/" + encodeURIComponent(version), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/wasm", "X-CSRF-Token": form.getAttribute("data-csrf") },
+        body: file
+      })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+        .then(function (r) {
+          if (r.ok) { window.location.href = r.body.location; }
+          else { status.textContent = r.body.error; status.className = "error"; }
+        })
+        .catch(function (err) { status.textContent = String(err); status.className = "error"; });
+    });
+  }
+
   if (typeof window.Chart === "undefined") { return; }
   var Chart = window.Chart;
   Chart.defaults.font.family = "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', sans-serif";
@@ -82,6 +121,20 @@
           },
           scales: { x: axis(m.columns, false, "top"), y: axis(m.rows, true, "left") }
         }
+      });
+    },
+
+    // Evaluations per model per day, stacked.
+    stacked: function (canvas, d) {
+      var palette = ["#145aa0", "#1e823e", "#b5651d", "#7a3e9d", "#a8201a", "#2a8c8c", "#6b6b1f", "#c2185b", "#455a64", "#8d6e63", "#5c6bc0", "#00897b"];
+      var models = Object.keys(d.models);
+      new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: d.days,
+          datasets: models.map(function (m, i) { return { label: m, data: d.models[m], backgroundColor: palette[i % palette.length] }; })
+        },
+        options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
       });
     },
 

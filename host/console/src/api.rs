@@ -82,16 +82,38 @@ impl Api {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Answer, ConsoleError> {
+        let body = match body {
+            Some(v) => Some((
+                "application/json",
+                axum::body::Bytes::from(
+                    serde_json::to_vec(v).map_err(|e| ConsoleError::Internal(e.to_string()))?,
+                ),
+            )),
+            None => None,
+        };
+        self.send(who, method, path, body).await
+    }
+
+    /// One request with a body of any type (a module's bytes, as
+    /// `application/wasm`); its `Content-Length` is set, so the API's
+    /// admission judges its size before reading it.
+    pub async fn send(
+        &self,
+        who: &Who,
+        method: Method,
+        path: &str,
+        body: Option<(&str, axum::body::Bytes)>,
+    ) -> Result<Answer, ConsoleError> {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
             .header(header::AUTHORIZATION, format!("Bearer {}", who.secret));
         let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(
-                    serde_json::to_vec(v).map_err(|e| ConsoleError::Internal(e.to_string()))?,
-                )
+            Some((content_type, bytes)) => {
+                req = req
+                    .header(header::CONTENT_TYPE, content_type)
+                    .header(header::CONTENT_LENGTH, bytes.len());
+                Body::from(bytes)
             }
             None => Body::empty(),
         };

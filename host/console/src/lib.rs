@@ -77,7 +77,7 @@ pub fn router(api: Router) -> Router {
         sessions: session::Sessions::default(),
         jobs: jobs::Jobs::default(),
     });
-    use pages::{audit, home, review};
+    use pages::{app, audit, disputes, home, publish, review};
     Router::new()
         .route(
             "/console",
@@ -98,6 +98,17 @@ pub fn router(api: Router) -> Router {
             "/console/review/{ns}/{name}/{version}/{action}",
             post(review::act),
         )
+        .route("/console/publish", get(publish::home))
+        .route(
+            "/console/publish/{name}/{version}",
+            post(publish::upload).layer(DefaultBodyLimit::max(publish::MAX_MODULE)),
+        )
+        .route("/console/app", get(app::home))
+        .route("/console/app/evaluations/{id}", get(app::evaluation))
+        .route("/console/disputes", get(disputes::queue))
+        .route("/console/disputes/{id}", get(disputes::dispute))
+        .route("/console/disputes/{id}/{action}", post(disputes::act))
+        .route("/console/repairs", post(disputes::repair))
         .route("/console/audit", get(audit::search))
         .route("/console/audit/evaluations/{id}", get(audit::evaluation))
         .route(

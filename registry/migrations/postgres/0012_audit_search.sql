@@ -14,7 +14,8 @@ CREATE TABLE audit_search (
     subject TEXT    NOT NULL,
     outcome TEXT    NOT NULL,
     score   DOUBLE PRECISION,
-    grade   TEXT
+    grade   TEXT,
+    duration_us BIGINT
 );
 CREATE INDEX audit_search_subject ON audit_search (subject, seq);
 CREATE INDEX audit_search_model ON audit_search (model, seq);

@@ -162,18 +162,21 @@ struct EvaluationPage {
     fuel: String,
     erased: String,
     data: String,
+    auditing: bool,
     replayed: bool,
     identical: bool,
     differences: Vec<String>,
 }
 
-/// The evaluation page for `id`, with a replay's result if there is one.
-async fn evaluation_page(
+/// The evaluation page for `id`, with a replay's result if there is one;
+/// `auditing`: the auditor's page (replay, proof), else an app's own
+/// evaluation (the white box only). The caller checks the role.
+pub(crate) async fn evaluation_page(
     signed: &Signed,
     id: &str,
     replay: Option<Value>,
+    auditing: bool,
 ) -> Result<Response, ConsoleError> {
-    signed.require_audit()?;
     let shown = signed.get(&format!("/v1/evaluations/{}", enc(id))).await?;
     let r = &shown["record"];
     let outcome = &r["outcome"];
@@ -230,7 +233,11 @@ async fn evaluation_page(
     let page = EvaluationPage {
         f: signed.frame(
             &format!("{} {id}", t.t("evaluation")),
-            &format!("/console/audit/evaluations/{id}"),
+            &if auditing {
+                format!("/console/audit/evaluations/{id}")
+            } else {
+                format!("/console/app/evaluations/{id}")
+            },
         ),
         csrf: signed.session.csrf.clone(),
         enc_id: enc(id),
@@ -269,6 +276,7 @@ async fn evaluation_page(
         fuel: format!("{} / {}", text(&r["fuel"]), text(&r["fuel_budget"])),
         erased: text(&shown["erased_at"]),
         data,
+        auditing,
         replayed,
         identical,
         differences,
@@ -287,7 +295,8 @@ pub async fn evaluation(signed: Signed, Path(id): Path<String>) -> Result<Respon
             JobState::Done(v) => Some(v),
             _ => None,
         });
-    evaluation_page(&signed, &id, replay).await
+    signed.require_audit()?;
+    evaluation_page(&signed, &id, replay, true).await
 }
 
 /// `POST /console/audit/evaluations/{id}/replay`: replay it (the API's

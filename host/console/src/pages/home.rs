@@ -32,7 +32,75 @@ struct Home {
     f: Frame,
     province: bool,
     auditor: bool,
+    publisher: bool,
     waiting: usize,
+    /// Disputes: open (to check), forwarded (to answer), overdue; `None`
+    /// for a role that has none to follow.
+    disputes: Option<(usize, usize, usize)>,
+    total: u64,
+    failed: u64,
+    /// The chart's data: days, and each model's count per day.
+    chart: String,
+    failures: Vec<(String, u64)>,
+    latency: Vec<(String, u64, String, String)>,
+}
+
+/// The overview's numbers from `GET /v1/evaluations/stats`: the chart's
+/// JSON, totals, failures by code, time taken per model.
+#[allow(clippy::type_complexity)]
+fn overview(
+    stats: &serde_json::Value,
+) -> (
+    String,
+    u64,
+    u64,
+    Vec<(String, u64)>,
+    Vec<(String, u64, String, String)>,
+) {
+    let rows = stats["per_day"].as_array().cloned().unwrap_or_default();
+    let mut days: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r[0].as_str().map(str::to_string))
+        .collect();
+    days.dedup();
+    let mut models: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let (mut total, mut failed) = (0, 0);
+    for r in &rows {
+        let (day, model) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
+        let (n, f) = (r[2].as_u64().unwrap_or(0), r[3].as_u64().unwrap_or(0));
+        total += n;
+        failed += f;
+        let i = days.iter().position(|d| d == day).unwrap_or(0);
+        models
+            .entry(model.to_string())
+            .or_insert_with(|| vec![0; days.len()])[i] += n;
+    }
+    let chart = super::json_block(&serde_json::json!({"days": days, "models": models}));
+    let failures = stats["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f[0].as_str().unwrap_or("").to_string(),
+                f[1].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let latency = stats["latency"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            (
+                l[0].as_str().unwrap_or("").to_string(),
+                l[1].as_u64().unwrap_or(0),
+                format!("{:.2}", l[2].as_f64().unwrap_or(0.0) / 1000.0),
+                format!("{:.2}", l[3].as_f64().unwrap_or(0.0) / 1000.0),
+            )
+        })
+        .collect();
+    (chart, total, failed, failures, latency)
 }
 
 /// The sign-in page, with a fresh double-submit CSRF cookie.
@@ -97,6 +165,24 @@ pub async fn home(
 
 async fn start_page(signed: &Signed) -> Result<Response, ConsoleError> {
     signed.get("/v1/me").await?;
+    let stats = signed.get("/v1/evaluations/stats?days=14").await?;
+    let (chart, total, failed, failures, latency) = overview(&stats);
+    let count = |v: serde_json::Value| v.as_array().map_or(0, Vec::len);
+    let disputes = if signed.session.may_audit() {
+        Some((
+            count(signed.get("/v1/disputes?state=open").await?),
+            count(signed.get("/v1/disputes?state=forwarded").await?),
+            count(signed.get("/v1/disputes/overdue").await?),
+        ))
+    } else if signed.session.role.starts_with("publisher:") {
+        Some((
+            0,
+            count(signed.get("/v1/disputes?state=forwarded").await?),
+            0,
+        ))
+    } else {
+        None
+    };
     let waiting = if signed.session.is_province() {
         let versions = signed.get("/v1/plugins").await?;
         versions
@@ -110,7 +196,14 @@ async fn start_page(signed: &Signed) -> Result<Response, ConsoleError> {
         f: signed.frame(T(signed.lang).t("home_title"), "/console/"),
         province: signed.session.is_province(),
         auditor: signed.session.role == "auditor",
+        publisher: signed.session.role.starts_with("publisher:"),
         waiting,
+        disputes,
+        total,
+        failed,
+        chart,
+        failures,
+        latency,
     }))
 }
 

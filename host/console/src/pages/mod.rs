@@ -3,8 +3,11 @@
 //! reviewer's; [`audit`]: the auditor's), the frame every page shares, and
 //! the extractor that finds the signed-in person.
 
+pub mod app;
 pub mod audit;
+pub mod disputes;
 pub mod home;
+pub mod publish;
 pub mod review;
 
 use std::collections::HashMap;
@@ -62,6 +65,27 @@ impl Frame {
                     href: "/console/review",
                     label: t.t("nav_review"),
                     current: path.starts_with("/console/review"),
+                });
+            }
+            if s.session.role.starts_with("publisher:") {
+                nav.push(Nav {
+                    href: "/console/publish",
+                    label: t.t("nav_publish"),
+                    current: path.starts_with("/console/publish"),
+                });
+            }
+            if s.session.role.starts_with("app:") {
+                nav.push(Nav {
+                    href: "/console/app",
+                    label: t.t("nav_app"),
+                    current: path.starts_with("/console/app"),
+                });
+            }
+            if s.session.may_audit() || s.session.role.starts_with("publisher:") {
+                nav.push(Nav {
+                    href: "/console/disputes",
+                    label: t.t("nav_disputes"),
+                    current: path.starts_with("/console/disputes"),
                 });
             }
             if s.session.may_audit() {

@@ -136,6 +136,7 @@ struct ImpactView {
 struct VersionPage {
     f: Frame,
     csrf: String,
+    province: bool,
     base: String,
     model: String,
     version: String,
@@ -366,13 +367,23 @@ fn impact_view(job: Option<crate::jobs::Job>) -> ImpactView {
     view
 }
 
+/// The province reads every version page; a publisher those of its own
+/// namespace (without the reviewer's actions).
+fn may_read(signed: &Signed, ns: &str) -> Result<(), ConsoleError> {
+    if signed.session.is_province() || signed.session.role == format!("publisher:{ns}") {
+        Ok(())
+    } else {
+        signed.require_province()
+    }
+}
+
 /// `GET /console/review/{ns}/{name}/{version}`: the version page.
 pub async fn version(
     signed: Signed,
     Path((ns, name, version)): Path<(String, String, String)>,
 ) -> Result<Response, ConsoleError> {
-    signed.require_province()?;
     let (ns, name, version) = (part(&ns)?, part(&name)?, part(&version)?);
+    may_read(&signed, ns)?;
     let model = format!("{ns}/{name}");
     let shown = signed.get(&format!("/v1/plugins/{model}")).await?;
     let versions = shown["versions"].as_array().cloned().unwrap_or_default();
@@ -393,6 +404,7 @@ pub async fn version(
     } else {
         declaration_diff(&pinned_describe, &describe)
     };
+    let province = signed.session.is_province();
     let shadows = signed.get("/v1/shadows").await?;
     let shadowed = shadows
         .as_array()
@@ -427,6 +439,7 @@ pub async fn version(
             &format!("/console/review/{model}/{version}"),
         ),
         csrf: signed.session.csrf.clone(),
+        province,
         base: format!("/console/review/{model}/{version}"),
         model: model.clone(),
         version: version.to_string(),
@@ -473,8 +486,14 @@ pub async fn act(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, ConsoleError> {
     signed.check_csrf(&form)?;
-    signed.require_province()?;
     let (ns, name, version) = (part(&ns)?, part(&name)?, part(&version)?);
+    // A publisher may start its own version's (anonymised) impact
+    // analysis; every other action is the province's.
+    if action == "impact" {
+        may_read(&signed, ns)?;
+    } else {
+        signed.require_province()?;
+    }
     let model = format!("{ns}/{name}");
     let reference = format!("{model}@{version}");
     let back = format!("/console/review/{model}/{version}");

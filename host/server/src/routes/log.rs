@@ -342,3 +342,50 @@ pub async fn checkpoints(
             .await?,
     ))
 }
+
+/// The longest period the numbers cover: 90 days.
+pub const MAX_STATS_DAYS: u32 = 90;
+
+/// Which period.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// The last this many days, today included: 1 to 90 (default 14).
+    pub days: Option<u32>,
+}
+
+/// Evaluations in numbers over the last `days` days: per model per day
+/// (and how many failed), failures by error code, the sandboxed call's
+/// mean and longest time per model — from the search index. The province
+/// and auditors count every evaluation; an app its own; a publisher those
+/// of its namespace's models.
+#[utoipa::path(get, path = "/v1/evaluations/stats", tag = "audit",
+    params(StatsQuery),
+    responses((status = 200, description = "The numbers", body = scorehost_registry::EvaluationStats), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn stats(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<scorehost_registry::EvaluationStats>, ApiError> {
+    let mut scope = scorehost_registry::StatsScope::default();
+    match &caller.actor.role {
+        Role::Province | Role::Auditor => {}
+        Role::App(_) => scope.caller = Some(caller.name()),
+        Role::Publisher(ns) => scope.namespace = Some(ns.clone()),
+    }
+    let Query(q) =
+        query.map_err(|e| ApiError::bad_request(format!("a bad period: {}", e.body_text())))?;
+    let days = q.days.unwrap_or(14);
+    if !(1..=MAX_STATS_DAYS).contains(&days) {
+        return Err(ApiError::bad_request(format!(
+            "days must be 1 to {MAX_STATS_DAYS}, not {days}"
+        )));
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let first = today - time::Duration::days(i64::from(days) - 1);
+    scope.since = format!("{first}T00:00:00Z");
+    let registry = service.engine.catalog.registry();
+    registry.index_evaluations(SEARCH_CATCH_UP).await?;
+    Ok(Json(registry.evaluation_stats(&scope).await?))
+}

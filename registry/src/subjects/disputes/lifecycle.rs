@@ -150,6 +150,7 @@ impl Registry {
         log_step(
             &mut tx,
             &by.to_string(),
+            by.token.as_deref(),
             "dispute-file",
             &dispute,
             &[
@@ -213,7 +214,16 @@ impl Registry {
         if !note.is_empty() {
             extra.push(("note", note.into()));
         }
-        log_step(&mut tx, &by.to_string(), "dispute-check", &d, &extra, &at).await?;
+        log_step(
+            &mut tx,
+            &by.to_string(),
+            by.token.as_deref(),
+            "dispute-check",
+            &d,
+            &extra,
+            &at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -313,7 +323,16 @@ impl Registry {
         if !note.is_empty() {
             extra.push(("note", note.into()));
         }
-        log_step(&mut tx, &by.to_string(), "dispute-answer", &d, &extra, &at).await?;
+        log_step(
+            &mut tx,
+            &by.to_string(),
+            by.token.as_deref(),
+            "dispute-answer",
+            &d,
+            &extra,
+            &at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -347,6 +366,7 @@ impl Registry {
         log_step(
             &mut tx,
             &by.to_string(),
+            by.token.as_deref(),
             "dispute-withdraw",
             &d,
             &[("note", note.into())],
@@ -396,6 +416,7 @@ impl Registry {
             log_step(
                 &mut tx,
                 LAPSE_ACTOR,
+                None,
                 "dispute-lapse",
                 &d,
                 &[("outcome", outcome.as_str().into())],

@@ -525,6 +525,7 @@ fn today_and_now() -> (time::Date, String) {
 async fn log_step(
     tx: &mut crate::db::Tx,
     by: &str,
+    token: Option<&str>,
     action: &str,
     d: &Dispute,
     extra: &[(&str, serde_json::Value)],
@@ -532,6 +533,9 @@ async fn log_step(
 ) -> Result<(), Error> {
     let mut fields = serde_json::Map::new();
     fields.insert("actor".into(), by.into());
+    if let Some(token) = token {
+        fields.insert("token".into(), token.into());
+    }
     fields.insert("action".into(), action.into());
     fields.insert("dispute".into(), d.id.clone().into());
     fields.insert("subject_id".into(), d.subject_id.clone().into());
