@@ -1,8 +1,11 @@
 //! The console's one error type, rendered as a page (or a redirect to the
 //! sign-in page when there is no session).
 
+use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::i18n::{Lang, T};
 
 /// What can go wrong in the console.
 #[derive(Debug, thiserror::Error)]
@@ -65,8 +68,66 @@ impl IntoResponse for ConsoleError {
                 if matches!(other, ConsoleError::Internal(_)) {
                     tracing::error!("console: {other}");
                 }
-                crate::pages::error_page(other.status(), &other.to_string())
+                error_page(other.status(), &other.to_string())
             }
         }
+    }
+}
+
+/// An error page, in the request's language (see [`localise_errors`]).
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: T,
+    status: u16,
+    message: &'a str,
+}
+
+/// What an error response carries until [`localise_errors`] renders it in
+/// the request's language.
+#[derive(Clone)]
+pub struct ErrorInfo {
+    status: StatusCode,
+    message: String,
+}
+
+/// The page for an error, in `lang`.
+fn error_page_in(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        t: T(lang),
+        status: status.as_u16(),
+        message,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("console: the error page did not render: {e}");
+            (status, message.to_string()).into_response()
+        }
+    }
+}
+
+/// The page for an error (rendered in Chinese here, and again in the
+/// request's language by [`localise_errors`]).
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let mut r = error_page_in(Lang::Zh, status, message);
+    r.extensions_mut().insert(ErrorInfo {
+        status,
+        message: message.to_string(),
+    });
+    r
+}
+
+/// Middleware: an error page is rendered in the language of the request
+/// that caused it (its cookie), as every other page is.
+pub async fn localise_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let lang = Lang::of(request.headers());
+    let response = next.run(request).await;
+    match response.extensions().get::<ErrorInfo>().cloned() {
+        Some(e) if lang != Lang::Zh => error_page_in(lang, e.status, &e.message),
+        _ => response,
     }
 }

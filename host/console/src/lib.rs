@@ -122,7 +122,7 @@ pub fn router(api: Router) -> Router {
             "/console/{*rest}",
             get(pages::not_found).post(pages::not_found),
         )
-        .layer(axum::middleware::from_fn(pages::localise_errors))
+        .layer(axum::middleware::from_fn(error::localise_errors))
         .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(MAX_FORM_BODY))
         .with_state(console)

@@ -258,59 +258,6 @@ pub fn render(page: &impl Template) -> Response {
     }
 }
 
-/// An error page, in the request's language (see [`localise_errors`]).
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    t: T,
-    status: u16,
-    message: &'a str,
-}
-
-/// What an error response carries until [`localise_errors`] renders it in
-/// the request's language.
-#[derive(Clone)]
-pub struct ErrorInfo {
-    status: StatusCode,
-    message: String,
-}
-
-/// The page for an error, in `lang`.
-fn error_page_in(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let mut r = render(&ErrorPage {
-        t: T(lang),
-        status: status.as_u16(),
-        message,
-    });
-    *r.status_mut() = status;
-    r
-}
-
-/// The page for an error (rendered in Chinese here, and again in the
-/// request's language by [`localise_errors`]).
-pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let mut r = error_page_in(Lang::Zh, status, message);
-    r.extensions_mut().insert(ErrorInfo {
-        status,
-        message: message.to_string(),
-    });
-    r
-}
-
-/// Middleware: an error page is rendered in the language of the request
-/// that caused it (its cookie), as every other page is.
-pub async fn localise_errors(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let lang = Lang::of(request.headers());
-    let response = next.run(request).await;
-    match response.extensions().get::<ErrorInfo>().cloned() {
-        Some(e) if lang != Lang::Zh => error_page_in(lang, e.status, &e.message),
-        _ => response,
-    }
-}
-
 /// Any other path under `/console/`.
 pub async fn not_found() -> ConsoleError {
     ConsoleError::NotFound("没有这个页面 · no such page".into())
