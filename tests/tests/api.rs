@@ -540,6 +540,12 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("GET", "/v1/shadows"),
         ("PUT", "/v1/shadows/{namespace}/{name}"),
         ("DELETE", "/v1/shadows/{namespace}/{name}"),
+        // Issues 18 and 19 (the console's needs): who a token is, finding
+        // evaluations and their numbers, the latest checkpoints.
+        ("GET", "/v1/me"),
+        ("GET", "/v1/evaluations"),
+        ("GET", "/v1/evaluations/stats"),
+        ("GET", "/v1/log/checkpoints"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()
