@@ -825,6 +825,23 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         assert_eq!(status, 200, "{scored}");
         ids.push(scored["evaluation_id"].as_str().unwrap().to_string());
     }
+    // A batch run of each app's.
+    let mut batches = Vec::new();
+    for token in [&demo.app, &other] {
+        let (status, run) = call(
+            "POST",
+            &format!("{base_url}/v1/batches"),
+            Some(token),
+            Some("application/json"),
+            Some(
+                serde_json::json!({"model": "ningbo/port", "subjects": [FIRM]})
+                    .to_string()
+                    .as_bytes(),
+            ),
+        );
+        assert_eq!(status, 202, "{run}");
+        batches.push(run["id"].as_str().unwrap().to_string());
+    }
     b.sign_in(&demo.app).await;
     assert_eq!(
         b.find("[data-test=total]").await.text().await.unwrap(),
@@ -852,6 +869,19 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         !b.html().await.contains(&ids[1]),
         "another app's evaluation is not listed"
     );
+    let own: Vec<String> = {
+        let mut v = Vec::new();
+        for e in b
+            .client
+            .find_all(Locator::Css("[data-test=own-batch]"))
+            .await
+            .unwrap()
+        {
+            v.push(e.text().await.unwrap());
+        }
+        v
+    };
+    assert_eq!(own, vec![batches[0].clone()], "only its own batch run");
     b.shoot("app").await;
     b.go(&format!("/console/app/evaluations/{}", ids[0])).await;
     b.wait_for("canvas#waterfall[data-drawn='1']", 20).await;

@@ -9,23 +9,10 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use serde_json::Value;
 
-use super::{Frame, Signed, render};
+use super::{Frame, Signed, enc, render, text};
 use crate::ConsoleError;
 use crate::i18n::T;
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 /// Refuse the page to any role but an app's.
 fn require_app(signed: &Signed) -> Result<(), ConsoleError> {

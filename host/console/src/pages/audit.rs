@@ -13,22 +13,10 @@ use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
-use super::{Frame, Signed, json_block, render};
+use super::{Frame, Signed, enc, json_block, render, text};
 use crate::ConsoleError;
 use crate::i18n::T;
 use crate::jobs::State as JobState;
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 /// One evaluation found.
 struct Found {

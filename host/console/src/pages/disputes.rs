@@ -16,21 +16,9 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
-use super::{Frame, Signed, render};
+use super::{Frame, Signed, enc, render, text};
 use crate::ConsoleError;
 use crate::i18n::T;
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 /// Who may open the dispute pages: the province, auditors (to read), and
 /// publishers (the disputes of what they furnished).

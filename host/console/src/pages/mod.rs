@@ -286,6 +286,21 @@ pub async fn job_status(
         .into_response())
 }
 
+/// A JSON value as the text a page shows: a string as itself, nothing for
+/// `null`, anything else as JSON.
+pub fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `s` percent-encoded for one segment of an API path or a query value.
+pub fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// JSON for a `<script type="application/json">` block: `<` escaped, so
 /// that no text in it can close the block.
 pub fn json_block(v: &Value) -> String {

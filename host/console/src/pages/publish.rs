@@ -12,9 +12,9 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Frame, Signed, render};
+use super::{Frame, Signed, render, text};
 use crate::ConsoleError;
 use crate::i18n::T;
 
@@ -22,14 +22,6 @@ use crate::i18n::T;
 /// for a module (`MAX_MODULE_BODY`); larger ones are refused before they
 /// are read.
 pub const MAX_MODULE: usize = 32 << 20;
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
 
 /// The publisher's namespace, or a refusal for any other role.
 fn namespace(signed: &Signed) -> Result<String, ConsoleError> {

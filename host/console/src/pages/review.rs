@@ -13,7 +13,7 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
-use super::{Frame, Signed, json_block, render};
+use super::{Frame, Signed, json_block, render, text};
 use crate::ConsoleError;
 use crate::i18n::T;
 use crate::jobs::State as JobState;
@@ -175,14 +175,6 @@ struct ImpactSection<'a> {
 
 fn section(t: T, i: &ImpactView, prefix: &'static str) -> String {
     ImpactSection { t, i, prefix }.render().unwrap_or_default()
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 fn indicators(describe: &Value) -> Vec<Indicator> {
