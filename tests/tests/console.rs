@@ -623,6 +623,13 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         "closed"
     );
     b.shoot("dispute-answered").await;
+    for path in ["/console/review", "/console/audit", "/console/audit/log"] {
+        b.go(path).await;
+        assert!(
+            b.html().await.contains("403"),
+            "{path} is refused to a publisher"
+        );
+    }
     // A publisher uploads a module; it is checked, shown with its status,
     // and waits in the reviewer's queue. Another namespace's version page
     // is refused.
@@ -691,13 +698,6 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.go("/console/review").await;
     b.find("a[href='/console/review/test/versioned/1.0.0']")
         .await;
-    for path in ["/console/review", "/console/audit", "/console/audit/log"] {
-        b.go(path).await;
-        assert!(
-            b.html().await.contains("403"),
-            "{path} is refused to a publisher"
-        );
-    }
     // Both steps are records naming their tokens.
     let (_, me) = call(
         "GET",
@@ -825,6 +825,12 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         assert_eq!(status, 200, "{scored}");
         ids.push(scored["evaluation_id"].as_str().unwrap().to_string());
     }
+    b.sign_in(&demo.app).await;
+    assert_eq!(
+        b.find("[data-test=total]").await.text().await.unwrap(),
+        "1",
+        "an app's overview counts only its own evaluation"
+    );
     // A batch run of each app's.
     let mut batches = Vec::new();
     for token in [&demo.app, &other] {
@@ -842,12 +848,6 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         assert_eq!(status, 202, "{run}");
         batches.push(run["id"].as_str().unwrap().to_string());
     }
-    b.sign_in(&demo.app).await;
-    assert_eq!(
-        b.find("[data-test=total]").await.text().await.unwrap(),
-        "1",
-        "an app's overview counts only its own evaluation"
-    );
     assert!(!b.has("a[href='/console/review']").await);
     assert!(!b.has("a[href='/console/audit']").await);
     b.shoot("home-app").await;
