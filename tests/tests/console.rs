@@ -113,17 +113,22 @@ impl Drop for Browser {
 
 async fn open_browser(base: &str) -> Browser {
     let port = free_port();
+    let profile =
+        std::env::temp_dir().join(format!("scorehost-test-chromium-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    // Chromium's own temporary files go inside the profile, which is
+    // removed at the end, not loose in /tmp.
+    let scratch = profile.join("tmp");
+    std::fs::create_dir_all(&scratch).unwrap();
     let driver = Killed(
         Command::new(CHROMEDRIVER)
+            .env("TMPDIR", &scratch)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts"),
     );
-    let profile =
-        std::env::temp_dir().join(format!("scorehost-test-chromium-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -137,7 +142,7 @@ async fn open_browser(base: &str) -> Browser {
                 "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--hide-scrollbars",
                 "--window-size=1280,800",
-                format!("--user-data-dir={}", profile.display()),
+                format!("--user-data-dir={}", profile.join("data").display()),
             ]
         }),
     );
