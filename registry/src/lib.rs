@@ -60,8 +60,8 @@ pub use batches::BatchRun;
 pub use error::Error;
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::search::{
-    EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, INDEX_CHUNK,
-    MAX_RESULTS, StatsScope,
+    DayCount, EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, FailureCount,
+    INDEX_CHUNK, MAX_RESULTS, ModelTime, StatsScope,
 };
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};

@@ -946,7 +946,12 @@ async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
             })
             .await
             .unwrap();
-        let day = |d: &str, m: &str, n: u64, f: u64| (format!("2026-11-{d}"), m.to_string(), n, f);
+        let day = |d: &str, m: &str, n: u64, f: u64| scorehost_registry::DayCount {
+            day: format!("2026-11-{d}"),
+            model: m.to_string(),
+            count: n,
+            failed: f,
+        };
         assert_eq!(
             stats.per_day,
             vec![
@@ -956,7 +961,13 @@ async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
             ],
             "{backend:?}"
         );
-        assert_eq!(stats.failures, vec![("plugin_fault".to_string(), 1)]);
+        assert_eq!(
+            stats.failures,
+            vec![scorehost_registry::FailureCount {
+                code: "plugin_fault".into(),
+                count: 1
+            }]
+        );
         assert_eq!(stats.latency.len(), 2, "{:?}", stats.latency);
         let of_b = reg
             .evaluation_stats(&StatsScope {
@@ -970,7 +981,7 @@ async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
         assert!(
             of_b.per_day
                 .iter()
-                .all(|(_, m, n, _)| m == "yiwu/market" && *n == 1)
+                .all(|r| r.model == "yiwu/market" && r.count == 1)
         );
         let of_ningbo = reg
             .evaluation_stats(&StatsScope {
@@ -980,13 +991,8 @@ async fn evaluations_are_found_by_subject_model_caller_date_and_outcome() {
             })
             .await
             .unwrap();
-        assert!(
-            of_ningbo
-                .per_day
-                .iter()
-                .all(|(_, m, _, _)| m == "ningbo/port")
-        );
-        assert_eq!(of_ningbo.per_day.iter().map(|r| r.2).sum::<u64>(), 11);
+        assert!(of_ningbo.per_day.iter().all(|r| r.model == "ningbo/port"));
+        assert_eq!(of_ningbo.per_day.iter().map(|r| r.count).sum::<u64>(), 11);
         assert!(matches!(
             reg.evaluation_stats(&StatsScope {
                 namespace: Some("x%".into()),

@@ -106,16 +106,52 @@ pub struct StatsScope {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluationStats {
-    /// Evaluations of each model each day (UTC): `(day, model, count,
-    /// failed)`, by day then model.
-    pub per_day: Vec<(String, String, u64, u64)>,
-    /// Failures by error code: `(code, count)`, most first.
-    pub failures: Vec<(String, u64)>,
-    /// The sandboxed call's time per model: `(model, count, mean µs, max
-    /// µs)`.
-    pub latency: Vec<(String, u64, f64, u64)>,
+    /// Evaluations of each model each day (UTC), by day then model.
+    pub per_day: Vec<DayCount>,
+    /// Failures by error code, most first.
+    pub failures: Vec<FailureCount>,
+    /// The sandboxed call's time per model (successful evaluations).
+    pub latency: Vec<ModelTime>,
     /// The leaves the index has read.
     pub indexed: u64,
+}
+
+/// One model's evaluations on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayCount {
+    /// The day (UTC), `YYYY-MM-DD`.
+    pub day: String,
+    /// The model, `namespace/name`.
+    pub model: String,
+    /// Evaluations.
+    pub count: u64,
+    /// Of which failed.
+    pub failed: u64,
+}
+
+/// Failures with one error code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FailureCount {
+    /// The error code (`plugin_fault`, …).
+    pub code: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// One model's time in the sandbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelTime {
+    /// The model, `namespace/name`.
+    pub model: String,
+    /// Evaluations timed.
+    pub count: u64,
+    /// Mean time, µs.
+    pub mean_us: f64,
+    /// Longest time, µs.
+    pub max_us: u64,
 }
 
 /// One row of the index.
@@ -415,12 +451,12 @@ impl Registry {
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get::<String, _>("day")?,
-                r.try_get::<String, _>("model")?,
-                r.try_get::<i64, _>("n")? as u64,
-                r.try_get::<i64, _>("failed")? as u64,
-            ))
+            Ok(DayCount {
+                day: r.try_get("day")?,
+                model: r.try_get("model")?,
+                count: r.try_get::<i64, _>("n")? as u64,
+                failed: r.try_get::<i64, _>("failed")? as u64,
+            })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let failures = run(format!(
@@ -430,10 +466,10 @@ impl Registry {
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get::<String, _>("outcome")?,
-                r.try_get::<i64, _>("n")? as u64,
-            ))
+            Ok(FailureCount {
+                code: r.try_get("outcome")?,
+                count: r.try_get::<i64, _>("n")? as u64,
+            })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let latency = run(format!(
@@ -443,12 +479,12 @@ impl Registry {
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get::<String, _>("model")?,
-                r.try_get::<i64, _>("n")? as u64,
-                r.try_get::<Option<f64>, _>("mean")?.unwrap_or(0.0),
-                r.try_get::<Option<i64>, _>("max")?.unwrap_or(0) as u64,
-            ))
+            Ok(ModelTime {
+                model: r.try_get("model")?,
+                count: r.try_get::<i64, _>("n")? as u64,
+                mean_us: r.try_get::<Option<f64>, _>("mean")?.unwrap_or(0.0),
+                max_us: r.try_get::<Option<i64>, _>("max")?.unwrap_or(0) as u64,
+            })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(EvaluationStats {

@@ -66,8 +66,14 @@ fn overview(
     let mut models: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
     let (mut total, mut failed) = (0, 0);
     for r in &rows {
-        let (day, model) = (r[0].as_str().unwrap_or(""), r[1].as_str().unwrap_or(""));
-        let (n, f) = (r[2].as_u64().unwrap_or(0), r[3].as_u64().unwrap_or(0));
+        let (day, model) = (
+            r["day"].as_str().unwrap_or(""),
+            r["model"].as_str().unwrap_or(""),
+        );
+        let (n, f) = (
+            r["count"].as_u64().unwrap_or(0),
+            r["failed"].as_u64().unwrap_or(0),
+        );
         total += n;
         failed += f;
         let i = days.iter().position(|d| d == day).unwrap_or(0);
@@ -93,10 +99,10 @@ fn overview(
         .flatten()
         .map(|l| {
             (
-                l[0].as_str().unwrap_or("").to_string(),
-                l[1].as_u64().unwrap_or(0),
-                format!("{:.2}", l[2].as_f64().unwrap_or(0.0) / 1000.0),
-                format!("{:.2}", l[3].as_f64().unwrap_or(0.0) / 1000.0),
+                l["model"].as_str().unwrap_or("").to_string(),
+                l["count"].as_u64().unwrap_or(0),
+                format!("{:.2}", l["mean_us"].as_f64().unwrap_or(0.0) / 1000.0),
+                format!("{:.2}", l["max_us"].as_f64().unwrap_or(0.0) / 1000.0),
             )
         })
         .collect();
