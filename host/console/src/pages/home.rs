@@ -60,7 +60,7 @@ fn overview(
     let rows = stats["per_day"].as_array().cloned().unwrap_or_default();
     let mut days: Vec<String> = rows
         .iter()
-        .filter_map(|r| r[0].as_str().map(str::to_string))
+        .filter_map(|r| r["day"].as_str().map(str::to_string))
         .collect();
     days.dedup();
     let mut models: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
@@ -76,10 +76,16 @@ fn overview(
         );
         total += n;
         failed += f;
-        let i = days.iter().position(|d| d == day).unwrap_or(0);
-        models
+        let counts = models
             .entry(model.to_string())
-            .or_insert_with(|| vec![0; days.len()])[i] += n;
+            .or_insert_with(|| vec![0; days.len()]);
+        if let Some(c) = days
+            .iter()
+            .position(|d| d == day)
+            .and_then(|i| counts.get_mut(i))
+        {
+            *c += n;
+        }
     }
     let chart = super::json_block(&serde_json::json!({"days": days, "models": models}));
     let failures = stats["failures"]
@@ -88,8 +94,8 @@ fn overview(
         .flatten()
         .map(|f| {
             (
-                f[0].as_str().unwrap_or("").to_string(),
-                f[1].as_u64().unwrap_or(0),
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["count"].as_u64().unwrap_or(0),
             )
         })
         .collect();
@@ -313,4 +319,44 @@ pub async fn language(
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    /// The overview reads `GET /v1/evaluations/stats` as the API writes it.
+    #[test]
+    fn the_overview_reads_the_numbers_as_the_api_writes_them() {
+        let stats = serde_json::json!({
+            "per_day": [
+                {"day": "2026-12-01", "model": "ningbo/port", "count": 3, "failed": 1},
+                {"day": "2026-12-01", "model": "yiwu/market", "count": 2, "failed": 0},
+                {"day": "2026-12-02", "model": "ningbo/port", "count": 4, "failed": 0}
+            ],
+            "failures": [{"code": "plugin_fault", "count": 1}],
+            "latency": [{"model": "ningbo/port", "count": 6, "mean_us": 1500.0, "max_us": 4000}],
+            "indexed": 10
+        });
+        let (chart, total, failed, failures, latency) = super::overview(&stats);
+        assert_eq!((total, failed), (9, 1));
+        assert_eq!(failures, vec![("plugin_fault".to_string(), 1)]);
+        assert_eq!(
+            latency,
+            vec![(
+                "ningbo/port".to_string(),
+                6,
+                "1.50".to_string(),
+                "4.00".to_string()
+            )]
+        );
+        let chart: serde_json::Value = serde_json::from_str(&chart).unwrap();
+        assert_eq!(
+            chart["days"],
+            serde_json::json!(["2026-12-01", "2026-12-02"])
+        );
+        assert_eq!(chart["models"]["ningbo/port"], serde_json::json!([3, 4]));
+        assert_eq!(chart["models"]["yiwu/market"], serde_json::json!([2, 0]));
+        // Nothing recorded: an empty overview, not a fault.
+        let (_, total, ..) = super::overview(&serde_json::json!({}));
+        assert_eq!(total, 0);
+    }
 }
