@@ -106,7 +106,17 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends chromedriver and every Chromium process of this profile (a
+    /// failed test never closes its session, and Chromium would outlive
+    /// chromedriver), then removes the profile.
     fn drop(&mut self) {
+        let _ = self._driver.0.kill();
+        let _ = self._driver.0.wait();
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.to_string_lossy().as_ref())
+            .status();
+        std::thread::sleep(Duration::from_millis(300));
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
