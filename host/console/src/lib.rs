@@ -101,7 +101,7 @@ pub fn router(api: Router) -> Router {
         .route("/console/publish", get(publish::home))
         .route(
             "/console/publish/{name}/{version}",
-            post(publish::upload).layer(DefaultBodyLimit::max(publish::MAX_MODULE)),
+            post(publish::upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/console/app", get(app::home))
         .route("/console/app/evaluations/{id}", get(app::evaluation))

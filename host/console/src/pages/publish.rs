@@ -97,7 +97,7 @@ pub async fn upload(
     signed: Signed,
     Path((name, version)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let given = headers
         .get("x-csrf-token")
@@ -132,6 +132,18 @@ pub async fn upload(
             "a name and a version (semver) are needed".into(),
         );
     }
+    // Only now, with the session, its CSRF token, the role and the names
+    // checked, is the body read (up to MAX_MODULE): a signed-in app or
+    // auditor sending 32 MiB makes the server buffer nothing.
+    let body: Bytes = match axum::body::to_bytes(body, MAX_MODULE).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a module is at most {} MiB", MAX_MODULE >> 20),
+            );
+        }
+    };
     let console = signed.console();
     let answer = console
         .api
