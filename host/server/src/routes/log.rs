@@ -189,13 +189,6 @@ pub async fn verify(
     ))
 }
 
-/// How many leaves a search reads into the index before it answers, at
-/// most: 20,000 (about a tenth of a second). The service's indexer keeps
-/// up in the background ([`crate::spawn_search_indexer`]); this bound only
-/// matters right after a burst, and keeps one search from holding the
-/// write lock long.
-pub const SEARCH_CATCH_UP: u64 = 20_000;
-
 /// What to look for in the log (every field narrows the search).
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -251,7 +244,10 @@ fn bound(text: &str, end: bool) -> Result<String, ApiError> {
 /// Find evaluations by subject, model, caller, date and outcome, newest
 /// first (province and auditors: all; an app: its own, of the models its
 /// token is granted; publishers may not). Served by indexes: a search
-/// costs about as much as the records it returns, however long the log.
+/// costs about as much as the records it returns, however long the log,
+/// and never writes: the service's indexer reads new records into the
+/// index every second ([`crate::spawn_search_indexer`]; `indexed` says how
+/// far), so no caller can make a search take the write lock.
 #[utoipa::path(get, path = "/v1/evaluations", tag = "audit",
     params(SearchQuery),
     responses((status = 200, description = "What was found, and how far the index reaches", body = scorehost_registry::EvaluationFound),
@@ -290,7 +286,6 @@ pub async fn search(
         limit: q.limit.unwrap_or(50),
     };
     let registry = service.engine.catalog.registry();
-    registry.index_evaluations(SEARCH_CATCH_UP).await?;
     let mut found = registry.search_evaluations(&search).await?;
     if matches!(caller.actor.role, Role::App(_)) {
         found.evaluations.retain(|e| {
@@ -386,6 +381,5 @@ pub async fn stats(
     let first = today - time::Duration::days(i64::from(days) - 1);
     scope.since = format!("{first}T00:00:00Z");
     let registry = service.engine.catalog.registry();
-    registry.index_evaluations(SEARCH_CATCH_UP).await?;
     Ok(Json(registry.evaluation_stats(&scope).await?))
 }
