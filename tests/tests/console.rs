@@ -336,6 +336,28 @@ impl Browser {
             .to_string()
     }
 
+    /// Wait until the text of `css` is `want` (through a page load: an
+    /// element of the page that is going away is read again), or fail.
+    async fn wait_text(&self, css: &str, want: &str, secs: u64) {
+        let start = Instant::now();
+        loop {
+            let mut text = None;
+            if let Ok(found) = self.client.find_all(Locator::Css(css)).await
+                && let Some(e) = found.first()
+            {
+                text = e.text().await.ok();
+            }
+            if text.as_deref() == Some(want) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{css} is {text:?}, not {want:?}, after {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Wait until `css` is on the page (reloading it), or fail after `secs`.
     async fn wait_for(&self, css: &str, secs: u64) {
         let start = Instant::now();
@@ -595,15 +617,8 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .await
         .unwrap();
     b.find("[data-test=check]").await.click().await.unwrap();
-    b.wait_for("[data-test=answer-due]", 10).await;
-    assert_eq!(
-        b.find("[data-test=dispute-state]")
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "forwarded"
-    );
+    b.wait_text("[data-test=dispute-state]", "forwarded", 10)
+        .await;
     let answer_due = b.find("[data-test=answer-due]").await.text().await.unwrap();
     assert_eq!(
         answer_due.len(),
@@ -628,15 +643,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .await
         .unwrap();
     b.find("[data-test=answer]").await.click().await.unwrap();
-    b.wait_for("[data-test=dispute-state]", 10).await;
-    assert_eq!(
-        b.find("[data-test=dispute-state]")
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "closed"
-    );
+    b.wait_text("[data-test=dispute-state]", "closed", 10).await;
     b.shoot("dispute-answered").await;
     for path in ["/console/review", "/console/audit", "/console/audit/log"] {
         b.go(path).await;
@@ -839,6 +846,27 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         );
         assert_eq!(status, 200, "{scored}");
         ids.push(scored["evaluation_id"].as_str().unwrap().to_string());
+    }
+    // Searches never write: the service's indexer reads new records into
+    // the search index within a second. Wait until it has these.
+    let seq: u64 = ids[1].split('-').next().unwrap().parse().unwrap();
+    let started = Instant::now();
+    loop {
+        let (_, found) = call(
+            "GET",
+            &format!("{base_url}/v1/evaluations?limit=1"),
+            Some(&demo.auditor),
+            None,
+            None,
+        );
+        if found["indexed"].as_u64().unwrap_or(0) > seq {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the indexer did not reach record {seq}: {found}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     b.sign_in(&demo.app).await;
     assert_eq!(
@@ -1050,6 +1078,24 @@ async fn the_console_is_guarded_like_the_api() {
     );
     let cookie = session.split(';').next().unwrap().to_string();
     assert_eq!(get("/console/audit", Some(&cookie)).status(), 200);
+    // A signed-in auditor announcing a 30 MiB module upload is refused
+    // before any of the body is read: the answer comes though no byte of
+    // it was sent (the server would otherwise wait to buffer it).
+    {
+        use std::io::{Read as _, Write as _};
+        let mut tcp = std::net::TcpStream::connect(s.addr()).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            tcp,
+            "POST /console/publish/x/1.0.0 HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nContent-Type: application/wasm\r\nContent-Length: 31457280\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = [0u8; 64];
+        let n = tcp.read(&mut answer).expect("an answer before the body");
+        let head = String::from_utf8_lossy(&answer[..n]).to_string();
+        assert!(head.starts_with("HTTP/1.1 403"), "{head}");
+    }
     // The auditor may not open the reviewer's pages.
     assert_eq!(get("/console/review", Some(&cookie)).status(), 403);
     // Sign-out needs the CSRF token too; without it the session lives on.
