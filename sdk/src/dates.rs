@@ -61,10 +61,28 @@ impl Date {
         }
     }
 
+    /// The same day `months` months later (earlier if negative); a day the
+    /// target month lacks becomes that month's last day (31 March + 1 month
+    /// is 30 April).
+    pub fn add_months(self, months: i32) -> Date {
+        let index = self.year * 12 + (self.month as i32 - 1) + months;
+        let year = index.div_euclid(12);
+        let month = index.rem_euclid(12) as u32 + 1;
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+
     /// Whether a fact that happened on `self` still counts on `as_of` under a
     /// validity window of `years` years counted from the event: true from the
     /// event day up to, not including, the same day `years` later. A fact
     /// dated after `as_of` does not count yet.
+    ///
+    /// The rule of the models' first versions, kept so that they answer as
+    /// they did; new versions count windows with [`Period`], which follows
+    /// the Civil Code and also counts that last day.
     pub fn within_years_of(self, as_of: Date, years: i32) -> bool {
         self <= as_of && as_of < self.add_years(years)
     }
@@ -79,6 +97,72 @@ impl Date {
         let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
+    }
+}
+
+/// A validity window of whole years or months, counted by the rules on
+/// periods of the PRC Civil Code (《中华人民共和国民法典》 arts. 200–204), the
+/// one policy every model's windows follow.
+///
+/// The source counts windows "from the day of determination"
+/// (「自…认定之日起计算」, `credit-zhejiang-2020-01.txt` L1175). The Code says:
+/// - art. 200: periods are counted by the Gregorian calendar;
+/// - art. 201: 「开始的当日不计入，自下一日开始计算」— the day it starts is not
+///   counted, the period runs from the next day;
+/// - art. 202: 「到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日」
+///   — the last day is the corresponding day of the final month, or that
+///   month's last day when it has none;
+/// - art. 203: a last day that is a statutory holiday moves to the day after
+///   the holiday; the last day ends at 24:00;
+/// - art. 204: unless a law or the parties say otherwise.
+///
+/// So a two-year window for a fact determined on 2021-06-15 runs from
+/// 2021-06-16 and its last day is 2023-06-15: the fact counts on
+/// 2023-06-15 and no longer on 2023-06-16. The fact counts on the day
+/// itself too (it exists from that day; art. 201 only says where the
+/// counting starts). Art. 203's holiday extension is not applied: a model
+/// has no holiday calendar (it reads no clock and no data but the request),
+/// and the extension exists so that a party who must act by a deadline does
+/// not lose a day to a holiday — here the period is a consequence that runs
+/// against the subject, and extending it would lengthen a penalty.
+///
+/// ```
+/// use scorehost_sdk::{Date, Period};
+/// let determined = Date::parse("2021-06-15").unwrap();
+/// let two_years = Period::years(2);
+/// assert_eq!(two_years.last_day(determined).to_string(), "2023-06-15");
+/// assert!(two_years.covers(determined, Date::parse("2023-06-15").unwrap()));
+/// assert!(!two_years.covers(determined, Date::parse("2023-06-16").unwrap()));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    months: i32,
+}
+
+impl Period {
+    /// A period of `n` years.
+    pub const fn years(n: i32) -> Period {
+        Period { months: n * 12 }
+    }
+
+    /// A period of `n` months.
+    pub const fn months(n: i32) -> Period {
+        Period { months: n }
+    }
+
+    /// The last day of the period that starts with the event on `start`
+    /// (arts. 201–202): the corresponding day `n` years or months later, or
+    /// that month's last day when it has none (2024-02-29 + 1 year →
+    /// 2025-02-28).
+    pub fn last_day(self, start: Date) -> Date {
+        start.add_months(self.months)
+    }
+
+    /// Whether a fact dated `start` still counts on `as_of`: from `start`
+    /// through [`Period::last_day`], both included. A fact dated after
+    /// `as_of` does not count yet.
+    pub fn covers(self, start: Date, as_of: Date) -> bool {
+        start <= as_of && as_of <= self.last_day(start)
     }
 }
 
@@ -138,6 +222,30 @@ mod tests {
         );
         let leap = Date::parse("2024-02-29").unwrap();
         assert_eq!(leap.add_years(1).to_string(), "2025-02-28");
+    }
+
+    #[test]
+    fn periods_follow_the_civil_code() {
+        let d = |s| Date::parse(s).unwrap();
+        let ev = d("2021-06-15");
+        // The first day: the event's own day counts.
+        assert!(Period::years(2).covers(ev, ev));
+        assert!(!Period::years(2).covers(ev, d("2021-06-14")));
+        // The last day: the corresponding day (art. 202), included.
+        assert!(Period::years(2).covers(ev, d("2023-06-15")));
+        assert!(!Period::years(2).covers(ev, d("2023-06-16")));
+        // No corresponding day: the month's last day.
+        assert_eq!(Period::years(1).last_day(d("2024-02-29")), d("2025-02-28"));
+        assert_eq!(Period::months(1).last_day(d("2026-03-31")), d("2026-04-30"));
+        assert_eq!(Period::months(1).last_day(d("2024-01-31")), d("2024-02-29"));
+        assert_eq!(
+            Period::months(13).last_day(d("2025-12-15")),
+            d("2027-01-15")
+        );
+        assert_eq!(
+            Period::months(-1).last_day(d("2026-01-15")),
+            d("2025-12-15")
+        );
     }
 
     #[test]

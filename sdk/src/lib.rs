@@ -59,10 +59,12 @@ mod alloc;
 mod bands;
 mod dates;
 mod inputs;
+mod provincial;
 mod scorecard;
 pub mod testing;
 
-/// The bindings generated from `wit/scoring.wit` (world `scoring-model`).
+/// The bindings generated from `wit/scoring.wit` (world
+/// `scoring-model-declared`: `describe`, `evaluate` and `consequences`).
 ///
 /// Model authors rarely need this module directly: its types are re-exported
 /// at the crate root and [`export_model!`] wires up the exports.
@@ -71,7 +73,7 @@ pub mod testing;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "scoring-model",
+        world: "scoring-model-declared",
         pub_export_macro: true,
         export_macro_name: "__export_scoring_model",
         default_bindings_module: "scorehost_sdk::bindings",
@@ -80,12 +82,14 @@ pub mod bindings {
 }
 
 pub use bands::Bands;
+pub use bindings::Consequence;
 pub use bindings::zjcredit::scoring::types::{
     BaseEvaluation, Contribution, EvalError, Evaluation, GradeBand, Indicator, IndicatorSpec,
     ModelInfo, Points, Request, Subject, SubjectKind, Value, ValueKind,
 };
-pub use dates::Date;
+pub use dates::{Date, Period};
 pub use inputs::{Inputs, observed_on};
+pub use provincial::{ProvincialGrade, consequence};
 pub use scorecard::{
     Scorecard, format_points, format_points_signed, points_from_f64, points_to_f64,
 };
@@ -104,7 +108,21 @@ pub trait Model {
 
     /// Score one subject.
     fn evaluate(req: &Request) -> Result<Evaluation, EvalError>;
+
+    /// What the model does, whatever the points, when a condition the
+    /// source gives a consequence holds: a poor provincial grade
+    /// ([`ProvincialGrade::is_poor`], `when` = `base:poor`), a list, a
+    /// prohibition. Exported as the component's `consequences`; the host
+    /// shows it with the declaration and refuses a module whose
+    /// consequence names an undeclared grade. Build entries with
+    /// [`consequence`]. Default: none.
+    fn consequences() -> Vec<Consequence> {
+        Vec::new()
+    }
 }
+
+#[doc(hidden)]
+pub use std::vec::Vec as __Vec;
 
 /// Shorthand for an [`IndicatorSpec`].
 pub fn spec(name: &str, description: &str, kind: ValueKind, required: bool) -> IndicatorSpec {
@@ -142,6 +160,9 @@ macro_rules! export_model {
                     req: $crate::Request,
                 ) -> ::core::result::Result<$crate::Evaluation, $crate::EvalError> {
                     <$model as $crate::Model>::evaluate(&req)
+                }
+                fn consequences() -> $crate::__Vec<$crate::Consequence> {
+                    <$model as $crate::Model>::consequences()
                 }
             }
             $crate::bindings::__export_scoring_model!(__ScorehostExport with_types_in $crate::bindings);

@@ -52,6 +52,9 @@ pub fn evaluate<M: Model>(req: &Request) -> Result<Evaluation, EvalError> {
 #[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
 pub mod sandbox;
 
+#[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
+pub mod golden;
+
 /// [`evaluate`] a request the model must accept: its evaluation.
 ///
 /// Costs one evaluation (two with the `sandbox` feature, like [`evaluate`]).

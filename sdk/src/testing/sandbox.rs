@@ -285,6 +285,46 @@ pub fn model_info_from_host(i: &c::ModelInfo) -> sdk::ModelInfo {
     }
 }
 
+/// The host's form of an SDK model declaration.
+pub fn model_info_to_host(i: &sdk::ModelInfo) -> c::ModelInfo {
+    c::ModelInfo {
+        name: i.name.clone(),
+        version: i.version.clone(),
+        title: i.title.clone(),
+        subject_kinds: i
+            .subject_kinds
+            .iter()
+            .map(|k| kind!(*k, sdk => c))
+            .collect(),
+        scale_min: i.scale_min,
+        scale_max: i.scale_max,
+        base_weight_bp: i.base_weight_bp,
+        grades: i
+            .grades
+            .iter()
+            .map(|g| c::GradeBand {
+                grade: g.grade.clone(),
+                min_score: g.min_score,
+            })
+            .collect(),
+        indicators: i
+            .indicators
+            .iter()
+            .map(|s| c::IndicatorSpec {
+                name: s.name.clone(),
+                description: s.description.clone(),
+                kind: match s.kind {
+                    sdk::ValueKind::Number => c::ValueKind::Number,
+                    sdk::ValueKind::Flag => c::ValueKind::Flag,
+                    sdk::ValueKind::Text => c::ValueKind::Text,
+                    sdk::ValueKind::Date => c::ValueKind::Date,
+                },
+                required: s.required,
+            })
+            .collect(),
+    }
+}
+
 /// The host's form of an SDK evaluation.
 pub fn to_host_evaluation(e: &sdk::Evaluation) -> c::Evaluation {
     c::Evaluation {
