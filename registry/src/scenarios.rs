@@ -1,8 +1,9 @@
 //! Benefit scenarios (the source's "信易+" applications): the province names
 //! a benefit — Hangzhou transit credit-pay, the public-rental deposit
 //! halved, state-funded mining bids — the model that decides it, and its
-//! rule: a minimum score (`Qianjiang ≥ 573`) or a set of grades (`mining A
-//! or B`). An app is then granted the scenario instead of the raw score, and
+//! rule: a minimum score (`Qianjiang ≥ 573`, the source's 「达到573分」), a
+//! score strictly above a threshold (`Qianjiang > 580`, 「高于580」) or a
+//! set of grades (`mining A or B`). An app is then granted the scenario instead of the raw score, and
 //! asks "is this subject eligible?".
 //!
 //! A rule is checked against the pinned version's declaration when it is
@@ -20,23 +21,28 @@ use sqlx::any::AnyRow;
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, ModelName, Registry, now};
 
-/// What a subject's evaluation must show to be eligible: a minimum score
-/// or one of a set of grades, never both.
+/// What a subject's evaluation must show to be eligible: a minimum score,
+/// a score above a threshold, or one of a set of grades — exactly one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {
-    /// At least this score, in hundredths of a point (57300 is 573.00).
+    /// At least this score, in hundredths of a point (57300 is 573.00):
+    /// the source's 「达到」 ("reaches").
     MinScore(i64),
+    /// Strictly more than this score, in hundredths: the source's 「高于」
+    /// ("above"); 580.00 itself is not eligible.
+    AboveScore(i64),
     /// One of these grades (non-empty, no duplicates).
     Grades(Vec<String>),
 }
 
-/// On the wire and in the log: `{"min_score": 573.0}` or
-/// `{"grades": ["A", "B"]}`.
+/// On the wire and in the log: `{"min_score": 573.0}`,
+/// `{"above_score": 580.0}` or `{"grades": ["A", "B"]}`.
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(1))?;
         match self {
             Rule::MinScore(h) => map.serialize_entry("min_score", &(*h as f64 / 100.0))?,
+            Rule::AboveScore(h) => map.serialize_entry("above_score", &(*h as f64 / 100.0))?,
             Rule::Grades(g) => map.serialize_entry("grades", g)?,
         }
         map.end()
@@ -78,20 +84,32 @@ fn score_text(h: i64) -> String {
 }
 
 impl Rule {
-    /// The rule from its two optional parts, exactly one of which must be
-    /// given: `min_score` in decimal points (at most two decimals), or
-    /// `grades`, a non-empty list without duplicates.
-    pub fn new(min_score: Option<f64>, grades: Option<Vec<String>>) -> Result<Rule, Error> {
-        match (min_score, grades) {
-            (Some(_), Some(_)) => Err(Error::BadRequest(
-                "a rule is either min_score or grades, not both".into(),
-            )),
-            (None, None) => Err(Error::BadRequest(
-                "a rule needs min_score (a score, in points) or grades (a non-empty list of grades)"
+    /// The rule from its three optional parts, exactly one of which must
+    /// be given: `min_score` (at least) or `above_score` (strictly more) in
+    /// decimal points (at most two decimals), or `grades`, a non-empty list
+    /// without duplicates.
+    pub fn new(
+        min_score: Option<f64>,
+        above_score: Option<f64>,
+        grades: Option<Vec<String>>,
+    ) -> Result<Rule, Error> {
+        let given = [min_score.is_some(), above_score.is_some(), grades.is_some()]
+            .iter()
+            .filter(|g| **g)
+            .count();
+        if given > 1 {
+            return Err(Error::BadRequest(
+                "a rule is one of min_score, above_score or grades, not two".into(),
+            ));
+        }
+        match (min_score, above_score, grades) {
+            (None, None, None) => Err(Error::BadRequest(
+                "a rule needs min_score (at least a score, in points), above_score (more than a score) or grades (a non-empty list of grades)"
                     .into(),
             )),
-            (Some(m), None) => Ok(Rule::MinScore(hundredths(m)?)),
-            (None, Some(grades)) => {
+            (Some(m), _, _) => Ok(Rule::MinScore(hundredths(m)?)),
+            (_, Some(a), _) => Ok(Rule::AboveScore(hundredths(a)?)),
+            (None, None, Some(grades)) => {
                 if grades.is_empty() {
                     return Err(Error::BadRequest(
                         "grades must name at least one grade".into(),
@@ -124,20 +142,21 @@ impl Rule {
                     .map_err(|e| Error::BadRequest(format!("a rule's grades: {e}")))?,
             ),
         };
-        let min = match v.get("min_score") {
-            None => None,
-            Some(m) => Some(m.as_f64().ok_or_else(|| {
-                Error::BadRequest(format!("a rule's min_score must be a number, not {m}"))
-            })?),
+        let number = |key: &str| match v.get(key) {
+            None => Ok(None),
+            Some(m) => m.as_f64().map(Some).ok_or_else(|| {
+                Error::BadRequest(format!("a rule's {key} must be a number, not {m}"))
+            }),
         };
-        Rule::new(min, grades)
+        Rule::new(number("min_score")?, number("above_score")?, grades)
     }
 
     /// Whether an evaluation with this score (hundredths) and grade is
-    /// eligible. A threshold is met at exactly its value.
+    /// eligible. A minimum is met at exactly its value; "above" is not.
     pub fn admits(&self, score: i64, grade: &str) -> bool {
         match self {
             Rule::MinScore(min) => score >= *min,
+            Rule::AboveScore(threshold) => score > *threshold,
             Rule::Grades(grades) => grades.iter().any(|g| g == grade),
         }
     }
@@ -152,6 +171,12 @@ impl Rule {
                 score_text(score),
                 if eligible { "≥" } else { "<" },
                 threshold_text(*min)
+            ),
+            Rule::AboveScore(threshold) => format!(
+                "score {} {} {}",
+                score_text(score),
+                if eligible { ">" } else { "≤" },
+                threshold_text(*threshold)
             ),
             Rule::Grades(grades) => format!(
                 "grade {grade} is {}one of {}",
@@ -174,6 +199,11 @@ impl Rule {
                 if eligible { "reaches" } else { "is below" },
                 threshold_text(*min)
             ),
+            Rule::AboveScore(threshold) => format!(
+                "the score {} {}",
+                if eligible { "is above" } else { "is not above" },
+                threshold_text(*threshold)
+            ),
             Rule::Grades(grades) => format!(
                 "the grade is {}one of {}",
                 if eligible { "" } else { "not " },
@@ -189,10 +219,19 @@ impl Rule {
     /// its scale. Otherwise the sentence saying what does not fit.
     pub fn check_fits(&self, declared: &Declared) -> Result<(), String> {
         match self {
-            Rule::MinScore(min) => {
-                if *min < declared.scale_min || *min > declared.scale_max {
+            Rule::MinScore(min) | Rule::AboveScore(min) => {
+                // "Above" the top of the scale could never be met.
+                let top = match self {
+                    Rule::AboveScore(_) => declared.scale_max - 1,
+                    _ => declared.scale_max,
+                };
+                if *min < declared.scale_min || *min > top {
+                    let key = match self {
+                        Rule::AboveScore(_) => "above_score",
+                        _ => "min_score",
+                    };
                     return Err(format!(
-                        "min_score {} is outside {}'s scale {}–{}",
+                        "{key} {} is outside {}'s scale {}–{}",
                         threshold_text(*min),
                         declared.reference,
                         threshold_text(declared.scale_min),
@@ -307,12 +346,14 @@ fn check_name(name: &str) -> Result<(), Error> {
 }
 
 const SCENARIO_COLUMNS: &str =
-    "name, title, model, min_score, grades, defined_by, defined_at, retired_by, retired_at";
+    "name, title, model, min_score, above, grades, defined_by, defined_at, retired_by, retired_at";
 
 fn scenario_from_row(r: &AnyRow) -> Result<Scenario, Error> {
     let min: Option<i64> = r.try_get("min_score")?;
+    let above: i64 = r.try_get("above")?;
     let grades: Option<String> = r.try_get("grades")?;
     let rule = match (min, grades) {
+        (Some(m), None) if above != 0 => Rule::AboveScore(m),
         (Some(m), None) => Rule::MinScore(m),
         (None, Some(g)) => Rule::Grades(
             serde_json::from_str(&g)
@@ -430,21 +471,23 @@ impl Registry {
             retired_by: None,
             retired_at: None,
         };
-        let (min, grades) = match &scenario.rule {
-            Rule::MinScore(m) => (Some(*m), None),
-            Rule::Grades(g) => (None, Some(serde_json::to_string(g).unwrap_or_default())),
+        let (min, above, grades) = match &scenario.rule {
+            Rule::MinScore(m) => (Some(*m), 0i64, None),
+            Rule::AboveScore(m) => (Some(*m), 1, None),
+            Rule::Grades(g) => (None, 0, Some(serde_json::to_string(g).unwrap_or_default())),
         };
         sqlx::query("DELETE FROM scenarios WHERE name = $1")
             .bind(name)
             .execute(tx.conn())
             .await?;
         sqlx::query(&format!(
-            "INSERT INTO scenarios ({SCENARIO_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)"
+            "INSERT INTO scenarios ({SCENARIO_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)"
         ))
         .bind(&scenario.name)
         .bind(&scenario.title)
         .bind(&scenario.model)
         .bind(min)
+        .bind(above)
         .bind(grades)
         .bind(&scenario.defined_by)
         .bind(&scenario.defined_at)
@@ -550,22 +593,34 @@ mod tests {
 
     #[test]
     fn a_rule_is_a_minimum_or_grades_never_both_nor_neither() {
-        assert_eq!(Rule::new(Some(573.0), None), Ok(Rule::MinScore(57_300)));
-        assert_eq!(Rule::new(Some(572.5), None), Ok(Rule::MinScore(57_250)));
         assert_eq!(
-            Rule::new(None, Some(vec!["A".into(), "B".into()])),
+            Rule::new(Some(573.0), None, None),
+            Ok(Rule::MinScore(57_300))
+        );
+        assert_eq!(
+            Rule::new(Some(572.5), None, None),
+            Ok(Rule::MinScore(57_250))
+        );
+        assert_eq!(
+            Rule::new(None, None, Some(vec!["A".into(), "B".into()])),
             Ok(Rule::Grades(vec!["A".into(), "B".into()]))
         );
-        let both = Rule::new(Some(573.0), Some(vec!["A".into()])).unwrap_err();
-        assert!(both.to_string().contains("not both"), "{both}");
-        let neither = Rule::new(None, None).unwrap_err();
+        let both = Rule::new(Some(573.0), None, Some(vec!["A".into()])).unwrap_err();
+        assert!(both.to_string().contains("not two"), "{both}");
+        assert_eq!(
+            Rule::new(None, Some(580.0), None),
+            Ok(Rule::AboveScore(58_000))
+        );
+        assert!(Rule::new(Some(573.0), Some(580.0), None).is_err());
+        let neither = Rule::new(None, None, None).unwrap_err();
         assert!(neither.to_string().contains("needs min_score"), "{neither}");
         for bad in [
-            Rule::new(None, Some(vec![])),
-            Rule::new(None, Some(vec!["A".into(), "A".into()])),
-            Rule::new(None, Some(vec![" ".into()])),
-            Rule::new(Some(573.001), None),
-            Rule::new(Some(f64::NAN), None),
+            Rule::new(None, None, Some(vec![])),
+            Rule::new(None, None, Some(vec!["A".into(), "A".into()])),
+            Rule::new(None, None, Some(vec![" ".into()])),
+            Rule::new(Some(573.001), None, None),
+            Rule::new(None, Some(580.001), None),
+            Rule::new(Some(f64::NAN), None, None),
         ] {
             assert!(matches!(bad, Err(Error::BadRequest(_))), "{bad:?}");
         }
@@ -603,6 +658,39 @@ mod tests {
                 "grade D is not one of A, B: not eligible for state-funded mining bids".into()
             )
         );
+    }
+
+    /// The source's 「高于580」 and 「高于550分」 (credit-zhejiang-2020-01
+    /// L1292): above is strict — 580.00 itself is not eligible, 580.01 is.
+    #[test]
+    fn above_is_strict() {
+        let parking = Rule::AboveScore(58_000);
+        assert!(!parking.admits(58_000, "green"));
+        assert!(parking.admits(58_001, "green"));
+        assert_eq!(
+            parking.verdict(58_000, "green", "parking credit-pay"),
+            (
+                false,
+                "score 580.00 ≤ 580: not eligible for parking credit-pay".into()
+            )
+        );
+        assert_eq!(
+            parking.verdict(58_001, "green", "parking credit-pay").1,
+            "score 580.01 > 580: eligible for parking credit-pay"
+        );
+        assert_eq!(
+            parking.outcome_text(false, "parking credit-pay"),
+            "the score is not above 580: not eligible for parking credit-pay"
+        );
+        let d = qianjiang();
+        assert_eq!(Rule::AboveScore(0).check_fits(&d), Ok(()));
+        assert_eq!(
+            Rule::AboveScore(100_000).check_fits(&d),
+            Err("above_score 1000 is outside hangzhou/qianjiang@2.0.0's scale 0–1000".into())
+        );
+        let json = serde_json::to_value(&parking).unwrap();
+        assert_eq!(json, serde_json::json!({ "above_score": 580.0 }));
+        assert_eq!(Rule::from_json(&json), Ok(parking));
     }
 
     #[test]

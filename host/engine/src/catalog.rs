@@ -28,7 +28,7 @@ impl ModuleCheck for SandboxCheck<'_> {
         Ok(CheckedModule {
             name: info.name.clone(),
             version: info.version.clone(),
-            describe: serde_json::to_value(WireModelInfo::from(info)).unwrap_or_default(),
+            describe: serde_json::to_value(WireModelInfo::of(&model)).unwrap_or_default(),
         })
     }
 }

@@ -182,7 +182,8 @@ pub struct DecisionResponse {
     /// (see the module docs). Absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provisional: Vec<String>,
-    /// The rule applied: `{"min_score": 573.0}` or `{"grades": ["A", "B"]}`.
+    /// The rule applied: `{"min_score": 573.0}`, `{"above_score": 580.0}`
+    /// or `{"grades": ["A", "B"]}`.
     #[schema(value_type = Object)]
     pub rule: serde_json::Value,
     /// The evaluation's (and so the decision's) audit record.
@@ -288,6 +289,7 @@ impl DecisionResponse {
 pub fn rule_text(rule: &Rule) -> String {
     match rule {
         Rule::MinScore(h) => format!("score ≥ {}", crate::points::format(*h)),
+        Rule::AboveScore(h) => format!("score > {}", crate::points::format(*h)),
         Rule::Grades(g) => format!("grade {}", g.join(" or ")),
     }
 }

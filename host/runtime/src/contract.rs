@@ -19,6 +19,32 @@ pub use zjcredit::scoring::types::{
     SubjectKind, Value, ValueKind,
 };
 
+/// One consequence a model declares (`consequences` of the world
+/// `scoring-model-declared`): what it does, whatever the points, when
+/// `when` holds. Read by the host only when the component exports it.
+#[derive(
+    wasmtime::component::ComponentType, wasmtime::component::Lift, Debug, Clone, PartialEq,
+)]
+#[component(record)]
+pub struct Consequence {
+    /// What triggers it: `base:poor`, `list:black`, `list:red`,
+    /// `list:warning`, or a declared indicator's name.
+    #[component(name = "when")]
+    pub when: String,
+    /// What it does, one sentence.
+    #[component(name = "effect")]
+    pub effect: String,
+    /// The declared grade it gives whatever the points, if any.
+    #[component(name = "grade")]
+    pub grade: Option<String>,
+    /// Where the source says so.
+    #[component(name = "source")]
+    pub source: String,
+}
+
+/// The name of the optional export that lists a model's consequences.
+pub const CONSEQUENCES_EXPORT: &str = "consequences";
+
 /// The fully qualified name of the world every plugin must implement.
 pub const WORLD: &str = "zjcredit:scoring/scoring-model@1.0.0";
 

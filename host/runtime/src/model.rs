@@ -9,10 +9,12 @@
 
 use std::time::{Duration, Instant};
 
-use wasmtime::component::Component;
+use wasmtime::component::{Component, Instance};
 use wasmtime::{Store, Trap};
 
-use crate::contract::{Evaluation, ModelInfo, Request, ScoringModel, ScoringModelPre};
+use crate::contract::{
+    CONSEQUENCES_EXPORT, Consequence, Evaluation, ModelInfo, Request, ScoringModel, ScoringModelPre,
+};
 use crate::sandbox::{EPOCH_TICK, Limits, OutputCapture, Runtime, SandboxState, imports};
 use crate::wire::{EvaluationResponse, ModelRef, ScoreRequest};
 use crate::{Error, Fault, validate, whitebox};
@@ -23,6 +25,7 @@ pub struct Model {
     runtime: Runtime,
     pre: ScoringModelPre<SandboxState>,
     info: ModelInfo,
+    consequences: Vec<Consequence>,
     sha256: String,
     imports: Vec<String>,
     limits: Limits,
@@ -94,6 +97,7 @@ impl Model {
             runtime,
             pre,
             info: placeholder_info(),
+            consequences: Vec::new(),
             sha256,
             imports,
             limits,
@@ -102,8 +106,27 @@ impl Model {
             .call(0, |store, instance| instance.call_describe(store))
             .map_err(|e| Error::ModuleRefused(format!("describe() failed: {e}")))?;
         validate::check_model_info(&info)?;
+        let (consequences, _, _) = model
+            .call_instance(0, |store, instance| {
+                let Some(func) = instance.get_func(&mut *store, CONSEQUENCES_EXPORT) else {
+                    return Ok(None);
+                };
+                let typed = func.typed::<(), (Vec<Consequence>,)>(&*store)?;
+                Ok(Some(typed.call(&mut *store, ())?.0))
+            })
+            .map_err(|e| Error::ModuleRefused(format!("consequences() failed: {e}")))?;
+        let consequences = consequences.unwrap_or_default();
+        validate::check_consequences(&info, &consequences)?;
         model.info = info;
+        model.consequences = consequences;
         Ok(model)
+    }
+
+    /// What the model declares it does whatever the points (its
+    /// `consequences` export; empty for a component without one). Read once
+    /// at load.
+    pub fn consequences(&self) -> &[Consequence] {
+        &self.consequences
     }
 
     /// The model's declaration, as its `describe()` returned it.
@@ -217,6 +240,18 @@ impl Model {
         as_of_days: i64,
         f: impl FnOnce(&mut Store<SandboxState>, &ScoringModel) -> wasmtime::Result<R>,
     ) -> Result<(R, u64, String), Error> {
+        self.call_instance(as_of_days, |store, instance| {
+            let model = ScoringModel::new(&mut *store, &instance)?;
+            f(store, &model)
+        })
+    }
+
+    /// [`Model::call`] against the raw instance (for optional exports).
+    fn call_instance<R>(
+        &self,
+        as_of_days: i64,
+        f: impl FnOnce(&mut Store<SandboxState>, Instance) -> wasmtime::Result<R>,
+    ) -> Result<(R, u64, String), Error> {
         let limits = &self.limits;
         let output = OutputCapture::new(limits.max_output_bytes);
         let state = SandboxState::new(as_of_days, &output, limits.memory_bytes, 64);
@@ -227,8 +262,8 @@ impl Model {
             .map_err(|e| Error::Internal(format!("cannot set fuel: {e:#}")))?;
         let ticks = limits.timeout.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64 + 1;
         store.set_epoch_deadline(ticks);
-        let result = match self.pre.instantiate(&mut store) {
-            Ok(instance) => f(&mut store, &instance),
+        let result = match self.pre.instance_pre().instantiate(&mut store) {
+            Ok(instance) => f(&mut store, instance),
             Err(e)
                 if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
                     .is_some() =>

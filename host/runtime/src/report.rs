@@ -110,3 +110,22 @@ pub fn model_info(info: &ModelInfo) -> String {
     }
     out
 }
+
+/// A model's declared consequences as text: what it does whatever the
+/// points, and where the source says so. Empty when it declares none.
+pub fn consequences(consequences: &[crate::contract::Consequence]) -> String {
+    let mut out = String::new();
+    if consequences.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "consequences (whatever the points):");
+    for c in consequences {
+        let grade = c
+            .grade
+            .as_deref()
+            .map(|g| format!(" → grade {g}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}{grade}: {} [{}]", c.when, c.effect, c.source);
+    }
+    out
+}

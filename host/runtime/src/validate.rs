@@ -127,6 +127,55 @@ pub fn check_model_info(info: &ModelInfo) -> Result<(), Error> {
     Ok(())
 }
 
+/// The most consequences a model may declare, and the longest text of one
+/// (bytes): a declaration is read at every load and shown to reviewers,
+/// and the source's rules for one model number a handful.
+pub const MAX_CONSEQUENCES: usize = 64;
+/// See [`MAX_CONSEQUENCES`].
+pub const MAX_CONSEQUENCE_TEXT: usize = 2048;
+
+/// Check a model's declared consequences against its declaration: each
+/// names its trigger, its effect and its source, within the size limits,
+/// and a grade it gives is one of the declared grades.
+pub fn check_consequences(
+    info: &ModelInfo,
+    consequences: &[crate::contract::Consequence],
+) -> Result<(), Error> {
+    let refuse = |m: String| {
+        Err(Error::ModuleRefused(format!(
+            "consequences() is not valid: {m}"
+        )))
+    };
+    if consequences.len() > MAX_CONSEQUENCES {
+        return refuse(format!(
+            "{} consequences, more than {MAX_CONSEQUENCES}",
+            consequences.len()
+        ));
+    }
+    for c in consequences {
+        for (what, text) in [
+            ("when", &c.when),
+            ("effect", &c.effect),
+            ("source", &c.source),
+        ] {
+            if text.trim().is_empty() || text.len() > MAX_CONSEQUENCE_TEXT {
+                return refuse(format!(
+                    "a consequence's {what} is empty or over {MAX_CONSEQUENCE_TEXT} bytes"
+                ));
+            }
+        }
+        if let Some(g) = &c.grade
+            && !info.grades.iter().any(|d| &d.grade == g)
+        {
+            return refuse(format!(
+                "the consequence of '{}' gives grade '{g}', which is not declared",
+                c.when
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Check a request against a model's declaration.
 ///
 /// Refuses, naming the culprit: a subject kind the model does not score, an
@@ -241,5 +290,64 @@ mod tests {
         }
         assert_eq!(iso_date_days("1970-01-01"), Some(0));
         assert_eq!(iso_date_days("2000-03-01"), Some(11_017));
+    }
+}
+
+#[cfg(test)]
+mod consequence_tests {
+    use super::check_consequences;
+    use crate::contract::{Consequence, GradeBand, ModelInfo};
+
+    fn info() -> ModelInfo {
+        ModelInfo {
+            name: "t/m".into(),
+            version: "2.0.0".into(),
+            title: "t".into(),
+            subject_kinds: vec![crate::contract::SubjectKind::Enterprise],
+            scale_min: 0,
+            scale_max: 100_000,
+            base_weight_bp: 0,
+            grades: vec![
+                GradeBand {
+                    grade: "A".into(),
+                    min_score: 50_000,
+                },
+                GradeBand {
+                    grade: "key-supervision".into(),
+                    min_score: 0,
+                },
+            ],
+            indicators: vec![],
+        }
+    }
+
+    fn c(grade: Option<&str>, effect: &str) -> Consequence {
+        Consequence {
+            when: "base:poor".into(),
+            effect: effect.into(),
+            grade: grade.map(str::to_string),
+            source: "credit-zhejiang-2020-01 L68".into(),
+        }
+    }
+
+    /// A consequence must name a declared grade, say what it does and cite
+    /// its source; a module that breaks this is refused at load.
+    #[test]
+    fn consequences_name_declared_grades_and_their_source() {
+        assert!(
+            check_consequences(&info(), &[c(Some("key-supervision"), "key supervision")]).is_ok()
+        );
+        assert!(check_consequences(&info(), &[c(None, "a reason says so")]).is_ok());
+        let undeclared = check_consequences(&info(), &[c(Some("banned"), "x")]).unwrap_err();
+        assert!(
+            undeclared
+                .to_string()
+                .contains("gives grade 'banned', which is not declared"),
+            "{undeclared}"
+        );
+        assert!(check_consequences(&info(), &[c(None, " ")]).is_err());
+        assert!(check_consequences(&info(), &[c(None, &"x".repeat(2049))]).is_err());
+        let many: Vec<_> = (0..65).map(|_| c(None, "x")).collect();
+        assert!(check_consequences(&info(), &many).is_err());
     }
 }

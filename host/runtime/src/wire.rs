@@ -526,6 +526,46 @@ pub struct WireModelInfo {
     pub grades: Vec<WireGradeBand>,
     /// Declared indicators.
     pub indicators: Vec<WireIndicatorSpec>,
+    /// What the model does whatever the points when a condition holds (a
+    /// poor provincial grade, a list, a prohibition), with its source;
+    /// absent for a model that declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consequences: Vec<WireConsequence>,
+}
+
+/// A declared consequence on the wire (see [`crate::contract::Consequence`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireConsequence {
+    /// What triggers it: `base:poor`, `list:black`, `list:red`,
+    /// `list:warning`, or a declared indicator's name.
+    pub when: String,
+    /// What it does, one sentence.
+    pub effect: String,
+    /// The declared grade it gives whatever the points, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Where the source says so.
+    pub source: String,
+}
+
+impl WireModelInfo {
+    /// A loaded model's whole declaration: `describe()` and its
+    /// consequences.
+    pub fn of(model: &crate::Model) -> WireModelInfo {
+        let mut info = WireModelInfo::from(model.info());
+        info.consequences = model
+            .consequences()
+            .iter()
+            .map(|c| WireConsequence {
+                when: c.when.clone(),
+                effect: c.effect.clone(),
+                grade: c.grade.clone(),
+                source: c.source.clone(),
+            })
+            .collect();
+        info
+    }
 }
 
 /// A grade band on the wire.
@@ -584,6 +624,7 @@ impl From<&ModelInfo> for WireModelInfo {
                     required: s.required,
                 })
                 .collect(),
+            consequences: Vec::new(),
         }
     }
 }

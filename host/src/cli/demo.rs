@@ -15,59 +15,103 @@ use serde_json::{Value, json};
 
 use crate::Global;
 
-/// The bundled models — every system of the README's table: (package,
-/// component file, pinned). `fenghua/tourism` comes twice: 1.0.0 (three
-/// grades) is pinned and scores its population at start, 2.0.0 (five
-/// grades) is published and waits for review, so that a reviewer can see
-/// its impact before approving it.
-const MODELS: [(&str, &str, bool); 13] = [
-    ("ningbo-port", "ningbo_port", true),
-    ("hangzhou-qianjiang", "hangzhou_qianjiang", true),
-    ("yiwu-market", "yiwu_market", true),
-    ("environment", "environment", true),
-    ("taizhou-finance", "taizhou_finance", true),
-    ("quzhou-longyou", "quzhou_longyou", true),
-    ("fenghua-tourism-v1", "fenghua_tourism_v1", true),
-    ("fenghua-tourism", "fenghua_tourism", false),
-    ("science-integrity", "science_integrity", true),
-    ("mining", "mining", true),
-    ("travel-agency", "travel_agency", true),
-    ("market-supervision", "market_supervision", true),
-    ("credit-code", "credit_code", true),
+/// What the demo does with a bundled component.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// The version as first reviewed (a frozen crate): pinned, and it
+    /// scores its population — the recorded baseline.
+    Pinned,
+    /// Its correction (issue 20: what the source says): published, its
+    /// impact analysed against the baseline, then approved and pinned over
+    /// the old version.
+    Corrected,
+    /// A correction left waiting for review, so that a reviewer can see its
+    /// impact in the console before approving it.
+    Waiting,
+}
+
+/// The bundled models — every system of the README's table: (package whose
+/// example request the population copies, component file, stage). Each
+/// model comes twice: the version first reviewed, and the version that
+/// says what the source says.
+const MODELS: [(&str, &str, Stage); 24] = [
+    ("ningbo-port", "ningbo_port_v1", Stage::Pinned),
+    ("ningbo-port", "ningbo_port", Stage::Corrected),
+    ("hangzhou-qianjiang", "hangzhou_qianjiang_v2", Stage::Pinned),
+    ("hangzhou-qianjiang", "hangzhou_qianjiang", Stage::Corrected),
+    ("yiwu-market", "yiwu_market_v1", Stage::Pinned),
+    ("yiwu-market", "yiwu_market", Stage::Corrected),
+    ("environment", "environment_v1", Stage::Pinned),
+    ("environment", "environment", Stage::Corrected),
+    ("taizhou-finance", "taizhou_finance_v1", Stage::Pinned),
+    ("taizhou-finance", "taizhou_finance", Stage::Corrected),
+    ("quzhou-longyou", "quzhou_longyou_v1", Stage::Pinned),
+    ("quzhou-longyou", "quzhou_longyou", Stage::Corrected),
+    ("fenghua-tourism", "fenghua_tourism_v2", Stage::Pinned),
+    ("fenghua-tourism", "fenghua_tourism", Stage::Waiting),
+    ("science-integrity", "science_integrity_v1", Stage::Pinned),
+    ("science-integrity", "science_integrity", Stage::Corrected),
+    ("mining", "mining_v1", Stage::Pinned),
+    ("mining", "mining", Stage::Corrected),
+    ("travel-agency", "travel_agency_v1", Stage::Pinned),
+    ("travel-agency", "travel_agency", Stage::Corrected),
+    ("market-supervision", "market_supervision_v1", Stage::Pinned),
+    ("market-supervision", "market_supervision", Stage::Corrected),
+    ("credit-code", "credit_code_v1", Stage::Pinned),
+    ("credit-code", "credit_code", Stage::Corrected),
 ];
 
-/// A benefit scenario: name, title, model, and the rule — a minimum score
-/// or a set of grades.
-type ScenarioDef = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<f64>,
-    &'static [&'static str],
-);
+/// A benefit scenario's rule as the source words it.
+#[derive(Clone, Copy)]
+enum Threshold {
+    /// 「达到」: the score reaches it.
+    AtLeast(f64),
+    /// 「高于」: the score is above it.
+    Above(f64),
+    /// One of these grades.
+    Grades(&'static [&'static str]),
+}
 
-/// The benefit scenarios the demo defines (the source's thresholds, README "Every model in the source").
-const SCENARIOS: [ScenarioDef; 3] = [
+/// A benefit scenario: name, title, model, and the rule.
+type ScenarioDef = (&'static str, &'static str, &'static str, Threshold);
+
+/// The benefit scenarios the demo defines, with the source's own words
+/// (credit-zhejiang-2020-01.txt; README "Every model in the source").
+const SCENARIOS: [ScenarioDef; 5] = [
+    // L1292: 「钱江分达到573分的用户…信用付快速乘车」
     (
         "hangzhou-transit-credit-pay",
         "Hangzhou transit credit-pay",
         "hangzhou/qianjiang",
-        Some(573.0),
-        &[],
+        Threshold::AtLeast(573.0),
     ),
+    // L1292: 「为钱江分高于580的用户开通信用账户」
+    (
+        "hangzhou-parking-credit-pay",
+        "Hangzhou barrier-free parking, leave first and pay later",
+        "hangzhou/qianjiang",
+        Threshold::Above(580.0),
+    ),
+    // L1292: 「对于分数高于550分的用户」(曹操专车信用权益)
+    (
+        "hangzhou-caocao-car-credit",
+        "Caocao car-hire credit benefits",
+        "hangzhou/qianjiang",
+        Threshold::Above(550.0),
+    ),
+    // L1294: 「钱江分达到700分的，可…申请押金减半优惠」
     (
         "hangzhou-rental-deposit-halved",
         "Public-rental housing deposit halved",
         "hangzhou/qianjiang",
-        Some(700.0),
-        &[],
+        Threshold::AtLeast(700.0),
     ),
+    // L1137: 「只有信用A、B级中介机构才可作为财政出资地矿项目承担单位候选人」
     (
         "mining-state-funded-bids",
         "State-funded mining project bids",
         "mining/rights",
-        None,
-        &["A", "B"],
+        Threshold::Grades(&["A", "B"]),
     ),
 ];
 
@@ -231,15 +275,21 @@ async fn prepare(
     subjects: usize,
     listen: std::net::SocketAddr,
 ) -> anyhow::Result<String> {
-    let registry = Arc::new(Registry::open(&g.data_dir, g.db.as_deref()).await?);
+    let catalog =
+        scorehost_engine::catalog::Catalog::open(runtime.clone(), &g.data_dir, g.db.as_deref())
+            .await?;
+    let registry: Arc<Registry> = catalog.shared_registry();
     let province = Actor::province();
+    // Per model: its latest declaration (what the population is made for)
+    // and example; `loaded` holds the pinned version at the same index.
     let mut models: Vec<(ModelName, WireModelInfo, ScoreRequest)> = Vec::new();
     let mut loaded: Vec<scorehost_runtime::Model> = Vec::new();
-    let mut candidates: Vec<String> = Vec::new();
-    for (package, file, pinned) in MODELS {
+    // The corrections: (reference, sha256, stage).
+    let mut candidates: Vec<(String, String, Stage)> = Vec::new();
+    for (package, file, stage) in MODELS {
         let bytes = std::fs::read(component(file)?)?;
         let model = runtime.load(&bytes)?;
-        let info = WireModelInfo::from(model.info());
+        let info = WireModelInfo::of(&model);
         let name: ModelName = info.name.parse()?;
         let publisher = Actor::publisher(&name.namespace);
         let published = registry
@@ -249,8 +299,18 @@ async fn prepare(
                 &scorehost_engine::catalog::SandboxCheck(runtime),
             )
             .await?;
-        if !pinned {
-            candidates.push(published.version.reference.clone());
+        let example = std::fs::read_to_string(format!("examples/requests/{package}.json"))
+            .with_context(|| format!("examples/requests/{package}.json"))?;
+        let example: ScoreRequest = serde_json::from_str(&example)?;
+        if stage != Stage::Pinned {
+            if let Some(m) = models.iter_mut().find(|m| m.0 == name) {
+                (m.1, m.2) = (info, example);
+            }
+            candidates.push((
+                published.version.reference.clone(),
+                published.version.sha256.clone(),
+                stage,
+            ));
             continue;
         }
         let r = published.version.reference.parse()?;
@@ -260,9 +320,7 @@ async fn prepare(
         registry
             .pin(&province, &r, &published.version.sha256)
             .await?;
-        let example = std::fs::read_to_string(format!("examples/requests/{package}.json"))
-            .with_context(|| format!("examples/requests/{package}.json"))?;
-        models.push((name, info, serde_json::from_str(&example)?));
+        models.push((name, info, example));
         loaded.push(model);
     }
 
@@ -333,7 +391,7 @@ async fn prepare(
     };
     let today = scorehost_engine::completion::today();
     let mut baseline = 0;
-    for candidate in &candidates {
+    for (candidate, ..) in &candidates {
         let Some(i) = models
             .iter()
             .position(|(n, _, _)| candidate.starts_with(&format!("{n}@")))
@@ -356,13 +414,60 @@ async fn prepare(
         }
     }
 
+    // Each correction's impact on the recorded baseline (the analysis is
+    // itself an audit record; the report is kept in the data dir), then the
+    // province approves and pins it over the old version.
+    let impact_dir = g.data_dir.join("impact");
+    std::fs::create_dir_all(&impact_dir)?;
+    let mut impacts = String::new();
+    for (candidate, sha256, stage) in &candidates {
+        let r: scorehost_registry::VersionRef = candidate.parse()?;
+        let impact = scorehost_engine::impact::analyse(
+            &catalog,
+            &province,
+            &r,
+            &scorehost_engine::impact::ImpactRequest::default(),
+            &recorder,
+        )
+        .await?;
+        let report = &impact.report;
+        let file = impact_dir.join(format!(
+            "{}-{}-to-{}.json",
+            report.model.replace('/', "-"),
+            report.pinned.version,
+            report.candidate.version
+        ));
+        std::fs::write(&file, serde_json::to_vec_pretty(&impact)?)?;
+        impacts.push_str(&format!(
+            "  {} {} → {}: {} subjects replayed, {} change grade, {} newly refused, {} newly scored{} (report {})\n",
+            report.model,
+            report.pinned.version,
+            report.candidate.version,
+            report.subjects,
+            report.migration.changed_grade,
+            report.new_failures.count,
+            report.recovered.count,
+            if *stage == Stage::Waiting { "; waiting for review" } else { "; pinned" },
+            file.display()
+        ));
+        if *stage == Stage::Corrected {
+            registry.approve(&province, &r, sha256).await?;
+            registry.pin(&province, &r, sha256).await?;
+        }
+    }
+
     // The benefit scenarios, and an app granted them beside the models.
     let mut scenario_names = Vec::new();
-    for (name, title, model, min_score, grades) in SCENARIOS {
-        let rule = scorehost_registry::Rule::new(
-            min_score,
-            (!grades.is_empty()).then(|| grades.iter().map(|g| g.to_string()).collect()),
-        )?;
+    for (name, title, model, threshold) in SCENARIOS {
+        let rule = match threshold {
+            Threshold::AtLeast(m) => scorehost_registry::Rule::new(Some(m), None, None),
+            Threshold::Above(a) => scorehost_registry::Rule::new(None, Some(a), None),
+            Threshold::Grades(g) => scorehost_registry::Rule::new(
+                None,
+                None,
+                Some(g.iter().map(|g| g.to_string()).collect()),
+            ),
+        }?;
         registry
             .define_scenario(&province, name, Some(title), &model.parse()?, rule)
             .await?;
@@ -383,7 +488,7 @@ async fn prepare(
 
     let url = format!("http://{listen}");
     let mut out = format!(
-        "scorehost demo: {} models pinned; {} subjects ({} base evaluations, {} indicator records imported; {} refused); {} consents\n\n\
+        "scorehost demo: {} models pinned, then corrected (issue 20: what the source says) —\n{impacts}{} subjects ({} base evaluations, {} indicator records imported; {} refused); {} consents\n\n\
          tokens (shown once):\n  APP={}        # app:demo, may score {}\n  AUDITOR={}\n  PROVINCE={}\n\n\
          console (控制台): {url}/console/ — sign in with PROVINCE to review (审核) or AUDITOR to audit (审计)\n\ntry:\n",
         models.len(),
@@ -408,7 +513,7 @@ async fn prepare(
         ));
     }
     // A benefit decision for each scenario that has a subject to ask about.
-    for (scenario, _, model, _, _) in SCENARIOS {
+    for (scenario, _, model, _) in SCENARIOS {
         if let Some((id, ..)) = examples.iter().find(|e| e.1 == model && e.3) {
             out.push_str(&format!(
                 "  # decision: {scenario} (eligible or not, with the evaluation behind it)\n  curl -s -X POST {url}/v1/decisions -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"scenario\": \"{scenario}\", \"subject\": {{\"id\": \"{id}\"}}}}'\n"
@@ -416,7 +521,7 @@ async fn prepare(
         }
     }
     // The candidate's impact, before anyone approves it.
-    for candidate in &candidates {
+    for (candidate, ..) in candidates.iter().filter(|c| c.2 == Stage::Waiting) {
         let (model, version) = candidate.split_once('@').unwrap_or((candidate, ""));
         out.push_str(&format!(
             "  # impact: {candidate} is submitted, not approved; whom would it move? ({baseline} recorded evaluations of the pinned version to replay)\n  curl -s -X POST {url}/v1/plugins/{model}/versions/{version}/impact -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{}}'\n"

@@ -26,7 +26,7 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         let out = serde_json::json!({
             "sha256": model.sha256(),
             "imports": model.imports(),
-            "model": WireModelInfo::from(model.info()),
+            "model": WireModelInfo::of(&model),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -42,6 +42,7 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         }
         println!();
         print!("{}", report::model_info(model.info()));
+        print!("{}", report::consequences(model.consequences()));
     }
     Ok(())
 }

@@ -28,9 +28,13 @@ pub(crate) enum ScenarioCommand {
         /// The model that decides it, NAMESPACE/NAME (its pinned version).
         #[arg(long)]
         model: String,
-        /// Eligible from this score on (points, at most two decimals).
-        #[arg(long, conflicts_with = "grades", required_unless_present = "grades")]
+        /// Eligible from this score on (points, at most two decimals): the
+        /// source's 「达到」, "reaches".
+        #[arg(long, conflicts_with_all = ["grades", "above_score"], required_unless_present_any = ["grades", "above_score"])]
         min_score: Option<f64>,
+        /// Eligible with a score strictly above this one: the source's 「高于」.
+        #[arg(long, conflicts_with = "grades")]
+        above_score: Option<f64>,
         /// Eligible with one of these grades, comma-separated.
         #[arg(long, value_delimiter = ',')]
         grades: Option<Vec<String>>,
@@ -139,11 +143,12 @@ pub(crate) fn run(g: &Global, command: &ScenarioCommand) -> anyhow::Result<()> {
                 name,
                 model,
                 min_score,
+                above_score,
                 grades,
                 title,
             } => {
                 let model: ModelName = model.parse()?;
-                let rule = Rule::new(*min_score, grades.clone())?;
+                let rule = Rule::new(*min_score, *above_score, grades.clone())?;
                 serde_json::to_value(
                     reg.define_scenario(&by, name, title.as_deref(), &model, rule)
                         .await?,
@@ -174,12 +179,16 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &ScenarioCommand) -> a
             name,
             model,
             min_score,
+            above_score,
             grades,
             title,
         } => {
             let mut body = json!({ "model": model });
             if let Some(m) = min_score {
                 body["min_score"] = json!(m);
+            }
+            if let Some(a) = above_score {
+                body["above_score"] = json!(a);
             }
             if let Some(gr) = grades {
                 body["grades"] = json!(gr);

@@ -19,7 +19,8 @@ use crate::auth::{Caller, Need};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 
-/// A scenario's definition. Exactly one of `min_score` and `grades`.
+/// A scenario's definition. Exactly one of `min_score`, `above_score` and
+/// `grades`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "title": "Hangzhou transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573 }))]
@@ -33,6 +34,10 @@ pub struct ScenarioBody {
     /// on the model's scale).
     #[serde(default)]
     pub min_score: Option<f64>,
+    /// Eligible with a score strictly above this one (the source's 「高于」;
+    /// decimal points, at most two decimals, below the top of the scale).
+    #[serde(default)]
+    pub above_score: Option<f64>,
     /// Eligible with one of these grades (declared by the model).
     #[serde(default)]
     pub grades: Option<Vec<String>>,
@@ -47,7 +52,7 @@ pub struct ScenarioBody {
     responses(
         (status = 200, description = "Replaced: the scenario as now defined"),
         (status = 201, description = "Defined: the new scenario"),
-        (status = 400, description = "A malformed name or title, an unknown model or one without a pinned version, both or neither of min_score and grades, an undeclared grade, a minimum off the model's scale", body = ErrorBody),
+        (status = 400, description = "A malformed name or title, an unknown model or one without a pinned version, not exactly one of min_score, above_score and grades, an undeclared grade, a threshold off the model's scale", body = ErrorBody),
         (status = 403, body = ErrorBody)
     ),
     security(("bearer" = [])))]
@@ -61,7 +66,7 @@ pub async fn define(
     let JsonBody(b) = JsonBody::<ScenarioBody>::from_request_body(body).await?;
     // An unknown model is bad input here, not a missing resource.
     let model: ModelName = b.model.parse()?;
-    let rule = Rule::new(b.min_score, b.grades)?;
+    let rule = Rule::new(b.min_score, b.above_score, b.grades)?;
     let defined = service
         .engine
         .catalog
