@@ -54,7 +54,7 @@ fn count(seen: &Seen, what: String) {
 }
 
 fn ningbo_request(id: &str) -> serde_json::Value {
-    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     v["model"] = serde_json::json!("ningbo/port");
     v["subject"]["id"] = serde_json::json!(id);
     v
@@ -67,7 +67,7 @@ fn main() {
         .unwrap_or(20u64);
     let dir = std::env::temp_dir().join(format!("scorehost-bench-abuse-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let wasm = component("ningbo-port");
+    let wasm = component("ningbo-port-v1");
     let sha = sha256_file(&wasm);
     let w = wasm.to_str().unwrap();
     run(&dir, &["plugin", "publish", w, "--as", "publisher:ningbo"]);

@@ -76,7 +76,7 @@ async fn run() {
     let runtime = Runtime::new(Limits::default()).unwrap();
     let catalog = Catalog::open(runtime.clone(), &dir, None).await.unwrap();
     let reg = catalog.registry();
-    scorehost_tests::pin_as_province(reg, &runtime, "ningbo-port").await;
+    scorehost_tests::pin_as_province(reg, &runtime, "ningbo-port-v1").await;
     let model = Arc::new(
         catalog
             .load(&"ningbo/port".parse().unwrap(), None)
@@ -91,7 +91,7 @@ async fn run() {
     )
     .await
     .unwrap();
-    let req = example("ningbo-port").to_request(model.info()).unwrap();
+    let req = example("ningbo-port-v1").to_request(model.info()).unwrap();
 
     // One evaluation, to record again and again (parts 0 and 2).
     let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);

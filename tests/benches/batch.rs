@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use ningbo_port::NingboPort;
+use ningbo_port_v1::NingboPort;
 use scorehost_engine::audit::{self, AuditWriter};
 use scorehost_engine::batch::{self, Format, Job, Log, Progress};
 use scorehost_engine::catalog::Catalog;
@@ -77,7 +77,7 @@ async fn run(threads: usize) {
     // `cargo build --target wasm32-wasip2` component instead.
     let wasip2 = std::env::var("SCOREHOST_BENCH_WASIP2").is_ok_and(|v| v == "1");
     let bytes = if wasip2 {
-        std::fs::read(scorehost_tests::component("ningbo-port")).unwrap()
+        std::fs::read(scorehost_tests::component("ningbo-port-v1")).unwrap()
     } else {
         componentize(&std::fs::read(scorehost_tests::core_module()).unwrap()).unwrap()
     };

@@ -54,13 +54,13 @@ async fn run() {
     let (auditor, province, middle_id) = {
         let catalog = Catalog::open(runtime.clone(), &dir, None).await.unwrap();
         let reg = catalog.registry();
-        scorehost_tests::pin_as_province(reg, &runtime, "ningbo-port").await;
+        scorehost_tests::pin_as_province(reg, &runtime, "ningbo-port-v1").await;
         let model = catalog
             .load(&"ningbo/port".parse().unwrap(), None)
             .await
             .unwrap()
             .model;
-        let mut req = example("ningbo-port").to_request(model.info()).unwrap();
+        let mut req = example("ningbo-port-v1").to_request(model.info()).unwrap();
         let result = model.evaluate(&req).map_err(scorehost_engine::Error::from);
         let response = result.as_ref().ok().map(|o| model.response(&req, o));
         let model_ref = model.model_ref();

@@ -183,7 +183,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
-    pin(&dir, "ningbo-port", "ningbo/port", "publisher:ningbo");
+    pin(&dir, "ningbo-port-v1", "ningbo/port", "publisher:ningbo");
     pin(
         &dir,
         "hostile-endless-loop",
@@ -236,7 +236,10 @@ fn main() {
 
 fn bench(server: &Server, token: &str, clients: u64, secs: u64) {
     let mut good: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("examples/requests/ningbo-port.json")).unwrap(),
+        &std::fs::read_to_string(
+            root().join("plugins/ningbo-port-v1/samples/example.request.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     good["model"] = "ningbo/port".into();

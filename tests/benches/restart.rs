@@ -41,7 +41,7 @@ fn main() {
     let data_dir =
         std::env::temp_dir().join(format!("scorehost-bench-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let module = component("environment").display().to_string();
+    let module = component("environment-v1").display().to_string();
     run(&data_dir, &["plugin", "publish", &module]);
     let sha = {
         use sha2::Digest as _;
@@ -68,7 +68,7 @@ fn main() {
         ],
     );
     let input = root()
-        .join("examples/requests/environment.json")
+        .join("plugins/environment-v1/samples/example.request.json")
         .display()
         .to_string();
     let score = [

@@ -104,12 +104,12 @@ fn measure(
 fn main() {
     let runtime = Runtime::new(Limits::default()).expect("runtime");
     let wasip2 = runtime
-        .load(&std::fs::read(component("ningbo-port")).expect("component"))
+        .load(&std::fs::read(component("ningbo-port-v1")).expect("component"))
         .expect("ningbo-port loads");
     let fast_component =
         componentize(&std::fs::read(core_module()).expect("core module")).expect("componentizes");
     let fast = runtime.load(&fast_component).expect("the fast build loads");
-    let req = example("ningbo-port")
+    let req = example("ningbo-port-v1")
         .to_request(wasip2.info())
         .expect("valid sample");
     let sdk_req = from_host_request(&req);
@@ -120,7 +120,7 @@ fn main() {
     );
 
     let native = per_call(20_000, || {
-        black_box(ningbo_port::NingboPort::evaluate(black_box(&sdk_req)).unwrap());
+        black_box(ningbo_port_v1::NingboPort::evaluate(black_box(&sdk_req)).unwrap());
     });
     let builds = [
         ("wasm32-wasip2 (cargo build)", measure(&wasip2, &req)),

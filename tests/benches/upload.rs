@@ -67,7 +67,7 @@ fn main() {
         .unwrap_or(20u64);
     let dir = std::env::temp_dir().join(format!("scorehost-bench-upload-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let wasm = component("ningbo-port");
+    let wasm = component("ningbo-port-v1");
     let sha = sha256_file(&wasm);
     run(
         &dir,
@@ -109,7 +109,7 @@ fn main() {
     let server = Server::launch(&dir, None, "127.0.0.1:0", &[]);
     // The server on core 0 (all its threads), this generator on core 1.
     pin_cores(&server);
-    let request = serde_json::to_vec(&scorehost_tests::example("ningbo-port")).unwrap();
+    let request = serde_json::to_vec(&scorehost_tests::example("ningbo-port-v1")).unwrap();
     let score_url = format!("{}/v1/scores", server.url);
     let upload_url = format!("{}/v1/plugins/ningbo/port/versions/1.0.0", server.url);
 

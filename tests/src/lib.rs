@@ -40,7 +40,7 @@ pub fn component(package: &str) -> PathBuf {
 
 /// `ningbo-port` built as a plain core module (wasm32-unknown-unknown).
 pub fn core_module() -> PathBuf {
-    let p = target_dir().join("wasm32-unknown-unknown/plugin/ningbo_port.wasm");
+    let p = target_dir().join("wasm32-unknown-unknown/plugin/ningbo_port_v1.wasm");
     assert!(
         p.exists(),
         "{} is missing: run scripts/build-plugins.sh",
@@ -71,11 +71,26 @@ pub fn binary() -> PathBuf {
     p
 }
 
-/// The sample request of a plugin, `examples/requests/<plugin>.json`.
+/// Where the sample request of a plugin is: a frozen version's own
+/// `plugins/<plugin>/samples/example.request.json`, else
+/// `examples/requests/<plugin>.json`.
+pub fn example_path(plugin: &str) -> PathBuf {
+    let frozen = root()
+        .join("plugins")
+        .join(plugin)
+        .join("samples/example.request.json");
+    if frozen.exists() {
+        frozen
+    } else {
+        root()
+            .join("examples/requests")
+            .join(format!("{plugin}.json"))
+    }
+}
+
+/// The sample request of a plugin ([`example_path`]).
 pub fn example(plugin: &str) -> ScoreRequest {
-    let path = root()
-        .join("examples/requests")
-        .join(format!("{plugin}.json"));
+    let path = example_path(plugin);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -378,7 +393,7 @@ pub async fn run_sql(f: &Fixture, sql: &str) {
 /// The ningbo example's indicators, as NDJSON records of `subject`, with
 /// `overdue_debts` set as given.
 pub fn ningbo_records(subject: &str, overdue_debts: bool) -> String {
-    let example = serde_json::to_value(example("ningbo-port")).unwrap();
+    let example = serde_json::to_value(example("ningbo-port-v1")).unwrap();
     let mut out = String::new();
     for i in example["indicators"].as_array().unwrap() {
         let mut r = serde_json::json!({

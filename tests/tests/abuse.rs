@@ -11,13 +11,18 @@ use serde_json::{Value, json};
 
 /// The ningbo example as an inline request for `ningbo/port`.
 fn request() -> Value {
-    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     v["model"] = json!("ningbo/port");
     v
 }
 
 async fn verify_under_load(f: Fixture) {
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     // A log long enough that reading it takes a while (20,000 evaluations,
     // through a local batch run): the window in which a checkpoint can be
     // signed while verify reads.
@@ -106,7 +111,12 @@ async fn verify_never_cries_tamper_on_an_honest_log_while_scorings_and_proofs_ru
 /// its own schedule — at most one a second however many proofs are asked.
 async fn proofs_on_schedule(f: Fixture) {
     use scorehost_audit::checkpoint::InclusionProof;
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let app = token(&f, "app:bank", "ningbo/port");
     let auditor = token(&f, "auditor", "");
     let s = Server::start(&f);
@@ -195,7 +205,12 @@ async fn proofs_cost_no_checkpoints_beyond_the_writers_schedule() {
 }
 
 async fn outputs(f: Fixture) {
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let dir = &f.data_dir;
     let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
     let people = path("people.ndjson");

@@ -43,7 +43,7 @@ fn raw_post(url: &str, path: &str, token: &str, content_type: &str, body: &[u8])
 /// `n` ningbo-port scorings at once, one thread each, spread over the
 /// servers at `urls` in turn; their answers in order.
 fn score_concurrently(urls: &[&str], n: usize, token: &str) -> Vec<(u16, Value)> {
-    let body = score_request("ningbo-port", "ningbo/port").to_string();
+    let body = score_request("ningbo-port-v1", "ningbo/port").to_string();
     let threads: Vec<_> = (0..n)
         .map(|i| {
             let url = format!("{}/v1/scores", urls[i % urls.len()]);
@@ -98,7 +98,7 @@ fn tokens(f: &Fixture) -> Tokens {
 /// Publish, approve and pin ningbo/port over HTTP, checking each role on
 /// each registry route as it goes.
 fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
-    let bytes = std::fs::read(component("ningbo-port")).unwrap();
+    let bytes = std::fs::read(component("ningbo-port-v1")).unwrap();
     let url = format!("{}/v1/plugins/ningbo/port/versions/1.0.0", s.url);
     let publish = |token: Option<&str>, ct: &str, body: &[u8]| {
         call("POST", &url, token, Some(ct), Some(body))
@@ -191,7 +191,7 @@ fn every_role_on_every_route_and_denied_calls_change_nothing() {
     let s = Server::start(&f);
     let sha = publish_and_pin_ningbo(&s, &t);
 
-    let request = score_request("ningbo-port", "ningbo/port");
+    let request = score_request("ningbo-port-v1", "ningbo/port");
     let before = records(&f);
     // Denied scorings: nothing is evaluated, nothing recorded.
     for denied in [&t.province, &t.ningbo, &t.auditor, &t.bank] {
@@ -349,9 +349,9 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
     let cases: Vec<Case> = vec![
         ("malformed JSON", Some("application/json"), b"{\"model\": ".to_vec(), 400, "bad_request"),
         ("wrong type", Some("application/json"), br#"{"model":"ningbo/port","subject":{"id":"x","kind":"enterprise"},"as_of":"2026-11-01","base":{"score":"high","grade":"A"}}"#.to_vec(), 400, "bad_request"),
-        ("wrong content type", Some("text/plain"), serde_json::to_vec(&score_request("ningbo-port", "ningbo/port")).unwrap(), 415, "unsupported_media_type"),
+        ("wrong content type", Some("text/plain"), serde_json::to_vec(&score_request("ningbo-port-v1", "ningbo/port")).unwrap(), 415, "unsupported_media_type"),
         ("oversized body", Some("application/json"), {
-            let mut v = score_request("ningbo-port", "ningbo/port");
+            let mut v = score_request("ningbo-port-v1", "ningbo/port");
             v["padding"] = json!("x".repeat(100_000));
             serde_json::to_vec(&v).unwrap()
         }, 413, "too_large"),
@@ -367,7 +367,7 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
         assert_eq!(got, status, "{what}: {answer}");
         assert_eq!(answer["error"]["code"], code, "{what}: {answer}");
     }
-    let mut no_model = score_request("ningbo-port", "ningbo/port");
+    let mut no_model = score_request("ningbo-port-v1", "ningbo/port");
     no_model.as_object_mut().unwrap().remove("model");
     let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &no_model);
     assert_eq!(status, 400, "{body}");
@@ -376,7 +376,7 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
         &s,
         "/v1/scores",
         Some(&t.bank),
-        &score_request("ningbo-port", "nosuch/model"),
+        &score_request("ningbo-port-v1", "nosuch/model"),
     );
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -387,7 +387,7 @@ fn bad_input_gets_the_right_status_and_stores_nothing() {
 
     // A request that parses but does not fit the model's declaration is an
     // evaluation that failed: answered 400 and recorded, with its id.
-    let mut unfit = score_request("ningbo-port", "ningbo/port");
+    let mut unfit = score_request("ningbo-port-v1", "ningbo/port");
     unfit["indicators"] = json!([]);
     let (status, body) = post_json(&s, "/v1/scores", Some(&t.transit), &unfit);
     assert_eq!(status, 400, "{body}");
@@ -576,13 +576,13 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "api-consent"));
     // Pin hangzhou/qianjiang (it scores natural persons) through the CLI.
-    let wasm = component("hangzhou-qianjiang");
+    let wasm = component("hangzhou-qianjiang-v2");
     let wasm = wasm.to_str().unwrap();
     ok(cli(
         &f,
         &["plugin", "publish", wasm, "--as", "publisher:hangzhou"],
     ));
-    let sha = scorehost_tests::sha256_file(&component("hangzhou-qianjiang"));
+    let sha = scorehost_tests::sha256_file(&component("hangzhou-qianjiang-v2"));
     ok(cli(
         &f,
         &[
@@ -608,7 +608,7 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
     let bank = token(&f, "app:bank", "hangzhou/qianjiang");
     let auditor = token(&f, "auditor", "");
     let s = Server::start(&f);
-    let request = score_request("hangzhou-qianjiang", "hangzhou/qianjiang");
+    let request = score_request("hangzhou-qianjiang-v2", "hangzhou/qianjiang");
     let person = request["subject"]["id"].as_str().unwrap().to_string();
     let consent = json!({ "subject_id": person, "app": "transit", "model": "hangzhou/qianjiang", "expires": "2099-12-31" });
 
@@ -757,7 +757,7 @@ fn two_servers_on_one_postgresql_database_keep_one_verifiable_log() {
     // from its own store, so publish them there too (same bytes, no-op in
     // the registry) — as a deployment would sync its module stores.
     let b = Server::start(&second);
-    let bytes = std::fs::read(component("ningbo-port")).unwrap();
+    let bytes = std::fs::read(component("ningbo-port-v1")).unwrap();
     let (status, body) = post_to(
         &b,
         "/v1/plugins/ningbo/port/versions/1.0.0",
@@ -801,7 +801,7 @@ fn the_1_plus_n_data_imports_row_by_row_and_completes_a_subject_only_request() {
     let t = tokens(&f);
     let s = Server::start(&f);
     publish_and_pin_ningbo(&s, &t);
-    let example = score_request("ningbo-port", "ningbo/port");
+    let example = score_request("ningbo-port-v1", "ningbo/port");
     let id = example["subject"]["id"].as_str().unwrap().to_string();
     let post = |path: &str, token: &str, ct: &str, body: &str| {
         post_to(&s, path, Some(token), ct, body.as_bytes())
@@ -1054,7 +1054,7 @@ fn the_cli_works_through_the_service_with_server_and_token() {
             .output()
             .unwrap()
     };
-    let wasm = component("ningbo-port");
+    let wasm = component("ningbo-port-v1");
     let wasm = wasm.to_str().unwrap();
     let denied = remote(&t.yiwu, &["plugin", "publish", wasm]);
     assert_eq!(
@@ -1081,7 +1081,7 @@ fn the_cli_works_through_the_service_with_server_and_token() {
             "--model",
             "ningbo/port",
             "--input",
-            "examples/requests/ningbo-port.json",
+            "plugins/ningbo-port-v1/samples/example.request.json",
         ],
     ));
     assert!(table.contains("811.75"), "{table}");
@@ -1092,7 +1092,7 @@ fn the_cli_works_through_the_service_with_server_and_token() {
             "--model",
             "ningbo/port",
             "--input",
-            "examples/requests/ningbo-port.json",
+            "plugins/ningbo-port-v1/samples/example.request.json",
             "--json",
         ],
     )))
@@ -1111,7 +1111,7 @@ fn the_cli_works_through_the_service_with_server_and_token() {
             "--model",
             "yiwu/market",
             "--input",
-            "examples/requests/yiwu-market.json",
+            "plugins/yiwu-market-v1/samples/example.request.json",
         ],
     );
     assert_eq!(
@@ -1150,7 +1150,7 @@ fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
     let t = tokens(&f);
     let s = Server::start(&f);
     publish_and_pin_ningbo(&s, &t);
-    let module = component("ningbo-port");
+    let module = component("ningbo-port-v1");
     let subjects = ok(cli(
         &f,
         &[
@@ -1274,7 +1274,7 @@ fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
     assert_eq!(get(&s, "/v1/batches/nosuch", Some(&t.province)).0, 404);
 
     // From the data store: the province scores stored subjects.
-    let example = score_request("ningbo-port", "ningbo/port");
+    let example = score_request("ningbo-port-v1", "ningbo/port");
     let base = json!({ "subject_id": example["subject"]["id"], "kind": "enterprise",
         "score": 812.5, "grade": "B", "source": "zhejiang-credit" });
     let (status, report) = post_to(
@@ -1325,7 +1325,7 @@ fn a_batch_cut_short_by_a_killed_server_resumes_when_the_server_starts_again() {
     let t = tokens(&f);
     let mut s = Server::start(&f);
     publish_and_pin_ningbo(&s, &t);
-    let module = component("ningbo-port");
+    let module = component("ningbo-port-v1");
     let n = N.to_string();
     let subjects = ok(cli(
         &f,

@@ -128,7 +128,7 @@ fn an_upload_is_refused_by_role_before_its_body_is_read_or_compiled() {
     // A whole real module from an app: 403 (not 422, and not a broken
     // pipe: what arrives is read and thrown away for a moment, so that the
     // client hears why), and not compiled.
-    let wasm = std::fs::read(component("ningbo-port")).unwrap();
+    let wasm = std::fs::read(component("ningbo-port-v1")).unwrap();
     let (status, body) = post_to(&s, upload, Some(&app), "application/wasm", &wasm);
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -162,11 +162,11 @@ struct Furnished {
 fn furnished(f: &Fixture) -> Furnished {
     pin(
         f,
-        "hangzhou-qianjiang",
+        "hangzhou-qianjiang-v2",
         "hangzhou/qianjiang@2.0.0",
         "publisher:hangzhou",
     );
-    pin(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin(f, "ningbo-port-v1", "ningbo/port@1.0.0", "publisher:ningbo");
     ok(cli(
         f,
         &[
@@ -190,7 +190,7 @@ fn furnished(f: &Fixture) -> Furnished {
         transit: token(f, "app:transit", "hangzhou/qianjiang"),
         s: Server::start(f),
     };
-    let example = serde_json::to_value(scorehost_tests::example("hangzhou-qianjiang")).unwrap();
+    let example = serde_json::to_value(scorehost_tests::example("hangzhou-qianjiang-v2")).unwrap();
     let base = &example["base"];
     let report = import(
         &t.s,
@@ -470,7 +470,7 @@ async fn no_answer_tells_who_is_stored(f: Fixture) {
     assert!(!refused[0].1.contains("20"), "no dates: {refused:?}");
 
     // Inline: the stranger claimed as an enterprise is still a person.
-    let example = serde_json::to_value(scorehost_tests::example("hangzhou-qianjiang")).unwrap();
+    let example = serde_json::to_value(scorehost_tests::example("hangzhou-qianjiang-v2")).unwrap();
     let inline = |id: &str, kind: &str| {
         let mut r = example.clone();
         r["subject"] = json!({"id": id, "kind": kind});
@@ -682,7 +682,12 @@ fn a_token_reads_and_disputes_only_within_its_grants_and_a_scenario_grant_gets_t
 fn tokens_are_throttled_revoked_and_never_echoed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "attack-tokens"));
-    pin(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let app = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);
     // A valid token between guesses does not reset the count.
@@ -783,7 +788,12 @@ fn tokens_are_throttled_revoked_and_never_echoed() {
 fn points_with_more_than_two_decimals_are_refused_not_rounded() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "attack-points"));
-    pin(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let province = token(&f, "province", "");
     let app = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);
@@ -804,7 +814,7 @@ fn points_with_more_than_two_decimals_are_refused_not_rounded() {
             .contains("more than two decimals")
     );
     for bad in [999.999, 4.9e-324] {
-        let mut r = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+        let mut r = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
         r["base"]["score"] = json!(bad);
         let (status, body) = post_json(&s, "/v1/scores", Some(&app), &r);
         assert_eq!(status, 400, "{bad}: {body}");
@@ -835,10 +845,15 @@ fn the_data_dir_and_everything_in_it_are_owner_only() {
     use std::os::unix::fs::PermissionsExt as _;
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "attack-modes"));
-    pin(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let app = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);
-    let request = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let request = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     assert_eq!(post_json(&s, "/v1/scores", Some(&app), &request).0, 200);
     let mut seen = 0;
     let mut stack = vec![f.data_dir.clone()];

@@ -22,17 +22,13 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 fn input(model: &str) -> String {
-    root()
-        .join("examples/requests")
-        .join(format!("{model}.json"))
-        .display()
-        .to_string()
+    scorehost_tests::example_path(model).display().to_string()
 }
 
 /// Publish, approve and pin ningbo-port, then score its sample twice and
 /// fail once (fuel too small). Returns the ids of the three evaluations.
 fn populate(f: &Fixture) -> Vec<String> {
-    let path = component("ningbo-port").display().to_string();
+    let path = component("ningbo-port-v1").display().to_string();
     let hash = sha(&std::fs::read(&path).unwrap());
     ok(cli(
         f,
@@ -50,7 +46,7 @@ fn populate(f: &Fixture) -> Vec<String> {
     for _ in 0..2 {
         let v: serde_json::Value = serde_json::from_str(&ok(cli(
             f,
-            &["score", "--input", &input("ningbo-port"), "--json"],
+            &["score", "--input", &input("ningbo-port-v1"), "--json"],
         )))
         .unwrap();
         ids.push(
@@ -62,7 +58,13 @@ fn populate(f: &Fixture) -> Vec<String> {
     }
     let err = fails(cli(
         f,
-        &["score", "--input", &input("ningbo-port"), "--fuel", "1000"],
+        &[
+            "score",
+            "--input",
+            &input("ningbo-port-v1"),
+            "--fuel",
+            "1000",
+        ],
     ));
     assert!(err.contains("used up its fuel budget of 1000"), "{err}");
     let id = err
@@ -73,7 +75,7 @@ fn populate(f: &Fixture) -> Vec<String> {
     ids.push(id.to_string());
     // A request the host refuses before the model runs is recorded too.
     let mut bad: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(input("ningbo-port")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(input("ningbo-port-v1")).unwrap()).unwrap();
     bad["indicators"]
         .as_array_mut()
         .unwrap()
@@ -120,7 +122,7 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
         assert_eq!(r["model"]["name"], "ningbo/port");
         assert_eq!(
             r["model"]["sha256"],
-            sha(&std::fs::read(component("ningbo-port")).unwrap())
+            sha(&std::fs::read(component("ningbo-port-v1")).unwrap())
         );
         assert_eq!(r["outcome"]["score"], serde_json::json!(811.75));
         assert_eq!(r["outcome"]["contributions"][0]["name"], "base");
@@ -335,10 +337,10 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
     let reg = catalog.registry();
     let mut ids = Vec::new();
     for (package, name) in [
-        ("ningbo-port", "ningbo/port"),
-        ("hangzhou-qianjiang", "hangzhou/qianjiang"),
-        ("yiwu-market", "yiwu/market"),
-        ("environment", "zhejiang/environment"),
+        ("ningbo-port-v1", "ningbo/port"),
+        ("hangzhou-qianjiang-v2", "hangzhou/qianjiang"),
+        ("yiwu-market-v1", "yiwu/market"),
+        ("environment-v1", "zhejiang/environment"),
     ] {
         scorehost_tests::pin_as_province(reg, &rt, package).await;
         let loaded = catalog
@@ -396,7 +398,7 @@ async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation
     for i in 0..24u64 {
         let mut cmd = Command::new(binary());
         cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
-        cmd.args(["score", "--input", &input("ningbo-port"), "--json"]);
+        cmd.args(["score", "--input", &input("ningbo-port-v1"), "--json"]);
         cmd.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());
         let mut child = cmd.spawn().unwrap();
@@ -434,7 +436,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
             .await
             .unwrap();
         let reg = catalog.registry();
-        scorehost_tests::pin_as_province(reg, &rt, "ningbo-port").await;
+        scorehost_tests::pin_as_province(reg, &rt, "ningbo-port-v1").await;
         let model = Arc::new(
             catalog
                 .load(&"ningbo/port".parse().unwrap(), None)
@@ -450,7 +452,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
         )
         .await
         .unwrap();
-        let req = scorehost_tests::example("ningbo-port")
+        let req = scorehost_tests::example("ningbo-port-v1")
             .to_request(model.info())
             .unwrap();
         let tasks: Vec<_> = (0..N)
@@ -503,10 +505,10 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
 fn a_records_input_is_exactly_the_wire_request() {
     use scorehost_runtime::wire::{ScoreRequest, WireRequestRef};
     for package in [
-        "ningbo-port",
-        "hangzhou-qianjiang",
-        "yiwu-market",
-        "environment",
+        "ningbo-port-v1",
+        "hangzhou-qianjiang-v2",
+        "yiwu-market-v1",
+        "environment-v1",
     ] {
         let model = scorehost_sdk::testing::sandbox::load(&component(package));
         let example = scorehost_tests::example(package);

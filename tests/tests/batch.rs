@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ningbo_port::NingboPort;
+use ningbo_port_v1::NingboPort;
 use scorehost_engine::population::Population;
 use scorehost_registry::Registry;
 use scorehost_sdk::Model as _;
@@ -23,7 +23,7 @@ async fn with_ningbo(name: &str) -> Fixture {
         scorehost_runtime::sandbox::Runtime::new(scorehost_runtime::sandbox::Limits::default())
             .unwrap();
     let reg = Registry::open(&f.data_dir, None).await.unwrap();
-    scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port").await;
+    scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port-v1").await;
     f
 }
 
@@ -190,8 +190,8 @@ async fn a_killed_batch_resumes_without_scoring_anyone_twice_or_missing_anyone()
 /// Requests whose grades the native model computes, plus items that must
 /// fail in known ways.
 fn known_requests() -> (Vec<String>, BTreeMap<String, u64>) {
-    let template = example("ningbo-port");
-    let model = load(&component("ningbo-port"));
+    let template = example("ningbo-port-v1");
+    let model = load(&component("ningbo-port-v1"));
     let mut lines = Vec::new();
     let mut grades = BTreeMap::new();
     for (k, base) in [
@@ -401,10 +401,10 @@ async fn the_summary_counts_what_the_model_says_for_ndjson_and_csv() {
 fn generated_populations_score_across_the_grades() {
     let as_of = time::macros::date!(2026 - 11 - 01);
     for (package, min_grades) in [
-        ("ningbo-port", 4),
-        ("hangzhou-qianjiang", 3),
-        ("yiwu-market", 3),
-        ("environment", 4),
+        ("ningbo-port-v1", 4),
+        ("hangzhou-qianjiang-v2", 3),
+        ("yiwu-market-v1", 3),
+        ("environment-v1", 4),
     ] {
         let model = load(&component(package));
         let mut population = Population::new(model.info(), as_of, 7);
@@ -425,7 +425,7 @@ fn generated_populations_score_across_the_grades() {
             grades.len() >= min_grades,
             "{package}: only grades {grades:?}"
         );
-        if package == "hangzhou-qianjiang" {
+        if package == "hangzhou-qianjiang-v2" {
             let (_, skew) = scorehost_engine::population::mean_and_skewness(&scores);
             assert!(skew < 0.0, "Qianjiang skewness {skew}");
         }
@@ -437,7 +437,7 @@ fn generated_populations_score_across_the_grades() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_over_the_data_store_scores_the_stored_subjects_of_the_models_kinds() {
     let f = with_ningbo("batch-store").await;
-    let example = example("ningbo-port");
+    let example = example("ningbo-port-v1");
     let bases = f.data_dir.join("bases.ndjson");
     let lines = [
         serde_json::json!({"subject_id": example.subject.id, "kind": "enterprise", "score": 812.5, "grade": "B", "source": "zj"}),
@@ -489,7 +489,7 @@ async fn a_batch_over_the_data_store_scores_the_stored_subjects_of_the_models_ki
     let results = lines_of(&output);
     assert_eq!(results[0]["subject"], example.subject.id.as_str());
     // The same score as the inline sample request gets.
-    let inline = load(&component("ningbo-port"))
+    let inline = load(&component("ningbo-port-v1"))
         .evaluate_wire(&example)
         .unwrap()
         .1

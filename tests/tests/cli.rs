@@ -12,19 +12,19 @@ use sha2::{Digest, Sha256};
 /// its published versions), with the score and grade of its example
 /// request (as its README documents it).
 const PLUGINS: [(&str, f64, &str); 13] = [
-    ("ningbo-port", 811.75, "B"),
-    ("hangzhou-qianjiang", 640.35, "green"),
-    ("yiwu-market", 642.92, "B"),
-    ("environment", 822.0, "B"),
-    ("taizhou-finance", 765.0, "A"),
-    ("quzhou-longyou", 763.0, "red-50k"),
-    ("fenghua-tourism", 798.0, "C"),
+    ("ningbo-port-v1", 811.75, "B"),
+    ("hangzhou-qianjiang-v2", 640.35, "green"),
+    ("yiwu-market-v1", 642.92, "B"),
+    ("environment-v1", 822.0, "B"),
+    ("taizhou-finance-v1", 765.0, "A"),
+    ("quzhou-longyou-v1", 763.0, "red-50k"),
+    ("fenghua-tourism-v2", 798.0, "C"),
     ("fenghua-tourism-v1", 895.33, "excellent"),
-    ("science-integrity", 800.52, "good"),
-    ("mining", 77.9, "B"),
-    ("travel-agency", 806.0, "B"),
-    ("market-supervision", 752.2, "low"),
-    ("credit-code", 780.7, "green"),
+    ("science-integrity-v1", 800.52, "good"),
+    ("mining-v1", 77.9, "B"),
+    ("travel-agency-v1", 806.0, "B"),
+    ("market-supervision-v1", 752.2, "low"),
+    ("credit-code-v1", 780.7, "green"),
 ];
 
 fn run(args: &[&str]) -> Output {
@@ -40,11 +40,7 @@ fn text(b: &[u8]) -> String {
 }
 
 fn example(plugin: &str) -> String {
-    root()
-        .join("examples/requests")
-        .join(format!("{plugin}.json"))
-        .display()
-        .to_string()
+    scorehost_tests::example_path(plugin).display().to_string()
 }
 
 fn hundredths(v: &serde_json::Value) -> i64 {
@@ -103,13 +99,13 @@ fn score_prints_a_white_box_that_adds_up_for_every_plugin() {
 
 #[test]
 fn ningbo_port_sample_scores_as_computed_by_hand() {
-    let module = component("ningbo-port").display().to_string();
+    let module = component("ningbo-port-v1").display().to_string();
     let out = run(&[
         "score",
         "--module",
         &module,
         "--input",
-        &example("ningbo-port"),
+        &example("ningbo-port-v1"),
         "--json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -122,7 +118,7 @@ fn ningbo_port_sample_scores_as_computed_by_hand() {
 
 #[test]
 fn inspect_json_reports_hash_imports_and_model() {
-    let path = component("environment");
+    let path = component("environment-v1");
     let out = run(&["inspect", &path.display().to_string(), "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -172,7 +168,7 @@ fn fails(args: &[&str], code: i32, needle: &str) {
 
 #[test]
 fn every_failure_is_one_clear_sentence_with_its_own_exit_code() {
-    let ningbo = component("ningbo-port").display().to_string();
+    let ningbo = component("ningbo-port-v1").display().to_string();
     let dir = std::env::temp_dir().join(format!("scorehost-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, body: &str| {
@@ -187,7 +183,7 @@ fn every_failure_is_one_clear_sentence_with_its_own_exit_code() {
         "not valid JSON",
     );
     let mut req: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(example("ningbo-port")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(example("ningbo-port-v1")).unwrap()).unwrap();
     req["indicators"]
         .as_array_mut()
         .unwrap()
@@ -200,7 +196,7 @@ fn every_failure_is_one_clear_sentence_with_its_own_exit_code() {
     );
     let wrong_model = write(
         "wrong.json",
-        &std::fs::read_to_string(example("environment")).unwrap(),
+        &std::fs::read_to_string(example("environment-v1")).unwrap(),
     );
     fails(
         &["score", "--module", &ningbo, "--input", &wrong_model],
@@ -280,14 +276,14 @@ fn help_has_examples() {
 
 #[test]
 fn fuel_can_be_tightened_from_the_command_line() {
-    let module = component("ningbo-port").display().to_string();
+    let module = component("ningbo-port-v1").display().to_string();
     fails(
         &[
             "score",
             "--module",
             &module,
             "--input",
-            &example("ningbo-port"),
+            &example("ningbo-port-v1"),
             "--fuel",
             "1000",
         ],

@@ -820,7 +820,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     // An app operator: its grants, its own evaluations (not another app's),
     // each one's white box without the auditor's tools; no review or audit
     // links, and those pages refused by URL.
-    let mut request = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut request = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     request["model"] = "ningbo/port".into();
     let other = run_on(
         &demo.demo.data_dir,

@@ -70,7 +70,7 @@ async fn actions(f: &Fixture, action: &str) -> Vec<Value> {
 async fn a_dispute_lives_its_whole_life(f: Fixture) {
     // The model, pinned; the data: two firms, each with an overdue debt
     // on record (the example's other indicators as they are).
-    let module = component("ningbo-port");
+    let module = component("ningbo-port-v1");
     let file = module.to_str().unwrap();
     let sha = sha256_file(&module);
     ok(cli(
@@ -350,7 +350,7 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
 
     // Only the host names withheld records: a caller cannot write a
     // suspension that never happened into its own audit record.
-    let mut forged = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut forged = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     forged["withheld"] = json!([{"indicator": "customs_violations_3y", "why": "disputed", "id": "dsp_forged", "since": "2026-11-30T00:00:00Zé"}]);
     let (status, answer) = post_json(&s, "/v1/scores", Some(&bank), &forged);
     assert_eq!(status, 400, "{answer}");

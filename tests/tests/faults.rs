@@ -88,7 +88,7 @@ struct Load {
 impl Load {
     fn start(url: &str, token: &str) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
-        let mut body = serde_json::to_value(example("ningbo-port")).unwrap();
+        let mut body = serde_json::to_value(example("ningbo-port-v1")).unwrap();
         body["model"] = json!("ningbo/port");
         let body = body.to_string();
         let threads = (0..CLIENTS)
@@ -157,7 +157,7 @@ async fn pinned_with_token(f: &Fixture) -> String {
         scorehost_runtime::sandbox::Runtime::new(scorehost_runtime::sandbox::Limits::default())
             .unwrap();
     let reg = Registry::open(&f.data_dir, f.db.as_deref()).await.unwrap();
-    scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port").await;
+    scorehost_tests::pin_as_province(&reg, &rt, "ningbo-port-v1").await;
     drop(reg);
     ok(cli(
         f,
@@ -211,7 +211,7 @@ async fn nothing_acknowledged_was_lost(
     let verify: Value = serde_json::from_str(&ok(cli(f, &["audit", "verify", "--json"]))).unwrap();
     assert!(verify["records"].as_u64().unwrap() >= tally.acked.len() as u64);
     assert_eq!(registry_state(f), *registry_before, "the registry changed");
-    let input = root().join("examples/requests/ningbo-port.json");
+    let input = root().join("plugins/ningbo-port-v1/samples/example.request.json");
     let scored: Value = serde_json::from_str(&ok(cli(
         f,
         &[
@@ -236,7 +236,7 @@ fn registry_state(f: &Fixture) -> Value {
 
 /// Poll until a scoring is answered 200, for at most `within`.
 fn comes_back(url: &str, token: &str, within: Duration) -> Duration {
-    let mut body = serde_json::to_value(example("ningbo-port")).unwrap();
+    let mut body = serde_json::to_value(example("ningbo-port-v1")).unwrap();
     body["model"] = json!("ningbo/port");
     let body = body.to_string();
     let start = Instant::now();

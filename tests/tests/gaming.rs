@@ -29,7 +29,7 @@ const LANE: &str = "port-fast-lane";
 /// service, the province's and the ningbo publisher's tokens, and one token
 /// per app granted the scenario and the model.
 fn setup(f: &Fixture, subjects: &[&str], apps: &[&str]) -> (Server, String, String, Vec<String>) {
-    pin_cli(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(f, "ningbo-port-v1", "ningbo/port@1.0.0", "publisher:ningbo");
     let server = Server::start(f);
     let s = &server;
     let province = token(f, "province", "");
@@ -552,7 +552,7 @@ async fn provenance(f: Fixture) {
         "{official}"
     );
     // The same subject inline, with a better base and no debt.
-    let mut inline = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut inline = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     inline["as_of"] = json!(scorehost_engine::completion::today());
     inline["base"]["score"] = json!(990.0);
     let (status, claimed) = post_json(&s, "/v1/scores", Some(bank), &inline);

@@ -47,9 +47,9 @@ fn fault_of(package: &str) -> (Fault, String) {
 /// The good model still works, with its known score.
 fn good_model_still_scores() {
     static GOOD: OnceLock<i64> = OnceLock::new();
-    let model = load(&component("ningbo-port"));
+    let model = load(&component("ningbo-port-v1"));
     let (_, o) = model
-        .evaluate_wire(&example("ningbo-port"))
+        .evaluate_wire(&example("ningbo-port-v1"))
         .expect("ningbo-port scores");
     let first = *GOOD.get_or_init(|| o.evaluation.score);
     assert_eq!(o.evaluation.score, first);
@@ -205,7 +205,7 @@ fn component_of_another_world_is_refused() {
 fn garbage_and_truncated_modules_are_refused() {
     assert!(refused(b"").contains("not a WebAssembly component"));
     assert!(refused(b"MZ\x90\x00 definitely not wasm").contains("not a WebAssembly component"));
-    let good = std::fs::read(component("ningbo-port")).unwrap();
+    let good = std::fs::read(component("ningbo-port-v1")).unwrap();
     let m = refused(&good[..good.len() / 2]);
     assert!(m.contains("does not validate"), "{m}");
     let big = vec![0u8; Limits::default().max_module_bytes + 1];
@@ -260,17 +260,23 @@ fn the_sandbox_hides_and_freezes_the_environment() {
 
 #[test]
 fn fuel_is_deterministic_for_real_models() {
-    let model = load(&component("environment"));
+    let model = load(&component("environment-v1"));
     let fuels: Vec<u64> = (0..5)
-        .map(|_| model.evaluate_wire(&example("environment")).unwrap().1.fuel)
+        .map(|_| {
+            model
+                .evaluate_wire(&example("environment-v1"))
+                .unwrap()
+                .1
+                .fuel
+        })
         .collect();
     assert!(fuels.windows(2).all(|w| w[0] == w[1]), "{fuels:?}");
 }
 
 #[test]
 fn bad_requests_are_refused_before_anything_runs() {
-    let model: &Model = &load(&component("ningbo-port"));
-    let mut wire = example("ningbo-port");
+    let model: &Model = &load(&component("ningbo-port-v1"));
+    let mut wire = example("ningbo-port-v1");
     wire.indicators.retain(|i| i.name != "tax_credit_grade");
     let err = model.evaluate_wire(&wire).unwrap_err();
     assert_eq!(
@@ -281,7 +287,7 @@ fn bad_requests_are_refused_before_anything_runs() {
         }
     );
 
-    let mut wire = example("ningbo-port");
+    let mut wire = example("ningbo-port-v1");
     wire.indicators[1].value = serde_json::json!("eight");
     let err = model.evaluate_wire(&wire).unwrap_err().to_string();
     assert!(
@@ -289,7 +295,7 @@ fn bad_requests_are_refused_before_anything_runs() {
         "{err}"
     );
 
-    let mut wire = example("ningbo-port");
+    let mut wire = example("ningbo-port-v1");
     wire.base.score = 812.505;
     assert!(
         model
@@ -299,7 +305,7 @@ fn bad_requests_are_refused_before_anything_runs() {
             .contains("more than two decimals")
     );
 
-    let mut wire = example("ningbo-port");
+    let mut wire = example("ningbo-port-v1");
     wire.subject.kind = "natural-person".into();
     assert!(
         model
@@ -309,7 +315,7 @@ fn bad_requests_are_refused_before_anything_runs() {
             .contains("does not score subjects of kind 'natural-person'")
     );
 
-    let mut wire = example("ningbo-port");
+    let mut wire = example("ningbo-port-v1");
     wire.indicators[0].name = "busines_type".into();
     assert!(
         model
@@ -319,7 +325,7 @@ fn bad_requests_are_refused_before_anything_runs() {
             .contains("'busines_type' is not declared")
     );
 
-    let mut wire = example("ningbo-port");
+    let mut wire = example("ningbo-port-v1");
     wire.as_of = "2026-02-30".into();
     assert!(
         model
@@ -372,7 +378,7 @@ fn a_full_sandbox_pool_answers_overloaded_not_a_crash() {
         .load(&std::fs::read(component("hostile-endless-loop")).unwrap())
         .unwrap();
     let good = rt
-        .load(&std::fs::read(component("ningbo-port")).unwrap())
+        .load(&std::fs::read(component("ningbo-port-v1")).unwrap())
         .unwrap();
     std::thread::scope(|s| {
         let holders: Vec<_> = (0..2)
@@ -380,7 +386,7 @@ fn a_full_sandbox_pool_answers_overloaded_not_a_crash() {
             .collect();
         std::thread::sleep(Duration::from_millis(500));
         let start = Instant::now();
-        let err = good.evaluate_wire(&example("ningbo-port")).unwrap_err();
+        let err = good.evaluate_wire(&example("ningbo-port-v1")).unwrap_err();
         assert!(matches!(err, Error::Overloaded(_)), "{err}");
         assert!(
             start.elapsed() < Duration::from_secs(1),
@@ -401,7 +407,7 @@ fn a_full_sandbox_pool_answers_overloaded_not_a_crash() {
         }
     });
     assert_eq!(
-        good.evaluate_wire(&example("ningbo-port"))
+        good.evaluate_wire(&example("ningbo-port-v1"))
             .unwrap()
             .1
             .evaluation
@@ -413,7 +419,7 @@ fn a_full_sandbox_pool_answers_overloaded_not_a_crash() {
 #[test]
 fn a_model_can_be_tightened_but_never_loosened() {
     let mut model = scorehost_sdk::testing::sandbox::runtime()
-        .load(&std::fs::read(component("ningbo-port")).unwrap())
+        .load(&std::fs::read(component("ningbo-port-v1")).unwrap())
         .unwrap();
     model.tighten(&Limits {
         fuel: u64::MAX,
@@ -425,7 +431,7 @@ fn a_model_can_be_tightened_but_never_loosened() {
         fuel: 10_000,
         ..Limits::default()
     });
-    let err = model.evaluate_wire(&example("ningbo-port")).unwrap_err();
+    let err = model.evaluate_wire(&example("ningbo-port-v1")).unwrap_err();
     assert!(
         matches!(
             err,

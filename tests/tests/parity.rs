@@ -39,7 +39,7 @@ fn check_module<M: Model>(package: &str, module: &std::path::Path, seed: u64) ->
 
 #[test]
 fn ningbo_port_native_and_sandboxed_agree() {
-    let scored = check::<ningbo_port::NingboPort>("ningbo-port", 11);
+    let scored = check::<ningbo_port_v1::NingboPort>("ningbo-port-v1", 11);
     assert!(
         scored > VARIANTS / 2,
         "most variants should score, got {scored}"
@@ -55,7 +55,7 @@ fn the_fast_path_build_agrees_with_native_too() {
     let path = std::env::temp_dir().join(format!("scorehost-fast-{}.wasm", std::process::id()));
     std::fs::write(&path, &component).unwrap();
     assert_eq!(load(&path).imports(), ["zjcredit:scoring/types@1.0.0"]);
-    let scored = check_module::<ningbo_port::NingboPort>("ningbo-port", &path, 21);
+    let scored = check_module::<ningbo_port_v1::NingboPort>("ningbo-port-v1", &path, 21);
     std::fs::remove_file(&path).ok();
     assert!(
         scored > VARIANTS / 2,
@@ -68,7 +68,7 @@ fn componentize_refuses_what_it_cannot_wrap() {
     use scorehost_runtime::componentize::componentize;
     for bytes in [
         &b"not wasm"[..],
-        &std::fs::read(component("ningbo-port")).unwrap()[..],
+        &std::fs::read(component("ningbo-port-v1")).unwrap()[..],
     ] {
         let err = componentize(bytes).unwrap_err().to_string();
         assert!(
@@ -81,7 +81,7 @@ fn componentize_refuses_what_it_cannot_wrap() {
 #[test]
 fn hangzhou_qianjiang_native_and_sandboxed_agree() {
     // Ages drawn below 18 are refused by the model: both must refuse.
-    let scored = check::<hangzhou_qianjiang::HangzhouQianjiang>("hangzhou-qianjiang", 12);
+    let scored = check::<hangzhou_qianjiang_v2::HangzhouQianjiang>("hangzhou-qianjiang-v2", 12);
     assert!(
         scored > VARIANTS / 5,
         "many variants should score, got {scored}"
@@ -91,7 +91,7 @@ fn hangzhou_qianjiang_native_and_sandboxed_agree() {
 #[test]
 fn yiwu_market_native_and_sandboxed_agree() {
     // export_share_pct beyond 100 is refused by the model: both must refuse.
-    let scored = check::<yiwu_market::YiwuMarket>("yiwu-market", 13);
+    let scored = check::<yiwu_market_v1::YiwuMarket>("yiwu-market-v1", 13);
     assert!(
         scored > VARIANTS / 4,
         "many variants should score, got {scored}"
@@ -100,7 +100,7 @@ fn yiwu_market_native_and_sandboxed_agree() {
 
 #[test]
 fn environment_native_and_sandboxed_agree() {
-    let scored = check::<environment::Environment>("environment", 14);
+    let scored = check::<environment_v1::Environment>("environment-v1", 14);
     assert!(
         scored > VARIANTS / 2,
         "most variants should score, got {scored}"
@@ -110,10 +110,10 @@ fn environment_native_and_sandboxed_agree() {
 #[test]
 fn the_white_box_adds_up_for_every_sample() {
     for package in [
-        "ningbo-port",
-        "hangzhou-qianjiang",
-        "yiwu-market",
-        "environment",
+        "ningbo-port-v1",
+        "hangzhou-qianjiang-v2",
+        "yiwu-market-v1",
+        "environment-v1",
     ] {
         let model = load(&component(package));
         let (_, outcome) = model

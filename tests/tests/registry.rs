@@ -57,7 +57,7 @@ async fn the_whole_life_cycle() {
         let reg = open(&f).await;
         let rt = runtime();
         let (province, ningbo) = (Actor::province(), Actor::publisher("ningbo"));
-        let bytes = module("ningbo-port");
+        let bytes = module("ningbo-port-v1");
         let hash = sha(&bytes);
 
         let p = reg
@@ -112,7 +112,10 @@ async fn the_whole_life_cycle() {
         );
         let loaded = catalog.load(&model("ningbo/port"), None).await.unwrap();
         assert_eq!(loaded.record.status, Status::Pinned);
-        let (_, o) = loaded.model.evaluate_wire(&example("ningbo-port")).unwrap();
+        let (_, o) = loaded
+            .model
+            .evaluate_wire(&example("ningbo-port-v1"))
+            .unwrap();
         assert_eq!(
             (o.evaluation.score, o.evaluation.grade.as_str()),
             (81_175, "B")
@@ -238,7 +241,7 @@ async fn a_publisher_stays_in_its_namespace_and_refused_uploads_leave_nothing() 
         match reg
             .publish(
                 &Actor::publisher("yiwu"),
-                &module("ningbo-port"),
+                &module("ningbo-port-v1"),
                 &SandboxCheck(&rt),
             )
             .await
@@ -249,7 +252,7 @@ async fn a_publisher_stays_in_its_namespace_and_refused_uploads_leave_nothing() 
             ),
             other => panic!("{other:?}"),
         }
-        let good = module("ningbo-port");
+        let good = module("ningbo-port-v1");
         for (what, bytes) in [
             ("garbage", b"\0asm garbage garbage".to_vec()),
             ("truncated", good[..good.len() / 3].to_vec()),
@@ -385,17 +388,13 @@ async fn a_newcomer_publishes_approves_pins_and_scores_the_four_models() {
     for backend in backends() {
         let f = fixture(backend, "newcomer").await;
         for (package, ns) in [
-            ("ningbo-port", "ningbo"),
-            ("hangzhou-qianjiang", "hangzhou"),
-            ("yiwu-market", "yiwu"),
-            ("environment", "zhejiang"),
+            ("ningbo-port-v1", "ningbo"),
+            ("hangzhou-qianjiang-v2", "hangzhou"),
+            ("yiwu-market-v1", "yiwu"),
+            ("environment-v1", "zhejiang"),
         ] {
             publish_and_pin(&f, package, &format!("publisher:{ns}")).await;
-            let input = root()
-                .join("examples/requests")
-                .join(format!("{package}.json"))
-                .display()
-                .to_string();
+            let input = scorehost_tests::example_path(package).display().to_string();
             // The request names its model: no --model needed.
             let v: serde_json::Value =
                 serde_json::from_str(&ok(cli(&f, &["score", "--input", &input, "--json"])))
@@ -435,9 +434,9 @@ async fn a_newcomer_publishes_approves_pins_and_scores_the_four_models() {
 async fn a_flipped_byte_in_the_store_is_caught_and_nothing_runs() {
     for backend in backends() {
         let f = fixture(backend, "flipped").await;
-        let hash = publish_and_pin(&f, "ningbo-port", "publisher:ningbo").await;
+        let hash = publish_and_pin(&f, "ningbo-port-v1", "publisher:ningbo").await;
         let input = root()
-            .join("examples/requests/ningbo-port.json")
+            .join("plugins/ningbo-port-v1/samples/example.request.json")
             .display()
             .to_string();
         ok(cli(
@@ -492,7 +491,7 @@ async fn a_flipped_byte_in_the_store_is_caught_and_nothing_runs() {
 async fn the_artifact_cache_is_used_and_a_corrupt_entry_is_rebuilt() {
     use scorehost_runtime::artifacts::CacheOutcome;
     let f = fixture(Backend::Sqlite, "artifacts").await;
-    publish_and_pin(&f, "yiwu-market", "publisher:yiwu").await;
+    publish_and_pin(&f, "yiwu-market-v1", "publisher:yiwu").await;
     let name = model("yiwu/market");
     let open_catalog =
         || Catalog::open(Runtime::new(Limits::default()).unwrap(), &f.data_dir, None);
@@ -536,7 +535,10 @@ async fn the_artifact_cache_is_used_and_a_corrupt_entry_is_rebuilt() {
         loaded.cache,
         CacheOutcome::Rebuilt("checksum mismatch (corrupt entry)".into())
     );
-    let (_, o) = loaded.model.evaluate_wire(&example("yiwu-market")).unwrap();
+    let (_, o) = loaded
+        .model
+        .evaluate_wire(&example("yiwu-market-v1"))
+        .unwrap();
     assert_eq!(o.evaluation.grade, "B");
     std::fs::write(&entries[0], b"short").unwrap();
     assert!(matches!(

@@ -27,7 +27,7 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn request() -> Value {
-    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port")).unwrap();
+    let mut v = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
     v["model"] = json!("ningbo/port");
     v
 }
@@ -104,7 +104,12 @@ fn one_app_holding_its_share_of_the_service_denies_no_other() {
     let _one = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "resources-share"));
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let greedy = token(&f, "app:greedy", "ningbo/port");
     let other = token(&f, "app:bank", "ningbo/port");
     let auditor = token(&f, "auditor", "");
@@ -176,7 +181,12 @@ fn slow_headers_are_cut_off_and_an_oversized_body_is_refused_before_100_continue
     let _one = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "resources-headers"));
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let app = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);
     let started = Instant::now();
@@ -267,7 +277,12 @@ fn wait_finished(s: &Server, token: &str, id: &str) -> Value {
 /// run's files go after their retention (results then 410 `gone`, the run
 /// `expired`, the quota free again).
 async fn quotas(f: Fixture) {
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let app = token(&f, "app:bank", "ningbo/port");
     let other = token(&f, "app:transit", "ningbo/port");
     let env = [
@@ -366,7 +381,12 @@ fn batch_runs_take_turns_between_apps() {
     let _one = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "resources-turns"));
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let busy = token(&f, "app:busy", "ningbo/port");
     let other = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);
@@ -398,7 +418,12 @@ fn batch_runs_take_turns_between_apps() {
 /// the log with its part, the report still by line; scoring answers while
 /// it runs.
 async fn import_in_chunks(f: Fixture) {
-    pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
     let province = token(&f, "province", "");
     let app = token(&f, "app:bank", "ningbo/port");
     let s = Server::start(&f);

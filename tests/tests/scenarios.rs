@@ -56,12 +56,12 @@ fn write(f: &Fixture, name: &str, text: &str) -> String {
 fn prepare(f: &Fixture) {
     pin_cli(
         f,
-        "hangzhou-qianjiang",
+        "hangzhou-qianjiang-v2",
         "hangzhou/qianjiang@2.0.0",
         "publisher:hangzhou",
     );
-    pin_cli(f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
-    pin_cli(f, "mining", "mining/rights@1.0.0", "publisher:mining");
+    pin_cli(f, "ningbo-port-v1", "ningbo/port@1.0.0", "publisher:ningbo");
+    pin_cli(f, "mining-v1", "mining/rights@1.0.0", "publisher:mining");
     let mut bases = String::new();
     let mut indicators = String::new();
     let mut push = |subject: &str, name: &str, value: Value| {
@@ -81,10 +81,10 @@ fn prepare(f: &Fixture) {
         }
     }
     for (plugin, id, black) in [
-        ("ningbo-port", PORT_OK, false),
-        ("ningbo-port", PORT_BLACK, true),
-        ("mining", MINE_OK, false),
-        ("mining", MINE_BLACK, true),
+        ("ningbo-port-v1", PORT_OK, false),
+        ("ningbo-port-v1", PORT_BLACK, true),
+        ("mining-v1", MINE_OK, false),
+        ("mining-v1", MINE_BLACK, true),
     ] {
         let example = serde_json::to_value(scorehost_tests::example(plugin)).unwrap();
         let lists = if black {
@@ -500,11 +500,16 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
         let f = rt.block_on(fixture(backend, "scenarios-bad"));
         pin_cli(
             &f,
-            "hangzhou-qianjiang",
+            "hangzhou-qianjiang-v2",
             "hangzhou/qianjiang@2.0.0",
             "publisher:hangzhou",
         );
-        pin_cli(&f, "ningbo-port", "ningbo/port@1.0.0", "publisher:ningbo");
+        pin_cli(
+            &f,
+            "ningbo-port-v1",
+            "ningbo/port@1.0.0",
+            "publisher:ningbo",
+        );
         let province = token(&f, &["--role", "province"]);
         let app = token(&f, &["--role", "app:transit", "--models", "ningbo/port"]);
         let s = Server::start(&f);
