@@ -1,7 +1,9 @@
-//! The three kinds of market subject Xikou town scores, each with its own
-//! second-level dimensions (where grid inspectors count the problems they
-//! find) and honest-operation behaviours: merchants 9 and 5, enterprises 5
-//! and 4, farms 9 and 4.
+//! The subjects Xikou town scores. The three kinds of market subject, each
+//! with its own second-level dimensions (where grid inspectors count the
+//! problems they find) and honest-operation behaviours: merchants 9 and 5,
+//! enterprises 5 and 4, farms 9 and 4 (L1427). And, since March 2020, the
+//! town's residents (集镇居民, L1419), for whom the source gives no
+//! second-level indicators: one grid count of our choice.
 
 /// One subject type's indicator set.
 #[derive(Debug)]
@@ -163,3 +165,17 @@ pub const FARM: SubjectType = SubjectType {
 
 /// The three types, in `business_type` order.
 pub const TYPES: [&SubjectType; 3] = [&MERCHANT, &ENTERPRISE, &FARM];
+
+/// The town residents' (集镇居民) one grid indicator: problems grid workers
+/// found with the resident in 12 months. Required for natural persons,
+/// refused for market subjects.
+pub const RESIDENT_GRID_PROBLEMS: &str = "resident_grid_problems";
+
+/// What one problem costs a resident's grid part (of 500 points): 10, what
+/// it costs in a merchant's or a farm's dimension (a quarter of 40).
+pub const RESIDENT_PROBLEM_POINTS: f64 = 10.0;
+
+/// The first day residents are scored: the source says they joined the
+/// system in March 2020 (「今年3月份…将集镇居民…共同纳入」, L1419); the first
+/// of that month is our choice (the source gives no day).
+pub const RESIDENTS_FROM: &str = "2020-03-01";
