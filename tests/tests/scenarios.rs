@@ -519,7 +519,17 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
             (
                 TRANSIT,
                 json!({ "model": qj, "min_score": 573, "grades": ["blue"] }),
-                "not both",
+                "not two",
+            ),
+            (
+                TRANSIT,
+                json!({ "model": qj, "min_score": 573, "above_score": 580 }),
+                "not two",
+            ),
+            (
+                TRANSIT,
+                json!({ "model": qj, "above_score": 1000 }),
+                "above_score 1000 is outside hangzhou/qianjiang@2.0.0's scale 0–1000",
             ),
             (TRANSIT, json!({ "model": qj }), "needs min_score"),
             (
@@ -913,4 +923,67 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
     let (status, d) = decide(&s, &app, name, "E1");
     assert_eq!((status, d["grade"].as_str()), (200, Some("A")), "{d}");
     assert_eq!(d["eligible"], true);
+}
+
+/// The source's 「高于580」 and 「高于550分」 (credit-zhejiang-2020-01.txt
+/// L1292) beside 「达到573分」: a scenario's rule may be strict. Defined over
+/// HTTP and with the CLI; a subject at exactly the threshold is eligible
+/// under "at least" and not under "above", and the decision says which.
+#[test]
+fn above_is_strict_and_at_least_is_not() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "scenarios-above"));
+    prepare(&f);
+    let province = token(&f, &["--role", "province"]);
+    let s = Server::start(&f);
+    let (status, body) = put(
+        &s,
+        "/v1/scenarios/above-573",
+        &province,
+        &json!({ "title": "above 573", "model": "hangzhou/qianjiang", "above_score": 573 }),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["rule"], json!({ "above_score": 573.0 }), "{body}");
+    ok(cli(
+        &f,
+        &[
+            "scenario",
+            "define",
+            "above-572-99",
+            "--model",
+            "hangzhou/qianjiang",
+            "--above-score",
+            "572.99",
+            "--title",
+            "above 572.99",
+        ],
+    ));
+    let listed = ok(cli(&f, &["scenario", "show", "above-572-99"]));
+    assert!(listed.contains("score > 572.99"), "{listed}");
+    let app = token(
+        &f,
+        &[
+            "--role",
+            "app:transit",
+            "--scenarios",
+            "above-573,above-572-99",
+            "--models",
+            "hangzhou/qianjiang",
+        ],
+    );
+    // PEOPLE[1] scores exactly 573.00.
+    let (status, at) = decide(&s, &app, "above-573", PEOPLE[1].0);
+    assert_eq!(status, 200, "{at}");
+    assert_eq!(at["eligible"], false, "{at}");
+    assert_eq!(at["score"], 573.0);
+    assert_eq!(
+        at["reasons"][0], "score 573.00 ≤ 573: not eligible for above 573",
+        "{at}"
+    );
+    let (_, over) = decide(&s, &app, "above-572-99", PEOPLE[1].0);
+    assert_eq!(over["eligible"], true, "{over}");
+    assert_eq!(
+        over["reasons"][0],
+        "score 573.00 > 572.99: eligible for above 572.99"
+    );
 }

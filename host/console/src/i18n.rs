@@ -171,6 +171,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("describe", "模型声明 describe()", "The model's describe()"),
     ("indicators", "指标", "Indicators"),
     ("grades", "等级", "Grades"),
+    ("consequences", "法定后果", "Consequences"),
+    ("consequences_hint", "无论得分多少，模型在下列情形下的处理（如省公共信用评价等级较差、列入名单、禁止申报），及其依据。", "What the model does whatever the points when a condition holds (a poor provincial grade, a list, a prohibition), and where the source says so."),
+    ("when", "情形", "When"),
+    ("effect", "处理", "Effect"),
+    ("source", "依据", "Source"),
     ("scale", "分值范围", "Scale"),
     (
         "diff_pinned",

@@ -151,6 +151,7 @@ struct VersionPage {
     scale: String,
     base_weight: String,
     grades: Vec<(String, String)>,
+    consequences: Vec<Consequence>,
     indicators: Vec<Indicator>,
     pinned: String,
     added: Vec<String>,
@@ -187,6 +188,28 @@ fn indicators(describe: &Value) -> Vec<Indicator> {
             kind: text(&i["kind"]),
             required: i["required"].as_bool().unwrap_or(false),
             description: text(&i["description"]),
+        })
+        .collect()
+}
+
+/// A declared consequence, as the version page shows it.
+struct Consequence {
+    when: String,
+    effect: String,
+    grade: String,
+    source: String,
+}
+
+fn consequences(describe: &Value) -> Vec<Consequence> {
+    describe["consequences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| Consequence {
+            when: text(&c["when"]),
+            effect: text(&c["effect"]),
+            grade: text(&c["grade"]),
+            source: text(&c["source"]),
         })
         .collect()
 }
@@ -242,6 +265,29 @@ fn declaration_diff(pinned: &Value, candidate: &Value) -> (Vec<String>, Vec<Stri
             "grades: {} → {}",
             show(grades(pinned)),
             show(grades(candidate))
+        ));
+    }
+    let declared = |d: &Value| {
+        consequences(d)
+            .into_iter()
+            .map(|c| match c.grade.as_str() {
+                "" => c.when,
+                g => format!("{} → {g}", c.when),
+            })
+            .collect::<Vec<_>>()
+    };
+    if declared(pinned) != declared(candidate) {
+        let show = |c: Vec<String>| {
+            if c.is_empty() {
+                "none".to_string()
+            } else {
+                c.join("; ")
+            }
+        };
+        changed.push(format!(
+            "consequences: {} → {}",
+            show(declared(pinned)),
+            show(declared(candidate))
         ));
     }
     for key in ["scale_min", "scale_max", "base_weight_bp"] {
@@ -453,6 +499,7 @@ pub async fn version(
             .map(|bp| format!("{:.0} %", bp / 100.0))
             .unwrap_or_default(),
         grades: grades(&describe),
+        consequences: consequences(&describe),
         indicators: indicators(&describe),
         pinned: pinned_version,
         added,

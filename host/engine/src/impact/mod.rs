@@ -232,6 +232,28 @@ async fn analyse_in_span(
     let mut figures = builder.finish();
     let common_names = std::mem::take(&mut figures.common_names);
     let (declaration, mut notes) = report::declaration_diff(pinned.info(), model.info());
+    if pinned.consequences() != model.consequences() {
+        let show = |m: &Model| {
+            let c: Vec<String> = m
+                .consequences()
+                .iter()
+                .map(|c| match &c.grade {
+                    Some(g) => format!("{} → grade {g}", c.when),
+                    None => c.when.clone(),
+                })
+                .collect();
+            if c.is_empty() {
+                "none".to_string()
+            } else {
+                c.join("; ")
+            }
+        };
+        notes.push(format!(
+            "the declared consequences (what the model does whatever the points) change: {} → {}",
+            show(&pinned),
+            show(&model)
+        ));
+    }
     if version.sha256 == pin.sha256 {
         notes.push(
             "the candidate is the pinned module itself: every subject should stay where it is"
