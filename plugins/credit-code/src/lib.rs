@@ -1,4 +1,4 @@
-//! Zhejiang personal credit code (浙江个人“信用码”), version 1.0.0.
+//! Zhejiang personal credit code (浙江个人“信用码”), version 2.0.0.
 //!
 //! A natural person's credit code is **blue** (excellent), **green** (good)
 //! or **yellow** (needs improvement), derived from their *city* score —
@@ -7,8 +7,12 @@
 //! thing, each city's score is mapped onto one **common 0–1000 scale**,
 //! piecewise-linearly through declared anchor points (the city's own
 //! "good" and "excellent" thresholds land on the same common points), and
-//! the colours are bands of the common scale. See README.md for the anchors
-//! and the choices the source leaves open.
+//! the colours are bands of the common scale. The colour follows the
+//! person's credit status as well as the score (「码颜色将根据信用状况和"钱江分"、
+//! "信安分"分值动态更新」, L42): a person under key supervision (重点监管, L68:
+//! a poor provincial grade, 较差, or the serious-untrust list) is yellow
+//! whatever the city score. See README.md for the anchors, the source of
+//! each rule and the choices the source leaves open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -28,6 +32,13 @@ pub struct CityScale {
     pub anchors: [Anchor; 4],
 }
 
+/// The source the rules cite: 《信用浙江》2020 no. 1–2.
+pub const SOURCE: &str = "credit-zhejiang-2020-01";
+
+/// The most a person under key supervision keeps on the common scale
+/// (hundredths): 599.99, yellow.
+pub const KEY_SUPERVISION_CAP: Points = COMMON_GREEN * 100 - 1;
+
 /// The common scale's lowest green and lowest blue scores (points).
 pub const COMMON_GREEN: i64 = 600;
 /// See [`COMMON_GREEN`].
@@ -40,7 +51,9 @@ pub const CITIES: [CityScale; 2] = [
     CityScale {
         model: "hangzhou/qianjiang",
         label: "Qianjiang score (钱江分)",
-        // hangzhou/qianjiang@2.0.0: green from 550, blue from 650, on 0–1000.
+        // hangzhou/qianjiang@3.0.0 (as 2.0.0): green from 550, blue from 650,
+        // on 0–1000. 550 is also the lowest Qianjiang benefit (hospital
+        // pay-once, 「达到550分」, L707): green unlocks it, yellow unlocks none.
         anchors: [
             (0, 0),
             (550, COMMON_GREEN),
@@ -71,12 +84,20 @@ pub fn bands() -> Bands {
     ])
 }
 
-/// What a colour means (信用状况).
+/// What a colour means (信用状况, L42) and what it gives (L46, L50, L54).
 pub fn colour_meaning(colour: &str) -> &'static str {
     match colour {
-        "blue" => "blue: excellent credit (优秀)",
-        "green" => "green: good credit (良好)",
-        _ => "yellow: credit needs improvement (待提高)",
+        "blue" => {
+            "blue: excellent credit (优秀); special and general credit benefits (信用特惠、普惠政策) \
+             in Hangzhou and Quzhou"
+        }
+        "green" => {
+            "green: good credit (良好); general credit benefits (信用普惠政策) in Hangzhou and Quzhou"
+        }
+        _ => {
+            "yellow: credit needs improvement (待提高); no general credit benefits for now \
+             (暂时无法享受信用普惠政策)"
+        }
     }
 }
 
@@ -140,10 +161,33 @@ impl Model for CreditCode {
         }
     }
 
+    fn consequences() -> Vec<Consequence> {
+        let source = format!("{SOURCE} L68, L42");
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                "key supervision (重点监管): a provincial public credit grade of D (较差) or E (差) \
+                 makes the code yellow (待提高) whatever the city score (at most 599.99 on the \
+                 common scale): the colour follows credit status as well as the score",
+                Some("yellow"),
+                &source,
+            ),
+            consequence(
+                "list:black",
+                "key supervision (重点监管): a provincial black list (the serious-untrust list, \
+                 严重失信名单) makes the code yellow (待提高) whatever the city score (at most 599.99 \
+                 on the common scale)",
+                Some("yellow"),
+                &source,
+            ),
+        ]
+    }
+
     fn evaluate(req: &Request) -> Result<Evaluation, EvalError> {
         if req.subject.kind != SubjectKind::NaturalPerson {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
+        let provincial = ProvincialGrade::of(req)?;
         let model = req.text("city_model")?;
         let Some(scale) = city(model) else {
             let accepted: Vec<&str> = CITIES.iter().map(|c| c.model).collect();
@@ -178,13 +222,29 @@ impl Model for CreditCode {
                 format_points(common)
             ),
         );
+
+        // Key supervision (L68) makes the code yellow: its colour follows
+        // credit status as well as the score (L42).
         let black: Vec<&str> = req.lists_with("black:").collect();
+        let mut causes = Vec::new();
+        if provincial.is_poor() {
+            causes.push(format!(
+                "the provincial public credit grade is {provincial}, poor (较差) or worse"
+            ));
+        }
         if !black.is_empty() {
-            let note = format!(
-                "on a provincial black list ({}): yellow whatever the city score",
+            causes.push(format!(
+                "on the serious-untrust list (严重失信名单: {})",
                 black.join(", ")
+            ));
+        }
+        if !causes.is_empty() {
+            let note = format!(
+                "key supervision (重点监管, L68): {}; yellow whatever the city score, the colour \
+                 following credit status as well as the score (L42)",
+                causes.join(", and ")
             );
-            if !card.cap(COMMON_GREEN * 100 - 1, "black-list", &note) {
+            if !card.cap(KEY_SUPERVISION_CAP, "key-supervision", &note) {
                 card.reason(format!("{note}; already yellow"));
             }
         }

@@ -1,4 +1,4 @@
-//! Hangzhou Qianjiang score 2.0 (杭州钱江分), version 2.0.0.
+//! Hangzhou Qianjiang score 2.0 (杭州钱江分), version 3.0.0.
 //!
 //! The city credit score of Hangzhou for natural persons aged 18 or over who
 //! opted in, on a 1000-point scale. The provincial natural-person public
@@ -7,15 +7,25 @@
 //! basic information, life and credit use, and the pro-social "medals"
 //! (blood donation, volunteering, library, sport, public transport) — less
 //! deductions for traffic violations, utility arrears and credit-pay
-//! defaults. A provincial black list caps the score at 549.99, below every
-//! app threshold. Grades are the colours of the personal credit code: blue,
-//! green, yellow. See README.md for the choices the source leaves open.
+//! defaults. Serious dishonesty (a provincial black list, 严重失信名单) is a
+//! marked deduction of 200 points from where the score stands
+//! (重大失信显著扣分), and at most 549.99, below every app benefit. A poor
+//! provincial grade (较差) or a black list puts the person under key
+//! supervision (重点监管): the grade `key-supervision`, whatever the score.
+//! Otherwise the grade is the colour of the personal credit code: blue,
+//! green, yellow. [`BENEFITS`] are the app benefits the source names, each
+//! with its threshold in the source's own words: "at least" (达到) or
+//! "above" (高于). See README.md for the source of each rule and the
+//! choices the source leaves open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
 
 /// The model.
 pub struct HangzhouQianjiang;
+
+/// The source the rules cite: 《信用浙江》2020 no. 1–2.
+pub const SOURCE: &str = "credit-zhejiang-2020-01";
 
 /// The share of the provincial base, in basis points: at most 800 of the
 /// 1000 points come from the band-weighted base.
@@ -37,38 +47,195 @@ pub const MIN_AGE: f64 = 18.0;
 /// Points for a verified identity (basic information).
 pub const IDENTITY_POINTS: f64 = 20.0;
 
-/// The score a provincial black list caps at (hundredths): 549.99, one
-/// hundredth below the lowest app threshold.
+/// 重大失信显著扣分 (L1284): the points (hundredths) deducted from where the
+/// score stands for a subject on a provincial black list (the
+/// serious-untrust list, 严重失信名单): 200, as much as all N indicators can
+/// earn and more than all ordinary deductions together (165).
+pub const SERIOUS_DISHONESTY_DEDUCTION: Points = 20_000;
+
+/// The most a black-listed subject keeps after the deduction (hundredths):
+/// 549.99, one hundredth below the lowest app benefit (hospital pay-once,
+/// at least 550) and below green. Our choice, kept from 2.0.0.
 pub const BLACK_LIST_CAP: Points = 54_999;
 
-/// The app thresholds the source names, in points, and what each unlocks.
-pub const APP_THRESHOLDS: [(f64, &str); 5] = [
-    (
-        550.0,
-        "hospital pay-later (舒心就医·最多付一次) and ride-hailing 10 % off",
-    ),
-    (573.0, "transit credit pay and library deposit waiver"),
-    (580.0, "park-and-leave-later parking"),
-    (
-        650.0,
-        "enterprise benefits in pilot parks (as legal representative)",
-    ),
-    (700.0, "public-rental-housing deposit halved"),
+/// The grade of a subject under key supervision (重点监管, L68): a poor
+/// provincial grade (D 较差 or E 差) or a provincial black list, whatever
+/// the score.
+pub const KEY_SUPERVISION: &str = "key-supervision";
+
+/// Whether a benefit's threshold is met at exactly its value, as the
+/// source's words say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// 达到 ("reaching"): at least the threshold — met at exactly it.
+    AtLeast,
+    /// 高于 ("higher than"): strictly above the threshold — at hundredths,
+    /// from the threshold + 0.01.
+    Above,
+}
+
+impl Bound {
+    /// Whether `score` meets `threshold` (both in hundredths).
+    pub fn admits(self, score: Points, threshold: Points) -> bool {
+        match self {
+            Bound::AtLeast => score >= threshold,
+            Bound::Above => score > threshold,
+        }
+    }
+
+    /// "at least" or "above".
+    pub fn words(self) -> &'static str {
+        match self {
+            Bound::AtLeast => "at least",
+            Bound::Above => "above",
+        }
+    }
+
+    /// The source's word: 达到 or 高于.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Bound::AtLeast => "达到",
+            Bound::Above => "高于",
+        }
+    }
+}
+
+/// An app benefit the source names with a Qianjiang threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Benefit {
+    /// A short name, as a benefit scenario would be named.
+    pub name: &'static str,
+    /// What it is, in English.
+    pub title: &'static str,
+    /// Its name in the source.
+    pub chinese: &'static str,
+    /// The threshold, in hundredths.
+    pub threshold: Points,
+    /// Met at the threshold (达到) or only above it (高于).
+    pub bound: Bound,
+    /// The source's words for the threshold.
+    pub words: &'static str,
+    /// Whose score decides, where it is not the applicant's own.
+    pub whose: &'static str,
+    /// The source line.
+    pub line: u32,
+}
+
+impl Benefit {
+    /// Whether a score (hundredths) unlocks this benefit.
+    pub fn admits(&self, score: Points) -> bool {
+        self.bound.admits(score, self.threshold)
+    }
+
+    /// The rule in words, e.g. "above 580 (高于)".
+    pub fn rule(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.bound.words(),
+            format_points(self.threshold).trim_end_matches(".00"),
+            self.bound.chinese()
+        )
+    }
+}
+
+/// The app benefits the source names with a threshold, lowest first, each
+/// as the source words it: 达到 is "at least", 高于 is "above". (Office
+/// equipment leasing, campus fitness, Jiande tourism and park employees'
+/// offers have thresholds the source does not give: not listed.)
+pub const BENEFITS: [Benefit; 7] = [
+    Benefit {
+        name: "hangzhou-hospital-pay-once",
+        title: "hospital pay-once (a credit line: pay once after treatment)",
+        chinese: "舒心就医·最多付一次",
+        threshold: 55_000,
+        bound: Bound::AtLeast,
+        words: "钱江分达到550分的市民可签约舒心就医·最多付一次服务",
+        whose: "the person's",
+        line: 707,
+    },
+    Benefit {
+        name: "hangzhou-caocao-ride-hailing",
+        title: "Caocao ride-hailing privileges (10 % off, priority, star drivers)",
+        chinese: "曹操专车信用权益",
+        threshold: 55_000,
+        bound: Bound::Above,
+        words: "对于分数高于550分的用户，可在市民卡APP享受曹操专车优质服务",
+        whose: "the person's",
+        line: 1292,
+    },
+    Benefit {
+        name: "hangzhou-transit-credit-pay",
+        title: "transit credit-pay (ride first, pay later, on bus and metro)",
+        chinese: "扫码乘车信用付",
+        threshold: 57_300,
+        bound: Bound::AtLeast,
+        words: "钱江分达到573分的用户…通过信用付快速乘车",
+        whose: "the person's",
+        line: 1292,
+    },
+    Benefit {
+        name: "hangzhou-library-deposit-waiver",
+        title: "library e-card without the 100-yuan deposit (non-citizen-card users)",
+        chinese: "免押办理图书馆电子借阅证",
+        threshold: 57_300,
+        bound: Bound::AtLeast,
+        words: "对于钱江分达到573的非市民卡用户…无需支付100元押金",
+        whose: "the person's (a citizen-card user pays no deposit anyway)",
+        line: 1300,
+    },
+    Benefit {
+        name: "hangzhou-park-and-leave-later",
+        title: "barrier-free parking: leave first, pay later",
+        chinese: "无杆停车·先离场后付费",
+        threshold: 58_000,
+        bound: Bound::Above,
+        words: "为钱江分高于580的用户开通信用账户、享受信用支付",
+        whose: "the person's",
+        line: 1292,
+    },
+    Benefit {
+        name: "hangzhou-pilot-park-enterprise",
+        title: "pilot credit park benefits for the enterprise (innovation vouchers, rent relief, …)",
+        chinese: "信用示范园区",
+        threshold: 65_000,
+        bound: Bound::AtLeast,
+        words: "为法定代表人钱江分达到650的入驻企业提供…优质服务",
+        whose: "the enterprise's legal representative's",
+        line: 1314,
+    },
+    Benefit {
+        name: "hangzhou-rental-deposit-halved",
+        title: "public-rental housing deposit halved",
+        chinese: "公租房押金减半",
+        threshold: 70_000,
+        bound: Bound::AtLeast,
+        words: "家庭中任意一成员钱江分达到700分的，可…申请押金减半优惠",
+        whose: "any household member's",
+        line: 1294,
+    },
 ];
 
-/// Grades: the personal credit code colours and their lowest scores
-/// (hundredths).
+/// Grades by points: the personal credit code colours and their lowest
+/// scores (hundredths).
 pub fn bands() -> Bands {
     Bands::new(&[("blue", 65_000), ("green", 55_000), ("yellow", 0)])
 }
 
+/// The declared grades: the colours, then [`KEY_SUPERVISION`], which no
+/// score earns (declared from 0, the bottom of the scale, because a grade
+/// needs a lowest score): only the key-supervision rule gives it.
+pub fn grades() -> Vec<GradeBand> {
+    let mut g = bands().to_wit();
+    g.push(GradeBand {
+        grade: KEY_SUPERVISION.into(),
+        min_score: 0,
+    });
+    g
+}
+
 /// The app benefits a score (hundredths) unlocks, lowest threshold first.
-pub fn benefits(score: Points) -> Vec<&'static str> {
-    APP_THRESHOLDS
-        .iter()
-        .filter(|(t, _)| score >= points_from_f64(*t))
-        .map(|(_, b)| *b)
-        .collect()
+pub fn benefits(score: Points) -> Vec<&'static Benefit> {
+    BENEFITS.iter().filter(|b| b.admits(score)).collect()
 }
 
 /// A counted indicator: so many points per whole unit, up to a limit.
@@ -241,6 +408,11 @@ fn base_note(base: Points) -> String {
     )
 }
 
+/// Where the source says it: "credit-zhejiang-2020-01 L68".
+fn cite(line: u32) -> String {
+    format!("{SOURCE} L{line}")
+}
+
 impl Model for HangzhouQianjiang {
     fn describe() -> ModelInfo {
         use ValueKind::*;
@@ -272,9 +444,37 @@ impl Model for HangzhouQianjiang {
             scale_min: 0,
             scale_max: 100_000,
             base_weight_bp: BASE_WEIGHT_BP,
-            grades: bands().to_wit(),
+            grades: grades(),
             indicators,
         }
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                "key supervision (重点监管): a provincial public credit grade of D (较差) or E (差) \
+                 gives the grade 'key-supervision' whatever the score; the score itself is unchanged \
+                 (the provincial score already counts in the base)",
+                Some(KEY_SUPERVISION),
+                &cite(68),
+            ),
+            consequence(
+                "list:black",
+                "key supervision (重点监管): a subject on a provincial black list (the serious-untrust \
+                 list, 严重失信名单) gets the grade 'key-supervision' whatever the score",
+                Some(KEY_SUPERVISION),
+                &cite(68),
+            ),
+            consequence(
+                "list:black",
+                "serious dishonesty, marked deduction (重大失信显著扣分): 200 points off the score where \
+                 it stands, then at most 549.99, below every app benefit (the 200 and the 549.99 are \
+                 our choices; the source gives no amount)",
+                None,
+                &cite(1284),
+            ),
+        ]
     }
 
     fn evaluate(req: &Request) -> Result<Evaluation, EvalError> {
@@ -287,6 +487,7 @@ impl Model for HangzhouQianjiang {
                 points_to_f64(req.base.score)
             )));
         }
+        let provincial = ProvincialGrade::of(req)?;
         let age = req.number("age")?;
         if age < MIN_AGE {
             return Err(EvalError::InvalidIndicator(format!(
@@ -326,20 +527,60 @@ impl Model for HangzhouQianjiang {
             card.add_points(c.name, c.points(n), &c.note(n));
         }
 
+        // Key supervision (L68): the first reason, whatever follows.
         let black: Vec<&str> = req.lists_with("black:").collect();
+        let mut causes = Vec::new();
+        if provincial.is_poor() {
+            causes.push(format!(
+                "the provincial public credit grade is {provincial}, poor (较差) or worse"
+            ));
+        }
         if !black.is_empty() {
+            causes.push(format!(
+                "on the serious-untrust list (严重失信名单: {})",
+                black.join(", ")
+            ));
+        }
+        let key_supervision = !causes.is_empty();
+        if key_supervision {
+            card.reason(format!(
+                "key supervision (重点监管, L68): {}; graded {KEY_SUPERVISION} whatever the score",
+                causes.join(", and ")
+            ));
+        }
+
+        // 重大失信显著扣分 (L1284): a marked deduction from where the score
+        // stands, then the ceiling below every benefit.
+        if !black.is_empty() {
+            let before = card.total();
             let note = format!(
-                "on a provincial black list ({}): 重大失信显著扣分, capped at 549.99, below every app threshold",
+                "serious dishonesty (重大失信显著扣分, L1284): on a black list ({}), 200 points off \
+                 the score where it stood",
                 black.join(", ")
             );
-            if !card.cap(BLACK_LIST_CAP, "black-list", &note) {
-                card.reason(format!(
-                    "on a provincial black list ({}): already below 549.99, no app benefit",
-                    black.join(", ")
-                ));
-            }
+            card.add_points_of(
+                "black-list",
+                points_to_f64(-SERIOUS_DISHONESTY_DEDUCTION),
+                points_to_f64(-SERIOUS_DISHONESTY_DEDUCTION),
+                &note,
+            );
+            card.reason(format!(
+                "{note}: {} → {}",
+                format_points(before),
+                format_points((before - SERIOUS_DISHONESTY_DEDUCTION).max(0))
+            ));
+            card.cap(
+                BLACK_LIST_CAP,
+                "black-list-cap",
+                "on a black list: at most 549.99 after the deduction, below every app benefit \
+                 (our choice)",
+            );
         }
-        Ok(card.finish(&bands()))
+        let mut e = card.finish(&bands());
+        if key_supervision {
+            e.grade = KEY_SUPERVISION.into();
+        }
+        Ok(e)
     }
 }
 

@@ -147,7 +147,8 @@ fn worked_example_scores_640_35() {
     //   traffic_violations_1y 1 × −10                          = −10.00
     //   utility_arrears_1y, credit_pay_defaults_1y 0           =   0.00
     //   total 513.75 + 136.60 − 10.00                          = 640.35
-    // green (550 ≤ 640.35 < 650); unlocks the 550, 573 and 580 benefits.
+    // green (550 ≤ 640.35 < 650); unlocks the benefits of at least 550,
+    // above 550, at least 573 and above 580.
     let e = evaluate::<HangzhouQianjiang>(&worked_example().build()).unwrap();
     let parts = white_box(&e);
     assert_eq!(
@@ -168,12 +169,15 @@ fn worked_example_scores_640_35() {
     );
     assert_eq!(e.score, 64_035);
     assert_eq!(e.grade, "green");
+    let unlocked: Vec<&str> = benefits(e.score).iter().map(|b| b.name).collect();
     assert_eq!(
-        benefits(e.score),
+        unlocked,
         [
-            APP_THRESHOLDS[0].1,
-            APP_THRESHOLDS[1].1,
-            APP_THRESHOLDS[2].1
+            "hangzhou-hospital-pay-once",
+            "hangzhou-caocao-ride-hailing",
+            "hangzhou-transit-credit-pay",
+            "hangzhou-library-deposit-waiver",
+            "hangzhou-park-and-leave-later",
         ]
     );
     // The largest shortfalls explain why it is not higher: 15 (blood), 12
@@ -188,58 +192,136 @@ fn worked_example_scores_640_35() {
     );
 }
 
+/// The names of the benefits a score (hundredths) unlocks.
+fn unlocked(score: Points) -> Vec<&'static str> {
+    benefits(score).iter().map(|b| b.name).collect()
+}
+
+/// The score of a request the model must accept.
+fn score_of(req: RequestBuilder) -> Points {
+    evaluate::<HangzhouQianjiang>(&req.build()).unwrap().score
+}
+
+/// Each benefit as the source words it (3.0.0: each its own entry, with
+/// 达到 read as "at least" and 高于 as "above"):
+/// L707: 「钱江分达到550分的市民可签约舒心就医·最多付一次服务」;
+/// L1292: 「钱江分达到573分的用户…信用付」, 「为钱江分高于580的用户开通信用账户」,
+/// 「对于分数高于550分的用户…曹操专车」; L1294: 「钱江分达到700分的…押金减半」;
+/// L1300: 「钱江分达到573的非市民卡用户…无需支付100元押金」;
+/// L1314: 「为法定代表人钱江分达到650的入驻企业提供…优质服务」.
 #[test]
-fn every_app_threshold_is_reachable() {
-    // Each request lands exactly on a threshold (hundredths).
-    let reach = [
-        // 540 (base 760) + 10 (20 volunteer hours)
-        adult(760.0).number("volunteer_hours_1y", 20.0),
-        // 540 + 30 (60 hours) + 3 (6 library loans)
+fn benefits_follow_the_sources_words() {
+    let table: Vec<(&str, Points, Bound, u32)> = BENEFITS
+        .iter()
+        .map(|b| (b.name, b.threshold, b.bound, b.line))
+        .collect();
+    use Bound::*;
+    assert_eq!(
+        table,
+        [
+            ("hangzhou-hospital-pay-once", 55_000, AtLeast, 707),
+            ("hangzhou-caocao-ride-hailing", 55_000, Above, 1292),
+            ("hangzhou-transit-credit-pay", 57_300, AtLeast, 1292),
+            ("hangzhou-library-deposit-waiver", 57_300, AtLeast, 1300),
+            ("hangzhou-park-and-leave-later", 58_000, Above, 1292),
+            ("hangzhou-pilot-park-enterprise", 65_000, AtLeast, 1314),
+            ("hangzhou-rental-deposit-halved", 70_000, AtLeast, 1294),
+        ]
+    );
+    for b in BENEFITS {
+        // The source's word (达到 or 高于) is the bound's.
+        assert!(b.words.contains(b.bound.chinese()), "{}", b.name);
+        // At the threshold only "at least" is met; one hundredth above,
+        // both; one hundredth below, neither.
+        assert_eq!(b.admits(b.threshold), b.bound == AtLeast, "{}", b.name);
+        assert!(b.admits(b.threshold + 1), "{}", b.name);
+        assert!(!b.admits(b.threshold - 1), "{}", b.name);
+    }
+    assert_eq!(BENEFITS[1].rule(), "above 550 (高于)");
+    assert_eq!(BENEFITS[2].rule(), "at least 573 (达到)");
+}
+
+/// L1292: 「对于分数高于550分的用户…曹操专车」 but L707: 「钱江分达到550分的市民可签约
+/// 舒心就医」 — at exactly 550.00, hospital pay-once and not Caocao (2.0.0
+/// gave both at 550.00); at 550.01, both; at 549.99, neither.
+#[test]
+fn at_550_hospital_pay_once_but_not_caocao() {
+    // 540 (base 760) + 10 (20 volunteer hours) = 550.00
+    let at = score_of(adult(760.0).number("volunteer_hours_1y", 20.0));
+    assert_eq!(at, 55_000);
+    assert_eq!(unlocked(at), ["hangzhou-hospital-pay-once"]);
+    // base 766.67 → 300 + 1.5 × 166.67 = 550.005 → 550.01
+    let above = score_of(adult(766.67));
+    assert_eq!(above, 55_001);
+    assert_eq!(
+        unlocked(above),
+        ["hangzhou-hospital-pay-once", "hangzhou-caocao-ride-hailing"]
+    );
+    // base 766.66 → 549.99: yellow, nothing.
+    let below = evaluate::<HangzhouQianjiang>(&adult(766.66).build()).unwrap();
+    assert_eq!((below.score, below.grade.as_str()), (54_999, "yellow"));
+    assert!(unlocked(below.score).is_empty());
+}
+
+/// L1292: 「为钱江分高于580的用户开通信用账户、享受信用支付，实现停车"先离场后付费"」 —
+/// strictly above 580: 580.00 does not unlock parking (2.0.0 did), 580.01 does.
+#[test]
+fn parking_needs_more_than_580() {
+    // 540 (base 760) + 40 (10 years of citizen card) = 580.00
+    let at = score_of(adult(760.0).number("citizen_card_years", 10.0));
+    assert_eq!(at, 58_000);
+    assert!(!unlocked(at).contains(&"hangzhou-park-and-leave-later"));
+    assert_eq!(unlocked(at).len(), 4);
+    // base 786.67 → 300 + 1.5 × 186.67 = 580.005 → 580.01
+    let above = score_of(adult(786.67));
+    assert_eq!(above, 58_001);
+    assert_eq!(
+        unlocked(above).last(),
+        Some(&"hangzhou-park-and-leave-later")
+    );
+}
+
+/// L1292: 「钱江分达到573分的用户…通过信用付快速乘车」 and L1300: 「对于钱江分达到573的
+/// 非市民卡用户…无需支付100元押金」 — at least 573: 573.00 unlocks both.
+#[test]
+fn transit_and_library_at_573() {
+    // 540 + 30 (60 volunteer hours) + 3 (6 library loans) = 573.00
+    let at = score_of(
         adult(760.0)
             .number("volunteer_hours_1y", 60.0)
             .number("library_loans_1y", 6.0),
-        // 540 + 40 (10 years of citizen card)
-        adult(760.0).number("citizen_card_years", 10.0),
-        // 600 + 1.0 × 50
-        adult(850.0),
-        // 600 + 1.0 × 100
-        adult(900.0),
-    ];
-    let grades = ["green", "green", "green", "blue", "blue"];
-    for (i, req) in reach.into_iter().enumerate() {
-        let (t, benefit) = APP_THRESHOLDS[i];
-        let e = evaluate::<HangzhouQianjiang>(&req.build()).unwrap();
-        assert_eq!(e.score, points_from_f64(t), "threshold {t}");
-        assert_eq!(e.grade, grades[i], "threshold {t}");
-        let got = benefits(e.score);
-        assert_eq!(got.len(), i + 1, "threshold {t}: {got:?}");
-        assert_eq!(got.last(), Some(&benefit));
-        // One hundredth below, the benefit is not granted.
-        assert_eq!(benefits(e.score - 1).len(), i, "just below {t}");
-    }
-    let thresholds: Vec<f64> = APP_THRESHOLDS.iter().map(|(t, _)| *t).collect();
-    assert_eq!(thresholds, [550.0, 573.0, 580.0, 650.0, 700.0]);
+    );
+    assert_eq!(at, 57_300);
+    assert_eq!(
+        unlocked(at)[2..],
+        [
+            "hangzhou-transit-credit-pay",
+            "hangzhou-library-deposit-waiver"
+        ]
+    );
+    assert_eq!(unlocked(at - 1).len(), 2);
 }
 
+/// L1314: 「为法定代表人钱江分达到650的入驻企业」 and L1294: 「家庭中任意一成员钱江分
+/// 达到700分的，可…申请押金减半优惠」 — at least 650 and at least 700.
 #[test]
-fn benefits_start_at_550_not_549_99() {
-    // base 766.66 → 300 + 1.5 × 166.66 = 549.99
-    let below = evaluate::<HangzhouQianjiang>(&adult(766.66).build()).unwrap();
-    assert_eq!(below.score, 54_999);
-    assert_eq!(below.grade, "yellow");
-    assert!(benefits(below.score).is_empty());
-    // 540 + 10 = 550.00
-    let at =
-        evaluate::<HangzhouQianjiang>(&adult(760.0).number("volunteer_hours_1y", 20.0).build())
-            .unwrap();
-    assert_eq!(at.score, 55_000);
-    assert_eq!(at.grade, "green");
+fn pilot_park_at_650_and_rental_deposit_at_700() {
+    // 600 + 1.0 × 50 = 650.00: blue
+    let e = evaluate::<HangzhouQianjiang>(&adult(850.0).build()).unwrap();
+    assert_eq!((e.score, e.grade.as_str()), (65_000, "blue"));
     assert_eq!(
-        benefits(at.score),
-        ["hospital pay-later (舒心就医·最多付一次) and ride-hailing 10 % off"]
+        unlocked(e.score).last(),
+        Some(&"hangzhou-pilot-park-enterprise")
     );
-    assert_eq!(benefits(100_000).len(), 5);
-    assert_eq!(benefits(0), Vec::<&str>::new());
+    assert_eq!(unlocked(e.score - 1).len(), 5);
+    // 600 + 1.0 × 100 = 700.00: every benefit.
+    let at = score_of(adult(900.0));
+    assert_eq!(at, 70_000);
+    assert_eq!(unlocked(at).len(), 7);
+    assert_eq!(unlocked(at).last(), Some(&"hangzhou-rental-deposit-halved"));
+    assert_eq!(unlocked(at - 1).len(), 6);
+    assert_eq!(unlocked(100_000).len(), 7);
+    assert!(unlocked(0).is_empty());
 }
 
 #[test]
@@ -290,39 +372,166 @@ fn deductions_stop_at_their_floors() {
     assert_eq!(e.grade, "yellow");
 }
 
+/// L1284: 「重大失信显著扣分」 — 3.0.0: a black-listed person loses 200 points
+/// from where the score stands (2.0.0 only capped at 549.99, so a person
+/// already below kept the score): 250.00 → 50.00.
 #[test]
-fn black_list_caps_at_549_99() {
-    let req = exemplary(900.0).list("black:court-defaulter").build();
-    let e = evaluate::<HangzhouQianjiang>(&req).unwrap();
-    // 700 + 200 = 900, capped.
-    assert_eq!(e.score, BLACK_LIST_CAP);
-    assert_eq!(e.score, 54_999);
-    assert_eq!(part(&e, "black-list"), 54_999 - 90_000);
-    assert_eq!(e.grade, "yellow");
-    assert!(benefits(e.score).is_empty());
-    assert!(
-        e.reasons[0].contains("black:court-defaulter"),
-        "{:?}",
-        e.reasons
+fn serious_dishonesty_is_a_marked_deduction_from_where_the_score_stands() {
+    let e = evaluate::<HangzhouQianjiang>(&adult(500.0).list("black:tax-evader").build()).unwrap();
+    assert_eq!(
+        white_box(&e),
+        [
+            ("base", 25_000),
+            ("identity_verified", 0),
+            ("citizen_card_years", 0),
+            ("blood_donations_3y", 0),
+            ("volunteer_hours_1y", 0),
+            ("library_loans_1y", 0),
+            ("campus_fitness_visits_1y", 0),
+            ("public_transport_trips_1y", 0),
+            ("traffic_violations_1y", 0),
+            ("utility_arrears_1y", 0),
+            ("credit_pay_defaults_1y", 0),
+            ("black-list", -20_000),
+        ]
     );
-    // The same person without the listing is blue.
+    assert_eq!((e.score, e.grade.as_str()), (5_000, KEY_SUPERVISION));
+    assert_eq!(
+        e.reasons[..2],
+        [
+            "key supervision (重点监管, L68): on the serious-untrust list (严重失信名单: \
+             black:tax-evader); graded key-supervision whatever the score",
+            "serious dishonesty (重大失信显著扣分, L1284): on a black list (black:tax-evader), \
+             200 points off the score where it stood: 250.00 → 50.00",
+        ]
+    );
+    // In the middle: 700.00 → 500.00, no ceiling needed.
+    let mid = evaluate::<HangzhouQianjiang>(&adult(900.0).list("black:x").build()).unwrap();
+    assert_eq!(mid.score, 50_000);
+    assert!(mid.contributions.iter().all(|c| c.name != "black-list-cap"));
+    // Near the bottom: 150.00 − 200 is raised to 0, visibly.
+    let low = evaluate::<HangzhouQianjiang>(&adult(300.0).list("black:x").build()).unwrap();
+    assert_eq!((low.score, part(&low, "scale-bound")), (0, 5_000));
+    // One listing or three: one deduction (the status, not the count).
+    let many = evaluate::<HangzhouQianjiang>(
+        &adult(900.0)
+            .list("black:a")
+            .list("black:b")
+            .list("black:c")
+            .build(),
+    )
+    .unwrap();
+    assert_eq!(many.score, 50_000);
+    assert_eq!(SERIOUS_DISHONESTY_DEDUCTION, 20_000);
+}
+
+/// L1284: 「重大失信显著扣分」 — and the 2.0.0 ceiling stays (our choice): high up,
+/// the deduction goes at least down to 549.99, below every app benefit.
+#[test]
+fn black_list_ends_below_every_benefit() {
+    let e = evaluate::<HangzhouQianjiang>(&exemplary(900.0).list("black:court-defaulter").build())
+        .unwrap();
+    // 700 + 200 = 900.00 − 200 = 700.00, then the ceiling: 549.99.
+    assert_eq!(part(&e, "black-list"), -20_000);
+    assert_eq!(part(&e, "black-list-cap"), 54_999 - 70_000);
+    assert_eq!((e.score, e.grade.as_str()), (54_999, KEY_SUPERVISION));
+    assert!(benefits(e.score).is_empty());
+    assert_eq!(
+        e.reasons[2],
+        "on a black list: at most 549.99 after the deduction, below every app benefit (our choice)"
+    );
+    // The same person without the listing is blue; a red list does nothing
+    // (the source gives Qianjiang no red-list rule).
     let clean = evaluate::<HangzhouQianjiang>(&exemplary(900.0).build()).unwrap();
     assert_eq!((clean.score, clean.grade.as_str()), (90_000, "blue"));
-    // A red list does nothing; a low score on a black list is not raised.
     let red =
         evaluate::<HangzhouQianjiang>(&exemplary(900.0).list("red:blood-donor").build()).unwrap();
-    assert_eq!(red.score, 90_000);
-    let low =
-        evaluate::<HangzhouQianjiang>(&adult(500.0).list("black:tax-evader").build()).unwrap();
-    assert_eq!(low.score, 25_000);
-    assert!(low.contributions.iter().all(|c| c.name != "black-list"));
-    assert!(
-        low.reasons[0].contains("black:tax-evader"),
-        "{:?}",
-        low.reasons
-    );
-    assert_eq!(BLACK_LIST_CAP, points_from_f64(APP_THRESHOLDS[0].0) - 1);
+    assert_eq!(red, clean);
+    assert_eq!(BLACK_LIST_CAP, BENEFITS[0].threshold - 1);
     assert_eq!(BLACK_LIST_CAP, bands().min_of("green").unwrap() - 1);
+}
+
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象」 — a poor
+/// provincial grade (D 较差, or E 差) is key supervision: the grade
+/// `key-supervision` whatever the score, which is unchanged (no deduction).
+#[test]
+fn a_poor_provincial_grade_is_key_supervision() {
+    for grade in ["D", "较差", "E", "差"] {
+        let e =
+            evaluate::<HangzhouQianjiang>(&exemplary(900.0).base(900.0, grade).build()).unwrap();
+        assert_eq!(
+            (e.score, e.grade.as_str()),
+            (90_000, KEY_SUPERVISION),
+            "{grade}"
+        );
+        assert!(e.contributions.iter().all(|c| !c.name.starts_with("black")));
+    }
+    let d = evaluate::<HangzhouQianjiang>(&adult(550.0).base(550.0, "D").build()).unwrap();
+    assert_eq!((d.score, d.grade.as_str()), (27_500, KEY_SUPERVISION));
+    assert_eq!(
+        d.reasons[0],
+        "key supervision (重点监管, L68): the provincial public credit grade is D (较差), poor \
+         (较差) or worse; graded key-supervision whatever the score"
+    );
+    // C (中等) is not poor: the colour.
+    let c = evaluate::<HangzhouQianjiang>(&adult(550.0).base(550.0, "C").build()).unwrap();
+    assert_eq!((c.score, c.grade.as_str()), (27_500, "yellow"));
+    assert!(c.reasons.iter().all(|r| !r.contains("重点监管")));
+    // Both causes: one reason naming both.
+    let both =
+        evaluate::<HangzhouQianjiang>(&adult(550.0).base(550.0, "E").list("black:x").build())
+            .unwrap();
+    assert!(
+        both.reasons[0].contains("E (差)") && both.reasons[0].contains("black:x"),
+        "{:?}",
+        both.reasons
+    );
+    assert_eq!((both.score, both.grade.as_str()), (7_500, KEY_SUPERVISION));
+}
+
+/// L68 (the grade scale is the SDK's): a base grade that is not one of A–E
+/// is refused, naming it (2.0.0 did not read it).
+#[test]
+fn an_unknown_provincial_grade_is_refused() {
+    let req = adult(800.0).base(800.0, "AAA").build();
+    assert_eq!(
+        evaluate::<HangzhouQianjiang>(&req),
+        Err(EvalError::InvalidIndicator(
+            "base.grade: 'AAA' is not a provincial grade (A 优秀, B 良好, C 中等, D 较差, E 差)"
+                .into()
+        ))
+    );
+}
+
+/// L68 and L1284: what the model does whatever the points, declared.
+#[test]
+fn consequences_are_declared() {
+    let c = HangzhouQianjiang::consequences();
+    let declared: Vec<_> = c
+        .iter()
+        .map(|c| (c.when.as_str(), c.grade.as_deref(), c.source.as_str()))
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            (
+                "base:poor",
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68"
+            ),
+            (
+                "list:black",
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68"
+            ),
+            ("list:black", None, "credit-zhejiang-2020-01 L1284"),
+        ]
+    );
+    let info = HangzhouQianjiang::describe();
+    for g in c.iter().filter_map(|c| c.grade.as_deref()) {
+        assert!(info.grades.iter().any(|d| d.grade == g), "{g} undeclared");
+    }
+    assert!(c[0].effect.contains("重点监管") && c[2].effect.contains("重大失信显著扣分"));
 }
 
 #[test]
@@ -402,7 +611,7 @@ fn wrong_kinds_and_subjects_are_refused() {
 fn describe_tells_the_truth() {
     let info = HangzhouQianjiang::describe();
     assert_eq!(info.name, "hangzhou/qianjiang");
-    assert_eq!(info.version, "2.0.0");
+    assert_eq!(info.version, "3.0.0");
     assert_eq!(info.title, "Hangzhou Qianjiang score 2.0 (杭州钱江分)");
     assert_eq!(info.subject_kinds, [SubjectKind::NaturalPerson]);
     assert_eq!((info.scale_min, info.scale_max), (0, 100_000));
@@ -412,7 +621,15 @@ fn describe_tells_the_truth() {
         .iter()
         .map(|g| (g.grade.as_str(), g.min_score))
         .collect();
-    assert_eq!(grades, [("blue", 65_000), ("green", 55_000), ("yellow", 0)]);
+    assert_eq!(
+        grades,
+        [
+            ("blue", 65_000),
+            ("green", 55_000),
+            ("yellow", 0),
+            ("key-supervision", 0)
+        ]
+    );
     let declared: Vec<_> = info
         .indicators
         .iter()
@@ -451,7 +668,7 @@ fn describe_tells_the_truth() {
         .unwrap();
     for c in &e.contributions {
         assert!(
-            ["base", "black-list", "scale-bound"].contains(&c.name.as_str())
+            ["base", "black-list", "black-list-cap", "scale-bound"].contains(&c.name.as_str())
                 || info.indicators.iter().any(|i| i.name == c.name),
             "{} undeclared",
             c.name
