@@ -1,11 +1,13 @@
-//! Fenghua all-area tourism credit model (奉化全域旅游信用评价), version 1.0.0.
+//! Fenghua all-area tourism credit model (奉化全域旅游信用评价), version 1.0.0,
+//! frozen.
 //!
 //! The first version, with the three grades the source describes in use
 //! (excellent, good, poor). Its indicator rules are those of version 2.0.0
-//! (`fenghua-tourism`, five grades), from the crate both share,
-//! `fenghua-tourism-rules`: only the grade bands differ, and every 2.0.0
+//! (`fenghua-tourism-v2`, five grades, also frozen), from the crate both share,
+//! `fenghua-tourism-rules-v2`: only the grade bands differ, and every 2.0.0
 //! grade lies inside one 1.0.0 grade (A, B → excellent; C → good;
-//! D, E → poor). See README.md.
+//! D, E → poor). Version 3.0.0 (`fenghua-tourism`) has rules of its own.
+//! See README.md.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -21,11 +23,11 @@ pub fn bands() -> Bands {
 
 impl Model for FenghuaTourismV1 {
     fn describe() -> ModelInfo {
-        fenghua_tourism_rules::model_info(env!("CARGO_PKG_VERSION"), &bands())
+        fenghua_tourism_rules_v2::model_info(env!("CARGO_PKG_VERSION"), &bands())
     }
 
     fn evaluate(req: &Request) -> Result<Evaluation, EvalError> {
-        fenghua_tourism_rules::score(req, &bands())
+        fenghua_tourism_rules_v2::score(req, &bands())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Domain tests of version 1.0.0, run through the SDK's harness: natively,
 //! and (the dev-dependency's `sandbox` feature) against the built component
 //! in the real sandbox, asserting identical answers. The indicator rules are
-//! tested in full with version 2.0.0 (`fenghua-tourism`), which also checks
+//! tested in full with version 2.0.0 (`fenghua-tourism-v2`), which also checks
 //! the grade mapping between the versions; here: what 1.0.0 itself declares
 //! and grades.
 use super::*;
@@ -9,7 +9,7 @@ use scorehost_sdk::testing::{RequestBuilder, evaluate, ok};
 
 /// A well-run homestay: every indicator at full marks.
 fn exemplary(base: f64) -> RequestBuilder {
-    fenghua_tourism_rules::full_marks("homestay", base)
+    fenghua_tourism_rules_v2::full_marks("homestay", base)
 }
 
 #[test]
@@ -98,5 +98,15 @@ fn describe_is_the_same_model_with_three_grades() {
     assert!(info.title.ends_with("3 grades"), "{}", info.title);
     let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
     assert_eq!(grades, ["excellent", "good", "poor"]);
-    assert_eq!(info.indicators, fenghua_tourism_rules::indicators());
+    assert_eq!(info.indicators, fenghua_tourism_rules_v2::indicators());
+}
+
+/// Frozen: version 1.0.0 answers its sample requests (`samples/`) exactly as
+/// it did when it was reviewed and pinned.
+#[test]
+fn answers_its_samples_as_recorded() {
+    scorehost_sdk::testing::golden::check::<FenghuaTourismV1>(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples"
+    )));
 }

@@ -1,13 +1,22 @@
 //! Zhejiang travel agency credit model (浙江省旅行社信用监管评价指标模型),
-//! version 1.0.0.
+//! version 2.0.0.
 //!
 //! The provincial culture and tourism department grades the province's 2,726
 //! travel agencies A–E on a 1000-point scale with seven first-level
 //! indicators, one of which is the provincial public credit evaluation (20 %,
 //! 0–200). The others: development scale, operating capacity, service
 //! quality, complaints, law-abiding, and social responsibility & honours.
-//! A black-listed agency is graded E, the grade that gets a targeted
-//! inspection. See README.md for the choices the source leaves open.
+//! E agencies get a targeted enforcement inspection (L1209).
+//!
+//! What 2.0.0 corrects (《信用浙江》2020 no. 1–2, `credit-zhejiang-2020-01.txt`):
+//! an agency whose provincial grade is poor (较差, D or worse) or which is on
+//! a black list — the serious-untrust list (严重失信名单) — is under key
+//! supervision (重点监管, L68), graded `key-supervision` whatever the points,
+//! instead of being capped to E (an invented rule); and an agency whose
+//! quality guarantee deposit was halved as a reward (质量保证金减半, L1213) is
+//! not penalised for a deposit that is not full. Version 1.0.0 is the frozen
+//! crate `travel-agency-v1`. See README.md for the choices the source leaves
+//! open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -29,7 +38,14 @@ pub const FIRST_LEVEL: [(&str, f64); 7] = [
     ("social-responsibility", 50.0),
 ];
 
-/// Grades A–E and their lowest scores (hundredths).
+/// The grade given, whatever the points, to an agency under key supervision
+/// (重点监管, L68): a poor provincial grade or a black list.
+pub const KEY_SUPERVISION: &str = "key-supervision";
+
+/// Grades A–E and their lowest scores (hundredths), then `key-supervision`,
+/// which no score earns: it is given by rule ([`KEY_SUPERVISION`]). It is
+/// declared at the bottom of the scale, after E, so that
+/// [`Bands::grade_for`] never picks it.
 pub fn bands() -> Bands {
     Bands::new(&[
         ("A", 85_000),
@@ -37,6 +53,7 @@ pub fn bands() -> Bands {
         ("C", 65_000),
         ("D", 55_000),
         ("E", 0),
+        (KEY_SUPERVISION, 0),
     ])
 }
 
@@ -100,7 +117,16 @@ impl Model for TravelAgency {
                 ),
                 spec(
                     "quality_deposit_full",
-                    "service quality (up to 40): the quality guarantee deposit (质量保证金) paid in full",
+                    "service quality (up to 40): the quality guarantee deposit (质量保证金) paid in full \
+                     (or halved as a reward: quality_deposit_halved)",
+                    Flag,
+                    false,
+                ),
+                spec(
+                    "quality_deposit_halved",
+                    "service quality: the department halved the agency's quality guarantee deposit on \
+                     its credit grade, a reward (质量保证金减半), and the halved amount is paid: the 40 \
+                     points of a full deposit",
                     Flag,
                     false,
                 ),
@@ -137,12 +163,14 @@ impl Model for TravelAgency {
         if req.subject.kind != SubjectKind::Enterprise {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
+        let provincial = ProvincialGrade::of(req)?;
         let visitors = req.amount("annual_visitors")?;
         let outlets = req.opt_count("branch_outlets")?.unwrap_or(0.0);
         let revenue = req.amount("annual_revenue_10k_cny")?;
         let guides = req.opt_count("licensed_guides")?.unwrap_or(0.0);
         let contract = req.opt_flag("standard_contract_used")?.unwrap_or(false);
-        let deposit = req.opt_flag("quality_deposit_full")?.unwrap_or(false);
+        let deposit_full = req.opt_flag("quality_deposit_full")?.unwrap_or(false);
+        let deposit_halved = req.opt_flag("quality_deposit_halved")?.unwrap_or(false);
         let insured = req.flag("liability_insurance")?;
         let complaints = req.count("valid_complaints_1y")?;
         let penalties = req.count("penalties_3y")?;
@@ -186,6 +214,20 @@ impl Model for TravelAgency {
             60.0,
             &format!("operating capacity: {guides} licensed guide(s), 6 each, at most 10"),
         );
+        // A deposit halved as a reward (质量保证金减半, L1213) is paid as due:
+        // the same 40 points as a full one.
+        let (deposit, deposit_said) = match (deposit_full, deposit_halved) {
+            (true, _) => (
+                true,
+                "service quality: quality guarantee deposit paid in full",
+            ),
+            (false, true) => (
+                true,
+                "service quality: quality guarantee deposit halved as a reward (质量保证金减半) and paid: \
+                 full marks",
+            ),
+            (false, false) => (false, ""),
+        };
         for (name, yes, points, said, unsaid) in [
             (
                 "standard_contract_used",
@@ -198,8 +240,8 @@ impl Model for TravelAgency {
                 "quality_deposit_full",
                 deposit,
                 40.0,
-                "service quality: quality guarantee deposit paid in full",
-                "service quality: quality guarantee deposit not confirmed",
+                deposit_said,
+                "service quality: quality guarantee deposit neither full nor halved as a reward",
             ),
             (
                 "liability_insurance",
@@ -237,17 +279,60 @@ impl Model for TravelAgency {
             &format!("social responsibility: {honours} honour(s), 25 each, at most 2"),
         );
 
+        let mut e = card.finish(&bands());
+        let mut first = Vec::new();
+        let by_points = if e.grade == "E" {
+            "E, the grade of the targeted enforcement inspections (专项执法行动, L1209)".to_string()
+        } else {
+            e.grade.clone()
+        };
+
+        // Key supervision (L68): a poor provincial grade, a black list.
         let black: Vec<&str> = req.lists_with("black:").collect();
-        if !black.is_empty() {
-            let note = format!(
-                "on a provincial black list ({}): graded E (targeted inspection) whatever the score",
-                black.join(", ")
-            );
-            if !card.cap(bands().min_of("D").unwrap_or(0) - 1, "black-list", &note) {
-                card.reason(format!("{note}; the score is already below D"));
-            }
+        let mut causes = Vec::new();
+        if provincial.is_poor() {
+            causes.push(format!(
+                "the provincial public credit grade is {provincial}, poor or worse (公共信用评价等级较差)"
+            ));
         }
-        Ok(card.finish(&bands()))
+        if !black.is_empty() {
+            causes.push(format!(
+                "on a black list ({}), the serious-untrust list (严重失信名单)",
+                black.join(", ")
+            ));
+        }
+        if !causes.is_empty() {
+            first.push(format!(
+                "key supervision (重点监管, L68): {}: graded {KEY_SUPERVISION} whatever the points (by its points alone: {by_points})",
+                causes.join("; ")
+            ));
+            e.grade = KEY_SUPERVISION.to_string();
+        } else if e.grade == "E" {
+            // The grade's own consequence (L1209).
+            first.push(
+                "grade E (差): the department's targeted enforcement inspections (专项执法行动) are for E agencies (L1209)"
+                    .to_string(),
+            );
+        }
+        e.reasons.splice(0..0, first);
+        Ok(e)
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                "key supervision (重点监管): an agency whose provincial public credit grade is poor (较差, D) or worse (差, E) is graded 'key-supervision' whatever the points; the score is unchanged",
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68",
+            ),
+            consequence(
+                "list:black",
+                "key supervision (重点监管): an agency on a black list, the serious-untrust list (严重失信名单), is graded 'key-supervision' whatever the points; the score is unchanged",
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68",
+            ),
+        ]
     }
 }
 

@@ -1,8 +1,10 @@
-//! Domain tests, run through the SDK's harness: natively, and (the
+//! Domain tests of 2.0.0, run through the SDK's harness: natively, and (the
 //! dev-dependency's `sandbox` feature) against the built component in the
-//! real sandbox, asserting identical answers.
+//! real sandbox, asserting identical answers. Each rule's test quotes the
+//! source line it comes from (《信用浙江》2020 no. 1–2,
+//! `credit-zhejiang-2020-01.txt`).
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate, part, white_box};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok, part, sandbox, white_box};
 
 /// A large, well-run agency at full industry marks (800).
 fn exemplary(base: f64) -> RequestBuilder {
@@ -30,12 +32,16 @@ fn worked_example() -> RequestBuilder {
         .number("licensed_guides", 8.0)
         .flag("standard_contract_used", true)
         .flag("quality_deposit_full", true)
+        .flag("quality_deposit_halved", false)
         .flag("liability_insurance", true)
         .number("valid_complaints_1y", 2.0)
         .number("penalties_3y", 0.0)
         .number("honours_3y", 1.0)
 }
 
+/// L1199: 「一级指标主要包括公共信用评价、发展规模、运营能力等7个方面」 — seven
+/// first-level indicators, the public credit evaluation first (full marks
+/// ours).
 #[test]
 fn seven_first_level_indicators_make_one_thousand() {
     assert_eq!(FIRST_LEVEL.len(), 7);
@@ -45,6 +51,7 @@ fn seven_first_level_indicators_make_one_thousand() {
     assert_eq!(BASE_WEIGHT_BP, 2000);
 }
 
+/// L1213: 「行业信用评价结果为A级（优秀）」 — A is the best grade.
 #[test]
 fn full_marks_are_one_thousand_grade_a() {
     let e = evaluate::<TravelAgency>(&exemplary(1000.0).build()).unwrap();
@@ -52,6 +59,8 @@ fn full_marks_are_one_thousand_grade_a() {
     assert!(e.reasons.is_empty(), "{:?}", e.reasons);
 }
 
+/// L1199: 「公共信用评价」 is a first-level indicator: 20 % of the provincial
+/// score (the share ours), rounded once.
 #[test]
 fn public_credit_is_exactly_twenty_percent() {
     for (base, points) in [(812.5, 16_250), (333.33, 6_667), (0.0, 0)] {
@@ -61,6 +70,8 @@ fn public_credit_is_exactly_twenty_percent() {
     }
 }
 
+/// L1209, L1213: grades A (优秀) to E (差) (cut-offs ours). No score earns
+/// `key-supervision`.
 #[test]
 fn grades_change_exactly_at_their_bands() {
     // (base, penalties, complaints, honours, score, grade); full industry 800,
@@ -88,8 +99,11 @@ fn grades_change_exactly_at_their_bands() {
             "base {base}, {p} penalties, {c} complaints, {h} honours"
         );
     }
+    assert_eq!(bands().grade_for(0), "E");
 }
 
+/// L1199: 「发展规模、运营能力」 and the first-level indicators the source
+/// leaves unnamed (ours): each indicator's points.
 #[test]
 fn each_indicator_follows_its_rule() {
     let n = Value::Number;
@@ -118,22 +132,239 @@ fn each_indicator_follows_its_rule() {
     }
 }
 
+/// L1213: 「将行业信用评价结果作为旅行社申请质量保证金减半…的重要依据」 — halving
+/// the quality guarantee deposit is a reward for the agency's grade; an
+/// agency whose deposit was halved is not penalised for a deposit that is
+/// not full: the same 40 points. Changed on purpose from 1.0.0, which gave
+/// it 0.
 #[test]
-fn black_list_forces_grade_e() {
-    let e =
-        evaluate::<TravelAgency>(&exemplary(900.0).list("black:zero-fare-tours").build()).unwrap();
-    assert_eq!((e.score, e.grade.as_str()), (54_999, "E"));
-    assert!(e.reasons[0].contains("black:zero-fare-tours"));
-    assert_eq!(part(&e, "black-list"), 54_999 - 98_000);
-    // Already E: the score stands, and the reason says so.
-    let weak = exemplary(0.0)
+fn a_deposit_halved_as_a_reward_is_not_penalised() {
+    let deposit = |full: Option<bool>, halved: Option<bool>| {
+        let req = exemplary(800.0)
+            .set_or_remove("quality_deposit_full", full.map(Value::Flag))
+            .set_or_remove("quality_deposit_halved", halved.map(Value::Flag))
+            .build();
+        let e = ok::<TravelAgency>(&req);
+        let c = e
+            .contributions
+            .iter()
+            .find(|c| c.name == "quality_deposit_full")
+            .unwrap()
+            .clone();
+        (c.points, c.note, e.score)
+    };
+    let halved = deposit(Some(false), Some(true));
+    assert_eq!(
+        halved,
+        (
+            4_000,
+            "service quality: quality guarantee deposit halved as a reward (质量保证金减半) and paid: full marks".to_string(),
+            96_000
+        )
+    );
+    assert_eq!(deposit(None, Some(true)).0, 4_000);
+    assert_eq!(deposit(Some(true), Some(true)).0, 4_000);
+    assert_eq!(deposit(Some(true), None).0, 4_000);
+    let short = deposit(Some(false), Some(false));
+    assert_eq!(
+        (short.0, short.1.as_str(), short.2),
+        (
+            0,
+            "service quality: quality guarantee deposit neither full nor halved as a reward",
+            92_000
+        )
+    );
+    assert_eq!(deposit(None, None).0, 0);
+    // 1.0.0 took 40 points from the same agency.
+    let req = exemplary(800.0)
+        .set("quality_deposit_full", Value::Flag(false))
+        .flag("quality_deposit_halved", true)
+        .build();
+    let mut old = req.clone();
+    old.indicators
+        .retain(|i| i.name != "quality_deposit_halved");
+    let v1 = travel_agency_v1::TravelAgency::evaluate(&old).unwrap();
+    assert_eq!(part(&v1, "quality_deposit_full"), 0);
+    assert_eq!(ok::<TravelAgency>(&req).score - v1.score, 4_000);
+}
+
+/// L68: 「将公共信用评价等级较差…的主体纳入重点监管对象」 — an agency whose
+/// provincial grade is poor (较差, D) or worse (差, E) is under key
+/// supervision: graded `key-supervision` whatever the points, the score
+/// unchanged. A fair grade (C) changes nothing.
+#[test]
+fn a_poor_provincial_grade_puts_the_agency_under_key_supervision() {
+    for grade in ["D", "较差", "E", "差"] {
+        let mut req = exemplary(900.0).build();
+        req.base.grade = grade.into();
+        let e = ok::<TravelAgency>(&req);
+        assert_eq!(
+            (e.score, e.grade.as_str()),
+            (98_000, "key-supervision"),
+            "{grade}"
+        );
+        let shown = ProvincialGrade::parse(grade).unwrap();
+        assert_eq!(
+            e.reasons,
+            [format!(
+                "key supervision (重点监管, L68): the provincial public credit grade is {shown}, poor or worse (公共信用评价等级较差): graded key-supervision whatever the points (by its points alone: A)"
+            )]
+        );
+    }
+    for grade in ["A", "B", "C", "中等"] {
+        let mut req = exemplary(900.0).build();
+        req.base.grade = grade.into();
+        assert_eq!(ok::<TravelAgency>(&req).grade, "A", "{grade}");
+    }
+    let mut req = exemplary(900.0).build();
+    req.base.grade = "F".into();
+    assert_eq!(
+        evaluate::<TravelAgency>(&req),
+        Err(EvalError::InvalidIndicator(
+            "base.grade: 'F' is not a provincial grade (A 优秀, B 良好, C 中等, D 较差, E 差)"
+                .into()
+        ))
+    );
+}
+
+/// L68: 「被列入严重失信名单的主体纳入重点监管对象」 — a black-listed agency is
+/// under key supervision (graded `key-supervision`, whatever the points);
+/// the score is unchanged. Changed on purpose from 1.0.0, which capped it
+/// at 549.99, grade E — a rule the source does not contain. An agency whose
+/// points give E is under key supervision too, and the reason names E.
+#[test]
+fn a_black_list_puts_the_agency_under_key_supervision_without_a_cap() {
+    let req = exemplary(900.0).list("black:zero-fare-tours").build();
+    let e = ok::<TravelAgency>(&req);
+    assert_eq!((e.score, e.grade.as_str()), (98_000, "key-supervision"));
+    assert!(e.contributions.iter().all(|c| c.name != "black-list"));
+    assert_eq!(
+        e.reasons,
+        [
+            "key supervision (重点监管, L68): on a black list (black:zero-fare-tours), the serious-untrust list (严重失信名单): graded key-supervision whatever the points (by its points alone: A)"
+        ]
+    );
+    let v1 = travel_agency_v1::TravelAgency::evaluate(&req).unwrap();
+    assert_eq!((v1.score, v1.grade.as_str()), (54_999, "E"));
+
+    let mut weak = exemplary(0.0)
         .list("black:x")
         .set("penalties_3y", Value::Number(3.0))
         .set("valid_complaints_1y", Value::Number(5.0))
         .build();
-    let e = evaluate::<TravelAgency>(&weak).unwrap();
+    weak.base.grade = "E".into();
+    let e = ok::<TravelAgency>(&weak);
+    assert_eq!((e.score, e.grade.as_str()), (50_000, "key-supervision"));
+    assert_eq!(
+        e.reasons[0],
+        "key supervision (重点监管, L68): the provincial public credit grade is E (差), poor or worse (公共信用评价等级较差); on a black list (black:x), the serious-untrust list (严重失信名单): graded key-supervision whatever the points (by its points alone: E, the grade of the targeted enforcement inspections (专项执法行动, L1209))"
+    );
+}
+
+/// L1209: 「部署对全省信用评价为E级（差）的旅行社开展专项执法行动」 — E agencies get a
+/// targeted enforcement inspection: grade E, and the first reason says so.
+#[test]
+fn grade_e_is_the_targeted_inspection_grade() {
+    let weak = exemplary(0.0)
+        .set("penalties_3y", Value::Number(3.0))
+        .set("valid_complaints_1y", Value::Number(5.0))
+        .build();
+    let e = ok::<TravelAgency>(&weak);
     assert_eq!((e.score, e.grade.as_str()), (50_000, "E"));
-    assert!(e.reasons[0].contains("already below D"));
+    assert_eq!(
+        e.reasons[0],
+        "grade E (差): the department's targeted enforcement inspections (专项执法行动) are for E agencies (L1209)"
+    );
+    assert!(e.reasons[1].starts_with("valid_complaints_1y: 0.00 of 150.00"));
+    // D: no such reason.
+    let d = ok::<TravelAgency>(
+        &exemplary(50.0)
+            .set("penalties_3y", Value::Number(3.0))
+            .set("valid_complaints_1y", Value::Number(2.0))
+            .set("honours_3y", Value::Number(0.0))
+            .build(),
+    );
+    assert_eq!((d.score, d.grade.as_str()), (55_000, "D"));
+    assert!(d.reasons[0].starts_with("penalties_3y:"), "{:?}", d.reasons);
+}
+
+/// L68: what a poor provincial grade and the black list do is declared
+/// (`consequences()`), with the grade it gives and the source line.
+#[test]
+fn the_consequences_are_declared() {
+    let declared: Vec<_> = TravelAgency::consequences()
+        .into_iter()
+        .map(|c| (c.when, c.grade, c.source))
+        .collect();
+    let key = Some(KEY_SUPERVISION.to_string());
+    let l68 = "credit-zhejiang-2020-01 L68".to_string();
+    assert_eq!(
+        declared,
+        [
+            ("base:poor".to_string(), key.clone(), l68.clone()),
+            ("list:black".to_string(), key, l68),
+        ]
+    );
+    // The built component declares the same (the host checked them when it
+    // loaded it: every grade they give is declared).
+    let component = sandbox::component_path("travel-agency");
+    if component.exists() {
+        let loaded: Vec<_> = sandbox::load(&component)
+            .consequences()
+            .iter()
+            .map(|c| {
+                (
+                    c.when.clone(),
+                    c.effect.clone(),
+                    c.grade.clone(),
+                    c.source.clone(),
+                )
+            })
+            .collect();
+        let native: Vec<_> = TravelAgency::consequences()
+            .into_iter()
+            .map(|c| (c.when, c.effect, c.grade, c.source))
+            .collect();
+        assert_eq!(loaded, native);
+    }
+}
+
+/// What 2.0.0 keeps from 1.0.0: for an agency with a provincial grade A–C,
+/// no black list and no halved deposit, the same contributions, score and
+/// grade (the deposit's note when it is not full now names the halving).
+#[test]
+fn v2_keeps_1_0_0_scores_and_changes_only_what_it_corrects() {
+    use travel_agency_v1::TravelAgency as V1;
+    let v1_component = sandbox::component_path("travel-agency-v1");
+    for base in (0..=10).map(|i| f64::from(i) * 100.0) {
+        for (name, value) in [
+            ("penalties_3y", Value::Number(0.0)),
+            ("penalties_3y", Value::Number(2.0)),
+            ("valid_complaints_1y", Value::Number(4.0)),
+            ("annual_visitors", Value::Number(3_000.0)),
+            ("quality_deposit_full", Value::Flag(false)),
+        ] {
+            for grade in ["A", "B", "C"] {
+                let mut req = exemplary(base).set(name, value.clone()).build();
+                req.base.grade = grade.into();
+                let v2 = ok::<TravelAgency>(&req);
+                let v1 = V1::evaluate(&req);
+                if v1_component.exists() {
+                    sandbox::compare::<V1>(&v1_component, &req, &v1);
+                }
+                let v1 = v1.unwrap();
+                let points = |e: &Evaluation| -> Vec<Points> {
+                    e.contributions.iter().map(|c| c.points).collect()
+                };
+                assert_eq!(points(&v2), points(&v1), "base {base}, {name}");
+                assert_eq!(
+                    (v2.score, &v2.grade),
+                    (v1.score, &v1.grade),
+                    "base {base}, {name}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -187,6 +418,7 @@ fn worked_example_scores_806_grade_b() {
     //   total                                      = 806.00, grade B
     let e = evaluate::<TravelAgency>(&worked_example().build()).unwrap();
     let parts = white_box(&e);
+    // Unchanged from 1.0.0 (provincial grade B, no list, a full deposit).
     assert_eq!(
         parts,
         [
@@ -211,8 +443,23 @@ fn worked_example_scores_806_grade_b() {
 fn describe_tells_the_truth() {
     let info = TravelAgency::describe();
     assert_eq!(info.name, "tourism/travel-agency");
-    let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
-    assert_eq!(grades, ["A", "B", "C", "D", "E"]);
+    assert_eq!(info.version, "2.0.0");
+    let grades: Vec<_> = info
+        .grades
+        .iter()
+        .map(|g| (g.grade.as_str(), g.min_score))
+        .collect();
+    assert_eq!(
+        grades,
+        [
+            ("A", 85_000),
+            ("B", 75_000),
+            ("C", 65_000),
+            ("D", 55_000),
+            ("E", 0),
+            ("key-supervision", 0)
+        ]
+    );
     let e = evaluate::<TravelAgency>(&worked_example().build()).unwrap();
     for c in e.contributions.iter().filter(|c| c.name != "base") {
         assert!(

@@ -1,10 +1,12 @@
 //! The indicator rules of the Fenghua all-area tourism credit model
-//! (奉化全域旅游信用评价), shared by every published version: the "1+N"
+//! (奉化全域旅游信用评价) 1.0.0 and 2.0.0, frozen with them: the "1+N"
 //! arithmetic, the five dimensions, the seven kinds of business and the
-//! black-list rule. A version differs only in its grade bands, which
-//! [`score`] and [`model_info`] take: `fenghua-tourism` (2.0.0, five grades)
-//! and `fenghua-tourism-v1` (1.0.0, three grades) are each a few lines on top
-//! of this crate. It exports no model itself.
+//! black-list rule. The two versions differ only in their grade bands, which
+//! [`score`] and [`model_info`] take: `fenghua-tourism-v2` (2.0.0, five
+//! grades) and `fenghua-tourism-v1` (1.0.0, three grades) are each a few lines
+//! on top of this crate. It exports no model itself. Version 3.0.0
+//! (`fenghua-tourism`) has corrected rules of its own; these stay as they
+//! were, so that the frozen versions answer as they did.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
