@@ -1,4 +1,4 @@
-//! Zhejiang enterprise environmental credit model (企业环境信用评价), version 1.0.0.
+//! Zhejiang enterprise environmental credit model (企业环境信用评价), version 2.0.0.
 //!
 //! The Department of Ecology and Environment's evaluation of 48,410 polluting
 //! enterprises, on a 1000-point scale, recomputed daily. Enterprise public
@@ -7,9 +7,16 @@
 //! still in its validity window: 5 years for administrative penalties,
 //! supervised listings (挂牌督办), ecological damage (生态环境损害) and the
 //! serious-dishonesty list (严重失信名单), 1 year for every other indicator,
-//! counted from the day the event was determined. A completed rectification
-//! clears the deduction. Grades A–E (excellent, good, average, poor, bad).
-//! See README.md for the choices the source leaves open.
+//! counted from the day the event was determined, by the Civil Code's rules
+//! on periods ([`Period`]: the last day is the corresponding day, and it
+//! counts). A completed rectification clears the deduction. Grades A–E
+//! (优秀 excellent, 良好 good, 中等 average, 较差 poor, 差 bad) by points.
+//!
+//! Key supervision (重点监管, L68) decides the grade whatever the points — a
+//! poor provincial grade, a black list, or an open listing on the ecology and
+//! environment serious-untrust list in its window: grade `key-supervision`
+//! (see [`Environment::consequences`]). The score stays what the points make.
+//! See README.md for the source lines and the choices the source leaves open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -22,10 +29,6 @@ pub const BASE_WEIGHT_BP: u32 = 2000;
 
 /// Full marks of the industry supervision part, in points, before deductions.
 pub const SUPERVISION_FULL_MARKS: f64 = 800.0;
-
-/// The highest score (hundredths) allowed to an enterprise on the serious
-/// dishonesty list or a provincial black list: 499.99, grade E.
-pub const CAP_E: Points = 49_999;
 
 /// The status of an event that still counts.
 pub const OPEN: &str = "open";
@@ -63,10 +66,46 @@ pub const EVENT_INDICATORS: [(&str, f64, i32, &str); 8] = [
     ONE_YEAR_EVENTS[3],
 ];
 
-/// The indicator whose open, in-window listing caps the score at grade E.
+/// The indicator whose open, in-window listing puts the enterprise under
+/// key supervision.
 pub const SERIOUS_DISHONESTY: &str = "serious_dishonesty_listing";
 
-/// Grades A–E and their lowest scores (hundredths).
+/// The grade of an enterprise under key supervision (重点监管), whatever the
+/// points (L68).
+pub const KEY_SUPERVISION: &str = "key-supervision";
+
+/// The grades by points and what they mean (L1173): `(grade, Chinese,
+/// English)`, best first.
+pub const GRADE_NAMES: [(&str, &str, &str); 5] = [
+    ("A", "优秀", "excellent"),
+    ("B", "良好", "good"),
+    ("C", "中等", "average"),
+    ("D", "较差", "poor"),
+    ("E", "差", "bad"),
+];
+
+/// Every declared grade: A–E by points ([`bands`]), then `key-supervision`,
+/// which a consequence gives whatever the points. It starts at the bottom
+/// of the scale (0): any score can carry it.
+pub fn grades() -> Vec<GradeBand> {
+    let mut grades = bands().to_wit();
+    grades.push(GradeBand {
+        grade: KEY_SUPERVISION.into(),
+        min_score: 0,
+    });
+    grades
+}
+
+/// "C (中等)": a grade by points with its Chinese name (L1173).
+fn named(grade: &str) -> String {
+    match GRADE_NAMES.iter().find(|(g, ..)| *g == grade) {
+        Some((g, zh, _)) => format!("{g} ({zh})"),
+        None => grade.to_string(),
+    }
+}
+
+/// Grades A–E and their lowest scores (hundredths): the grades the points
+/// earn.
 pub fn bands() -> Bands {
     Bands::new(&[
         ("A", 90_000),
@@ -87,7 +126,7 @@ impl Model for Environment {
             scale_min: 0,
             scale_max: 100_000,
             base_weight_bp: BASE_WEIGHT_BP,
-            grades: bands().to_wit(),
+            grades: grades(),
             indicators: EVENT_INDICATORS
                 .iter()
                 .map(|&(name, points, years, chinese)| {
@@ -96,10 +135,17 @@ impl Model for Environment {
                         &format!(
                             "{} ({chinese}), one record per event, value \"open\" or \"rectified\", \
                              observed_on = the day it was determined (required): \
-                             -{points:.0} points, counts for {years} {} from that day; \
-                             \"rectified\" clears the deduction",
+                             -{points:.0} points, counts for {years} {} from that day, through \
+                             the corresponding day (Civil Code arts. 200-204); \
+                             \"rectified\" clears the deduction{}",
                             label(name),
                             if years == 1 { "year" } else { "years" },
+                            if name == SERIOUS_DISHONESTY {
+                                "; an open one in its window: key supervision (grade \
+                                 key-supervision)"
+                            } else {
+                                ""
+                            },
                         ),
                         ValueKind::Text,
                         false,
@@ -114,6 +160,7 @@ impl Model for Environment {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
         let as_of = req.as_of_date()?;
+        let provincial = ProvincialGrade::of(req)?;
 
         let mut card = Scorecard::new(0, 100_000);
         card.add_base_share(
@@ -152,7 +199,8 @@ impl Model for Environment {
                         )));
                     }
                 };
-                let until = day_before(on.add_years(years));
+                let window = Period::years(years);
+                let until = window.last_day(on);
                 let what = format!("{} of {on}", label(name));
                 let span = format!("{years} {}", if years == 1 { "year" } else { "years" });
                 let (deduction, note) = if on > as_of {
@@ -162,7 +210,7 @@ impl Model for Environment {
                             "{what}: dated after the evaluation date {as_of}, does not count yet: 0"
                         ),
                     )
-                } else if !on.within_years_of(as_of, years) {
+                } else if !window.covers(on, as_of) {
                     (
                         0.0,
                         format!("{what}: counted for {span} until {until}, expired: 0"),
@@ -194,58 +242,80 @@ impl Model for Environment {
             );
         }
 
-        if !dishonesty.is_empty() {
-            let dates: Vec<String> = dishonesty.iter().map(Date::to_string).collect();
-            card.cap(
-                CAP_E,
-                "serious-dishonesty",
-                &format!(
-                    "on the environmental serious-dishonesty list (严重失信名单, {}): graded E whatever the score",
-                    dates.join(", ")
-                ),
-            );
+        let mut e = card.finish(&bands());
+
+        // Key supervision, whatever the points: the score stays what the
+        // points make, the grade says the status, the first reason says why.
+        let mut key = Vec::new();
+        if provincial.is_poor() {
+            key.push(format!("provincial public credit grade {provincial}"));
         }
         let black: Vec<&str> = req.lists_with("black:").collect();
         if !black.is_empty() {
-            card.cap(
-                CAP_E,
-                "black-list",
-                &format!(
-                    "on a provincial black list ({}): graded E whatever the score",
-                    black.join(", ")
+            key.push(format!(
+                "on a serious-untrust list (严重失信名单: {})",
+                black.join(", ")
+            ));
+        }
+        if !dishonesty.is_empty() {
+            let dates: Vec<String> = dishonesty.iter().map(Date::to_string).collect();
+            key.push(format!(
+                "on the ecology and environment serious-untrust list (生态环境严重失信名单) since {}",
+                dates.join(", ")
+            ));
+        }
+        if !key.is_empty() {
+            let earned = named(&e.grade);
+            e.grade = KEY_SUPERVISION.into();
+            e.reasons.insert(
+                0,
+                format!(
+                    "key supervision (重点监管): {} — graded '{KEY_SUPERVISION}' whatever the \
+                     points (the points alone earn {earned}); inspected more often (提高检查频次)",
+                    key.join("; ")
                 ),
             );
         }
-        Ok(card.finish(&bands()))
+        Ok(e)
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        let effect = |why: &str| {
+            format!(
+                "key supervision (重点监管), {why}: graded 'key-supervision' whatever the points, \
+                 which stay as they are; inspected more often"
+            )
+        };
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                &effect("the provincial public credit grade is poor (较差) or worse"),
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68",
+            ),
+            consequence(
+                "list:black",
+                &effect("on a serious-untrust list"),
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68",
+            ),
+            consequence(
+                SERIOUS_DISHONESTY,
+                &effect(
+                    "an open listing on the ecology and environment serious-untrust list \
+                     within its 5 years (besides its -400 points); a rectified or expired one \
+                     does nothing",
+                ),
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68, L1167, L1175",
+            ),
+        ]
     }
 }
 
 /// "administrative_penalty" → "administrative penalty".
 fn label(name: &str) -> String {
     name.replace('_', " ")
-}
-
-/// The calendar day before `d`: the last day a validity window still counts.
-fn day_before(d: Date) -> Date {
-    if d.day > 1 {
-        return Date {
-            day: d.day - 1,
-            ..d
-        };
-    }
-    let (year, month) = if d.month == 1 {
-        (d.year - 1, 12)
-    } else {
-        (d.year, d.month - 1)
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let day = match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 31,
-    };
-    Date { year, month, day }
 }
 
 export_model!(Environment);

@@ -1,5 +1,6 @@
-//! Domain tests, run natively through the SDK's harness (and, in
-//! `scorehost-tests`, against the built component for parity).
+//! Domain tests, run through the SDK's harness: natively, and (the
+//! dev-dependency's `sandbox` feature) against the built component in the
+//! real sandbox, asserting identical answers.
 use super::*;
 use scorehost_sdk::testing::{RequestBuilder, evaluate};
 
@@ -36,6 +37,8 @@ fn adds_up(e: &Evaluation) {
     );
 }
 
+/// L1175: 「环境信用评价指标中行政处罚、挂牌督办、生态环境损害、严重失信名单4项指标参与环境信用评价
+/// 的有效期为5年，其余指标有效期为1年」.
 #[test]
 fn the_indicator_table_matches_the_source() {
     assert_eq!(BASE_WEIGHT_BP, 2000);
@@ -61,6 +64,8 @@ fn the_indicator_table_matches_the_source() {
     );
 }
 
+/// L1163: 「污染源企业基本信息数据、行业监管数据、企业公共信用数据」 — the public credit
+/// data are the base (20 %, ours), the supervision data the events.
 #[test]
 fn a_clean_enterprise_scores_a_fifth_of_its_base_plus_800() {
     let e = evaluate::<Environment>(&clean(812.5, "2026-11-01").build()).unwrap();
@@ -73,13 +78,18 @@ fn a_clean_enterprise_scores_a_fifth_of_its_base_plus_800() {
     adds_up(&e);
 }
 
+/// L1175: 「有效期自不良环境行为或事件认定之日起计算」, counted by the Civil Code
+/// (`Period`, arts. 200–204): a penalty determined on 2021-11-01 counts from
+/// that day (the first day) through 2026-11-01, the corresponding day five
+/// years later (the last day, art. 202), and no longer on 2026-11-02.
+/// Changed on purpose from 1.0.0, whose window ended the day before
+/// (2026-10-31).
 #[test]
-fn a_five_year_penalty_counts_until_the_day_before_its_fifth_anniversary() {
-    let event = date("2021-11-01");
-    let last = date("2026-10-31");
-    // The last day it counts: 5 × 365 days plus the 2024 leap day, less one.
-    assert_eq!(last.days_since_epoch() - event.days_since_epoch(), 1_825);
-    assert_eq!(event.add_years(5), date("2026-11-01"));
+fn a_five_year_penalty_counts_from_the_first_day_through_the_last() {
+    assert_eq!(
+        Period::years(5).last_day(date("2021-11-01")),
+        date("2026-11-01")
+    );
     let on = |as_of: &str| {
         evaluate::<Environment>(
             &clean(500.0, as_of)
@@ -88,27 +98,43 @@ fn a_five_year_penalty_counts_until_the_day_before_its_fifth_anniversary() {
         )
         .unwrap()
     };
-    let e = on("2026-10-31");
+    // The day before it was determined: not yet.
+    let e = on("2021-10-31");
+    assert_eq!(parts(&e, "administrative_penalty")[0].points, 0);
+    assert_eq!(e.score, 90_000);
+    // The first day.
+    let e = on("2021-11-01");
+    assert_eq!(parts(&e, "administrative_penalty")[0].points, -10_000);
+    assert_eq!(e.score, 80_000);
+    // The last day.
+    let e = on("2026-11-01");
     let p = parts(&e, "administrative_penalty");
     assert_eq!(p[0].points, -10_000);
     assert_eq!(
         p[0].note,
-        "administrative penalty of 2021-11-01, counts for 5 years until 2026-10-31: -100"
+        "administrative penalty of 2021-11-01, counts for 5 years until 2026-11-01: -100"
     );
     assert_eq!(e.score, 80_000);
     adds_up(&e);
-
-    let e = on("2026-11-01");
+    // The day after the last.
+    let e = on("2026-11-02");
     let p = parts(&e, "administrative_penalty");
     assert_eq!(p.len(), 1, "the expired event is still listed");
     assert_eq!(p[0].points, 0);
-    assert!(p[0].note.contains("expired"), "{}", p[0].note);
+    assert_eq!(
+        p[0].note,
+        "administrative penalty of 2021-11-01: counted for 5 years until 2026-11-01, expired: 0"
+    );
     assert_eq!(e.score, 90_000);
     adds_up(&e);
 }
 
+/// L1175: 「其余指标有效期为1年」, 「自…认定之日起计算」: a 1-year indicator counts
+/// through the day exactly one year after it was determined (its last day)
+/// and not the day after. Changed on purpose from 1.0.0, which had closed the
+/// window on that last day.
 #[test]
-fn a_one_year_indicator_a_year_and_a_day_old_no_longer_counts() {
+fn a_one_year_indicator_counts_through_its_anniversary_and_not_a_day_more() {
     for (name, _, years, _) in ONE_YEAR_EVENTS {
         assert_eq!(years, 1);
         let on = |observed: &str| {
@@ -123,19 +149,22 @@ fn a_one_year_indicator_a_year_and_a_day_old_no_longer_counts() {
         let e = on("2025-10-31");
         assert_eq!(parts(&e, name)[0].points, 0, "{name}");
         assert_eq!(e.score, 80_000);
-        // Exactly 1 year old: the window has just closed.
-        assert_eq!(on("2025-11-01").score, 80_000, "{name}");
-        // 1 year less a day old: still counts.
-        let e = on("2025-11-02");
+        // Exactly 1 year old: the last day, it still counts.
+        let e = on("2025-11-01");
         assert_eq!(
             parts(&e, name)[0].points,
             points_from_f64(-deduction(name)),
             "{name}"
         );
         assert_eq!(e.score, points_from_f64(800.0 - deduction(name)));
+        // Determined on the evaluation day: the first day, it counts.
+        let e = on("2026-11-01");
+        assert_eq!(e.score, points_from_f64(800.0 - deduction(name)), "{name}");
     }
 }
 
+/// L1175: the window starts on the day of determination (「认定之日」): an event
+/// dated after the evaluation date does not count yet.
 #[test]
 fn a_future_dated_event_does_not_count_yet() {
     let e = evaluate::<Environment>(
@@ -158,6 +187,7 @@ fn a_future_dated_event_does_not_count_yet() {
     assert_eq!(e.score, 70_000);
 }
 
+/// L1175: 「一旦企业通过整改满足指标修复情形，相关信用评价指标扣分予以清除」.
 #[test]
 fn rectification_clears_the_deduction() {
     let with = |status: &str| {
@@ -182,17 +212,17 @@ fn rectification_clears_the_deduction() {
     );
     assert_eq!(
         parts(&open, "administrative_penalty")[0].note,
-        "administrative penalty of 2023-05-02, counts for 5 years until 2028-05-01: -100"
+        "administrative penalty of 2023-05-02, counts for 5 years until 2028-05-02: -100"
     );
-    // Also for a 5-year serious-dishonesty listing: no deduction, no cap.
+    // Also for a 5-year serious-untrust listing: no deduction, no key
+    // supervision (L1181: 「完成环境违法“黑名单”信用修复」).
     let e = evaluate::<Environment>(
         &clean(760.0, "2026-11-01")
             .event(SERIOUS_DISHONESTY, "rectified", "2025-01-10")
             .build(),
     )
     .unwrap();
-    assert_eq!(e.score, 95_200);
-    assert!(parts(&e, "serious-dishonesty").is_empty());
+    assert_eq!((e.score, e.grade.as_str()), (95_200, "A"));
 }
 
 #[test]
@@ -214,6 +244,7 @@ fn repeated_events_each_count_and_each_show() {
     adds_up(&e);
 }
 
+/// The supervision part floors at 0 (ours: the source gives no deductions).
 #[test]
 fn many_events_floor_the_supervision_part_at_zero() {
     let mut b = clean(600.0, "2026-11-01");
@@ -248,34 +279,50 @@ fn many_events_floor_the_supervision_part_at_zero() {
     assert_eq!(e.score, 12_000);
 }
 
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象」; L1167:
+/// 「列入生态环境严重失信名单的单位」 are evaluated; L1175: the listing counts for 5
+/// years. An open listing in its window deducts its 400 points and puts the
+/// enterprise under key supervision whatever the points. Changed on purpose
+/// from 1.0.0, which capped the score at 499.99 (grade E), a rule of its own.
 #[test]
-fn serious_dishonesty_caps_at_grade_e() {
+fn a_serious_untrust_listing_is_key_supervision() {
     let e = evaluate::<Environment>(
         &clean(1000.0, "2026-11-01")
             .event(SERIOUS_DISHONESTY, "open", "2024-06-30")
             .build(),
     )
     .unwrap();
-    // 200 + 800 − 400 = 600, capped to 499.99.
+    // 200 + 800 − 400 = 600: the points alone earn D.
     assert_eq!(parts(&e, SERIOUS_DISHONESTY)[0].points, -40_000);
-    assert_eq!(parts(&e, "serious-dishonesty")[0].points, -10_001);
-    assert_eq!(e.score, 49_999);
-    assert_eq!(e.grade, "E");
-    assert!(e.reasons[0].contains("严重失信名单"), "{:?}", e.reasons);
-    adds_up(&e);
-    // Expired after 5 years: neither deduction nor cap.
-    let e = evaluate::<Environment>(
-        &clean(1000.0, "2026-11-01")
-            .event(SERIOUS_DISHONESTY, "open", "2021-10-31")
-            .build(),
-    )
-    .unwrap();
-    assert_eq!(e.score, 100_000);
+    assert_eq!((e.score, e.grade.as_str()), (60_000, "key-supervision"));
+    assert_eq!(
+        e.reasons[0],
+        "key supervision (重点监管): on the ecology and environment serious-untrust list \
+         (生态环境严重失信名单) since 2024-06-30 — graded 'key-supervision' whatever the points \
+         (the points alone earn D (较差)); inspected more often (提高检查频次)"
+    );
     assert!(parts(&e, "serious-dishonesty").is_empty());
+    adds_up(&e);
+    // Its last day (2021-11-01 + 5 years) still counts; the day after not.
+    let on = |as_of: &str| {
+        evaluate::<Environment>(
+            &clean(1000.0, as_of)
+                .event(SERIOUS_DISHONESTY, "open", "2021-11-01")
+                .build(),
+        )
+        .unwrap()
+    };
+    assert_eq!(on("2026-11-01").grade, "key-supervision");
+    let e = on("2026-11-02");
+    assert_eq!((e.score, e.grade.as_str()), (100_000, "A"));
 }
 
+/// L68: a serious-untrust (black) list puts the enterprise under key
+/// supervision, whatever the points, which stay. Changed on purpose from
+/// 1.0.0, which capped the score at 499.99 (grade E). A red list changes
+/// nothing.
 #[test]
-fn a_black_list_caps_at_grade_e() {
+fn a_black_list_is_key_supervision() {
     let e = evaluate::<Environment>(
         &clean(900.0, "2026-11-01")
             .list("black:court-defaulter")
@@ -283,15 +330,72 @@ fn a_black_list_caps_at_grade_e() {
             .build(),
     )
     .unwrap();
-    assert_eq!(e.score, 49_999);
-    assert_eq!(e.grade, "E");
-    assert_eq!(parts(&e, "black-list")[0].points, 49_999 - 98_000);
-    assert!(e.reasons[0].contains("black:court-defaulter"));
+    assert_eq!((e.score, e.grade.as_str()), (98_000, "key-supervision"));
+    assert!(parts(&e, "black-list").is_empty());
+    assert_eq!(
+        e.reasons[0],
+        "key supervision (重点监管): on a serious-untrust list (严重失信名单: \
+         black:court-defaulter) — graded 'key-supervision' whatever the points (the points \
+         alone earn A (优秀)); inspected more often (提高检查频次)"
+    );
     adds_up(&e);
+    let red = evaluate::<Environment>(&clean(900.0, "2026-11-01").list("red:x").build()).unwrap();
+    assert_eq!((red.score, red.grade.as_str()), (98_000, "A"));
 }
 
+/// L68: 「将公共信用评价等级较差…的主体纳入重点监管对象」 — a provincial grade of D
+/// (较差) or E (差) is key supervision whatever the points; C (中等) is not.
 #[test]
-fn a_leap_day_event_counts_until_27_february() {
+fn a_poor_provincial_grade_is_key_supervision() {
+    let with = |grade: &str| {
+        evaluate::<Environment>(
+            &RequestBuilder::enterprise(ID, "2026-11-01")
+                .base(760.0, grade)
+                .build(),
+        )
+    };
+    for (grade, shown) in [("D", "D (较差)"), ("E", "E (差)"), ("较差", "D (较差)")] {
+        let e = with(grade).unwrap();
+        assert_eq!((e.score, e.grade.as_str()), (95_200, "key-supervision"));
+        assert_eq!(
+            e.reasons,
+            [format!(
+                "key supervision (重点监管): provincial public credit grade {shown} — graded \
+                 'key-supervision' whatever the points (the points alone earn A (优秀)); \
+                 inspected more often (提高检查频次)"
+            )]
+        );
+    }
+    assert_eq!(with("C").unwrap().grade, "A");
+    // All three triggers at once: one status, every trigger named.
+    let e = evaluate::<Environment>(
+        &RequestBuilder::enterprise(ID, "2026-11-01")
+            .base(760.0, "E")
+            .list("black:x")
+            .event(SERIOUS_DISHONESTY, "open", "2026-01-05")
+            .build(),
+    )
+    .unwrap();
+    assert!(e.reasons[0].starts_with(
+        "key supervision (重点监管): provincial public credit grade E (差); on a serious-untrust \
+         list (严重失信名单: black:x); on the ecology and environment serious-untrust list \
+         (生态环境严重失信名单) since 2026-01-05 — graded"
+    ));
+    assert_eq!(
+        with("F"),
+        Err(EvalError::InvalidIndicator(
+            "base.grade: 'F' is not a provincial grade (A 优秀, B 良好, C 中等, D 较差, E 差)"
+                .into()
+        ))
+    );
+}
+
+/// L1175 and the Civil Code art. 202 (「没有对应日的，月末日为期间的最后一日」): a
+/// 1-year event of 2024-02-29 has no corresponding day in 2025, so its last
+/// day is 2025-02-28, the month's last day; it no longer counts on
+/// 2025-03-01. Changed on purpose from 1.0.0 (last day 2025-02-27).
+#[test]
+fn a_leap_day_event_counts_until_28_february() {
     let on = |as_of: &str| {
         evaluate::<Environment>(
             &clean(0.0, as_of)
@@ -300,15 +404,15 @@ fn a_leap_day_event_counts_until_27_february() {
         )
         .unwrap()
     };
-    let e = on("2025-02-27");
+    let e = on("2025-02-28");
     let p = parts(&e, "permit_violation");
     assert_eq!(p[0].points, -6_000);
     assert_eq!(
         p[0].note,
-        "permit violation of 2024-02-29, counts for 1 year until 2025-02-27: -60"
+        "permit violation of 2024-02-29, counts for 1 year until 2025-02-28: -60"
     );
-    assert_eq!(parts(&on("2025-02-28"), "permit_violation")[0].points, 0);
-    assert_eq!(on("2025-02-28").score, 80_000);
+    assert_eq!(parts(&on("2025-03-01"), "permit_violation")[0].points, 0);
+    assert_eq!(on("2025-03-01").score, 80_000);
 }
 
 #[test]
@@ -370,8 +474,18 @@ fn a_bad_status_is_refused() {
     );
 }
 
+/// L1173: 「环境信用评价等级设置为A级（优秀）、B级（良好）、C级（中等）、D级（较差）、E级（差）五档」
+/// — five grades by points, with these names (cut-offs ours).
 #[test]
 fn every_grade_boundary_is_reachable() {
+    let names: Vec<String> = GRADE_NAMES
+        .iter()
+        .map(|(g, zh, _)| format!("{g}级（{zh}）"))
+        .collect();
+    assert_eq!(
+        names.join("、"),
+        "A级（优秀）、B级（良好）、C级（中等）、D级（较差）、E级（差）"
+    );
     // score = 0.2 × base + 800 − deductions; base 499.95 gives 99.99.
     let score = |base: f64, events: &[&str]| {
         let mut b = clean(base, "2026-11-01");
@@ -420,11 +534,14 @@ fn every_grade_boundary_is_reachable() {
     }
 }
 
+/// What `describe()` and `consequences()` declare: version 2.0.0, grades
+/// A–E then `key-supervision`, and key supervision for a poor provincial
+/// grade, a black list and an open serious-untrust listing (L68).
 #[test]
 fn describe_tells_the_truth() {
     let info = Environment::describe();
     assert_eq!(info.name, "zhejiang/environment");
-    assert_eq!(info.version, "1.0.0");
+    assert_eq!(info.version, "2.0.0");
     assert_eq!(
         info.title,
         "Zhejiang enterprise environmental credit (企业环境信用评价)"
@@ -432,8 +549,48 @@ fn describe_tells_the_truth() {
     assert_eq!(info.subject_kinds, [SubjectKind::Enterprise]);
     assert_eq!((info.scale_min, info.scale_max), (0, 100_000));
     assert_eq!(info.base_weight_bp, 2000);
-    let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
-    assert_eq!(grades, ["A", "B", "C", "D", "E"]);
+    let grades: Vec<_> = info
+        .grades
+        .iter()
+        .map(|g| (g.grade.as_str(), g.min_score))
+        .collect();
+    assert_eq!(
+        grades,
+        [
+            ("A", 90_000),
+            ("B", 80_000),
+            ("C", 65_000),
+            ("D", 50_000),
+            ("E", 0),
+            ("key-supervision", 0)
+        ]
+    );
+    let consequences: Vec<_> = Environment::consequences()
+        .into_iter()
+        .map(|c| (c.when, c.grade, c.source))
+        .collect();
+    let s = |t: &str| t.to_string();
+    let key = Some(s("key-supervision"));
+    assert_eq!(
+        consequences,
+        [
+            (
+                s("base:poor"),
+                key.clone(),
+                s("credit-zhejiang-2020-01 L68")
+            ),
+            (
+                s("list:black"),
+                key.clone(),
+                s("credit-zhejiang-2020-01 L68")
+            ),
+            (
+                s(SERIOUS_DISHONESTY),
+                key,
+                s("credit-zhejiang-2020-01 L68, L1167, L1175")
+            ),
+        ]
+    );
     assert_eq!(info.indicators.len(), EVENT_INDICATORS.len());
     for (name, points, years, chinese) in EVENT_INDICATORS {
         let spec = info.indicators.iter().find(|i| i.name == name).unwrap();
@@ -442,14 +599,15 @@ fn describe_tells_the_truth() {
         for needle in [
             format!("-{points:.0} points"),
             format!("counts for {years} year"),
+            "through the corresponding day (Civil Code arts. 200-204)".to_string(),
             chinese.to_string(),
             "\"rectified\" clears the deduction".to_string(),
         ] {
             assert!(spec.description.contains(&needle), "{name}: {needle}");
         }
     }
-    // Every contribution the model emits is the base, the baseline, a rule,
-    // or a declared indicator.
+    // Every contribution the model emits is the base, the baseline, the
+    // floor, or a declared indicator.
     let mut b = clean(800.0, "2026-11-01").list("black:x");
     for (name, ..) in EVENT_INDICATORS {
         b = b.event(name, "open", "2026-10-01");
@@ -457,18 +615,37 @@ fn describe_tells_the_truth() {
     let e = evaluate::<Environment>(&b.build()).unwrap();
     for c in &e.contributions {
         assert!(
-            [
-                "base",
-                "supervision-baseline",
-                "deduction-floor",
-                "serious-dishonesty",
-                "black-list"
-            ]
-            .contains(&c.name.as_str())
+            ["base", "supervision-baseline", "deduction-floor"].contains(&c.name.as_str())
                 || info.indicators.iter().any(|i| i.name == c.name),
             "{} undeclared",
             c.name
         );
     }
-    assert_eq!(e.grade, "E");
+    assert_eq!(e.grade, "key-supervision");
+}
+
+/// `examples/requests/environment.json`, value for value: 152 + 800 − 100
+/// − 30 = 822, grade B (L1173, L1175).
+#[test]
+fn the_example_request_scores_822_grade_b() {
+    let e = evaluate::<Environment>(
+        &clean(760.0, "2026-11-01")
+            .event("administrative_penalty", "open", "2023-05-02")
+            .event("supervised_listing", "rectified", "2024-08-15")
+            .event("emission_exceedance", "open", "2025-09-20")
+            .event("disclosure_failure", "open", "2026-04-10")
+            .build(),
+    )
+    .unwrap();
+    assert_eq!((e.score, e.grade.as_str()), (82_200, "B"));
+    let notes: Vec<&str> = e.contributions.iter().map(|c| c.note.as_str()).collect();
+    assert_eq!(
+        notes[2..],
+        [
+            "administrative penalty of 2023-05-02, counts for 5 years until 2028-05-02: -100",
+            "supervised listing of 2024-08-15, counts for 5 years until 2029-08-15: rectified: deduction cleared",
+            "emission exceedance of 2025-09-20: counted for 1 year until 2026-09-20, expired: 0",
+            "disclosure failure of 2026-04-10, counts for 1 year until 2027-04-10: -30",
+        ]
+    );
 }

@@ -1,15 +1,19 @@
 //! Zhejiang market supervision enterprise credit risk model
-//! (企业信用风险分类监管), version 1.0.0.
+//! (企业信用风险分类监管), version 2.0.0.
 //!
 //! The provincial market supervision administration sorts the province's
 //! 2.5 million enterprises into **low, medium and high** credit risk. Five
 //! dimensions of 200 points each — public credit (the provincial score at
 //! 20 %), governance, capital, quality and market performance — make a
-//! 1000-point score where **higher means lower risk**; rule triggers
-//! (abnormal operations list, serious illegal-dishonesty list, a sudden
-//! change of legal representative) force high risk whatever the score, and
-//! the reasons name the trigger. See README.md for the choices the source
-//! leaves open.
+//! 1000-point score where **higher means lower risk**; rule triggers force
+//! high risk whatever the score, which stays as the points make it, and the
+//! first reason names every trigger. Two triggers are the province's key
+//! supervision (重点监管, L68) — a poor provincial grade (较差, D, or worse)
+//! and a serious-untrust (black) list — since high risk is what draws an
+//! enterprise more often into the "double random" spot checks (L1249); two
+//! are ours (abnormal operations list, a sudden change of legal
+//! representative). See [`MarketSupervision::consequences`] and README.md for
+//! the source lines and the choices the source leaves open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -33,6 +37,10 @@ pub const DIMENSIONS: [(&str, f64); 5] = [
 /// Changes of legal representative within a year that count as "sudden"
 /// and trigger high risk.
 pub const SUDDEN_LEGAL_REP_CHANGES: f64 = 2.0;
+
+/// The risk level of key supervision and of every rule trigger, whatever
+/// the score.
+pub const HIGH: &str = "high";
 
 /// Risk levels by lowest score (hundredths): the top band is the lowest risk.
 pub fn bands() -> Bands {
@@ -65,6 +73,7 @@ impl Model for MarketSupervision {
             scale_max: 100_000,
             base_weight_bp: BASE_WEIGHT_BP,
             grades: bands().to_wit(),
+            // Key supervision is the `high` band (L68, L1249): no grade of its own.
             indicators: vec![
                 spec(
                     "annual_report_filed",
@@ -133,7 +142,8 @@ impl Model for MarketSupervision {
                 ),
                 spec(
                     "abnormal_operations_listed",
-                    "rule trigger: listed in the abnormal operations list (经营异常名录) — high risk",
+                    "rule trigger: listed in the abnormal operations list (经营异常名录) — high risk \
+                     whatever the score",
                     Flag,
                     true,
                 ),
@@ -145,6 +155,7 @@ impl Model for MarketSupervision {
         if req.subject.kind != SubjectKind::Enterprise {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
+        let provincial = ProvincialGrade::of(req)?;
         let report = req.flag("annual_report_filed")?;
         let rep_changes = req.count("legal_rep_changes_1y")?;
         let holder_changes = req.opt_count("shareholder_changes_1y")?.unwrap_or(0.0);
@@ -253,17 +264,26 @@ impl Model for MarketSupervision {
             &format!("market performance: {complaints} consumer complaint(s) upheld, 10 each"),
         );
 
-        // Rule triggers: any one forces high risk, and each is named.
+        let mut e = card.finish(&bands());
+
+        // Rule triggers (L1243): any one gives high risk whatever the score,
+        // which stays as the points make it; the first reason names each.
         let mut triggers: Vec<String> = Vec::new();
-        if abnormal {
-            triggers.push("listed in the abnormal operations list (经营异常名录)".into());
+        if provincial.is_poor() {
+            triggers.push(format!(
+                "provincial public credit grade {provincial}: a key supervision object (重点监管)"
+            ));
         }
         let black: Vec<&str> = req.lists_with("black:").collect();
         if !black.is_empty() {
             triggers.push(format!(
-                "on the serious illegal-dishonesty list (严重违法失信名单): {}",
+                "on the serious illegal-dishonesty list (严重违法失信名单: {}): a key supervision \
+                 object (重点监管)",
                 black.join(", ")
             ));
+        }
+        if abnormal {
+            triggers.push("listed in the abnormal operations list (经营异常名录)".into());
         }
         if rep_changes >= SUDDEN_LEGAL_REP_CHANGES {
             triggers.push(format!(
@@ -271,21 +291,52 @@ impl Model for MarketSupervision {
             ));
         }
         if !triggers.is_empty() {
-            let note = format!(
-                "rule trigger: {} — high risk whatever the score",
-                triggers.join("; ")
+            let earned = e.grade.clone();
+            e.grade = HIGH.into();
+            e.reasons.insert(
+                0,
+                format!(
+                    "rule trigger: {} — high risk whatever the score (the score alone: {earned} \
+                     risk)",
+                    triggers.join("; ")
+                ),
             );
-            if !card.cap(
-                bands().min_of("medium").unwrap_or(0) - 1,
-                "rule-trigger",
-                &note,
-            ) {
-                card.reason(format!(
-                    "{note} (the score is already in the high-risk band)"
-                ));
-            }
         }
-        Ok(card.finish(&bands()))
+        Ok(e)
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        let key = "key supervision (重点监管): high risk whatever the score, which stays as the \
+                   points make it — the risk level the 'double random' spot checks must draw \
+                   from in a set share (双随机、一公开)";
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                key,
+                Some(HIGH),
+                "credit-zhejiang-2020-01 L68, L1249",
+            ),
+            consequence(
+                "list:black",
+                key,
+                Some(HIGH),
+                "credit-zhejiang-2020-01 L68, L1247, L1249",
+            ),
+            consequence(
+                "abnormal_operations_listed",
+                "a rule trigger (the rule is ours): listed in the abnormal operations list \
+                 (经营异常名录) — high risk whatever the score, which stays",
+                Some(HIGH),
+                "credit-zhejiang-2020-01 L1243",
+            ),
+            consequence(
+                "legal_rep_changes_1y",
+                "a rule trigger (the rule is ours): 2 or more changes of legal representative \
+                 in the last year — high risk whatever the score, which stays",
+                Some(HIGH),
+                "credit-zhejiang-2020-01 L1243",
+            ),
+        ]
     }
 }
 

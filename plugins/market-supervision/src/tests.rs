@@ -38,6 +38,7 @@ fn worked_example() -> RequestBuilder {
         .flag("abnormal_operations_listed", false)
 }
 
+/// L1235: 「从公共信用、治理体系、资本能力、质量能力、市场表现五个维度」.
 #[test]
 fn five_dimensions_of_two_hundred() {
     let total: f64 = DIMENSIONS.iter().map(|(_, p)| p).sum();
@@ -46,6 +47,7 @@ fn five_dimensions_of_two_hundred() {
     assert_eq!(BASE_WEIGHT_BP, 2000);
 }
 
+/// L1243: 「产生高、中、低风险企业」 — three risk levels, low the best.
 #[test]
 fn full_marks_are_one_thousand_and_low_risk() {
     let e = evaluate::<MarketSupervision>(&exemplary(1000.0).build()).unwrap();
@@ -55,6 +57,8 @@ fn full_marks_are_one_thousand_and_low_risk() {
     assert_eq!(bands().to_wit()[0].grade, "low");
 }
 
+/// L1237: 「公共信用是基于企业的合法经营、信用管理、社会责任等要素构建起来的企业基础信用形象」 —
+/// the public credit dimension is the provincial evaluation (20 %, ours).
 #[test]
 fn public_credit_is_exactly_twenty_percent() {
     for (base, points) in [(812.5, 16_250), (333.33, 6_667), (0.0, 0)] {
@@ -64,6 +68,7 @@ fn public_credit_is_exactly_twenty_percent() {
     }
 }
 
+/// L1243: high, medium and low risk (cut-offs 750 / 550 ours).
 #[test]
 fn risk_bands_change_exactly_at_their_bounds() {
     // (base, certifications, trademarks, inspection failures, score, risk);
@@ -85,6 +90,8 @@ fn risk_bands_change_exactly_at_their_bounds() {
     }
 }
 
+/// L1237 says what each dimension covers; the indicators and their points
+/// are ours.
 #[test]
 fn each_dimension_follows_its_rule() {
     let n = Value::Number;
@@ -125,26 +132,23 @@ fn each_dimension_follows_its_rule() {
     }
 }
 
+/// L1243: 「通过机器学习、规则触发两种方式产生高、中、低风险企业」 — a rule trigger
+/// gives the risk level itself: high risk whatever the score, which stays as
+/// the points make it. Changed on purpose from 1.0.0, which capped the score
+/// at 549.99 (a `rule-trigger` part). The two triggers here are ours.
 #[test]
 fn each_rule_trigger_forces_high_risk_and_is_named() {
     let abnormal = exemplary(900.0)
         .set("abnormal_operations_listed", Value::Flag(true))
         .build();
     let e = evaluate::<MarketSupervision>(&abnormal).unwrap();
-    assert_eq!((e.score, e.grade.as_str()), (54_999, "high"));
-    assert!(
-        e.reasons[0].contains("abnormal operations list"),
-        "{:?}",
-        e.reasons
+    assert_eq!((e.score, e.grade.as_str()), (98_000, "high"));
+    assert_eq!(
+        e.reasons[0],
+        "rule trigger: listed in the abnormal operations list (经营异常名录) — high risk \
+         whatever the score (the score alone: low risk)"
     );
-    assert_eq!(part(&e, "rule-trigger"), 54_999 - 98_000);
-
-    let black = exemplary(900.0)
-        .list("black:serious-illegal-dishonesty")
-        .build();
-    let e = evaluate::<MarketSupervision>(&black).unwrap();
-    assert_eq!(e.grade, "high");
-    assert!(e.reasons[0].contains("black:serious-illegal-dishonesty"));
+    assert!(e.contributions.iter().all(|c| c.name != "rule-trigger"));
 
     // One change of legal representative costs 35; two are "sudden".
     let one = exemplary(900.0)
@@ -156,26 +160,25 @@ fn each_rule_trigger_forces_high_risk_and_is_named() {
         .set("legal_rep_changes_1y", Value::Number(2.0))
         .build();
     let e = evaluate::<MarketSupervision>(&two).unwrap();
-    assert_eq!((e.score, e.grade.as_str()), (54_999, "high"));
+    assert_eq!((e.score, e.grade.as_str()), (91_000, "high"));
     assert!(e.reasons[0].contains("sudden change of legal representative (2 changes"));
 
-    // All three at once: one cap, every trigger named.
+    // Every trigger at once: one level, every trigger named, in order.
     let all = exemplary(900.0)
+        .base(900.0, "D")
         .list("black:x")
         .set("abnormal_operations_listed", Value::Flag(true))
         .set("legal_rep_changes_1y", Value::Number(3.0))
         .build();
     let e = evaluate::<MarketSupervision>(&all).unwrap();
-    assert_eq!(e.score, 54_999);
-    for t in ["abnormal operations", "black:x", "legal representative"] {
-        assert!(e.reasons[0].contains(t), "{t}: {}", e.reasons[0]);
-    }
+    assert_eq!((e.score, e.grade.as_str()), (91_000, "high"));
     assert_eq!(
-        e.contributions
-            .iter()
-            .filter(|c| c.name == "rule-trigger")
-            .count(),
-        1
+        e.reasons[0],
+        "rule trigger: provincial public credit grade D (较差): a key supervision object \
+         (重点监管); on the serious illegal-dishonesty list (严重违法失信名单: black:x): a key \
+         supervision object (重点监管); listed in the abnormal operations list (经营异常名录); \
+         sudden change of legal representative (3 changes in the last year) — high risk \
+         whatever the score (the score alone: low risk)"
     );
 
     // Already high risk: the score stands, the trigger is still named.
@@ -187,7 +190,61 @@ fn each_rule_trigger_forces_high_risk_and_is_named() {
         .build();
     let e = evaluate::<MarketSupervision>(&weak).unwrap();
     assert_eq!((e.score, e.grade.as_str()), (50_000, "high"));
-    assert!(e.reasons[0].contains("abnormal operations list") && e.reasons[0].contains("already"));
+    assert!(
+        e.reasons[0].contains("abnormal operations list")
+            && e.reasons[0].ends_with("(the score alone: high risk)")
+    );
+}
+
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象，推送至省行政执法
+/// 监管平台，在“双随机、一公开”监管中采取适当提高抽查比例和频次」; L1249: 「在抽取检查对象时，
+/// 必须抽取一定比例的高风险企业实施检查」 — key supervision is this model's high risk. A
+/// poor provincial grade (较差, D, or worse, E) gives high risk whatever the
+/// score; C (中等) does not.
+#[test]
+fn a_poor_provincial_grade_is_high_risk() {
+    for (grade, shown) in [("D", "D (较差)"), ("E", "E (差)"), ("较差", "D (较差)")] {
+        let e =
+            evaluate::<MarketSupervision>(&worked_example().base(736.0, grade).build()).unwrap();
+        assert_eq!((e.score, e.grade.as_str()), (75_220, "high"), "{grade}");
+        assert_eq!(
+            e.reasons[0],
+            format!(
+                "rule trigger: provincial public credit grade {shown}: a key supervision object \
+                 (重点监管) — high risk whatever the score (the score alone: low risk)"
+            )
+        );
+    }
+    let e = evaluate::<MarketSupervision>(&worked_example().base(736.0, "C").build()).unwrap();
+    assert_eq!(e.grade, "low");
+    assert!(matches!(
+        evaluate::<MarketSupervision>(&worked_example().base(736.0, "").build()),
+        Err(EvalError::InvalidIndicator(m)) if m.starts_with("base.grade: ''")
+    ));
+}
+
+/// L68 (the serious-untrust list: key supervision), L1247: 「对违法失信者“利剑高悬”」,
+/// L1249 — a black list gives high risk whatever the score, which stays.
+/// Changed on purpose from 1.0.0's cap at 549.99.
+#[test]
+fn a_black_list_is_high_risk() {
+    let e = evaluate::<MarketSupervision>(
+        &exemplary(900.0)
+            .list("black:serious-illegal-dishonesty")
+            .list("red:x")
+            .build(),
+    )
+    .unwrap();
+    assert_eq!((e.score, e.grade.as_str()), (98_000, "high"));
+    assert_eq!(
+        e.reasons[0],
+        "rule trigger: on the serious illegal-dishonesty list (严重违法失信名单: \
+         black:serious-illegal-dishonesty): a key supervision object (重点监管) — high risk \
+         whatever the score (the score alone: low risk)"
+    );
+    // A red list changes nothing.
+    let red = evaluate::<MarketSupervision>(&exemplary(900.0).list("red:x").build()).unwrap();
+    assert_eq!((red.score, red.grade.as_str()), (98_000, "low"));
 }
 
 #[test]
@@ -230,6 +287,7 @@ fn bad_inputs_are_refused_by_name() {
     );
 }
 
+/// L1235: the five dimensions; `examples/requests/market-supervision.json`.
 #[test]
 fn worked_example_scores_752_20_low_risk() {
     // By hand, for examples/requests/market-supervision.json:
@@ -263,12 +321,47 @@ fn worked_example_scores_752_20_low_risk() {
     assert!(e.reasons[0].starts_with("paid_in_capital_10k_cny: 50.00 of 100.00"));
 }
 
+/// What `describe()` and `consequences()` declare: version 2.0.0, the three
+/// risk levels (no grade of its own for key supervision: it is `high`), and
+/// the four triggers, each giving `high`.
 #[test]
 fn describe_tells_the_truth() {
     let info = MarketSupervision::describe();
     assert_eq!(info.name, "amr/risk");
+    assert_eq!(info.version, "2.0.0");
     let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
     assert_eq!(grades, ["low", "medium", "high"]);
+    let consequences: Vec<_> = MarketSupervision::consequences()
+        .into_iter()
+        .map(|c| (c.when, c.grade, c.source))
+        .collect();
+    let s = |t: &str| t.to_string();
+    let high = Some(s("high"));
+    assert_eq!(
+        consequences,
+        [
+            (
+                s("base:poor"),
+                high.clone(),
+                s("credit-zhejiang-2020-01 L68, L1249")
+            ),
+            (
+                s("list:black"),
+                high.clone(),
+                s("credit-zhejiang-2020-01 L68, L1247, L1249")
+            ),
+            (
+                s("abnormal_operations_listed"),
+                high.clone(),
+                s("credit-zhejiang-2020-01 L1243")
+            ),
+            (
+                s("legal_rep_changes_1y"),
+                high,
+                s("credit-zhejiang-2020-01 L1243")
+            ),
+        ]
+    );
     let e = evaluate::<MarketSupervision>(&worked_example().build()).unwrap();
     for c in e.contributions.iter().filter(|c| c.name != "base") {
         assert!(

@@ -1,12 +1,19 @@
-//! Ningbo port enterprise credit model (宁波口岸领域企业信用评价), version 1.0.0.
+//! Ningbo port enterprise credit model (宁波口岸领域企业信用评价), version 2.0.0.
 //!
 //! About 2,500 port enterprises — freight forwarders, ship agents,
 //! warehouses/yards, customs brokers — on a 1000-point scale. The provincial
 //! public credit evaluation counts for exactly 30 % (the source's own figure);
 //! the other 70 % are five industry dimensions. Grades A, B, C, D (excellent,
 //! good, average, poor): A and B get one-stop joint inspection and "declare in
-//! advance", C and D higher inspection rates. See README.md for the choices
-//! the source leaves open.
+//! advance", C and D higher inspection rates.
+//!
+//! Two statuses decide the grade whatever the points (see
+//! [`NingboPort::consequences`]): `key-supervision` (重点监管) for an
+//! enterprise whose provincial grade is poor (较差, D or worse) or that is on
+//! a serious-untrust (black) list, and `warning` (预警) for one on a warning
+//! list (预警名单, `warning:…` in the base's lists). The score stays what the
+//! points make. See README.md for the source lines and the choices the source
+//! leaves open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -25,9 +32,36 @@ pub const BUSINESS_TYPES: [&str; 4] = [
     "customs-broker",
 ];
 
-/// Grades A–D and their lowest scores (hundredths).
+/// Grades A–D and their lowest scores (hundredths): the grades the points
+/// earn.
 pub fn bands() -> Bands {
     Bands::new(&[("A", 85_000), ("B", 70_000), ("C", 55_000), ("D", 0)])
+}
+
+/// The grade of an enterprise under key supervision (重点监管), whatever the
+/// points: a poor provincial grade or a serious-untrust (black) list (L68,
+/// L1342).
+pub const KEY_SUPERVISION: &str = "key-supervision";
+
+/// The grade of an enterprise on a warning list (预警名单), whatever the
+/// points, unless it is under key supervision (L1322).
+pub const WARNING: &str = "warning";
+
+/// The prefix of a warning-list membership in the base's `lists`.
+pub const WARNING_LIST: &str = "warning:";
+
+/// Every declared grade: A–D by points ([`bands`]), then the two statuses a
+/// consequence gives whatever the points, least severe first. A status
+/// starts at the bottom of the scale (0): any score can carry it.
+pub fn grades() -> Vec<GradeBand> {
+    let mut grades = bands().to_wit();
+    for status in [WARNING, KEY_SUPERVISION] {
+        grades.push(GradeBand {
+            grade: status.into(),
+            min_score: 0,
+        });
+    }
+    grades
 }
 
 /// Dimension maxima in points; they add up to 700, the industry's 70 %.
@@ -50,7 +84,7 @@ impl Model for NingboPort {
             scale_min: 0,
             scale_max: 100_000,
             base_weight_bp: BASE_WEIGHT_BP,
-            grades: bands().to_wit(),
+            grades: grades(),
             indicators: vec![
                 spec(
                     "business_type",
@@ -120,6 +154,7 @@ impl Model for NingboPort {
         if req.subject.kind != SubjectKind::Enterprise {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
+        let provincial = ProvincialGrade::of(req)?;
         let business = req.text("business_type")?;
         if !BUSINESS_TYPES.contains(&business) {
             return Err(EvalError::InvalidIndicator(format!(
@@ -232,18 +267,78 @@ impl Model for NingboPort {
             "industry honours, 20 points each",
         );
 
+        let mut e = card.finish(&bands());
+
+        // Consequences, whatever the points: the score stays what the points
+        // make, the grade says the status, and the first reason says why.
+        let earned = e.grade.clone();
         let black: Vec<&str> = req.lists_with("black:").collect();
-        if !black.is_empty() {
-            card.cap(
-                bands().min_of("C").unwrap_or(0) - 1,
-                "black-list",
-                &format!(
-                    "on a provincial black list ({}): graded D whatever the score",
-                    black.join(", ")
-                ),
-            );
+        let warning: Vec<&str> = req.lists_with(WARNING_LIST).collect();
+        let mut first = Vec::new();
+        let mut key = Vec::new();
+        if provincial.is_poor() {
+            key.push(format!("provincial public credit grade {provincial}"));
         }
-        Ok(card.finish(&bands()))
+        if !black.is_empty() {
+            key.push(format!(
+                "on a serious-untrust list (严重失信名单: {})",
+                black.join(", ")
+            ));
+        }
+        if !key.is_empty() {
+            e.grade = KEY_SUPERVISION.into();
+            first.push(format!(
+                "key supervision (重点监管): {} — graded '{KEY_SUPERVISION}' whatever the points \
+                 (the points alone earn {earned}); inspection rate and supervision frequency \
+                 raised (提高查验率或监管频次)",
+                key.join("; ")
+            ));
+        }
+        if !warning.is_empty() {
+            let lists = warning.join(", ");
+            if key.is_empty() {
+                e.grade = WARNING.into();
+                first.push(format!(
+                    "on a warning list (预警名单: {lists}) — graded '{WARNING}' whatever the points \
+                     (the points alone earn {earned}); under dynamic monitoring (动态分析监测)"
+                ));
+            } else {
+                first.push(format!(
+                    "also on a warning list (预警名单: {lists}); under dynamic monitoring (动态分析监测)"
+                ));
+            }
+        }
+        e.reasons.splice(0..0, first);
+        Ok(e)
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        let key = "key supervision (重点监管): graded 'key-supervision' whatever the points, \
+                   which stay as they are; not graded A or B, so none of their facilitation \
+                   (joint inspection, declaring in advance); inspection rate and supervision \
+                   frequency raised as for C and D";
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                key,
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68",
+            ),
+            consequence(
+                "list:black",
+                key,
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68, L1342",
+            ),
+            consequence(
+                "list:warning",
+                "on a warning list (预警名单, `warning:…` in the base's lists): graded 'warning' \
+                 whatever the points, which stay as they are, unless under key supervision: \
+                 watched by the port office's dynamic monitoring (动态分析监测), not graded A or B",
+                Some(WARNING),
+                "credit-zhejiang-2020-01 L1322",
+            ),
+        ]
     }
 }
 

@@ -2,7 +2,7 @@
 //! dev-dependency's `sandbox` feature) against the built component in the
 //! real sandbox, asserting identical answers.
 use super::*;
-use scorehost_sdk::testing::{RequestBuilder, evaluate};
+use scorehost_sdk::testing::{RequestBuilder, evaluate, ok};
 
 /// A well-run freight forwarder: every indicator at full marks.
 pub(crate) fn exemplary(base: f64) -> RequestBuilder {
@@ -20,6 +20,20 @@ pub(crate) fn exemplary(base: f64) -> RequestBuilder {
         .number("industry_honours", 3.0)
 }
 
+/// A weak customs broker: 216 points, grade D.
+fn weak() -> RequestBuilder {
+    RequestBuilder::enterprise("x", "2026-11-01")
+        .base(400.0, "C")
+        .text("business_type", "customs-broker")
+        .number("years_in_operation", 1.0)
+        .text("tax_credit_grade", "C")
+        .flag("overdue_debts", true)
+        .number("annual_revenue_10k_cny", 100.0)
+        .number("customs_violations_3y", 2.0)
+}
+
+/// L1322: 「占比30%」 and the five dimensions: the provincial evaluation is 30 %,
+/// the five industry dimensions the other 700 points.
 #[test]
 fn dimensions_make_up_the_industry_seventy_percent() {
     let total: f64 = DIMENSIONS.iter().map(|(_, p)| p).sum();
@@ -27,6 +41,7 @@ fn dimensions_make_up_the_industry_seventy_percent() {
     assert_eq!(BASE_WEIGHT_BP, 3000);
 }
 
+/// L1322: 「基于省公共信用信息平台信用评价结果数据（占比30%）」.
 #[test]
 fn provincial_base_counts_exactly_thirty_percent() {
     let e = evaluate::<NingboPort>(&exemplary(812.5).build()).unwrap();
@@ -37,6 +52,8 @@ fn provincial_base_counts_exactly_thirty_percent() {
     assert_eq!(e.grade, "A");
 }
 
+/// L1334: 「企业信用等级由经济主体信用得分确定」,
+/// 「将等级设置为A、B、C、D四个等级, 分别对应信用优秀、信用良好、信用一般、信用低下」 — the grade follows the score.
 #[test]
 fn grades_follow_the_bands() {
     // Industry part 700 at full marks; base moves the total.
@@ -46,21 +63,14 @@ fn grades_follow_the_bands() {
         assert_eq!(e.grade, grade, "base {base}: score {}", e.score);
     }
     // A weak broker: D.
-    let weak = RequestBuilder::enterprise("x", "2026-11-01")
-        .base(400.0, "C")
-        .text("business_type", "customs-broker")
-        .number("years_in_operation", 1.0)
-        .text("tax_credit_grade", "C")
-        .flag("overdue_debts", true)
-        .number("annual_revenue_10k_cny", 100.0)
-        .number("customs_violations_3y", 2.0)
-        .build();
-    let e = evaluate::<NingboPort>(&weak).unwrap();
+    let e = evaluate::<NingboPort>(&weak().build()).unwrap();
     // 120 + 6 + 0 + 30 + 0 + 10 + 0 + 50 + 0 + 0 = 216
     assert_eq!(e.score, 21_600);
     assert_eq!(e.grade, "D");
 }
 
+/// L1322 names 「遵纪守法」 (law-abiding) among the dimensions; the points per
+/// customs violation are ours.
 #[test]
 fn customs_violations_cost_fifty_each_down_to_zero() {
     for (n, pts) in [(0.0, 15_000), (1.0, 10_000), (3.0, 0), (7.0, 0)] {
@@ -88,17 +98,160 @@ fn customs_violations_cost_fifty_each_down_to_zero() {
     }
 }
 
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象」 —
+/// a poor provincial grade (较差, D, or worse, E) puts the enterprise under key
+/// supervision: graded `key-supervision` whatever the points, which stay as
+/// they are. A fair grade (C, 中等) does not.
 #[test]
-fn black_list_forces_grade_d() {
-    let e =
-        evaluate::<NingboPort>(&exemplary(900.0).list("black:court-defaulter").build()).unwrap();
-    assert_eq!(e.score, 54_999);
-    assert_eq!(e.grade, "D");
-    assert!(e.reasons[0].contains("black:court-defaulter"));
+fn a_poor_provincial_grade_is_key_supervision() {
+    for (grade, shown) in [("D", "D (较差)"), ("E", "E (差)"), ("较差", "D (较差)")] {
+        let e = ok::<NingboPort>(&exemplary(900.0).base(900.0, grade).build());
+        // 270 + 700: the points alone earn A.
+        assert_eq!(
+            (e.score, e.grade.as_str()),
+            (97_000, "key-supervision"),
+            "{grade}"
+        );
+        assert_eq!(
+            e.reasons[0],
+            format!(
+                "key supervision (重点监管): provincial public credit grade {shown} — graded \
+                 'key-supervision' whatever the points (the points alone earn A); inspection \
+                 rate and supervision frequency raised (提高查验率或监管频次)"
+            )
+        );
+        assert_eq!(e.reasons.len(), 1, "{:?}", e.reasons);
+    }
+    for grade in ["A", "B", "C", "中等"] {
+        let e = ok::<NingboPort>(&exemplary(900.0).base(900.0, grade).build());
+        assert_eq!((e.score, e.grade.as_str()), (97_000, "A"), "{grade}");
+    }
+}
+
+/// L1342: 「对C、D类高风险企业或失信企业, 提高查验率或监管频次」 and L68 (the
+/// serious-untrust list, 严重失信名单: key supervision). Changed on purpose
+/// from 1.0.0, which capped the score at 549.99 (grade D), a rule of its own:
+/// the source raises the inspection rate of an untrustworthy enterprise, it
+/// does not give it points or a credit grade.
+#[test]
+fn a_black_list_is_key_supervision_and_keeps_the_points() {
+    let e = ok::<NingboPort>(&exemplary(900.0).list("black:court-defaulter").build());
+    assert_eq!((e.score, e.grade.as_str()), (97_000, "key-supervision"));
+    assert_eq!(
+        e.reasons[0],
+        "key supervision (重点监管): on a serious-untrust list (严重失信名单: \
+         black:court-defaulter) — graded 'key-supervision' whatever the points (the points \
+         alone earn A); inspection rate and supervision frequency raised (提高查验率或监管频次)"
+    );
+    assert!(!e.contributions.iter().any(|c| c.name == "black-list"));
+    // A poor grade and two black lists: one status, every trigger named.
+    let e = ok::<NingboPort>(
+        &exemplary(300.0)
+            .base(300.0, "E")
+            .list("black:a")
+            .list("black:b")
+            .build(),
+    );
+    assert_eq!((e.score, e.grade.as_str()), (79_000, "key-supervision"));
     assert!(
-        e.contributions
-            .iter()
-            .any(|c| c.name == "black-list" && c.points < 0)
+        e.reasons[0].starts_with(
+            "key supervision (重点监管): provincial public credit grade E (差); on a \
+             serious-untrust list (严重失信名单: black:a, black:b) — graded"
+        ),
+        "{}",
+        e.reasons[0]
+    );
+}
+
+/// L1322: 「根据企业信用等级、预警名单等指标进行动态分析监测，探索信用风险分类管理」 —
+/// the warning list is read beside the credit grade: an enterprise on one
+/// (`warning:…` in the base's lists) is graded `warning` whatever the points,
+/// which stay as they are.
+#[test]
+fn a_warning_list_grades_warning() {
+    let e = ok::<NingboPort>(&exemplary(900.0).list("warning:customs-risk").build());
+    assert_eq!((e.score, e.grade.as_str()), (97_000, "warning"));
+    assert_eq!(
+        e.reasons[0],
+        "on a warning list (预警名单: warning:customs-risk) — graded 'warning' whatever the \
+         points (the points alone earn A); under dynamic monitoring (动态分析监测)"
+    );
+    // Whatever the points: a weak enterprise too.
+    let e = ok::<NingboPort>(&weak().list("warning:customs-risk").build());
+    assert_eq!((e.score, e.grade.as_str()), (21_600, "warning"));
+    assert!(
+        e.reasons[0].contains("(the points alone earn D)"),
+        "{}",
+        e.reasons[0]
+    );
+}
+
+/// L68 and L1322 together: key supervision is the stricter status and
+/// decides the grade; the warning list is still named.
+#[test]
+fn key_supervision_outranks_a_warning_list() {
+    let e = ok::<NingboPort>(
+        &exemplary(900.0)
+            .list("warning:customs-risk")
+            .list("black:court-defaulter")
+            .build(),
+    );
+    assert_eq!(e.grade, "key-supervision");
+    assert!(e.reasons[0].starts_with("key supervision (重点监管)"));
+    assert_eq!(
+        e.reasons[1],
+        "also on a warning list (预警名单: warning:customs-risk); under dynamic monitoring \
+         (动态分析监测)"
+    );
+}
+
+/// The source gives Ningbo's red lists no effect: a red list changes nothing
+/// (the customs advanced certification it often stands for is scored by
+/// `aeo_certified`).
+#[test]
+fn a_red_list_changes_nothing() {
+    let plain = ok::<NingboPort>(&exemplary(812.5).build());
+    let red = ok::<NingboPort>(&exemplary(812.5).list("red:provincial-honour").build());
+    assert_eq!(plain, red);
+}
+
+/// `ProvincialGrade::of`: a base grade that is not one of the five is
+/// refused, naming it.
+#[test]
+fn an_unknown_provincial_grade_is_refused() {
+    assert_eq!(
+        evaluate::<NingboPort>(&exemplary(800.0).base(800.0, "AAA").build()),
+        Err(EvalError::InvalidIndicator(
+            "base.grade: 'AAA' is not a provincial grade (A 优秀, B 良好, C 中等, D 较差, E 差)"
+                .into()
+        ))
+    );
+}
+
+/// L1322: 「基于省公共信用信息平台信用评价结果数据（占比30%）」, the five dimensions
+/// 「基本情况、金融财税、经营能力、遵纪守法、社会责任」; L1334: 「将等级设置为A、B、C、D四个等级」.
+/// `examples/requests/ningbo-port.json`, value for value: 243.75 + 568.
+#[test]
+fn the_example_request_scores_811_75_grade_b() {
+    let req = RequestBuilder::enterprise("91330200MA2AAAAA1X", "2026-11-01")
+        .base(812.5, "B")
+        .list("red:customs-advanced-certified")
+        .text("business_type", "freight-forwarder")
+        .number("years_in_operation", 8.0)
+        .number("registered_capital_10k_cny", 500.0)
+        .text("tax_credit_grade", "A")
+        .flag("overdue_debts", false)
+        .number("annual_revenue_10k_cny", 4200.0)
+        .number("customs_violations_3y", 1.0)
+        .flag("aeo_certified", true)
+        .flag("social_insurance_compliant", true)
+        .number("industry_honours", 1.0)
+        .build();
+    let e = ok::<NingboPort>(&req);
+    assert_eq!((e.score, e.grade.as_str()), (81_175, "B"));
+    assert_eq!(
+        e.reasons[0],
+        "customs_violations_3y: 100.00 of 150.00 (1 customs violation(s) in 3 years, 50 points each)"
     );
 }
 
@@ -124,13 +277,64 @@ fn bad_inputs_are_named() {
     );
 }
 
+/// What `describe()` and `consequences()` declare: version 2.0.0, the
+/// grades A–D then the two statuses, and a consequence for a poor provincial
+/// grade (L68), a black list (L68, L1342) and a warning list (L1322), each
+/// giving a declared grade.
 #[test]
 fn describe_tells_the_truth() {
     let info = NingboPort::describe();
     assert_eq!(info.name, "ningbo/port");
+    assert_eq!(info.version, "2.0.0");
     assert_eq!(info.base_weight_bp, 3000);
-    let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
-    assert_eq!(grades, ["A", "B", "C", "D"]);
+    let grades: Vec<_> = info
+        .grades
+        .iter()
+        .map(|g| (g.grade.as_str(), g.min_score))
+        .collect();
+    assert_eq!(
+        grades,
+        [
+            ("A", 85_000),
+            ("B", 70_000),
+            ("C", 55_000),
+            ("D", 0),
+            ("warning", 0),
+            ("key-supervision", 0)
+        ]
+    );
+    let consequences: Vec<_> = NingboPort::consequences()
+        .into_iter()
+        .map(|c| (c.when, c.grade, c.source))
+        .collect();
+    let some = |g: &str| Some(g.to_string());
+    assert_eq!(
+        consequences,
+        [
+            (
+                "base:poor".to_string(),
+                some("key-supervision"),
+                "credit-zhejiang-2020-01 L68".to_string()
+            ),
+            (
+                "list:black".to_string(),
+                some("key-supervision"),
+                "credit-zhejiang-2020-01 L68, L1342".to_string()
+            ),
+            (
+                "list:warning".to_string(),
+                some("warning"),
+                "credit-zhejiang-2020-01 L1322".to_string()
+            ),
+        ]
+    );
+    for c in NingboPort::consequences() {
+        assert!(
+            info.grades
+                .iter()
+                .any(|g| Some(&g.grade) == c.grade.as_ref())
+        );
+    }
     // Every indicator the model reads is declared.
     let e = evaluate::<NingboPort>(&exemplary(800.0).build()).unwrap();
     for c in e.contributions.iter().filter(|c| c.name != "base") {

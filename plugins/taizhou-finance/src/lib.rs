@@ -1,5 +1,5 @@
 //! Taizhou financial service credit platform model (台州市金融服务信用信息共享平台),
-//! version 1.0.0.
+//! version 2.0.0.
 //!
 //! Small and micro enterprises, on a 1000-point scale, as the People's Bank
 //! of China Taizhou branch scores them for the banks on its platform. The
@@ -8,8 +8,17 @@
 //! file and the platform's risk matrix (tax, power use, violations,
 //! related-party risk, rating volatility). The risk matrix also raises risk
 //! warnings — what the platform pushes to banks every month — which lead the
-//! reasons, most important first. Grades AAA, AA, A, B, C. See README.md for
-//! the choices the source leaves open.
+//! reasons, most important first. Grades AAA, AA, A, B, C by points.
+//!
+//! The provincial rating (信用浙江的信用评级) is not scored — the 10 % is the
+//! lists' — but it is read: it is what the platform shows the bank for its
+//! credit check (L1375), so the `base` part's note carries it, and a poor one
+//! (较差, D, or worse) puts the enterprise under key supervision (重点监管,
+//! L68): grade `key-supervision` whatever the points. An enterprise on an
+//! untrust (black) list is intercepted automatically (自动拦截, L1375): grade
+//! `intercepted` whatever the points. See [`TaizhouFinance::consequences`]
+//! and README.md for the source lines and the choices the source leaves
+//! open.
 #![deny(missing_docs)]
 
 use scorehost_sdk::*;
@@ -29,7 +38,8 @@ pub const LISTS_CLEAR: f64 = 80.0;
 /// platform raises a risk warning.
 pub const WARNING_DROP_PCT: f64 = 30.0;
 
-/// Grades AAA–C and their lowest scores (hundredths).
+/// Grades AAA–C and their lowest scores (hundredths): the grades the points
+/// earn.
 pub fn bands() -> Bands {
     Bands::new(&[
         ("AAA", 90_000),
@@ -38,6 +48,28 @@ pub fn bands() -> Bands {
         ("B", 60_000),
         ("C", 0),
     ])
+}
+
+/// The grade of an enterprise under key supervision (重点监管) — its
+/// provincial rating is poor — whatever the points (L68).
+pub const KEY_SUPERVISION: &str = "key-supervision";
+
+/// The grade of an enterprise on an untrust (black) list, which the
+/// platform intercepts automatically (自动拦截), whatever the points (L1375).
+pub const INTERCEPTED: &str = "intercepted";
+
+/// Every declared grade: AAA–C by points ([`bands`]), then the two statuses
+/// a consequence gives whatever the points, least severe first. A status
+/// starts at the bottom of the scale (0): any score can carry it.
+pub fn grades() -> Vec<GradeBand> {
+    let mut grades = bands().to_wit();
+    for status in [KEY_SUPERVISION, INTERCEPTED] {
+        grades.push(GradeBand {
+            grade: status.into(),
+            min_score: 0,
+        });
+    }
+    grades
 }
 
 /// Dimension maxima in points; with the lists' 100 they make up 1000.
@@ -67,7 +99,7 @@ impl Model for TaizhouFinance {
             scale_min: 0,
             scale_max: 100_000,
             base_weight_bp: BASE_WEIGHT_BP,
-            grades: bands().to_wit(),
+            grades: grades(),
             indicators: vec![
                 spec(
                     "years_in_operation",
@@ -131,6 +163,7 @@ impl Model for TaizhouFinance {
         if req.subject.kind != SubjectKind::Enterprise {
             return Err(EvalError::UnsupportedSubject(req.subject.kind));
         }
+        let rating = ProvincialGrade::of(req)?;
         let years = req.amount("years_in_operation")?;
         let overdue = req.count("overdue_loans_12m")?;
         let pool = req.opt_flag("cultivation_pool")?.unwrap_or(false);
@@ -167,6 +200,11 @@ impl Model for TaizhouFinance {
                 "on no provincial red or black list".to_string(),
             )
         };
+        // The 信用浙江 rating is shown to the bank (L1375), not scored.
+        let note = format!(
+            "{note}; 信用浙江 rating {rating}, {} points, shown to the bank for its credit check, not scored",
+            format_points(req.base.score)
+        );
         card.add_points_of("base", lists, LISTS_RED, &note);
 
         // Credit file (300).
@@ -303,23 +341,58 @@ impl Model for TaizhouFinance {
             });
         }
 
-        // Hard rule: a black-listed enterprise is graded C, and says so first.
-        if !black.is_empty() {
-            let cap = bands().min_of("B").unwrap_or(0) - 1;
-            let why = format!(
-                "on a provincial black list ({}): capped at {}, grade C",
-                black.join(", "),
-                format_points(cap)
-            );
-            if !card.cap(cap, "black-list", &why) {
-                card.reason(why);
-            }
-        }
         warnings.sort_by_key(|w| w.rank);
         for w in warnings {
             card.reason(w.text);
         }
-        Ok(card.finish(&bands()))
+        let mut e = card.finish(&bands());
+
+        // Consequences, whatever the points: the score stays what the points
+        // make, the grade says the status, and the first reason says why.
+        let earned = e.grade.clone();
+        let mut first = Vec::new();
+        if !black.is_empty() {
+            e.grade = INTERCEPTED.into();
+            first.push(format!(
+                "automatic interception (自动拦截): on an untrust list (失信名单: {}) — graded \
+                 '{INTERCEPTED}' whatever the points (the points alone earn {earned}); a key \
+                 supervision object (重点监管) too",
+                black.join(", ")
+            ));
+            if rating.is_poor() {
+                first.push(format!(
+                    "信用浙江 rating {rating}: key supervision (重点监管) too"
+                ));
+            }
+        } else if rating.is_poor() {
+            e.grade = KEY_SUPERVISION.into();
+            first.push(format!(
+                "key supervision (重点监管): 信用浙江 rating {rating} — graded \
+                 '{KEY_SUPERVISION}' whatever the points (the points alone earn {earned})"
+            ));
+        }
+        e.reasons.splice(0..0, first);
+        Ok(e)
+    }
+
+    fn consequences() -> Vec<Consequence> {
+        vec![
+            consequence(
+                ProvincialGrade::WHEN_POOR,
+                "key supervision (重点监管): the 信用浙江 rating the bank sees is poor; graded \
+                 'key-supervision' whatever the points, which stay as they are",
+                Some(KEY_SUPERVISION),
+                "credit-zhejiang-2020-01 L68, L1375",
+            ),
+            consequence(
+                "list:black",
+                "automatic interception (自动拦截) of the untrustworthy (失信者): graded \
+                 'intercepted' whatever the points, which stay as they are (the lists' 10 % \
+                 is 0); a key supervision object (重点监管) too",
+                Some(INTERCEPTED),
+                "credit-zhejiang-2020-01 L1375, L68",
+            ),
+        ]
     }
 }
 

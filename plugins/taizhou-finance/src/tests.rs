@@ -23,6 +23,7 @@ fn exemplary() -> RequestBuilder {
 /// Changes of number indicators from full marks, the score and grade they give.
 type GradeCase<'a> = (&'a [(&'a str, f64)], Points, &'a str);
 
+/// L1350: 「应用省公共信用信息平台红黑名单数据(占比10%)、企业信用档案等数据」.
 #[test]
 fn lists_are_ten_percent_and_the_rest_ninety() {
     let industry: f64 = DIMENSIONS.iter().map(|(_, p)| p).sum();
@@ -38,6 +39,11 @@ fn full_marks_are_a_thousand_and_aaa() {
     assert!(e.reasons.is_empty(), "{:?}", e.reasons);
 }
 
+/// L1350: the 10 % is the red and black lists' (「红黑名单数据(占比10%)」): the
+/// provincial score itself gives no points. L1375: 「系统右上角出现“信用浙江”平台对
+/// 该企业的信用评级，银行可点击进去查看评分情况」 — the rating and its score are shown
+/// to the bank, in the `base` part's note. (1.0.0's README said the provincial
+/// evaluation was not used at all.)
 #[test]
 fn the_base_is_the_lists_share_not_the_provincial_score() {
     // Red list: 100 (full 10 %); neither list: 80; black list: 0.
@@ -59,6 +65,39 @@ fn the_base_is_the_lists_share_not_the_provincial_score() {
             100_000
         );
     }
+    // The bank sees the 信用浙江 rating and its score.
+    let e = ok::<TaizhouFinance>(&exemplary().base(455.5, "中等").build());
+    assert_eq!(
+        e.contributions[0].note,
+        "provincial red list (red:tax-a-grade); 信用浙江 rating C (中等), 455.50 points, shown \
+         to the bank for its credit check, not scored"
+    );
+}
+
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象」, and L1375:
+/// the 信用浙江 rating is what the bank checks. A poor rating (较差, D, or worse)
+/// gives grade `key-supervision` whatever the points, which stay.
+#[test]
+fn a_poor_provincial_rating_is_key_supervision() {
+    for (grade, shown) in [("D", "D (较差)"), ("E", "E (差)"), ("差", "E (差)")] {
+        let e = ok::<TaizhouFinance>(&exemplary().base(300.0, grade).build());
+        assert_eq!((e.score, e.grade.as_str()), (100_000, "key-supervision"));
+        assert_eq!(
+            e.reasons,
+            [format!(
+                "key supervision (重点监管): 信用浙江 rating {shown} — graded 'key-supervision' \
+                 whatever the points (the points alone earn AAA)"
+            )]
+        );
+    }
+    for grade in ["A", "B", "C"] {
+        let e = ok::<TaizhouFinance>(&exemplary().base(300.0, grade).build());
+        assert_eq!(e.grade, "AAA", "{grade}");
+    }
+    assert!(matches!(
+        evaluate::<TaizhouFinance>(&exemplary().base(300.0, "BBB").build()),
+        Err(EvalError::InvalidIndicator(m)) if m.starts_with("base.grade: 'BBB'")
+    ));
 }
 
 #[test]
@@ -282,6 +321,10 @@ fn violations_related_parties_and_rating_volatility() {
     );
 }
 
+/// L1363: 「预警分析功能通过筛选违法违规信息、纳税用电等经营趋势信息、关联企业风险信息、
+/// 信用评级波动性等重要监测指标，构建风险矩阵模型…按月向金融机构推送触发风险预警企业」.
+/// The interception's reason comes first (changed on purpose from 1.0.0's
+/// cap; see `a_black_list_is_intercepted_whatever_the_points`).
 #[test]
 fn warnings_lead_the_reasons_most_important_first() {
     let req = exemplary()
@@ -294,13 +337,15 @@ fn warnings_lead_the_reasons_most_important_first() {
         .set("rating_change_notches", Value::Number(-3.0))
         .build();
     let e = ok::<TaizhouFinance>(&req);
-    // 0 + 100 + 120 + 80 + 0 + 0 + 0 + 50 + 40 + 0 = 390: already under the cap.
+    // 0 + 100 + 120 + 80 + 0 + 0 + 0 + 50 + 40 + 0 = 390.
     assert_eq!(e.score, 39_000);
-    assert_eq!(e.grade, "C");
+    assert_eq!(e.grade, "intercepted");
     assert_eq!(
         e.reasons[..7],
         [
-            "on a provincial black list (black:tax-evasion): capped at 599.99, grade C",
+            "automatic interception (自动拦截): on an untrust list (失信名单: black:tax-evasion) \
+             — graded 'intercepted' whatever the points (the points alone earn C); a key \
+             supervision object (重点监管) too",
             "risk warning: 1 related part(ies) on a black list",
             "risk warning: tax arrears recorded",
             "risk warning: electricity use down 45 % year on year",
@@ -312,14 +357,38 @@ fn warnings_lead_the_reasons_most_important_first() {
     assert!(!e.contributions.iter().any(|c| c.name == "black-list"));
 }
 
+/// L1375: 「社会主体申办行政业务时系统会“自动比对”失信名单对失信者发起“自动拦截”功能」 —
+/// the untrustworthy are intercepted, a prohibition: grade `intercepted`
+/// whatever the points, which stay (the lists' 10 % is 0, L1350). Changed on
+/// purpose from 1.0.0, which capped the score at 599.99 (grade C), a rule of
+/// its own.
 #[test]
-fn black_list_caps_at_grade_c() {
+fn a_black_list_is_intercepted_whatever_the_points() {
     let e = ok::<TaizhouFinance>(&exemplary().list("black:court-defaulter").build());
-    // 900 without the lists' 100, capped at 599.99.
-    assert_eq!(e.score, 59_999);
-    assert_eq!(e.grade, "C");
-    assert_eq!(part(&e, "black-list"), 59_999 - 90_000);
-    assert!(e.reasons[0].contains("black:court-defaulter"));
+    // 900 without the lists' 100: the points alone earn AAA.
+    assert_eq!((e.score, e.grade.as_str()), (90_000, "intercepted"));
+    assert_eq!(part(&e, "base"), 0);
+    assert!(!e.contributions.iter().any(|c| c.name == "black-list"));
+    assert_eq!(
+        e.reasons,
+        [
+            "automatic interception (自动拦截): on an untrust list (失信名单: black:court-defaulter) \
+          — graded 'intercepted' whatever the points (the points alone earn AAA); a key \
+          supervision object (重点监管) too"
+        ]
+    );
+    // With a poor rating too: intercepted, and the rating named.
+    let e = ok::<TaizhouFinance>(
+        &exemplary()
+            .base(200.0, "D")
+            .list("black:court-defaulter")
+            .build(),
+    );
+    assert_eq!(e.grade, "intercepted");
+    assert_eq!(
+        e.reasons[1],
+        "信用浙江 rating D (较差): key supervision (重点监管) too"
+    );
 }
 
 #[test]
@@ -365,7 +434,7 @@ fn bad_values_are_refused_by_name() {
     );
 }
 
-/// `examples/requests/taizhou-finance.json`, value for value.
+/// `examples/requests/taizhou-finance.json`, value for value (L1350, L1363).
 #[test]
 fn the_example_request_scores_765_grade_a() {
     let req = RequestBuilder::enterprise("91331002MA2BBBBB2K", "2026-11-01")
@@ -385,6 +454,11 @@ fn the_example_request_scores_765_grade_a() {
     assert_eq!(e.score, 76_500);
     assert_eq!(e.grade, "A");
     assert_eq!(
+        e.contributions[0].note,
+        "on no provincial red or black list; 信用浙江 rating B (良好), 760.00 points, shown to \
+         the bank for its credit check, not scored"
+    );
+    assert_eq!(
         e.reasons,
         [
             "risk warning: electricity use down 45 % year on year",
@@ -395,14 +469,52 @@ fn the_example_request_scores_765_grade_a() {
     );
 }
 
+/// What `describe()` and `consequences()` declare: version 2.0.0, the
+/// grades AAA–C then the two statuses, and a consequence for a poor
+/// provincial rating (L68, L1375) and a black list (L1375, L68).
 #[test]
 fn describe_tells_the_truth() {
     let info = TaizhouFinance::describe();
     assert_eq!(info.name, "taizhou/finance");
-    assert_eq!(info.version, "1.0.0");
+    assert_eq!(info.version, "2.0.0");
     assert_eq!(info.base_weight_bp, 1000);
-    let grades: Vec<_> = info.grades.iter().map(|g| g.grade.as_str()).collect();
-    assert_eq!(grades, ["AAA", "AA", "A", "B", "C"]);
+    let grades: Vec<_> = info
+        .grades
+        .iter()
+        .map(|g| (g.grade.as_str(), g.min_score))
+        .collect();
+    assert_eq!(
+        grades,
+        [
+            ("AAA", 90_000),
+            ("AA", 80_000),
+            ("A", 70_000),
+            ("B", 60_000),
+            ("C", 0),
+            ("key-supervision", 0),
+            ("intercepted", 0)
+        ]
+    );
+    let consequences: Vec<_> = TaizhouFinance::consequences()
+        .into_iter()
+        .map(|c| (c.when, c.grade, c.source))
+        .collect();
+    let s = |t: &str| t.to_string();
+    assert_eq!(
+        consequences,
+        [
+            (
+                s("base:poor"),
+                Some(s("key-supervision")),
+                s("credit-zhejiang-2020-01 L68, L1375")
+            ),
+            (
+                s("list:black"),
+                Some(s("intercepted")),
+                s("credit-zhejiang-2020-01 L1375, L68")
+            ),
+        ]
+    );
     let e = ok::<TaizhouFinance>(&exemplary().build());
     for c in e.contributions.iter().filter(|c| c.name != "base") {
         assert!(
