@@ -965,7 +965,7 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
                 assert_eq!(got, status, "{comment}: {answer}");
                 others.push(what);
                 if what == "impact:" {
-                    assert_eq!(answer["candidate"]["version"], "2.0.0", "{answer}");
+                    assert_eq!(answer["candidate"]["version"], "3.0.0", "{answer}");
                     assert!(
                         answer["compared"].as_u64().unwrap() > 0,
                         "the pinned version's baseline is there: {answer}"

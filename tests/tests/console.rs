@@ -2,7 +2,7 @@
 //! chromedriver (WebDriver), against the real `scorehost demo`.
 //!
 //! A reviewer signs in with the demo's printed province token, opens the
-//! submitted Fenghua 2.0.0, computes its impact (drawn: heat map and
+//! submitted Fenghua 3.0.0, computes its impact (drawn: heat map and
 //! distributions), confirms the hash and approves it; an auditor finds an
 //! evaluation, sees its waterfall, replays it and downloads its inclusion
 //! proof, which the CLI then checks offline, and verifies the log; an app
@@ -445,10 +445,10 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .await;
     b.shoot("home-reviewer").await;
     b.go("/console/review").await;
-    b.find("a[href='/console/review/fenghua/tourism/2.0.0']")
+    b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await;
     b.shoot("review-queue").await;
-    b.find("a[href='/console/review/fenghua/tourism/2.0.0']")
+    b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await
         .click()
         .await
@@ -484,7 +484,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     assert_eq!(
         post_without_csrf(
             &base,
-            "/console/review/fenghua/tourism/2.0.0/revoke",
+            "/console/review/fenghua/tourism/3.0.0/revoke",
             &cookie,
             "reason=forged"
         ),
@@ -492,7 +492,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     );
     let (_, version) = call(
         "GET",
-        &format!("{base}/v1/plugins/fenghua/tourism/versions/2.0.0"),
+        &format!("{base}/v1/plugins/fenghua/tourism/versions/3.0.0"),
         Some(&demo.province),
         None,
         None,
@@ -509,7 +509,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .unwrap();
     b.find("[data-test=approve]").await.click().await.unwrap();
     b.wait_for("p.error", 10).await;
-    b.go("/console/review/fenghua/tourism/2.0.0").await;
+    b.go("/console/review/fenghua/tourism/3.0.0").await;
     assert_eq!(
         b.find("[data-test=status]").await.text().await.unwrap(),
         "submitted"
@@ -533,7 +533,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .unwrap();
     for action in ["approve", "shadow", "unshadow", "impact"] {
         let records: Vec<(String,)> = sqlx::query_as(&format!(
-            "SELECT record FROM audit_log WHERE kind = 'registry' AND record LIKE '%\"action\":\"{action}\"%' AND record LIKE '%fenghua/tourism@2.0.0%'"
+            "SELECT record FROM audit_log WHERE kind = 'registry' AND record LIKE '%\"action\":\"{action}\"%' AND record LIKE '%fenghua/tourism@3.0.0%'"
         ))
         .fetch_all(&pool)
         .await
@@ -711,7 +711,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         "a publisher cannot approve"
     );
     b.shoot("publish-version").await;
-    b.go("/console/review/fenghua/tourism/2.0.0").await;
+    b.go("/console/review/fenghua/tourism/3.0.0").await;
     assert!(
         b.html().await.contains("403"),
         "another namespace's version is refused"
@@ -945,7 +945,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     );
     for path in [
         "/console/review",
-        "/console/review/fenghua/tourism/2.0.0",
+        "/console/review/fenghua/tourism/3.0.0",
         "/console/audit",
         "/console/audit/log",
         &evaluation_path,
@@ -970,7 +970,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     let (_, me) = call("GET", &format!("{base}/v1/me"), Some(&secret), None, None);
     b.sign_in(&secret).await;
     b.go("/console/review").await;
-    b.find("a[href='/console/review/fenghua/tourism/2.0.0']")
+    b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await;
     run_on(
         &demo.demo.data_dir,

@@ -61,6 +61,16 @@ const MODELS: [(&str, &str, Stage); 24] = [
     ("credit-code", "credit_code", Stage::Corrected),
 ];
 
+/// Example requests for one kind of subject of a model, where that kind
+/// is scored on other indicators than the model's main example: (package,
+/// subject kind, example file stem under `examples/requests/`).
+const KIND_EXAMPLES: [(&str, &str, &str); 2] = [
+    // Longyou's town residents (L1419).
+    ("quzhou-longyou", "natural-person", "quzhou-longyou-resident"),
+    // Mining's geological experts (L1149).
+    ("mining", "natural-person", "mining-expert"),
+];
+
 /// A benefit scenario's rule as the source words it.
 #[derive(Clone, Copy)]
 enum Threshold {
@@ -77,7 +87,14 @@ type ScenarioDef = (&'static str, &'static str, &'static str, Threshold);
 
 /// The benefit scenarios the demo defines, with the source's own words
 /// (credit-zhejiang-2020-01.txt; README "Every model in the source").
-const SCENARIOS: [ScenarioDef; 5] = [
+const SCENARIOS: [ScenarioDef; 6] = [
+    // L707: 「钱江分达到550分的市民可签约舒心就医·最多付一次服务」
+    (
+        "hangzhou-hospital-pay-once",
+        "Hospital care, pay once (舒心就医·最多付一次)",
+        "hangzhou/qianjiang",
+        Threshold::AtLeast(550.0),
+    ),
     // L1292: 「钱江分达到573分的用户…信用付快速乘车」
     (
         "hangzhou-transit-credit-pay",
@@ -106,12 +123,13 @@ const SCENARIOS: [ScenarioDef; 5] = [
         "hangzhou/qianjiang",
         Threshold::AtLeast(700.0),
     ),
-    // L1137: 「只有信用A、B级中介机构才可作为财政出资地矿项目承担单位候选人」
+    // L1137: 「只有信用A、B级中介机构才可作为财政出资地矿项目承担单位候选人」;
+    // key supervision (L68) is inspection, not a bidding bar.
     (
         "mining-state-funded-bids",
         "State-funded mining project bids",
         "mining/rights",
-        Threshold::Grades(&["A", "B"]),
+        Threshold::Grades(&["A", "B", "A-key-supervision", "B-key-supervision"]),
     ),
 ];
 
@@ -280,6 +298,15 @@ async fn prepare(
             .await?;
     let registry: Arc<Registry> = catalog.shared_registry();
     let province = Actor::province();
+    let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> =
+        Default::default();
+    for (package, kind, stem) in KIND_EXAMPLES {
+        let text = std::fs::read_to_string(format!("examples/requests/{stem}.json"))
+            .with_context(|| format!("examples/requests/{stem}.json"))?;
+        let example: ScoreRequest = serde_json::from_str(&text)?;
+        let model = example.model.clone().unwrap_or_else(|| package.to_string());
+        by_kind.insert((model, kind.to_string()), example);
+    }
     // Per model: its latest declaration (what the population is made for)
     // and example; `loaded` holds the pinned version at the same index.
     let mut models: Vec<(ModelName, WireModelInfo, ScoreRequest)> = Vec::new();
@@ -353,6 +380,9 @@ async fn prepare(
                 .entry(name.to_string())
                 .or_default()
                 .push(id.clone());
+            let template = by_kind
+                .get(&(name.to_string(), kind.to_string()))
+                .unwrap_or(template);
             for mut record in varied_indicators(template, &mut rng) {
                 record["subject_id"] = json!(id);
                 indicators.push_str(&record.to_string());
