@@ -130,7 +130,18 @@ fn a_scaffolded_plugin_tests_builds_and_scores() {
         .iter()
         .map(|g| g["grade"].as_str().unwrap())
         .collect();
-    assert_eq!(grades, ["A", "B", "C"]);
+    assert_eq!(grades, ["A", "B", "C", "key-supervision"]);
+    // The declared consequences travel from the SDK's export to the host.
+    let declared: Vec<(&str, &str)> = info["model"]["consequences"]
+        .as_array()
+        .expect("consequences declared")
+        .iter()
+        .map(|c| (c["when"].as_str().unwrap(), c["grade"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        declared,
+        [("base:poor", "key-supervision"), ("list:black", "key-supervision")]
+    );
 
     let s = scorehost(
         &[

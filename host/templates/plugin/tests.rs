@@ -33,11 +33,16 @@ fn full_marks_are_one_thousand() {
     assert_eq!((e.score, e.grade.as_str()), (100_000, "A"));
 }
 
+/// L68: 「将公共信用评价等级较差和被列入严重失信名单的主体纳入重点监管对象」
 #[test]
-fn black_list_caps_below_b() {
+fn a_black_list_or_a_poor_provincial_grade_is_key_supervision() {
     let e = evaluate::<{{type}}>(&example().list("black:court-defaulter").build()).unwrap();
-    assert_eq!((e.score, e.grade.as_str()), (59_999, "C"));
+    assert_eq!((e.score, e.grade.as_str()), (77_000, "key-supervision"));
     assert!(e.reasons[0].contains("black:court-defaulter"));
+    let poor = evaluate::<{{type}}>(&example().base(750.0, "D").build()).unwrap();
+    assert_eq!((poor.score, poor.grade.as_str()), (77_000, "key-supervision"));
+    let fair = evaluate::<{{type}}>(&example().base(750.0, "C").build()).unwrap();
+    assert_eq!(fair.grade, "B");
 }
 
 #[test]
@@ -49,6 +54,7 @@ fn bad_inputs_are_refused_by_name() {
         Err(EvalError::MissingIndicator("violations_3y".into()))
     );
     let negative = RequestBuilder::enterprise("x", "2026-11-01")
+        .base(750.0, "B")
         .number("years_in_operation", -1.0)
         .number("violations_3y", 0.0)
         .build();

@@ -146,6 +146,22 @@ pub fn compare<M: sdk::Model>(
         "the component at {} is stale (left: its describe(), right: the source's): rebuild it",
         module.display()
     );
+    let declared: Vec<_> = model
+        .consequences()
+        .iter()
+        .map(|c| sdk::Consequence {
+            when: c.when.clone(),
+            effect: c.effect.clone(),
+            grade: c.grade.clone(),
+            source: c.source.clone(),
+        })
+        .collect();
+    assert_eq!(
+        declared,
+        M::consequences(),
+        "the component at {} declares other consequences than the source (left: the component's): rebuild it",
+        module.display()
+    );
     let boxed = evaluate(module, req);
     let rebuild = "if you changed the model since building its component, rebuild it \
         (cargo build --profile plugin --target wasm32-wasip2 -p <package>)";
