@@ -33,6 +33,11 @@ fn full_marks_are_one_thousand_blue_in_both_cities() {
     }
 }
 
+/// L38: 「推动有意愿的设区市加入互认圈」 and L1316: 「与省内其他城市实现跨地区互认」 —
+/// recognised across cities: one common scale, on which each city's own
+/// good/excellent thresholds land on 600/800 (the anchors are ours). L1314:
+/// 「为法定代表人钱江分达到650的入驻企业」 — Qianjiang's blue anchor is 650: 650.00
+/// is common 800.00 (blue), 649.99 is green.
 #[test]
 fn each_city_threshold_lands_on_the_common_bands() {
     // (city, city score, common score, colour)

@@ -47,6 +47,11 @@ pub(crate) fn worked_example() -> RequestBuilder {
         .number("credit_pay_defaults_1y", 0.0)
 }
 
+/// L1280–1282: 「钱江分2.0以省自然人公共信用评价信息（以下简称省信用分）作为基础分，对省
+/// 公共信用评价的不同分数段赋予不同权重」 (and L1271: 「钱江分以浙江省自然人公共信用评价
+/// 作为基础性指标」) — the base is the provincial score weighted by band: 0.5 per
+/// point below 600, 1.5 from 600 to 800, 1.0 from 800 to 1000, at most 800
+/// (the weights are ours).
 #[test]
 fn base_is_weighted_by_band_at_the_edges() {
     // (provincial score, Qianjiang base in hundredths)
@@ -324,6 +329,9 @@ fn pilot_park_at_650_and_rental_deposit_at_700() {
     assert!(unlocked(0).is_empty());
 }
 
+/// L42: 「设置三个等级，对应"蓝、绿、黄"三色，依次代表信用状况优秀、良好、待提高」 — the
+/// grade is the credit code colour: blue from 650, green from 550, yellow
+/// below (the cut-offs are ours).
 #[test]
 fn grades_are_the_credit_code_colours() {
     let b = bands();
@@ -556,6 +564,177 @@ fn under_eighteen_is_refused() {
         .build();
     let e = evaluate::<HangzhouQianjiang>(&eighteen).unwrap();
     assert_eq!((e.score, e.grade.as_str()), (62_000, "green"));
+}
+
+/// L1267: 「在杭州工作或生活且年满18周岁的市民，无论户籍归属，都可以申请授权开通」 —
+/// natural persons only, aged 18 or over: `age` is required, 17.99 is
+/// refused, 18 is scored; an enterprise is refused whatever its indicators.
+/// (The opt-in, 授权, is the host's.)
+#[test]
+fn only_natural_persons_aged_18_or_over_are_scored() {
+    assert_eq!(
+        HangzhouQianjiang::describe().subject_kinds,
+        [SubjectKind::NaturalPerson]
+    );
+    let mut firm = adult(800.0).build();
+    firm.subject.kind = SubjectKind::Enterprise;
+    assert_eq!(
+        evaluate::<HangzhouQianjiang>(&firm),
+        Err(EvalError::UnsupportedSubject(SubjectKind::Enterprise))
+    );
+    assert_eq!(
+        evaluate::<HangzhouQianjiang>(&adult(800.0).without("age").build()),
+        Err(EvalError::MissingIndicator("age".into()))
+    );
+    let young = adult(800.0).set("age", Value::Number(17.99)).build();
+    assert_eq!(
+        evaluate::<HangzhouQianjiang>(&young),
+        Err(EvalError::InvalidIndicator(
+            "age: the Qianjiang score is for persons aged 18 or over, got 17.99".into()
+        ))
+    );
+    let eighteen = adult(800.0).set("age", Value::Number(18.0)).build();
+    assert_eq!(
+        evaluate::<HangzhouQianjiang>(&eighteen).unwrap().score,
+        60_000
+    );
+}
+
+/// L1279: 「钱江分1.0包括基本信息、遵纪守法、生活用信等五大维度」 — basic information
+/// (基本信息): a verified real-name identity, 20 points; not verified, none.
+#[test]
+fn basic_information_is_twenty_for_a_verified_identity() {
+    let unverified = evaluate::<HangzhouQianjiang>(&adult(800.0).build()).unwrap();
+    assert_eq!(part(&unverified, "identity_verified"), 0);
+    assert_eq!(unverified.score, 60_000);
+    let verified = evaluate::<HangzhouQianjiang>(
+        &adult(800.0)
+            .set("identity_verified", Value::Flag(true))
+            .build(),
+    )
+    .unwrap();
+    assert_eq!(part(&verified, "identity_verified"), 2_000);
+    assert_eq!(verified.score, 62_000);
+    assert_eq!(IDENTITY_POINTS, 20.0);
+}
+
+/// L1279: 「遵纪守法」 (law-abiding), with L1273: 「政务信用数据作为主要指标」 — each
+/// traffic violation in the last year costs 10 points, down to −60 (from the
+/// 6th on, nothing more).
+#[test]
+fn law_abiding_traffic_violations_cost_ten_each_down_to_sixty() {
+    for (n, want) in [
+        (0.0, 0),
+        (1.0, -1_000),
+        (5.0, -5_000),
+        (6.0, -6_000),
+        (7.0, -6_000),
+    ] {
+        let e =
+            evaluate::<HangzhouQianjiang>(&adult(800.0).number("traffic_violations_1y", n).build())
+                .unwrap();
+        assert_eq!(part(&e, "traffic_violations_1y"), want, "{n} violations");
+        assert_eq!(e.score, 60_000 + want, "{n} violations");
+    }
+    let e =
+        evaluate::<HangzhouQianjiang>(&adult(800.0).number("traffic_violations_1y", 2.0).build())
+            .unwrap();
+    let note = &e
+        .contributions
+        .iter()
+        .find(|c| c.name == "traffic_violations_1y")
+        .unwrap()
+        .note;
+    assert!(note.ends_with("(law-abiding)"), "{note}");
+}
+
+/// L1279: 「生活用信」 (life and credit use) and L1273: 「结合杭州市民卡公司运营十余年积累的
+/// 用户信息和行为信息作为辅助指标」 — a full year holding a citizen card +4 (at most
+/// 40), a utility bill in arrears −15 (down to −45), a credit-pay default −20
+/// (down to −60).
+#[test]
+fn life_and_credit_use_rules() {
+    let cases = [
+        ("citizen_card_years", 1.0, 400),
+        ("citizen_card_years", 10.0, 4_000),
+        ("citizen_card_years", 11.0, 4_000),
+        ("utility_arrears_1y", 1.0, -1_500),
+        ("utility_arrears_1y", 3.0, -4_500),
+        ("utility_arrears_1y", 4.0, -4_500),
+        ("credit_pay_defaults_1y", 1.0, -2_000),
+        ("credit_pay_defaults_1y", 3.0, -6_000),
+        ("credit_pay_defaults_1y", 4.0, -6_000),
+    ];
+    for (name, n, want) in cases {
+        let e = evaluate::<HangzhouQianjiang>(&adult(800.0).number(name, n).build()).unwrap();
+        assert_eq!(part(&e, name), want, "{name} = {n}");
+        assert_eq!(e.score, 60_000 + want, "{name} = {n}");
+        let note = &e
+            .contributions
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .note;
+        assert!(note.ends_with("(life/credit use)"), "{name}: {note}");
+    }
+}
+
+/// L1308: 「目前勋章体系包括"爱心使者""文体达人"及"低碳行者"三大勋章，分别对应市民献血与
+/// 志愿者服务、图书借阅与校园健身、以及乘坐公交地铁出行等社会正能量行为」 — the pro-social
+/// medals: blood donation 15 each (at most 45), volunteering 0.5 an hour (at
+/// most 30), library loans 0.5 (at most 20), campus fitness 0.2 (at most 15),
+/// public transport 0.05 a trip (at most 30).
+#[test]
+fn pro_social_medals_points_and_limits() {
+    // (indicator, one unit, units at the limit, points at the limit)
+    let cases = [
+        ("blood_donations_3y", 1_500, 3.0, 4_500),
+        ("volunteer_hours_1y", 50, 60.0, 3_000),
+        ("library_loans_1y", 50, 40.0, 2_000),
+        ("campus_fitness_visits_1y", 20, 75.0, 1_500),
+        ("public_transport_trips_1y", 5, 600.0, 3_000),
+    ];
+    let points = |name: &str, n: f64| {
+        let e = evaluate::<HangzhouQianjiang>(&adult(800.0).number(name, n).build()).unwrap();
+        assert_eq!(e.score, 60_000 + part(&e, name), "{name} = {n}");
+        part(&e, name)
+    };
+    for (name, one, at_limit, limit) in cases {
+        assert_eq!(points(name, 1.0), one, "{name}: one unit");
+        assert_eq!(points(name, at_limit), limit, "{name}: at the limit");
+        assert_eq!(
+            points(name, at_limit + 1.0),
+            limit,
+            "{name}: above the limit"
+        );
+    }
+}
+
+/// L1306: 「同时助老服务时长也会纳入钱江分亲社会行为维度进行加分」 — volunteering for
+/// the elderly counts: its hours are reported in `volunteer_hours_1y`, a
+/// pro-social indicator (no indicator of its own), and add points: 20 hours,
+/// +10.
+#[test]
+fn volunteering_for_the_elderly_counts_as_volunteer_hours() {
+    let info = HangzhouQianjiang::describe();
+    let volunteering: Vec<_> = info
+        .indicators
+        .iter()
+        .filter(|i| i.name.contains("volunteer") || i.name.contains("elderly"))
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(volunteering, ["volunteer_hours_1y"]);
+    let e = evaluate::<HangzhouQianjiang>(&adult(800.0).number("volunteer_hours_1y", 20.0).build())
+        .unwrap();
+    assert_eq!(part(&e, "volunteer_hours_1y"), 1_000);
+    assert_eq!(e.score, 61_000);
+    let note = &e
+        .contributions
+        .iter()
+        .find(|c| c.name == "volunteer_hours_1y")
+        .unwrap()
+        .note;
+    assert!(note.contains("pro-social"), "{note}");
 }
 
 #[test]

@@ -247,6 +247,52 @@ fn a_black_list_is_high_risk() {
     assert_eq!((red.score, red.grade.as_str()), (98_000, "low"));
 }
 
+/// L1225: 「浙江省市场监管局对全省250万家企业进行智能化、精准化信用风险等级分级」 —
+/// enterprises only: a natural person is refused, and only enterprises are
+/// declared.
+#[test]
+fn only_enterprises_are_scored() {
+    assert_eq!(
+        MarketSupervision::describe().subject_kinds,
+        [SubjectKind::Enterprise]
+    );
+    assert!(evaluate::<MarketSupervision>(&exemplary(800.0).build()).is_ok());
+    let mut person = exemplary(800.0).build();
+    person.subject.kind = SubjectKind::NaturalPerson;
+    assert_eq!(
+        evaluate::<MarketSupervision>(&person),
+        Err(EvalError::UnsupportedSubject(SubjectKind::NaturalPerson))
+    );
+}
+
+/// L1231: 「涵盖年报数据、行政检查、行政处罚、黑名单、税务等涉企信用信息」 — the data are
+/// the model's inputs: the annual report, inspections, consumer complaints
+/// and the tax grade are required indicators (missing, the request is
+/// refused by name; each moves the score), and the black lists are read
+/// (high risk).
+#[test]
+fn the_enterprise_credit_data_are_its_inputs() {
+    let info = MarketSupervision::describe();
+    let changed = [
+        ("annual_report_filed", Value::Flag(false), 8_000),
+        ("inspection_failures_1y", Value::Number(1.0), 4_000),
+        ("consumer_complaints_1y", Value::Number(1.0), 1_000),
+        ("tax_credit_grade", Value::Text("B".into()), 2_000),
+    ];
+    for (name, worse, lost) in changed {
+        let declared = info.indicators.iter().find(|i| i.name == name).unwrap();
+        assert!(declared.required, "{name}");
+        assert_eq!(
+            evaluate::<MarketSupervision>(&exemplary(800.0).without(name).build()),
+            Err(EvalError::MissingIndicator(name.into()))
+        );
+        let e = evaluate::<MarketSupervision>(&exemplary(800.0).set(name, worse).build()).unwrap();
+        assert_eq!(e.score, 96_000 - lost, "{name}");
+    }
+    let black = evaluate::<MarketSupervision>(&exemplary(800.0).list("black:x").build()).unwrap();
+    assert_eq!((black.score, black.grade.as_str()), (96_000, "high"));
+}
+
 #[test]
 fn bad_inputs_are_refused_by_name() {
     let tax = exemplary(800.0)

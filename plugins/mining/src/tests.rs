@@ -113,6 +113,10 @@ fn grades_change_exactly_at_their_bands_and_say_what_they_mean() {
     assert!(grade_meaning("D").contains("不认定为适格投标人"));
 }
 
+/// L1119–1121: 「基于…省矿业权审批系统数据和主体行业监管数据等，整合了…储量年报数据库、
+/// 规费数据库、开发利用数据库等数据资源」 — the industry data: annual report, fees,
+/// restoration, violations and accidents, each scored (points and windows
+/// ours).
 #[test]
 fn each_industry_indicator_follows_its_rule() {
     let cases: [(&str, Value, Points); 9] = [

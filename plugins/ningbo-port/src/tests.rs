@@ -255,6 +255,49 @@ fn the_example_request_scores_811_75_grade_b() {
     );
 }
 
+/// L1332: 「宁波口岸领域企业信用评价对象涵盖国际货运代理、国际船舶代理、仓储堆场、报关
+/// 报检四类企业」 — enterprises only, of the four kinds: each is scored, any other
+/// `business_type` is refused, and so is a natural person.
+#[test]
+fn only_enterprises_of_the_four_kinds_are_scored() {
+    assert_eq!(
+        BUSINESS_TYPES,
+        [
+            "freight-forwarder",
+            "ship-agent",
+            "warehouse-yard",
+            "customs-broker"
+        ]
+    );
+    assert_eq!(
+        NingboPort::describe().subject_kinds,
+        [SubjectKind::Enterprise]
+    );
+    for kind in BUSINESS_TYPES {
+        let req = exemplary(800.0)
+            .set("business_type", Value::Text(kind.into()))
+            .build();
+        assert!(evaluate::<NingboPort>(&req).is_ok(), "{kind}");
+    }
+    let other = exemplary(800.0)
+        .set("business_type", Value::Text("shipping-line".into()))
+        .build();
+    assert_eq!(
+        evaluate::<NingboPort>(&other),
+        Err(EvalError::InvalidIndicator(
+            "business_type: 'shipping-line' is not one of freight-forwarder, ship-agent, \
+             warehouse-yard, customs-broker"
+                .into()
+        ))
+    );
+    let mut person = exemplary(800.0).build();
+    person.subject.kind = SubjectKind::NaturalPerson;
+    assert_eq!(
+        evaluate::<NingboPort>(&person),
+        Err(EvalError::UnsupportedSubject(SubjectKind::NaturalPerson))
+    );
+}
+
 #[test]
 fn bad_inputs_are_named() {
     let req = exemplary(800.0).build();

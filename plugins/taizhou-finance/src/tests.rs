@@ -100,6 +100,9 @@ fn a_poor_provincial_rating_is_key_supervision() {
     ));
 }
 
+/// L1365: 「通过建立通用小微企业风险评估模型，对企业实施动态信用评级」 — the dynamic
+/// rating: AAA, AA, A, B, C by score (names and cut-offs 900 / 800 / 700 /
+/// 600 ours), each changing exactly at its lowest score.
 #[test]
 fn grades_change_exactly_at_their_bands() {
     // Each case: (changes from full marks, expected score, grade).
@@ -214,6 +217,32 @@ fn credit_file_rules() {
     assert_eq!(part(&e, "cultivation_pool"), 0);
     let absent = exemplary().without("cultivation_pool").build();
     assert_eq!(part(&ok::<TaizhouFinance>(&absent), "cultivation_pool"), 0);
+}
+
+/// L1365: 「建立金融、第三产业、经信、科技、商务、质量监督、上市、市场监管等8个综合培育池」
+/// — an enterprise in a cultivation pool (培育池) gets 80 points in its credit
+/// file; out of one, or not reported, none.
+#[test]
+fn a_cultivation_pool_is_eighty_points() {
+    let pooled = ok::<TaizhouFinance>(&exemplary().build());
+    assert_eq!(part(&pooled, "cultivation_pool"), 8_000);
+    let note = &pooled
+        .contributions
+        .iter()
+        .find(|c| c.name == "cultivation_pool")
+        .unwrap()
+        .note;
+    assert!(note.contains("培育池"), "{note}");
+    for req in [
+        exemplary()
+            .set("cultivation_pool", Value::Flag(false))
+            .build(),
+        exemplary().without("cultivation_pool").build(),
+    ] {
+        let e = ok::<TaizhouFinance>(&req);
+        assert_eq!(part(&e, "cultivation_pool"), 0);
+        assert_eq!(e.score, pooled.score - 8_000);
+    }
 }
 
 #[test]

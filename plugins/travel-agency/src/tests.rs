@@ -305,28 +305,8 @@ fn the_consequences_are_declared() {
             ("list:black".to_string(), key, l68),
         ]
     );
-    // The built component declares the same (the host checked them when it
-    // loaded it: every grade they give is declared).
-    let component = sandbox::component_path("travel-agency");
-    if component.exists() {
-        let loaded: Vec<_> = sandbox::load(&component)
-            .consequences()
-            .iter()
-            .map(|c| {
-                (
-                    c.when.clone(),
-                    c.effect.clone(),
-                    c.grade.clone(),
-                    c.source.clone(),
-                )
-            })
-            .collect();
-        let native: Vec<_> = TravelAgency::consequences()
-            .into_iter()
-            .map(|c| (c.when, c.effect, c.grade, c.source))
-            .collect();
-        assert_eq!(loaded, native);
-    }
+    // The built component declares the same: the sandbox harness checks it
+    // at every evaluation (and the host, loading it, that each grade is declared).
 }
 
 /// What 2.0.0 keeps from 1.0.0: for an agency with a provincial grade A–C,

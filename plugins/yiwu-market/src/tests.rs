@@ -536,6 +536,42 @@ fn bad_inputs_are_named() {
     );
 }
 
+/// L1397: 「对义乌小商品市场经营户的基础信息、诚信经营、荣誉资产、转型发展等八种信息
+/// 进行采集」 — basic information (基础信息), collected but not among the aspects
+/// L1399 names, is a sixth aspect (ours) of 125 points: 7.5 a year in the
+/// market (at most 10 years, 75) and 50 for a valid business licence.
+#[test]
+fn basic_information_is_a_sixth_aspect_of_125() {
+    assert_eq!(ASPECTS[0], ("basic-information", 125.0));
+    let n = |v: f64| Value::Number(v);
+    for (name, v, pts) in [
+        ("years_in_market", n(0.0), 0),
+        ("years_in_market", n(4.0), 3_000),
+        ("years_in_market", n(10.0), 7_500),
+        ("years_in_market", n(12.0), 7_500),
+        ("license_valid", Value::Flag(false), 0),
+        ("license_valid", Value::Flag(true), 5_000),
+    ] {
+        let e = ok::<YiwuMarket>(&minimal(500.0).set(name, v.clone()).build());
+        assert_eq!(part(&e, name), pts, "{name} = {v:?}");
+        let note = &e
+            .contributions
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .note;
+        assert!(note.starts_with("basic-information: "), "{name}: {note}");
+    }
+    let info = YiwuMarket::describe();
+    let basic: Vec<_> = info
+        .indicators
+        .iter()
+        .filter(|i| i.description.starts_with("basic-information "))
+        .map(|i| (i.name.as_str(), i.required))
+        .collect();
+    assert_eq!(basic, [("years_in_market", true), ("license_valid", true)]);
+}
+
 #[test]
 fn optional_indicators_default_to_no_points() {
     // Only the required ones, at full marks where they can be.
