@@ -140,7 +140,10 @@ fn a_scaffolded_plugin_tests_builds_and_scores() {
         .collect();
     assert_eq!(
         declared,
-        [("base:poor", "key-supervision"), ("list:black", "key-supervision")]
+        [
+            ("base:poor", "key-supervision"),
+            ("list:black", "key-supervision")
+        ]
     );
 
     let s = scorehost(

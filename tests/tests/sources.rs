@@ -54,7 +54,12 @@ fn rows(plugin: &Path) -> Vec<Row> {
         .lines()
         .filter(|l| l.starts_with('|') && !l.starts_with("|---") && !l.starts_with("| rule"))
         .map(|l| {
-            let cells: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let cells: Vec<&str> = l
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
             assert!(cells.len() >= 4, "{name}: a row without four cells: {l}");
             Row {
                 plugin: name.clone(),
@@ -77,7 +82,14 @@ fn cited_lines(cell: &str) -> Vec<usize> {
         while i < chars.len() && chars[i].is_ascii_digit() {
             i += 1;
         }
-        (chars[start..i].iter().collect::<String>().parse::<usize>().ok(), i)
+        (
+            chars[start..i]
+                .iter()
+                .collect::<String>()
+                .parse::<usize>()
+                .ok(),
+            i,
+        )
     };
     let mut lines = Vec::new();
     let mut i = 0;
@@ -91,7 +103,11 @@ fn cited_lines(cell: &str) -> Vec<usize> {
             }
             let mut b = a;
             if j < chars.len() && (chars[j] == '–' || chars[j] == '-') {
-                let k = if chars.get(j + 1) == Some(&'L') { j + 2 } else { j + 1 };
+                let k = if chars.get(j + 1) == Some(&'L') {
+                    j + 2
+                } else {
+                    j + 1
+                };
                 if let (Some(end), after) = number(k) {
                     b = end;
                     j = after;
@@ -152,7 +168,10 @@ fn every_quotation_is_in_the_source_at_the_lines_cited() {
             }
         }
     }
-    assert!(quotes > 100, "only {quotes} quotations found: is the table format changed?");
+    assert!(
+        quotes > 100,
+        "only {quotes} quotations found: is the table format changed?"
+    );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 

@@ -66,7 +66,11 @@ const MODELS: [(&str, &str, Stage); 24] = [
 /// subject kind, example file stem under `examples/requests/`).
 const KIND_EXAMPLES: [(&str, &str, &str); 2] = [
     // Longyou's town residents (L1419).
-    ("quzhou-longyou", "natural-person", "quzhou-longyou-resident"),
+    (
+        "quzhou-longyou",
+        "natural-person",
+        "quzhou-longyou-resident",
+    ),
     // Mining's geological experts (L1149).
     ("mining", "natural-person", "mining-expert"),
 ];
@@ -298,8 +302,7 @@ async fn prepare(
             .await?;
     let registry: Arc<Registry> = catalog.shared_registry();
     let province = Actor::province();
-    let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> =
-        Default::default();
+    let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> = Default::default();
     for (package, kind, stem) in KIND_EXAMPLES {
         let text = std::fs::read_to_string(format!("examples/requests/{stem}.json"))
             .with_context(|| format!("examples/requests/{stem}.json"))?;
