@@ -141,12 +141,22 @@ pub struct Period {
 
 impl Period {
     /// A period of `n` years.
+    ///
+    /// # Panics
+    /// If `n` is negative: a period runs forward from its start.
     pub const fn years(n: i32) -> Period {
-        Period { months: n * 12 }
+        assert!(n >= 0, "a period runs forward: years must not be negative");
+        Period {
+            months: n.saturating_mul(12),
+        }
     }
 
     /// A period of `n` months.
+    ///
+    /// # Panics
+    /// If `n` is negative: a period runs forward from its start.
     pub const fn months(n: i32) -> Period {
+        assert!(n >= 0, "a period runs forward: months must not be negative");
         Period { months: n }
     }
 
@@ -242,10 +252,9 @@ mod tests {
             Period::months(13).last_day(d("2025-12-15")),
             d("2027-01-15")
         );
-        assert_eq!(
-            Period::months(-1).last_day(d("2026-01-15")),
-            d("2025-12-15")
-        );
+        assert_eq!(d("2026-01-15").add_months(-1), d("2025-12-15"));
+        assert!(std::panic::catch_unwind(|| Period::months(-1)).is_err());
+        assert!(std::panic::catch_unwind(|| Period::years(-2)).is_err());
     }
 
     #[test]

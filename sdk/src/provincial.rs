@@ -99,8 +99,8 @@ impl core::fmt::Display for ProvincialGrade {
 }
 
 /// A [`Consequence`] for [`crate::Model::consequences`]: `when` it applies
-/// (`base:poor`, `list:black`, `list:red`, `list:warning`, or a declared
-/// indicator's name), the `effect` in one sentence, the `grade` it gives
+/// (`base:poor`, `list:black`, `list:red`, `list:warning`, `score` — the
+/// model's own points — or a declared indicator's name), the `effect` in one sentence, the `grade` it gives
 /// whatever the points (a declared grade), and the `source` line.
 ///
 /// ```

@@ -922,9 +922,40 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
     let mut demo = scorehost_tests::http::Demo::start("demo", 300);
     let out = demo.printed.clone();
     assert!(
-        out.contains("12 models pinned; 300 subjects (300 base evaluations"),
+        out.contains("12 models pinned, then corrected")
+            && out.contains("\n300 subjects (300 base evaluations"),
         "{out}"
     );
+    // Each correction's impact on the recorded baseline is printed and kept;
+    // all but Fenghua 3.0.0 are pinned over the version first reviewed.
+    let impacts: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" subjects replayed, "))
+        .collect();
+    assert_eq!(impacts.len(), 12, "{out}");
+    for line in &impacts {
+        let waiting = line.contains("fenghua/tourism 2.0.0 → 3.0.0");
+        assert!(
+            line.contains(if waiting {
+                "; waiting for review"
+            } else {
+                "; pinned"
+            }),
+            "{line}"
+        );
+        let report = line
+            .rsplit("(report ")
+            .next()
+            .unwrap()
+            .trim_end_matches(')');
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+        assert!(report["subjects"].as_u64().unwrap() > 0, "{line}");
+        assert!(
+            report["record_id"].as_str().is_some(),
+            "the analysis is an audit record: {line}"
+        );
+    }
     let secret = |name: &str| demo.secret(name);
     let (app, auditor, province) = (secret("APP"), secret("AUDITOR"), secret("PROVINCE"));
     // Every printed scoring works as its comment says.

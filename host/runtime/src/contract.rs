@@ -28,7 +28,8 @@ pub use zjcredit::scoring::types::{
 #[component(record)]
 pub struct Consequence {
     /// What triggers it: `base:poor`, `list:black`, `list:red`,
-    /// `list:warning`, or a declared indicator's name.
+    /// `list:warning`, `score` (the model's own points), or a declared
+    /// indicator's name.
     #[component(name = "when")]
     pub when: String,
     /// What it does, one sentence.

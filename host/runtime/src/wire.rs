@@ -538,7 +538,8 @@ pub struct WireModelInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WireConsequence {
     /// What triggers it: `base:poor`, `list:black`, `list:red`,
-    /// `list:warning`, or a declared indicator's name.
+    /// `list:warning`, `score` (the model's own points), or a declared
+    /// indicator's name.
     pub when: String,
     /// What it does, one sentence.
     pub effect: String,

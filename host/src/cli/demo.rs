@@ -108,14 +108,14 @@ const SCENARIOS: [ScenarioDef; 6] = [
     ),
     // L1292: 「为钱江分高于580的用户开通信用账户」
     (
-        "hangzhou-parking-credit-pay",
+        "hangzhou-park-and-leave-later",
         "Hangzhou barrier-free parking, leave first and pay later",
         "hangzhou/qianjiang",
         Threshold::Above(580.0),
     ),
     // L1292: 「对于分数高于550分的用户」(曹操专车信用权益)
     (
-        "hangzhou-caocao-car-credit",
+        "hangzhou-caocao-ride-hailing",
         "Caocao car-hire credit benefits",
         "hangzhou/qianjiang",
         Threshold::Above(550.0),

@@ -277,7 +277,7 @@ impl Model for MarketSupervision {
         let black: Vec<&str> = req.lists_with("black:").collect();
         if !black.is_empty() {
             triggers.push(format!(
-                "on the serious illegal-dishonesty list (严重违法失信名单: {}): a key supervision \
+                "on the serious-untrust list (严重失信名单: {}): a key supervision \
                  object (重点监管)",
                 black.join(", ")
             ));

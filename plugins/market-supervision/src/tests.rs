@@ -175,7 +175,7 @@ fn each_rule_trigger_forces_high_risk_and_is_named() {
     assert_eq!(
         e.reasons[0],
         "rule trigger: provincial public credit grade D (较差): a key supervision object \
-         (重点监管); on the serious illegal-dishonesty list (严重违法失信名单: black:x): a key \
+         (重点监管); on the serious-untrust list (严重失信名单: black:x): a key \
          supervision object (重点监管); listed in the abnormal operations list (经营异常名录); \
          sudden change of legal representative (3 changes in the last year) — high risk \
          whatever the score (the score alone: low risk)"
@@ -238,7 +238,7 @@ fn a_black_list_is_high_risk() {
     assert_eq!((e.score, e.grade.as_str()), (98_000, "high"));
     assert_eq!(
         e.reasons[0],
-        "rule trigger: on the serious illegal-dishonesty list (严重违法失信名单: \
+        "rule trigger: on the serious-untrust list (严重失信名单: \
          black:serious-illegal-dishonesty): a key supervision object (重点监管) — high risk \
          whatever the score (the score alone: low risk)"
     );

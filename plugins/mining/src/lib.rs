@@ -93,7 +93,8 @@ pub fn grades() -> Vec<GradeBand> {
 /// What a grade means for the subject, as the source states it for
 /// state-funded geological and mining projects (财政出资地矿项目, L1137).
 pub fn grade_meaning(grade: &str) -> &'static str {
-    match grade {
+    // Key supervision keeps the letter's bidding meaning.
+    match grade.strip_suffix(KEY_SUPERVISION_SUFFIX).unwrap_or(grade) {
         "A" | "B" => {
             "A and B may be candidates to undertake state-funded geological and mining projects \
              (财政出资地矿项目)"
@@ -102,11 +103,16 @@ pub fn grade_meaning(grade: &str) -> &'static str {
             "C is restricted from undertaking state-funded geological and mining projects and \
              from the natural resources departments' preferential policies and facilitation"
         }
-        _ => {
+        "D" => {
             "D lacks the general capacity to perform and is not a qualified bidder for \
              state-funded geological and mining projects (不认定为适格投标人); also restricted from \
              preferential policies and facilitation"
         }
+        SERIOUS_UNTRUST => {
+            "serious-untrust: punished by the natural resources departments as the rules provide \
+             (按照规定实施惩戒)"
+        }
+        _ => "an expert's grade: no bidding meaning",
     }
 }
 
@@ -265,7 +271,7 @@ impl Model for Mining {
         vec![
             consequence(
                 "list:black",
-                "a mining-right holder or intermediary on a serious-untrust list (严重失信名单) on the \
+                "holders and intermediaries: a mining-right holder or intermediary on a serious-untrust list (严重失信名单) on the \
                  provincial public credit platform — another department's (在省公共信用信息平台中有被其他\
                  行业主管部门列入严重失信名单的，各级自然资源主管部门也需要按照规定实施惩戒) or the \
                  department's own mining list, pushed to the platform for joint punishment (实施联合惩戒): \
@@ -276,15 +282,16 @@ impl Model for Mining {
                 &format!("{SOURCE} L1149, L68"),
             ),
             consequence(
-                &format!("list:{EXPERT_LIST}"),
-                "an expert on the experts' serious-untrust list (地矿专家严重失信名单, 新增严重失信名单管理…\
+                "list:black",
+                "experts: an expert on the experts' own serious-untrust list, \
+                 black:mining-expert-serious-untrust (地矿专家严重失信名单, 新增严重失信名单管理…\
                  明确惩戒性措施): the punitive measures of the experts' rules; graded serious-untrust",
                 Some(SERIOUS_UNTRUST),
                 &format!("{SOURCE} L1149"),
             ),
             consequence(
                 "list:black",
-                "an expert on another department's serious-untrust list: a key supervision object \
+                "experts: an expert on another department's serious-untrust list: a key supervision object \
                  (重点监管对象); graded expert-key-supervision (L1149's punishment rule names holders, \
                  bidders and intermediaries, not experts)",
                 Some(EXPERT_KEY_SUPERVISION),

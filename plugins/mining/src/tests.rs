@@ -111,6 +111,11 @@ fn grades_change_exactly_at_their_bands_and_say_what_they_mean() {
     assert!(grade_meaning("C").contains("restricted"));
     assert!(grade_meaning("D").contains("not a qualified bidder for"));
     assert!(grade_meaning("D").contains("不认定为适格投标人"));
+    // Key supervision keeps the letter's meaning; the others have their own.
+    assert_eq!(grade_meaning("B-key-supervision"), grade_meaning("B"));
+    assert_eq!(grade_meaning("D-key-supervision"), grade_meaning("D"));
+    assert!(grade_meaning("serious-untrust").contains("按照规定实施惩戒"));
+    assert!(!grade_meaning("expert").contains("bidder"));
 }
 
 /// L1119–1121: 「基于…省矿业权审批系统数据和主体行业监管数据等，整合了…储量年报数据库、
@@ -390,7 +395,7 @@ fn consequences_are_declared_with_their_grades_and_sources() {
                 "credit-zhejiang-2020-01 L1149, L68"
             ),
             (
-                "list:black:mining-expert-serious-untrust",
+                "list:black",
                 Some(SERIOUS_UNTRUST),
                 "credit-zhejiang-2020-01 L1149"
             ),

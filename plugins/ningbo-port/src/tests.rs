@@ -62,6 +62,21 @@ fn grades_follow_the_bands() {
         let e = evaluate::<NingboPort>(&exemplary(base).build()).unwrap();
         assert_eq!(e.grade, grade, "base {base}: score {}", e.score);
     }
+    // Each band's edge, on both sides: 700 industry points + 30 % of the
+    // base (0.3 × 499.97 = 149.991 → 149.99); with 3 customs violations the
+    // law-abiding dimension's 150 is gone (550 + 30 % of the base).
+    let three = || exemplary(0.0).set("customs_violations_3y", Value::Number(3.0));
+    let edges = [
+        (exemplary(500.0), 85_000, "A"),
+        (exemplary(499.97), 84_999, "B"),
+        (three().base(500.0, "A"), 70_000, "B"),
+        (three().base(499.97, "A"), 69_999, "C"),
+        (three().base(0.0, "A"), 55_000, "C"),
+    ];
+    for (req, score, grade) in edges {
+        let e = evaluate::<NingboPort>(&req.build()).unwrap();
+        assert_eq!((e.score, e.grade.as_str()), (score, grade));
+    }
     // A weak broker: D.
     let e = evaluate::<NingboPort>(&weak().build()).unwrap();
     // 120 + 6 + 0 + 30 + 0 + 10 + 0 + 50 + 0 + 0 = 216

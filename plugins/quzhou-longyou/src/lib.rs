@@ -298,6 +298,14 @@ impl Model for LongyouCourtesy {
                 Some(KEY_SUPERVISION),
                 &format!("{SOURCE} L1431"),
             ),
+            consequence(
+                "score",
+                "a market subject (not a town resident) whose points are below 550, at the back \
+                 (积分靠后), is under key supervision (重点监管) and its credit line lowered \
+                 (降低信用贷款额度): graded 'key-supervision', the points kept",
+                Some(KEY_SUPERVISION),
+                &format!("{SOURCE} L1419, L1445"),
+            ),
         ]
     }
 }

@@ -628,8 +628,13 @@ fn the_consequences_are_declared() {
             ),
             (
                 "city_record_poor".to_string(),
-                key,
+                key.clone(),
                 "credit-zhejiang-2020-01 L1431".to_string()
+            ),
+            (
+                "score".to_string(),
+                key,
+                "credit-zhejiang-2020-01 L1419, L1445".to_string()
             ),
         ]
     );
@@ -637,7 +642,9 @@ fn the_consequences_are_declared() {
         let g = c.grade.unwrap();
         assert!(info.grades.iter().any(|d| d.grade == g), "{g}");
         assert!(
-            c.when.contains(':') || info.indicators.iter().any(|i| i.name == c.when),
+            c.when.contains(':')
+                || c.when == "score"
+                || info.indicators.iter().any(|i| i.name == c.when),
             "{}",
             c.when
         );

@@ -354,7 +354,8 @@ impl Model for TaizhouFinance {
         if !black.is_empty() {
             e.grade = INTERCEPTED.into();
             first.push(format!(
-                "automatic interception (自动拦截): on an untrust list (失信名单: {}) — graded \
+                "automatic interception (自动拦截): on an untrust list (失信名单: {}), its \
+                 applications for administrative business are intercepted (申办行政业务) — graded \
                  '{INTERCEPTED}' whatever the points (the points alone earn {earned}); a key \
                  supervision object (重点监管) too",
                 black.join(", ")
@@ -386,7 +387,8 @@ impl Model for TaizhouFinance {
             ),
             consequence(
                 "list:black",
-                "automatic interception (自动拦截) of the untrustworthy (失信者): graded \
+                "automatic interception (自动拦截) of the untrustworthy (失信者) when they apply for \
+                 administrative business (申办行政业务; the source names no lending rule): graded \
                  'intercepted' whatever the points, which stay as they are (the lists' 10 % \
                  is 0); a key supervision object (重点监管) too",
                 Some(INTERCEPTED),

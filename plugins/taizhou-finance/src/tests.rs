@@ -372,8 +372,8 @@ fn warnings_lead_the_reasons_most_important_first() {
     assert_eq!(
         e.reasons[..7],
         [
-            "automatic interception (自动拦截): on an untrust list (失信名单: black:tax-evasion) \
-             — graded 'intercepted' whatever the points (the points alone earn C); a key \
+            "automatic interception (自动拦截): on an untrust list (失信名单: black:tax-evasion), \
+             its applications for administrative business are intercepted (申办行政业务) — graded 'intercepted' whatever the points (the points alone earn C); a key \
              supervision object (重点监管) too",
             "risk warning: 1 related part(ies) on a black list",
             "risk warning: tax arrears recorded",
@@ -401,8 +401,8 @@ fn a_black_list_is_intercepted_whatever_the_points() {
     assert_eq!(
         e.reasons,
         [
-            "automatic interception (自动拦截): on an untrust list (失信名单: black:court-defaulter) \
-          — graded 'intercepted' whatever the points (the points alone earn AAA); a key \
+            "automatic interception (自动拦截): on an untrust list (失信名单: black:court-defaulter), \
+          its applications for administrative business are intercepted (申办行政业务) — graded 'intercepted' whatever the points (the points alone earn AAA); a key \
           supervision object (重点监管) too"
         ]
     );

@@ -395,6 +395,16 @@ impl Model for YiwuMarket {
         if key && better(&e.grade, KEY_SUPERVISION_CEILING) {
             e.grade = KEY_SUPERVISION_CEILING.into();
         }
+        // D is credit bankruptcy however it is reached: by points too, the
+        // operator is told what it means (L1395, L1405).
+        if e.grade == BANKRUPT && !e.reasons.iter().any(|r| r.starts_with("credit bankruptcy")) {
+            e.reasons.insert(
+                0,
+                "credit bankruptcy (信用破产): grade D by points; 信用破产者直接逐出市场 — \
+                 the operator is expelled from the market (L1405)"
+                    .into(),
+            );
+        }
         Ok(e)
     }
 
@@ -411,18 +421,15 @@ impl Model for YiwuMarket {
                 Some(BANKRUPT),
                 &format!("{SOURCE} L1407"),
             ),
+            // "At most B" is not one grade: a C or D by points stays, so
+            // the consequence names no grade (the effect says which).
             consequence(
                 ProvincialGrade::WHEN_POOR,
                 key,
-                Some(KEY_SUPERVISION_CEILING),
+                None,
                 &format!("{SOURCE} L68, L1407"),
             ),
-            consequence(
-                "list:black",
-                key,
-                Some(KEY_SUPERVISION_CEILING),
-                &format!("{SOURCE} L68, L1407"),
-            ),
+            consequence("list:black", key, None, &format!("{SOURCE} L68, L1407")),
         ]
     }
 }

@@ -611,19 +611,22 @@ fn the_consequences_are_declared() {
             ),
             (
                 "base:poor".to_string(),
-                Some("B".to_string()),
+                None,
                 "credit-zhejiang-2020-01 L68, L1407".to_string()
             ),
             (
                 "list:black".to_string(),
-                Some("B".to_string()),
+                None,
                 "credit-zhejiang-2020-01 L68, L1407".to_string()
             ),
         ]
     );
     for c in YiwuMarket::consequences() {
-        let g = c.grade.unwrap();
-        assert!(info.grades.iter().any(|d| d.grade == g), "{g}");
+        if let Some(g) = c.grade {
+            assert!(info.grades.iter().any(|d| d.grade == g), "{g}");
+        } else {
+            assert!(c.effect.contains("at most B"), "{}", c.effect);
+        }
         assert!(
             c.when.contains(':') || info.indicators.iter().any(|i| i.name == c.when),
             "{} is neither a base condition nor a declared indicator",
@@ -737,4 +740,19 @@ fn describe_tells_the_truth() {
             i.description
         );
     }
+}
+
+/// L1395 「D表示信用破产」 and L1405 「信用破产者直接逐出市场」: a D reached by
+/// points alone is credit bankruptcy too, and the first reason says so.
+#[test]
+fn a_d_by_points_is_told_it_is_credit_bankruptcy() {
+    let weak = minimal(600.0)
+        .set("market_rule_violations_1y", Value::Number(5.0))
+        .build();
+    let e = ok::<YiwuMarket>(&weak);
+    assert_eq!(e.grade, "D");
+    assert_eq!(
+        e.reasons[0],
+        "credit bankruptcy (信用破产): grade D by points; 信用破产者直接逐出市场 — the operator is expelled from the market (L1405)"
+    );
 }

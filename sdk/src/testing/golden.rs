@@ -19,6 +19,10 @@ use crate::{self as sdk, Model};
 /// with `NAME.answer.json` beside it: score, grade, contributions and
 /// reasons, or the model's error.
 ///
+/// The declaration is held too: `declaration.json` in `dir` is what
+/// `describe()` and `consequences()` declared when the version was frozen
+/// (the wire form `scorehost inspect --json` prints).
+///
 /// A missing answer file fails the test, unless `SCOREHOST_BLESS=1` is set,
 /// in which case it is written (once, when the version is frozen; review
 /// and commit it). Costs one evaluation per sample (two with the sandbox).
@@ -40,6 +44,24 @@ pub fn check<M: Model>(dir: &Path) {
         dir.display()
     );
     let bless = std::env::var_os("SCOREHOST_BLESS").is_some_and(|v| v == "1");
+    let mut declared = scorehost_runtime::wire::WireModelInfo::from(&info);
+    declared.consequences = M::consequences()
+        .into_iter()
+        .map(|c| scorehost_runtime::wire::WireConsequence {
+            when: c.when,
+            effect: c.effect,
+            grade: c.grade,
+            source: c.source,
+        })
+        .collect();
+    let declared = serde_json::to_value(&declared).unwrap();
+    compare(
+        &dir.join("declaration.json"),
+        &declared,
+        bless,
+        &M::describe().version,
+        "its declaration",
+    );
     for path in samples {
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -56,30 +78,40 @@ pub fn check<M: Model>(dir: &Path) {
                 .to_string_lossy()
                 .replace(".request.json", ".answer.json"),
         );
-        match std::fs::read_to_string(&recorded) {
-            Ok(text) => {
-                let want: Value = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: not JSON: {e}", recorded.display()));
-                assert_eq!(
-                    got,
-                    want,
-                    "{} no longer answers {} as recorded in {}",
-                    M::describe().version,
-                    path.display(),
-                    recorded.display()
-                );
-            }
-            Err(_) if bless => {
-                let mut text = serde_json::to_string_pretty(&got).unwrap();
-                text.push('\n');
-                std::fs::write(&recorded, text)
-                    .unwrap_or_else(|e| panic!("cannot write {}: {e}", recorded.display()));
-            }
-            Err(e) => panic!(
-                "{}: {e} (record it once with SCOREHOST_BLESS=1 and commit it)",
+        compare(
+            &recorded,
+            &got,
+            bless,
+            &M::describe().version,
+            &format!("its answer to {}", path.display()),
+        );
+    }
+}
+
+/// Compare `got` with the JSON recorded at `recorded` (written when it is
+/// missing and `bless` is set).
+fn compare(recorded: &Path, got: &Value, bless: bool, version: &str, what: &str) {
+    match std::fs::read_to_string(recorded) {
+        Ok(text) => {
+            let want: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", recorded.display()));
+            assert_eq!(
+                *got,
+                want,
+                "{version}: {what} differs from what is recorded in {}",
                 recorded.display()
-            ),
+            );
         }
+        Err(_) if bless => {
+            let mut text = serde_json::to_string_pretty(got).unwrap();
+            text.push('\n');
+            std::fs::write(recorded, text)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", recorded.display()));
+        }
+        Err(e) => panic!(
+            "{}: {e} (record it once with SCOREHOST_BLESS=1 and commit it)",
+            recorded.display()
+        ),
     }
 }
 
