@@ -192,6 +192,26 @@ fn core_module_is_refused() {
     );
 }
 
+/// A declared consequence is what a benefit scenario acts on: one that
+/// gives a grade the model never declared is refused at load, naming it.
+#[test]
+fn a_consequence_giving_an_undeclared_grade_is_refused() {
+    let m = refused(&std::fs::read(component("hostile-undeclared-consequence")).unwrap());
+    assert_eq!(
+        m,
+        "consequences() is not valid: the consequence of 'base:poor' gives grade 'banned', which is not declared",
+    );
+}
+
+/// A component without the `consequences` export (built against the world
+/// `scoring-model` alone, as every component before it) loads and declares
+/// none.
+#[test]
+fn a_component_without_consequences_declares_none() {
+    let model = load(&component("guest-plain-world"));
+    assert!(model.consequences().is_empty());
+}
+
 #[test]
 fn component_of_another_world_is_refused() {
     let m = refused(&std::fs::read(component("hostile-other-world")).unwrap());
