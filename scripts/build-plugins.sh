@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build every plugin (plugins/*) and every test guest (tests/guests/*) as a
 # WebAssembly component, into target/wasm32-wasip2/plugin/<name>.wasm.
-# Also builds ningbo-port as a plain core module for wasm32-unknown-unknown,
+# Also builds ningbo-port-v1 as a plain core module for wasm32-unknown-unknown,
 # which the tests use to check that non-components are refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +21,5 @@ for manifest in plugins/*/Cargo.toml tests/guests/*/Cargo.toml; do
 done
 
 cargo build --profile plugin --target wasm32-wasip2 "${pkgs[@]}"
-cargo build --profile plugin --target wasm32-unknown-unknown -p ningbo-port
+cargo build --profile plugin --target wasm32-unknown-unknown -p ningbo-port-v1
 echo "components: target/wasm32-wasip2/plugin/*.wasm"

@@ -38,7 +38,7 @@ pub fn component(package: &str) -> PathBuf {
     p
 }
 
-/// `ningbo-port` built as a plain core module (wasm32-unknown-unknown).
+/// `ningbo-port-v1` built as a plain core module (wasm32-unknown-unknown).
 pub fn core_module() -> PathBuf {
     let p = target_dir().join("wasm32-unknown-unknown/plugin/ningbo_port_v1.wasm");
     assert!(

@@ -1034,7 +1034,16 @@ fn the_demo_starts_from_nothing_and_its_printed_commands_work() {
     assert!(scored >= 12, "one example a model at least: {out}");
     assert_eq!(
         others,
-        ["decision:", "decision:", "decision:", "impact:", "dispute:"],
+        [
+            "decision:",
+            "decision:",
+            "decision:",
+            "decision:",
+            "decision:",
+            "decision:",
+            "impact:",
+            "dispute:"
+        ],
         "{out}"
     );
     // Scored again, the disputed subject's answer says the record was not

@@ -423,7 +423,8 @@ async fn prepare(
         key: &key,
     };
     let today = scorehost_engine::completion::today();
-    let mut baseline = 0;
+    // Recorded evaluations per candidate's model.
+    let mut baseline: std::collections::HashMap<String, u64> = Default::default();
     for (candidate, ..) in &candidates {
         let Some(i) = models
             .iter()
@@ -442,7 +443,7 @@ async fn prepare(
                     &loaded[i], &req, "province", &recorder, None,
                 )
                 .await;
-                baseline += 1;
+                *baseline.entry(candidate.clone()).or_default() += 1;
             }
         }
     }
@@ -556,6 +557,7 @@ async fn prepare(
     // The candidate's impact, before anyone approves it.
     for (candidate, ..) in candidates.iter().filter(|c| c.2 == Stage::Waiting) {
         let (model, version) = candidate.split_once('@').unwrap_or((candidate, ""));
+        let baseline = baseline.get(candidate).copied().unwrap_or(0);
         out.push_str(&format!(
             "  # impact: {candidate} is submitted, not approved; whom would it move? ({baseline} recorded evaluations of the pinned version to replay)\n  curl -s -X POST {url}/v1/plugins/{model}/versions/{version}/impact -H \"Authorization: Bearer $PROVINCE\" -H 'Content-Type: application/json' -d '{{}}'\n"
         ));
