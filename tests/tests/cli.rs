@@ -8,23 +8,58 @@ use std::process::{Command, Output};
 use scorehost_tests::{binary, component, core_module, root};
 use sha2::{Digest, Sha256};
 
-/// Every bundled plugin (the README's table of models; fenghua-tourism in both of
-/// its published versions), with the score and grade of its example
-/// request (as its README documents it).
-const PLUGINS: [(&str, f64, &str); 13] = [
-    ("ningbo-port-v1", 811.75, "B"),
-    ("hangzhou-qianjiang-v2", 640.35, "green"),
-    ("yiwu-market-v1", 642.92, "B"),
-    ("environment-v1", 822.0, "B"),
-    ("taizhou-finance-v1", 765.0, "A"),
-    ("quzhou-longyou-v1", 763.0, "red-50k"),
-    ("fenghua-tourism-v2", 798.0, "C"),
-    ("fenghua-tourism-v1", 895.33, "excellent"),
-    ("science-integrity-v1", 800.52, "good"),
-    ("mining-v1", 77.9, "B"),
-    ("travel-agency-v1", 806.0, "B"),
-    ("market-supervision-v1", 752.2, "low"),
-    ("credit-code-v1", 780.7, "green"),
+/// Every bundled plugin (the README's table of models: each model's current
+/// version, and its versions as first reviewed, frozen), with the score and
+/// grade of its example request (as its README documents it): (component,
+/// example, score, grade). A frozen version's example is its own sample.
+const PLUGINS: [(&str, &str, f64, &str); 27] = [
+    ("ningbo-port", "ningbo-port", 811.75, "B"),
+    ("hangzhou-qianjiang", "hangzhou-qianjiang", 640.35, "green"),
+    ("yiwu-market", "yiwu-market", 608.65, "B"),
+    ("environment", "environment", 822.0, "B"),
+    ("taizhou-finance", "taizhou-finance", 765.0, "A"),
+    ("quzhou-longyou", "quzhou-longyou", 763.0, "good"),
+    ("quzhou-longyou", "quzhou-longyou-resident", 867.0, "high"),
+    ("fenghua-tourism", "fenghua-tourism", 798.0, "C"),
+    ("science-integrity", "science-integrity", 790.52, "good"),
+    ("mining", "mining", 77.9, "B"),
+    ("mining", "mining-expert", 15.2, "expert"),
+    ("travel-agency", "travel-agency", 806.0, "B"),
+    ("market-supervision", "market-supervision", 752.2, "low"),
+    ("credit-code", "credit-code", 780.7, "green"),
+    ("ningbo-port-v1", "ningbo-port-v1", 811.75, "B"),
+    (
+        "hangzhou-qianjiang-v2",
+        "hangzhou-qianjiang-v2",
+        640.35,
+        "green",
+    ),
+    ("yiwu-market-v1", "yiwu-market-v1", 642.92, "B"),
+    ("environment-v1", "environment-v1", 822.0, "B"),
+    ("taizhou-finance-v1", "taizhou-finance-v1", 765.0, "A"),
+    ("quzhou-longyou-v1", "quzhou-longyou-v1", 763.0, "red-50k"),
+    ("fenghua-tourism-v2", "fenghua-tourism-v2", 798.0, "C"),
+    (
+        "fenghua-tourism-v1",
+        "fenghua-tourism-v1",
+        895.33,
+        "excellent",
+    ),
+    (
+        "science-integrity-v1",
+        "science-integrity-v1",
+        800.52,
+        "good",
+    ),
+    ("mining-v1", "mining-v1", 77.9, "B"),
+    ("travel-agency-v1", "travel-agency-v1", 806.0, "B"),
+    (
+        "market-supervision-v1",
+        "market-supervision-v1",
+        752.2,
+        "low",
+    ),
+    ("credit-code-v1", "credit-code-v1", 780.7, "green"),
 ];
 
 fn run(args: &[&str]) -> Output {
@@ -49,14 +84,14 @@ fn hundredths(v: &serde_json::Value) -> i64 {
 
 #[test]
 fn score_prints_a_white_box_that_adds_up_for_every_plugin() {
-    for (plugin, documented, documented_grade) in PLUGINS {
+    for (plugin, sample, documented, documented_grade) in PLUGINS {
         let module = component(plugin).display().to_string();
         let out = run(&[
             "score",
             "--module",
             &module,
             "--input",
-            &example(plugin),
+            &example(sample),
             "--json",
         ]);
         assert!(out.status.success(), "{plugin}: {}", text(&out.stderr));
@@ -76,7 +111,7 @@ fn score_prints_a_white_box_that_adds_up_for_every_plugin() {
         assert!(v["fuel"].as_u64().unwrap() > 0);
         assert_eq!(v["model"]["sha256"].as_str().unwrap().len(), 64);
 
-        let table = run(&["score", "--module", &module, "--input", &example(plugin)]);
+        let table = run(&["score", "--module", &module, "--input", &example(sample)]);
         assert!(table.status.success());
         let t = text(&table.stdout);
         let grade = v["grade"].as_str().unwrap();
