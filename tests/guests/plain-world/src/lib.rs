@@ -2,6 +2,7 @@
 //! `scoring-model` alone — `describe` and `evaluate`, no `consequences` —
 //! as every component was before the world `scoring-model-declared`. The
 //! host must load it and treat it as declaring no consequence.
+#![allow(clippy::too_many_arguments)] // in the generated bindings
 wit_bindgen::generate!({ path: "../../../wit", world: "scoring-model" });
 
 use zjcredit::scoring::types::{Contribution, GradeBand, SubjectKind};
