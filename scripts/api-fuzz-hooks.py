@@ -5,6 +5,26 @@ application/x-ndjson)."""
 
 import schemathesis
 
+# CPython 3.11 can raise "SystemError: AST constructor recursion depth
+# mismatch" when Hypothesis parses the source of one of its own filter
+# lambdas to describe it (for a repr only); that failed whole CI runs of the
+# fuzzer several times in a row. The description is cosmetic: on that error,
+# describe the lambda without its source.
+try:
+    from hypothesis.internal import lambda_sources as _lambda_sources
+
+    _describe = _lambda_sources.lambda_description
+
+    def _lambda_description(f):
+        try:
+            return _describe(f)
+        except SystemError:
+            return "lambda: <source not shown>"
+
+    _lambda_sources.lambda_description = _lambda_description
+except (ImportError, AttributeError):
+    pass
+
 # A module upload is raw bytes, like any octet stream.
 schemathesis.serializer.alias("application/wasm", "application/octet-stream")
 # NDJSON is text: one JSON value a line.

@@ -459,6 +459,16 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     );
     let sha = b.find("[data-test=sha256]").await.text().await.unwrap();
     assert_eq!(sha.len(), 64);
+    // What the model declares it does whatever the points, with its source.
+    let consequences = b
+        .find("[data-test=consequences]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for want in ["base:poor", "list:black", "key-supervision", "L68"] {
+        assert!(consequences.contains(want), "{want}: {consequences}");
+    }
     // The impact, computed in the background, then drawn.
     b.find("[data-test=impact-start]")
         .await
