@@ -17,7 +17,7 @@ scripts/build-plugins.sh >/dev/null
 cargo build --release -p scorehost
 dir=$(mktemp -d "${TMPDIR:-/tmp}/scorehost-bench-batch.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-target/release/scorehost gen --module target/wasm32-wasip2/plugin/ningbo_port.wasm \
+target/release/scorehost gen --module target/wasm32-wasip2/plugin/ningbo_port_v1.wasm \
   --count "$subjects" --output "$dir/subjects.ndjson" --as-of 2026-11-01
 echo "== Extism (peer/extism) =="
 peer/extism/run.sh --input "$dir/subjects.ndjson" --threads 1 --fresh 1000 | tee "$dir/extism.txt"

@@ -14,7 +14,7 @@ cargo build --release -p scorehost -q
 B=$PWD/target/release/scorehost
 D=$(mktemp -d /tmp/scorehost-bench-http.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$D"' EXIT
-W=target/wasm32-wasip2/plugin/ningbo_port.wasm
+W=target/wasm32-wasip2/plugin/ningbo_port_v1.wasm
 SHA=$(sha256sum "$W" | cut -d' ' -f1)
 $B --data-dir "$D" plugin publish "$W" --as publisher:ningbo >/dev/null
 $B --data-dir "$D" plugin approve ningbo/port@1.0.0 --sha256 "$SHA" >/dev/null
@@ -25,7 +25,7 @@ $B --data-dir "$D" serve --listen 127.0.0.1:0 > "$D/serve.out" 2>"$D/serve.err" 
 PID=$!
 for _ in $(seq 50); do grep -q listening "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/^scorehost listening on //p' "$D/serve.out")
-BODY=$(python3 -c "import json;d=json.load(open('examples/requests/ningbo-port.json'));d['model']='ningbo/port';print(json.dumps(json.dumps(d)))")
+BODY=$(python3 -c "import json;d=json.load(open('plugins/ningbo-port-v1/samples/example.request.json'));d['model']='ningbo/port';print(json.dumps(json.dumps(d)))")
 cat > "$D/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body = $BODY
@@ -60,7 +60,7 @@ sleep 1.2  # the server reads pins again after REGISTRY_CACHE_TTL
 for M in ${MODELS//,/ }; do
   # Any request naming the model loads it; the test guests may then refuse it.
   curl -s -o /dev/null -X POST "$URL/v1/scores" -H "Authorization: Bearer $ALL" -H 'Content-Type: application/json' \
-    -d "$(python3 -c "import json;d=json.load(open('examples/requests/ningbo-port.json'));d['model']='$M';print(json.dumps(d))")"
+    -d "$(python3 -c "import json;d=json.load(open('plugins/ningbo-port-v1/samples/example.request.json'));d['model']='$M';print(json.dumps(d))")"
 done
 echo "with 10 models pinned and loaded: RSS $(grep VmRSS /proc/$PID/status | awk '{print $2/1024 " MiB"}'), peak $(grep VmHWM /proc/$PID/status | awk '{print $2/1024 " MiB"}')"
 
