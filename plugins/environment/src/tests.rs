@@ -649,3 +649,207 @@ fn the_example_request_scores_822_grade_b() {
         ]
     );
 }
+
+/// `s` with every "until YYYY-MM-DD" date blanked: the last day of a window,
+/// which 2.0.0 moved (one day later, the corresponding day).
+fn without_until(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("until ") {
+        out.push_str(&rest[..i + "until ".len()]);
+        out.push('…');
+        rest = rest.get(i + "until ".len() + 10..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// README, "What changed from 1.0.0": 「Scores change for an enterprise on a
+/// black list or an open serious-untrust listing (no cap any more) and for
+/// one whose event is exactly on its last day (it now counts); grades change
+/// for those and for a poor provincial grade.」 (and 「The notes' "until" date
+/// is that last day」). Swept over provincial scores and grades A–E, with and
+/// without a black list, and events just before, on and after the last day
+/// of their 5- and 1-year windows (29 February too), open and rectified:
+/// where none of those holds, 2.0.0 answers exactly as 1.0.0 did but for
+/// the "until" dates; where one holds, the only differences are an event on
+/// its last day (1.0.0: expired, 0; 2.0.0: it counts), the caps'
+/// parts (gone, the score back to the points) and the grade
+/// (`key-supervision`).
+#[test]
+fn v2_keeps_1_0_0_answers_but_what_it_corrects() {
+    use environment_v1::Environment as V1;
+    const AS_OF: &str = "2026-11-01";
+    type Event<'a> = (&'a str, &'a str, &'a str);
+    // (evaluation date, events as (name, status, determined on)).
+    let scenarios: [(&str, &[Event]); 11] = [
+        (AS_OF, &[]),
+        (AS_OF, &[("administrative_penalty", OPEN, "2021-11-01")]),
+        (AS_OF, &[("administrative_penalty", OPEN, "2021-11-02")]),
+        (AS_OF, &[("supervised_listing", OPEN, "2021-10-31")]),
+        (
+            AS_OF,
+            &[
+                ("emission_exceedance", OPEN, "2025-11-01"),
+                ("permit_violation", RECTIFIED, "2025-11-01"),
+            ],
+        ),
+        (
+            AS_OF,
+            &[
+                ("disclosure_failure", OPEN, "2025-11-02"),
+                ("verified_complaint", OPEN, "2025-10-31"),
+                ("ecological_damage", OPEN, "2026-11-02"),
+            ],
+        ),
+        (AS_OF, &[("serious_dishonesty_listing", OPEN, "2021-11-02")]),
+        (AS_OF, &[("serious_dishonesty_listing", OPEN, "2021-11-01")]),
+        (
+            AS_OF,
+            &[("serious_dishonesty_listing", RECTIFIED, "2023-01-01")],
+        ),
+        (
+            AS_OF,
+            &[
+                ("serious_dishonesty_listing", OPEN, "2024-01-01"),
+                ("ecological_damage", OPEN, "2021-11-01"),
+                ("supervised_listing", OPEN, "2022-06-30"),
+            ],
+        ),
+        (
+            "2025-02-28",
+            &[
+                ("emission_exceedance", OPEN, "2024-02-29"),
+                ("administrative_penalty", OPEN, "2020-02-29"),
+            ],
+        ),
+    ];
+    let (mut swept, mut capped, mut uncapped, mut last_days) = (0, 0, 0, 0);
+    for base in [0.0, 499.95, 500.0, 1000.0] {
+        for grade in ["A", "B", "C", "D", "E"] {
+            for black in [None, Some("black:pollution")] {
+                for (as_of, events) in scenarios {
+                    let mut b = clean(base, as_of);
+                    for (name, status, on) in events {
+                        b = b.event(name, status, on);
+                    }
+                    if let Some(l) = black {
+                        b = b.list(l);
+                    }
+                    let mut req = b.build();
+                    req.base.grade = grade.into();
+                    let at = format!("base {base} {grade}, {black:?}, {as_of}, {events:?}");
+                    let v2 = evaluate::<Environment>(&req).unwrap();
+                    let v1 = V1::evaluate(&req).unwrap();
+                    swept += 1;
+
+                    // The events in the order both versions score them, and
+                    // whether each is on the last day of its window (2.0.0's).
+                    let today = date(as_of);
+                    let mut scored = Vec::new();
+                    for &(name, points, years, _) in &EVENT_INDICATORS {
+                        for &(n, status, on) in events.iter().filter(|(n, ..)| *n == name) {
+                            let on = date(on);
+                            let last = on <= today && Period::years(years).last_day(on) == today;
+                            scored.push((n, status, points, last));
+                        }
+                    }
+                    let open_last = |e: &(&str, &str, f64, bool)| e.3 && e.1 == OPEN;
+                    let poor = matches!(grade, "D" | "E");
+                    let listed = v2
+                        .contributions
+                        .iter()
+                        .any(|c| c.name == SERIOUS_DISHONESTY && c.points < 0);
+                    let last_day = scored.iter().any(|e| e.3);
+                    let blank = |e: &Evaluation| {
+                        let mut e = e.clone();
+                        for c in &mut e.contributions {
+                            c.note = without_until(&c.note);
+                        }
+                        for r in &mut e.reasons {
+                            *r = without_until(r);
+                        }
+                        e
+                    };
+                    if !poor && black.is_none() && !listed && !last_day {
+                        assert_eq!(blank(&v2), blank(&v1), "{at}");
+                        continue;
+                    }
+                    // 1.0.0's caps, the parts 2.0.0 drops: only for a black
+                    // list or a listing open in 1.0.0's window, and only when
+                    // the points were above 499.99.
+                    let caps: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name == "black-list" || c.name == "serious-dishonesty")
+                        .collect();
+                    let cap: Points = caps.iter().map(|c| c.points).sum();
+                    assert!(caps.len() <= 1 && cap <= 0, "{at}");
+                    assert!(black.is_some() || listed || caps.is_empty(), "{at}");
+                    if black.is_some() {
+                        assert!(v1.score <= 49_999 && v1.grade == "E", "{at}");
+                        if cap < 0 {
+                            capped += 1;
+                        } else {
+                            uncapped += 1;
+                        }
+                    }
+                    let kept: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name != "black-list" && c.name != "serious-dishonesty")
+                        .collect();
+                    assert_eq!(kept.len(), v2.contributions.len(), "{at}");
+                    let mut moved: Points = 0;
+                    let events_from = 2; // base, supervision-baseline
+                    for (i, (old, new)) in kept.iter().zip(&v2.contributions).enumerate() {
+                        assert_eq!(old.name, new.name, "{at}");
+                        let event = i
+                            .checked_sub(events_from)
+                            .and_then(|k| scored.get(k))
+                            .filter(|e| e.3);
+                        match event {
+                            // On its last day: 1.0.0 had it expired; 2.0.0
+                            // counts it (its deduction, or cleared).
+                            Some(e) => {
+                                last_days += 1;
+                                assert_eq!(old.points, 0, "{at}");
+                                assert!(old.note.ends_with("expired: 0"), "{at}: {}", old.note);
+                                if open_last(e) {
+                                    assert_eq!(new.points, -points_from_f64(e.2), "{at}");
+                                    assert!(new.note.ends_with(&format!(": -{:.0}", e.2)), "{at}");
+                                } else {
+                                    assert_eq!(new.points, 0, "{at}");
+                                    assert!(new.note.ends_with("deduction cleared"), "{at}");
+                                }
+                                moved += new.points;
+                            }
+                            None => {
+                                assert_eq!(old.points, new.points, "{at}: {}", new.name);
+                                assert_eq!(without_until(&old.note), without_until(&new.note));
+                            }
+                        }
+                    }
+                    assert_eq!(v2.score, v1.score - cap + moved, "{at}");
+                    let earned = bands().grade_for(v2.score).to_string();
+                    if !poor && black.is_none() && !listed {
+                        assert_eq!(v2.grade, earned, "{at}");
+                        continue;
+                    }
+                    if caps.is_empty() && moved == 0 {
+                        assert_eq!(earned, v1.grade, "{at}");
+                    }
+                    assert_eq!(v2.grade, KEY_SUPERVISION, "{at}");
+                    assert!(
+                        v2.reasons[0].contains(&format!("(the points alone earn {earned} (")),
+                        "{at}: {:?}",
+                        v2.reasons
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(swept, 4 * 5 * 2 * 11);
+    // Both sides of the 1.0.0 cap, and events on their last day, were swept.
+    assert!(capped > 0 && uncapped > 0 && last_days > 0);
+}

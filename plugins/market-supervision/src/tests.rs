@@ -417,3 +417,129 @@ fn describe_tells_the_truth() {
         );
     }
 }
+
+/// README, "What changed from 1.0.0": 「Scores change only for triggered
+/// enterprises (their points, no longer capped at 549.99); risk levels
+/// change for enterprises with a poor provincial grade.」 Swept over
+/// provincial scores and grades A–E, with and without a black list, and the
+/// indicators around their rule edges (the sudden-change trigger at 2, the
+/// abnormal operations list, the growth and capital bands): where no trigger
+/// holds, 2.0.0 answers exactly as 1.0.0 did; where one holds, the only
+/// differences are the `rule-trigger` cap part (gone, the score back to the
+/// points) and the risk level (`high`, the level the points alone earn
+/// named in the first reason).
+#[test]
+fn v2_keeps_1_0_0_answers_but_what_it_corrects() {
+    use market_supervision_v1::MarketSupervision as V1;
+    let n = Value::Number;
+    // Variants of the exemplary enterprise (800 industry points), each
+    // around a rule edge; 490–690 points with the base put the weak ones on
+    // the 1.0.0 cap (549.99) from both sides.
+    let variants: [&[(&str, Value)]; 8] = [
+        &[],
+        &[("legal_rep_changes_1y", n(1.0))],
+        &[("legal_rep_changes_1y", n(2.0))],
+        &[("abnormal_operations_listed", Value::Flag(true))],
+        &[
+            ("revenue_growth_pct", n(-20.0)),
+            ("paid_in_capital_10k_cny", n(999.9)),
+            ("consumer_complaints_1y", n(2.0)),
+        ],
+        &[
+            ("inspection_failures_1y", n(3.0)),
+            ("revenue_growth_pct", n(-20.01)),
+            ("tax_credit_grade", Value::Text("D".into())),
+        ],
+        &[
+            ("inspection_failures_1y", n(3.0)),
+            ("revenue_growth_pct", n(0.0)),
+            ("tax_credit_grade", Value::Text("M".into())),
+            ("legal_rep_changes_1y", n(1.9)),
+        ],
+        &[
+            ("inspection_failures_1y", n(3.0)),
+            ("revenue_growth_pct", n(19.99)),
+            ("tax_credit_grade", Value::Text("D".into())),
+            ("abnormal_operations_listed", Value::Flag(true)),
+            ("legal_rep_changes_1y", n(2.0)),
+        ],
+    ];
+    let (mut swept, mut capped_triggers, mut uncapped_triggers) = (0, 0, 0);
+    for base in [0.0, 300.0, 412.5, 600.0, 1000.0] {
+        for grade in ["A", "B", "C", "D", "E"] {
+            for black in [None, Some("black:serious-illegal")] {
+                for variant in variants {
+                    let mut b = exemplary(base);
+                    for (name, value) in variant {
+                        b = b.set(name, value.clone());
+                    }
+                    if let Some(l) = black {
+                        b = b.list(l);
+                    }
+                    let mut req = b.build();
+                    req.base.grade = grade.into();
+                    let at = format!("base {base} {grade}, {black:?}, {variant:?}");
+                    let v2 = evaluate::<MarketSupervision>(&req).unwrap();
+                    let v1 = V1::evaluate(&req).unwrap();
+                    swept += 1;
+
+                    let poor = matches!(grade, "D" | "E");
+                    let flag = |name: &str| {
+                        variant
+                            .iter()
+                            .any(|(n, v)| *n == name && *v == Value::Flag(true))
+                    };
+                    let rep = variant
+                        .iter()
+                        .any(|(n, v)| *n == "legal_rep_changes_1y" && *v == Value::Number(2.0));
+                    // The triggers 1.0.0 already had.
+                    let v1_trigger = black.is_some() || flag("abnormal_operations_listed") || rep;
+                    if !poor && !v1_trigger {
+                        assert_eq!(v2, v1, "{at}");
+                        continue;
+                    }
+                    // 1.0.0's cap, the one part 2.0.0 drops: only for its
+                    // triggers, and only when the points were above it.
+                    let cap: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name == "rule-trigger")
+                        .collect();
+                    assert!(v1_trigger || cap.is_empty(), "{at}");
+                    let capped = cap.first().map_or(0, |c| c.points);
+                    assert!(capped <= 0, "{at}");
+                    if v1_trigger {
+                        assert_eq!(v1.grade, HIGH, "{at}");
+                        assert!(v1.score <= 54_999, "{at}");
+                        if capped < 0 {
+                            capped_triggers += 1;
+                        } else {
+                            uncapped_triggers += 1;
+                        }
+                    }
+                    let kept: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name != "rule-trigger")
+                        .cloned()
+                        .collect();
+                    assert_eq!(v2.contributions, kept, "{at}");
+                    assert_eq!(v2.score, v1.score - capped, "{at}");
+                    let earned = bands().grade_for(v2.score).to_string();
+                    if !v1_trigger {
+                        assert_eq!(earned, v1.grade, "{at}");
+                    }
+                    assert_eq!(v2.grade, HIGH, "{at}");
+                    assert!(
+                        v2.reasons[0].contains(&format!("(the score alone: {earned} risk)")),
+                        "{at}: {:?}",
+                        v2.reasons
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(swept, 5 * 5 * 2 * 8);
+    // Both sides of the 1.0.0 cap were swept.
+    assert!(capped_triggers > 0 && uncapped_triggers > 0);
+}

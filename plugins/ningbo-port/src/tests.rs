@@ -403,3 +403,127 @@ fn describe_tells_the_truth() {
         );
     }
 }
+
+/// README, "What changed from 1.0.0": 「No score changes: every enterprise
+/// gets the points 1.0.0 gave it, except a black-listed one, which keeps its
+/// points instead of the 549.99 cap. What changes is the grade of an
+/// enterprise with a poor provincial grade, on a black list, or on a warning
+/// list.」 Swept over provincial scores and grades A–E, with and without a
+/// black and a warning list, and the indicators around their rule edges:
+/// where none of those holds, 2.0.0 answers exactly as 1.0.0 did; where one
+/// holds, the only differences are the `black-list` cap part (gone, the
+/// score back to the points) and the grade (`key-supervision`, or
+/// `warning`).
+#[test]
+fn v2_keeps_1_0_0_answers_but_what_it_corrects() {
+    use ningbo_port_v1::NingboPort as V1;
+    let n = Value::Number;
+    // Variants of the exemplary forwarder (700 industry points), each
+    // around a rule edge: 550 and 450 points put the total on the C/D edge
+    // (the 1.0.0 cap); the revenue, years and tax edges move it between.
+    let variants: [&[(&str, Value)]; 6] = [
+        &[],
+        &[("customs_violations_3y", n(3.0))],
+        &[
+            ("customs_violations_3y", n(2.9)),
+            ("tax_credit_grade", Value::Text("D".into())),
+        ],
+        &[
+            ("annual_revenue_10k_cny", n(2_999.0)),
+            ("years_in_operation", n(9.5)),
+        ],
+        &[
+            ("annual_revenue_10k_cny", n(299.0)),
+            ("overdue_debts", Value::Flag(true)),
+            ("customs_violations_3y", n(4.0)),
+        ],
+        &[
+            ("annual_revenue_10k_cny", n(10_000.0)),
+            ("aeo_certified", Value::Flag(false)),
+            ("customs_violations_3y", n(1.0)),
+        ],
+    ];
+    let lists: [&[&str]; 4] = [
+        &[],
+        &["black:court-defaulter"],
+        &["warning:customs-risk"],
+        &["black:court-defaulter", "warning:customs-risk", "red:aeo"],
+    ];
+    let (mut swept, mut uncapped_black, mut capped_black) = (0, 0, 0);
+    for base in [0.0, 333.33, 500.0, 812.5, 1000.0] {
+        for grade in ["A", "B", "C", "D", "E"] {
+            for list in lists {
+                for variant in variants {
+                    let mut b = exemplary(base);
+                    for (name, value) in variant {
+                        b = b.set(name, value.clone());
+                    }
+                    for l in list {
+                        b = b.list(l);
+                    }
+                    let mut req = b.build();
+                    req.base.grade = grade.into();
+                    let at = format!("base {base} {grade}, lists {list:?}, {variant:?}");
+                    let v2 = ok::<NingboPort>(&req);
+                    let v1 = V1::evaluate(&req).unwrap();
+                    swept += 1;
+
+                    let poor = matches!(grade, "D" | "E");
+                    let black = list.iter().any(|l| l.starts_with("black:"));
+                    let warning = list.iter().any(|l| l.starts_with("warning:"));
+                    if !poor && !black && !warning {
+                        assert_eq!(v2, v1, "{at}");
+                        continue;
+                    }
+                    // 1.0.0's cap, the one part 2.0.0 drops: only for a
+                    // black list, and only when the points were above it.
+                    let cap: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name == "black-list")
+                        .collect();
+                    assert!(black || cap.is_empty(), "{at}");
+                    let capped = cap.first().map_or(0, |c| c.points);
+                    assert!(capped <= 0, "{at}");
+                    if black {
+                        if capped < 0 {
+                            capped_black += 1;
+                        } else {
+                            uncapped_black += 1;
+                        }
+                        assert_eq!(v1.grade, "D", "{at}");
+                        assert!(v1.score <= 54_999, "{at}");
+                    }
+                    let kept: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name != "black-list")
+                        .cloned()
+                        .collect();
+                    assert_eq!(v2.contributions, kept, "{at}");
+                    assert_eq!(v2.score, v1.score - capped, "{at}");
+                    // The grade is the status; the points alone still earn
+                    // 1.0.0's grade (uncapped), named in the first reason.
+                    let earned = bands().grade_for(v2.score).to_string();
+                    if !black {
+                        assert_eq!(earned, v1.grade, "{at}");
+                    }
+                    let status = if poor || black {
+                        KEY_SUPERVISION
+                    } else {
+                        WARNING
+                    };
+                    assert_eq!(v2.grade, status, "{at}");
+                    assert!(
+                        v2.reasons[0].contains(&format!("(the points alone earn {earned})")),
+                        "{at}: {:?}",
+                        v2.reasons
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(swept, 5 * 5 * 4 * 6);
+    // Both sides of the 1.0.0 cap were swept.
+    assert!(capped_black > 0 && uncapped_black > 0);
+}

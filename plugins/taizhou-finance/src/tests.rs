@@ -553,3 +553,140 @@ fn describe_tells_the_truth() {
         );
     }
 }
+
+/// README, "What changed from 1.0.0": 「Scores change only for black-listed
+/// enterprises (their points, no longer capped at 599.99); grades change
+/// for those and for enterprises with a poor provincial rating.」 — and the
+/// `base` part's note now carries the 信用浙江 rating (「The rating and its
+/// score now appear in the `base` part's note … It still gives no
+/// points」). Swept over provincial scores and ratings A–E, red, no and black
+/// lists, and the indicators around their rule edges: where neither a black
+/// list nor a poor rating holds, 2.0.0 answers exactly as 1.0.0 did but for
+/// that note; where one holds, the only other differences are the
+/// `black-list` cap part (gone, the score back to the points) and the grade
+/// (`intercepted` for a black list, else `key-supervision`).
+#[test]
+fn v2_keeps_1_0_0_answers_but_what_it_corrects() {
+    use taizhou_finance_v1::TaizhouFinance as V1;
+    let n = Value::Number;
+    // Variants of the exemplary enterprise (900 industry points), each
+    // around a rule edge; the weak ones (460 and 640 industry points) put
+    // the total on both sides of the 1.0.0 cap (599.99).
+    let variants: [&[(&str, Value)]; 6] = [
+        &[],
+        &[
+            ("tax_paid_change_pct", n(-10.0)),
+            ("power_use_change_pct", n(-9.99)),
+            ("rating_change_notches", n(-1.0)),
+        ],
+        &[
+            ("related_parties_black_listed", n(1.0)),
+            ("rating_change_notches", n(-2.0)),
+            ("years_in_operation", n(9.5)),
+        ],
+        &[
+            ("overdue_loans_12m", n(1.0)),
+            ("power_use_change_pct", n(-30.0)),
+            ("violations_12m", n(1.0)),
+        ],
+        &[
+            ("overdue_loans_12m", n(2.0)),
+            ("cultivation_pool", Value::Flag(false)),
+            ("tax_arrears", Value::Flag(true)),
+            ("tax_paid_change_pct", n(-30.0)),
+            ("power_use_change_pct", n(-29.99)),
+        ],
+        &[
+            ("violations_12m", n(3.0)),
+            ("related_parties_black_listed", n(2.0)),
+            ("tax_paid_change_pct", n(-29.99)),
+        ],
+    ];
+    let lists: [&[&str]; 4] = [
+        &["red:tax-a-grade"],
+        &[],
+        &["black:court-defaulter"],
+        &["black:court-defaulter", "red:tax-a-grade"],
+    ];
+    let (mut swept, mut capped_black, mut uncapped_black) = (0, 0, 0);
+    for base in [0.0, 455.5, 760.0, 1000.0] {
+        for grade in ["A", "B", "C", "D", "E"] {
+            for list in lists {
+                for variant in variants {
+                    let mut b = exemplary().base(base, grade);
+                    for (name, value) in variant {
+                        b = b.set(name, value.clone());
+                    }
+                    let mut req = b.build();
+                    req.base.lists = list.iter().map(ToString::to_string).collect();
+                    let at = format!("base {base} {grade}, lists {list:?}, {variant:?}");
+                    let v2 = ok::<TaizhouFinance>(&req);
+                    let v1 = V1::evaluate(&req).unwrap();
+                    swept += 1;
+
+                    // The base note: 1.0.0's, then the rating, everywhere
+                    // (in the part and in any reason that quotes it).
+                    let old_note = v1.contributions[0].note.clone();
+                    let rating = ProvincialGrade::parse(grade).unwrap();
+                    let new_note = format!(
+                        "{old_note}; 信用浙江 rating {rating}, {} points, shown to the bank for its credit check, not scored",
+                        format_points(req.base.score)
+                    );
+                    let mut v1 = v1;
+                    v1.contributions[0].note = new_note.clone();
+                    for r in &mut v1.reasons {
+                        *r = r.replace(&old_note, &new_note);
+                    }
+
+                    let poor = matches!(grade, "D" | "E");
+                    let black = list.iter().any(|l| l.starts_with("black:"));
+                    if !poor && !black {
+                        assert_eq!(v2, v1, "{at}");
+                        continue;
+                    }
+                    // 1.0.0's cap, the one part 2.0.0 drops: only for a
+                    // black list, and only when the points were above it.
+                    let cap: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name == "black-list")
+                        .collect();
+                    assert!(black || cap.is_empty(), "{at}");
+                    let capped = cap.first().map_or(0, |c| c.points);
+                    assert!(capped <= 0, "{at}");
+                    if black {
+                        assert_eq!(v1.grade, "C", "{at}");
+                        assert!(v1.score <= 59_999, "{at}");
+                        if capped < 0 {
+                            capped_black += 1;
+                        } else {
+                            uncapped_black += 1;
+                        }
+                    }
+                    let kept: Vec<_> = v1
+                        .contributions
+                        .iter()
+                        .filter(|c| c.name != "black-list")
+                        .cloned()
+                        .collect();
+                    assert_eq!(v2.contributions, kept, "{at}");
+                    assert_eq!(v2.score, v1.score - capped, "{at}");
+                    let earned = bands().grade_for(v2.score).to_string();
+                    if !black {
+                        assert_eq!(earned, v1.grade, "{at}");
+                    }
+                    let status = if black { INTERCEPTED } else { KEY_SUPERVISION };
+                    assert_eq!(v2.grade, status, "{at}");
+                    assert!(
+                        v2.reasons[0].contains(&format!("(the points alone earn {earned})")),
+                        "{at}: {:?}",
+                        v2.reasons
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(swept, 4 * 5 * 4 * 6);
+    // Both sides of the 1.0.0 cap were swept.
+    assert!(capped_black > 0 && uncapped_black > 0);
+}
