@@ -234,23 +234,41 @@ impl Model {
     }
 
     /// Run `f` against a fresh instance under this model's limits; returns
-    /// its result, the fuel used and the captured output.
+    /// its result, the fuel used and the captured output. The hot path: the
+    /// pre-linked component's export indices were resolved once, at load.
     fn call<R>(
         &self,
         as_of_days: i64,
         f: impl FnOnce(&mut Store<SandboxState>, &ScoringModel) -> wasmtime::Result<R>,
     ) -> Result<(R, u64, String), Error> {
-        self.call_instance(as_of_days, |store, instance| {
-            let model = ScoringModel::new(&mut *store, &instance)?;
-            f(store, &model)
-        })
+        self.run(
+            as_of_days,
+            |store| self.pre.instantiate(store),
+            |store, model| f(store, &model),
+        )
     }
 
-    /// [`Model::call`] against the raw instance (for optional exports).
+    /// [`Model::call`] against the raw instance, for an optional export
+    /// looked up by name (at load only).
     fn call_instance<R>(
         &self,
         as_of_days: i64,
         f: impl FnOnce(&mut Store<SandboxState>, Instance) -> wasmtime::Result<R>,
+    ) -> Result<(R, u64, String), Error> {
+        self.run(
+            as_of_days,
+            |store| self.pre.instance_pre().instantiate(store),
+            f,
+        )
+    }
+
+    /// A new store under this model's limits, `instantiate` in it, then `f`;
+    /// every failure classified.
+    fn run<I, R>(
+        &self,
+        as_of_days: i64,
+        instantiate: impl FnOnce(&mut Store<SandboxState>) -> wasmtime::Result<I>,
+        f: impl FnOnce(&mut Store<SandboxState>, I) -> wasmtime::Result<R>,
     ) -> Result<(R, u64, String), Error> {
         let limits = &self.limits;
         let output = OutputCapture::new(limits.max_output_bytes);
@@ -262,7 +280,7 @@ impl Model {
             .map_err(|e| Error::Internal(format!("cannot set fuel: {e:#}")))?;
         let ticks = limits.timeout.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64 + 1;
         store.set_epoch_deadline(ticks);
-        let result = match self.pre.instance_pre().instantiate(&mut store) {
+        let result = match instantiate(&mut store) {
             Ok(instance) => f(&mut store, instance),
             Err(e)
                 if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
