@@ -291,6 +291,13 @@ fn component(file: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// `examples/requests/{stem}.json`, read as a score request.
+fn example_request(stem: &str) -> anyhow::Result<ScoreRequest> {
+    let path = format!("examples/requests/{stem}.json");
+    let text = std::fs::read_to_string(&path).with_context(|| path.clone())?;
+    serde_json::from_str(&text).with_context(|| path)
+}
+
 async fn prepare(
     g: &Global,
     runtime: &Runtime,
@@ -304,9 +311,7 @@ async fn prepare(
     let province = Actor::province();
     let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> = Default::default();
     for (package, kind, stem) in KIND_EXAMPLES {
-        let text = std::fs::read_to_string(format!("examples/requests/{stem}.json"))
-            .with_context(|| format!("examples/requests/{stem}.json"))?;
-        let example: ScoreRequest = serde_json::from_str(&text)?;
+        let example = example_request(stem)?;
         let model = example.model.clone().unwrap_or_else(|| package.to_string());
         by_kind.insert((model, kind.to_string()), example);
     }
@@ -329,9 +334,7 @@ async fn prepare(
                 &scorehost_engine::catalog::SandboxCheck(runtime),
             )
             .await?;
-        let example = std::fs::read_to_string(format!("examples/requests/{package}.json"))
-            .with_context(|| format!("examples/requests/{package}.json"))?;
-        let example: ScoreRequest = serde_json::from_str(&example)?;
+        let example = example_request(package)?;
         if stage != Stage::Pinned {
             if let Some(m) = models.iter_mut().find(|m| m.0 == name) {
                 (m.1, m.2) = (info, example);
