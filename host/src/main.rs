@@ -170,6 +170,18 @@ enum Command {
         after_help = "Examples:\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --as app:transit\n  scorehost decide --scenario hangzhou-transit-credit-pay --subject 330106199001011234 --server http://127.0.0.1:8080 --json   # the token in SCOREHOST_TOKEN or --token-file"
     )]
     Decide(cli::scenario::DecideArgs),
+    /// Define, list, show, retire and evaluate composites: province-defined
+    /// graphs of pinned models, one model's result feeding the next.
+    Composite {
+        #[command(subcommand)]
+        command: cli::composite::CompositeCommand,
+    },
+    /// A subject's credit report (综合信用报告): the provincial base and
+    /// every pinned model that applies, each recorded, in one linked record.
+    #[command(
+        after_help = "Examples:\n  scorehost report --subject 91330200MA2XXXXXXX\n  scorehost report --subject 91330200MA2XXXXXXX --server http://127.0.0.1:8080 --json   # an app token granted `report`"
+    )]
+    Report(cli::composite::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -265,6 +277,10 @@ enum TokenCommand {
         /// For an app: the benefit scenarios it may ask decisions of, comma-separated.
         #[arg(long, value_delimiter = ',')]
         scenarios: Vec<String>,
+        /// For an app: the composites it may evaluate, comma-separated;
+        /// `report` grants credit reports.
+        #[arg(long, value_delimiter = ',')]
+        composites: Vec<String>,
         /// What the token is for.
         #[arg(long, default_value = "")]
         label: String,
@@ -573,6 +589,8 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
         Command::Repair { command } => cli::dispute::repair_remote(g, r, command),
         Command::Scenario { command } => cli::scenario::run_remote(g, r, command),
         Command::Decide(args) => cli::scenario::decide_remote(g, r, args),
+        Command::Composite { command } => cli::composite::run_remote(g, r, command),
+        Command::Report(args) => cli::composite::report_remote(g, r, args),
         Command::Inspect { .. } | Command::Gen(_) => return None,
         Command::Batch(_) => Err(anyhow::anyhow!(
             "batch runs on the local data dir; through a service, use POST /v1/batches"
@@ -638,13 +656,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Repair { command } => cli::dispute::repair(g, &command),
         Command::Scenario { command } => cli::scenario::run(g, &command),
         Command::Decide(args) => cli::scenario::decide(g, &args),
+        Command::Composite { command } => cli::composite::run(g, &command),
+        Command::Report(args) => cli::composite::report(g, &args),
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,
                 models,
                 scenarios,
+                composites,
                 label,
-            } => cli::token::create(g, &role, &models, &scenarios, &label),
+            } => cli::token::create(g, &role, &models, &scenarios, &composites, &label),
             TokenCommand::List => cli::token::list(g),
             TokenCommand::Revoke { id } => cli::token::revoke(g, &id),
         },

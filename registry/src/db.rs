@@ -67,7 +67,7 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 /// How long a writer waits for another process's write transaction on
 /// SQLite. 10 s: registry writes take milliseconds; a longer wait means a
 /// stuck process, and the caller should hear about it.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 
 /// SQLite's page cache per connection, in KiB. 64 MiB (the default is
 /// 2 MiB): the audit log's id index takes inserts at random places, and with

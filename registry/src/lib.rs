@@ -24,6 +24,8 @@
 //! - benefit scenarios ([`Registry::define_scenario`], [`Rule`]): the
 //!   province names a benefit, its model and its rule (a minimum score or
 //!   a set of grades); apps are granted scenarios instead of raw scores;
+//! - [`composites`]: named, versioned graphs of pinned models that the
+//!   province defines, checked against the pinned declarations;
 //! - [`disputes`]: disputes of indicator records (withheld while open,
 //!   deadlines tracked, answered by the source) and credit repair;
 //! - [`furnishers`]: who furnishes each indicator (only they import its
@@ -45,6 +47,7 @@
 // and what they share: names (`refs`), the database (`db`), the error.
 mod access;
 mod batches;
+pub mod composites;
 mod db;
 mod error;
 mod log;
@@ -57,6 +60,7 @@ mod versions;
 pub use access::actor::{Actor, Role};
 pub use access::tokens::{NewToken, Token, hashes_match, secret_hash};
 pub use batches::BatchRun;
+pub use composites::{Composite, Definition, REPORT};
 pub use error::Error;
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::search::{
@@ -65,7 +69,7 @@ pub use log::search::{
 };
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};
-pub use scenarios::{Declared, Defined, Rule, Scenario};
+pub use scenarios::{COMPOSITE_NAMESPACE, Declared, Defined, Rule, Scenario, decided_by_composite};
 pub use shadows::Shadow;
 pub use subjects::consents::{Consent, no_consent};
 pub use subjects::disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};

@@ -333,6 +333,56 @@ pub struct Defined {
     pub checked_against: String,
 }
 
+/// The namespace that names a composite where a scenario names its
+/// model: `composite/NAME` is decided by composite NAME's result. No
+/// publisher may take it (a namespace is a city or a sector).
+pub const COMPOSITE_NAMESPACE: &str = "composite";
+
+/// The composite a scenario is decided by, if its model is
+/// `composite/NAME`.
+pub fn decided_by_composite(model: &str) -> Option<&str> {
+    model
+        .strip_prefix(COMPOSITE_NAMESPACE)
+        .and_then(|r| r.strip_prefix('/'))
+}
+
+/// The reference and stored `describe()` of composite `name`'s result
+/// step's pinned version, in `conn`: what a scenario decided by the
+/// composite is checked against.
+async fn composite_result(
+    conn: &mut sqlx::AnyConnection,
+    name: &str,
+) -> Result<(String, serde_json::Value), Error> {
+    let c = crate::composites::in_force(conn, name).await?;
+    let Some(result) = &c.definition.result else {
+        return Err(Error::BadRequest(format!(
+            "composite {} has no result step: a profile decides nothing",
+            c.reference()
+        )));
+    };
+    let step = c
+        .definition
+        .steps
+        .iter()
+        .find(|s| &s.id == result)
+        .ok_or_else(|| {
+            Error::Storage(format!("composite {} names no result step", c.reference()))
+        })?;
+    let model: ModelName = step.model.parse()?;
+    let decl = crate::composites::pinned_in(conn, &model)
+        .await?
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "composite {}'s result model {model} has no pinned version",
+                c.reference()
+            ))
+        })?;
+    Ok((
+        format!("composite {} (result: {})", c.reference(), decl.reference),
+        decl.describe,
+    ))
+}
+
 /// Whether `name` may name a scenario: 1 to 64 lowercase letters, digits
 /// and `-`.
 fn check_name(name: &str) -> Result<(), Error> {
@@ -438,25 +488,34 @@ impl Registry {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let pinned = sqlx::query(
-            "SELECT v.version, v.describe_json FROM pins p JOIN plugin_versions v \
-             ON v.namespace = p.namespace AND v.name = p.name AND v.version = p.version \
-             WHERE p.namespace = $1 AND p.name = $2",
-        )
-        .bind(&model.namespace)
-        .bind(&model.name)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or_else(|| {
-            Error::BadRequest(format!(
-                "unknown model {model}: it has no pinned version to decide a scenario (pin one first)"
-            ))
-        })?;
-        let version: String = pinned.try_get("version")?;
-        let describe: String = pinned.try_get("describe_json")?;
-        let reference = format!("{model}@{version}");
-        let describe: serde_json::Value = serde_json::from_str(&describe)
-            .map_err(|e| Error::Storage(format!("the stored describe() of {reference}: {e}")))?;
+        let (reference, describe) = match model.namespace.as_str() {
+            // `composite/NAME`: decided by the result of composite NAME
+            // in force, checked against its result step's pinned version.
+            COMPOSITE_NAMESPACE => composite_result(tx.conn(), &model.name).await?,
+            _ => {
+                let pinned = sqlx::query(
+                    "SELECT v.version, v.describe_json FROM pins p JOIN plugin_versions v \
+                     ON v.namespace = p.namespace AND v.name = p.name AND v.version = p.version \
+                     WHERE p.namespace = $1 AND p.name = $2",
+                )
+                .bind(&model.namespace)
+                .bind(&model.name)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or_else(|| {
+                    Error::BadRequest(format!(
+                        "unknown model {model}: it has no pinned version to decide a scenario (pin one first)"
+                    ))
+                })?;
+                let version: String = pinned.try_get("version")?;
+                let describe: String = pinned.try_get("describe_json")?;
+                let reference = format!("{model}@{version}");
+                let describe: serde_json::Value = serde_json::from_str(&describe).map_err(|e| {
+                    Error::Storage(format!("the stored describe() of {reference}: {e}"))
+                })?;
+                (reference, describe)
+            }
+        };
         let declared = Declared::from_describe(&reference, &describe)?;
         rule.check_fits(&declared).map_err(Error::BadRequest)?;
         let replaced = find(tx.conn(), name).await?.is_some();

@@ -16,15 +16,13 @@
 //! ```
 //! (the bench starts the server under `taskset -c 0` itself).
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scorehost_engine::audit::{self, Evaluated};
 use scorehost_engine::catalog::Catalog;
 use scorehost_registry::Actor;
 use scorehost_runtime::sandbox::{Limits, Runtime};
-use scorehost_tests::{binary, example, root};
+use scorehost_tests::example;
 
 /// Requests per page.
 const SAMPLES: usize = 100;
@@ -125,26 +123,8 @@ async fn run() {
         (auditor, prov, middle[0].id.clone())
     };
 
-    let mut server = Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(binary())
-        .current_dir(root())
-        .arg("--data-dir")
-        .arg(&dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("scorehost listening on ")
-        .unwrap()
-        .to_string();
+    let mut server = scorehost_tests::http::Server::on_core(&dir, 0);
+    let base = server.url.clone();
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(60))
         .redirects(0)
@@ -242,9 +222,6 @@ async fn run() {
         let p99 = percentile(&mut times, 0.99);
         println!("{name:<30} {median:>10.2} {p99:>10.2}");
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let _ = server.wait();
+    server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

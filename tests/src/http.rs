@@ -44,7 +44,11 @@ impl Server {
         if let Some(db) = db {
             cmd.args(["--db", db]);
         }
-        let mut child = cmd.spawn().expect("scorehost serve starts");
+        Server::listening(cmd.spawn().expect("scorehost serve starts"))
+    }
+
+    /// The server `child` started, once it prints where it listens.
+    fn listening(mut child: Child) -> Server {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -55,6 +59,24 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
         Server { child, url }
+    }
+
+    /// `scorehost serve` on data dir `dir` (SQLite) pinned to CPU `core`
+    /// (`taskset -c`), its log discarded: a benchmark's server, leaving the
+    /// other core to the load generator.
+    pub fn on_core(dir: &Path, core: u32) -> Server {
+        let child = Command::new("taskset")
+            .args(["-c", &core.to_string()])
+            .arg(binary())
+            .current_dir(root())
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("taskset and scorehost serve start");
+        Server::listening(child)
     }
 
     /// The address it listens on.

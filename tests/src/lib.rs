@@ -234,6 +234,31 @@ pub fn token(f: &Fixture, role: &str, models: &str) -> String {
     ok(cli(f, &args)).trim().to_string()
 }
 
+/// Create a token with `args` after `token create` (`--role …`, grants)
+/// through the CLI; its secret.
+pub fn token_with(f: &Fixture, args: &[&str]) -> String {
+    let mut all = vec!["token", "create"];
+    all.extend_from_slice(args);
+    ok(cli(f, &all)).trim().to_string()
+}
+
+/// Write `text` to the file `name` in the fixture's data dir; its path.
+pub fn write_file(f: &Fixture, name: &str, text: &str) -> String {
+    std::fs::create_dir_all(&f.data_dir).expect("the data dir");
+    let path = f.data_dir.join(name);
+    std::fs::write(&path, text).expect("a file in the data dir");
+    path.to_str().expect("a UTF-8 path").to_string()
+}
+
+/// How many records the fixture's log holds, as `audit verify` counts
+/// them (so it verifies the log too).
+pub fn log_records(f: &Fixture) -> u64 {
+    let out = ok(cli(f, &["audit", "verify", "--json"]));
+    serde_json::from_str::<serde_json::Value>(&out).expect("verify's JSON")["records"]
+        .as_u64()
+        .expect("a count of records")
+}
+
 /// Publish a bundled component as `publisher`, then approve and pin it as
 /// the province, through the CLI; its SHA-256.
 pub fn pin_cli(f: &Fixture, package: &str, reference: &str, publisher: &str) -> String {

@@ -14,7 +14,8 @@
 
 use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, backends, cli, component, fixture, ok, pin_cli, sha256_file,
+    Backend, Fixture, backends, cli, component, fixture, log_records, ok, pin_cli, sha256_file,
+    token_with, write_file,
 };
 use serde_json::{Value, json};
 
@@ -43,13 +44,6 @@ const PORT_BLACK: &str = "91330200MA2DDDDD4W";
 /// Mining-right holders: the example (77.90, B) and the same black-listed.
 const MINE_OK: &str = "91330500MA2MINE01X";
 const MINE_BLACK: &str = "91330500MA2MINE02Y";
-
-fn write(f: &Fixture, name: &str, text: &str) -> String {
-    std::fs::create_dir_all(&f.data_dir).unwrap();
-    let path = f.data_dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
 
 /// Both models pinned, the people and enterprises imported, and consent
 /// for app:transit and app:housing recorded for all people but the fifth.
@@ -105,8 +99,8 @@ fn prepare(f: &Fixture) {
             indicators.push('\n');
         }
     }
-    let bases = write(f, "bases.ndjson", &bases);
-    let indicators = write(f, "indicators.ndjson", &indicators);
+    let bases = write_file(f, "bases.ndjson", &bases);
+    let indicators = write_file(f, "indicators.ndjson", &indicators);
     ok(cli(f, &["data", "import", "bases", &bases]));
     ok(cli(f, &["data", "import", "indicators", &indicators]));
     for (id, ..) in PEOPLE {
@@ -136,16 +130,10 @@ fn prepare(f: &Fixture) {
 /// A token of `role` granted `scenario` and its `model`: its decisions
 /// carry the whole evaluation.
 fn granted_both(f: &Fixture, role: &str, scenario: &str, model: &str) -> String {
-    token(
+    token_with(
         f,
         &["--role", role, "--scenarios", scenario, "--models", model],
     )
-}
-
-fn token(f: &Fixture, args: &[&str]) -> String {
-    let mut all = vec!["token", "create"];
-    all.extend_from_slice(args);
-    ok(cli(f, &all)).trim().to_string()
 }
 
 fn delete(s: &Server, path: &str, token: &str) -> (u16, Value) {
@@ -156,13 +144,6 @@ fn delete(s: &Server, path: &str, token: &str) -> (u16, Value) {
         None,
         None,
     )
-}
-
-fn records(f: &Fixture) -> u64 {
-    let out = ok(cli(f, &["audit", "verify", "--json"]));
-    serde_json::from_str::<Value>(&out).unwrap()["records"]
-        .as_u64()
-        .unwrap()
 }
 
 fn decide(s: &Server, token: &str, scenario: &str, subject: &str) -> (u16, Value) {
@@ -207,8 +188,8 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
     for backend in backends() {
         let f = rt.block_on(fixture(backend, "scenarios-decide"));
         prepare(&f);
-        let province = token(&f, &["--role", "province"]);
-        let auditor = token(&f, &["--role", "auditor"]);
+        let province = token_with(&f, &["--role", "province"]);
+        let auditor = token_with(&f, &["--role", "auditor"]);
         let s = Server::start(&f);
         define_all(&s, &province);
         let (status, list) = get(&s, "/v1/scenarios", Some(&auditor));
@@ -227,7 +208,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         // An app granted a scenario only may not score its model, and its
         // decisions give the minimum: eligible or not, the rule, the
         // reasons — no score, grade or white box (attacks.rs tests more).
-        let transit_only = token(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
+        let transit_only = token_with(&f, &["--role", "app:transit", "--scenarios", TRANSIT]);
         let scored = post_json(
             &s,
             "/v1/scores",
@@ -249,7 +230,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         let housing = granted_both(&f, "app:housing", RENTAL, "hangzhou/qianjiang");
         let port = granted_both(&f, "app:customs", INSPECTION, "ningbo/port");
         let bids = granted_both(&f, "app:tenders", BIDS, "mining/rights");
-        let scorer = token(
+        let scorer = token_with(
             &f,
             &["--role", "app:transit", "--models", "hangzhou/qianjiang"],
         );
@@ -323,7 +304,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         ];
         let mut ids = Vec::new();
         for (token, scenario, subject, score, eligible, why) in cases {
-            let before = records(&f);
+            let before = log_records(&f);
             let (status, d) = decide(&s, token, scenario, subject);
             assert_eq!(status, 200, "{scenario} {subject}: {d}");
             assert_eq!(d["scenario"], scenario);
@@ -341,7 +322,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             );
             let id = d["evaluation_id"].as_str().unwrap().to_string();
             assert_eq!(d["evaluation"]["evaluation_id"], id.as_str());
-            assert_eq!(records(&f), before + 1, "one record per decision");
+            assert_eq!(log_records(&f), before + 1, "one record per decision");
             ids.push((id, scenario, eligible, token));
         }
         let (status, d) = decide(&s, &port, INSPECTION, PORT_BLACK);
@@ -380,7 +361,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         assert_eq!(status, 200, "{v}");
 
         // Refusals: nothing evaluated, nothing recorded.
-        let before = records(&f);
+        let before = log_records(&f);
         let (status, body) = decide(&s, &housing, TRANSIT, PEOPLE[1].0);
         assert_eq!(status, 403, "{body}");
         assert!(
@@ -417,7 +398,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             &json!({ "scenario": TRANSIT, "subject": { "id": PEOPLE[1].0 }, "model": "x/y" }),
         );
         assert_eq!(status, 400, "{body}");
-        assert_eq!(records(&f), before, "refusals record nothing");
+        assert_eq!(log_records(&f), before, "refusals record nothing");
 
         // A model's refusal is the 422 of /v1/scores, recorded with the
         // scenario and rule but no eligibility.
@@ -431,7 +412,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         let (_, shown) = get(&s, &format!("/v1/evaluations/{id}"), Some(&auditor));
         assert_eq!(shown["record"]["decision"]["scenario"], TRANSIT);
         assert!(shown["record"]["decision"].get("eligible").is_none());
-        assert_eq!(records(&f), before + 1);
+        assert_eq!(log_records(&f), before + 1);
 
         // Retired: refused (410), its history kept, no longer grantable.
         let (status, _) = delete(&s, &format!("/v1/scenarios/{TRANSIT}"), &transit);
@@ -510,10 +491,10 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
             "ningbo/port@1.0.0",
             "publisher:ningbo",
         );
-        let province = token(&f, &["--role", "province"]);
-        let app = token(&f, &["--role", "app:transit", "--models", "ningbo/port"]);
+        let province = token_with(&f, &["--role", "province"]);
+        let app = token_with(&f, &["--role", "app:transit", "--models", "ningbo/port"]);
         let s = Server::start(&f);
-        let before = records(&f);
+        let before = log_records(&f);
         let qj = "hangzhou/qianjiang";
         for (name, body, needle) in [
             (
@@ -603,7 +584,7 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
         assert_eq!(status, 403, "only the province defines");
         let (status, list) = get(&s, "/v1/scenarios", Some(&app));
         assert_eq!((status, list), (200, json!([])), "nothing stored");
-        assert_eq!(records(&f), before, "nothing logged");
+        assert_eq!(log_records(&f), before, "nothing logged");
         let (status, body) = get(&s, &format!("/v1/scenarios/{TRANSIT}"), Some(&app));
         assert_eq!(status, 404, "{body}");
         let (status, _) = delete(&s, &format!("/v1/scenarios/{TRANSIT}"), &province);
@@ -620,7 +601,7 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["checked_against"], "hangzhou/qianjiang@2.0.0");
         assert_eq!(body["title"], TRANSIT, "the title defaults to the name");
-        assert_eq!(records(&f), before + 1);
+        assert_eq!(log_records(&f), before + 1);
         let out = cli(
             &f,
             &[
@@ -757,7 +738,7 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
 
     // Through the service, with an app token granted the scenario only.
     let transit = granted_both(&f, "app:transit", TRANSIT, "hangzhou/qianjiang");
-    let province = token(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province"]);
     let tokens = ok(cli(&f, &["token", "list"]));
     assert!(tokens.contains(&format!("scenarios:{TRANSIT}")), "{tokens}");
     let s = Server::start(&f);
@@ -862,7 +843,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
         &f,
         &["plugin", "pin", "test/impact@2.0.0", "--sha256", &shas[1]],
     ));
-    let bases = write(
+    let bases = write_file(
         &f,
         "bases.ndjson",
         &json!({ "subject_id": "E1", "kind": "enterprise", "score": 1000, "grade": "A", "source": "t" })
@@ -889,7 +870,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
     assert_eq!(d["evaluation"]["model"]["version"], "2.0.0");
     assert_eq!(d["score"], 900.0);
     // Version 1 pinned again (through the service, so it takes effect at once).
-    let province = token(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province"]);
     let (status, body) = put(
         &s,
         "/v1/pins/test/impact",
@@ -897,7 +878,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
         &json!({ "version": "1.0.0", "sha256": shas[0] }),
     );
     assert_eq!(status, 200, "{body}");
-    let before = records(&f);
+    let before = log_records(&f);
     let (status, body) = decide(&s, &app, name, "E1");
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -911,7 +892,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
             .contains("grade 'AA' is not declared by test/impact@1.0.0"),
         "{body}"
     );
-    assert_eq!(records(&f), before, "nothing evaluated");
+    assert_eq!(log_records(&f), before, "nothing evaluated");
     // Redefined against what is pinned now, it decides again.
     let (status, body) = put(
         &s,
@@ -934,7 +915,7 @@ fn above_is_strict_and_at_least_is_not() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "scenarios-above"));
     prepare(&f);
-    let province = token(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province"]);
     let s = Server::start(&f);
     let (status, body) = put(
         &s,
@@ -960,7 +941,7 @@ fn above_is_strict_and_at_least_is_not() {
     ));
     let listed = ok(cli(&f, &["scenario", "show", "above-572-99"]));
     assert!(listed.contains("score > 572.99"), "{listed}");
-    let app = token(
+    let app = token_with(
         &f,
         &[
             "--role",

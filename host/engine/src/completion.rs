@@ -30,53 +30,88 @@ pub async fn request(
     subject_id: &str,
     as_of: &str,
 ) -> Result<Option<ScoreRequest>, Error> {
-    let Some((base, records)) = registry.subject_data(subject_id).await? else {
-        return Ok(None);
-    };
-    let declared = |name: &str| info.indicators.iter().any(|s| s.name == name);
-    // Records under dispute or repaired are not the model's to see; the
-    // ones it would have seen are named in the request, and so in the
-    // evaluation's reasons and record.
-    let mut withheld: Vec<Withheld> = registry
-        .withheld(subject_id)
+    Ok(Stored::read(registry, subject_id)
         .await?
-        .into_iter()
-        .map(to_wire)
-        .collect();
-    withheld.retain(|w| declared(&w.indicator));
-    let is_withheld = |r: &scorehost_registry::data::IndicatorRecord| {
-        withheld
+        .map(|s| s.request(info, as_of)))
+}
+
+/// Everything the store holds of one subject that a request is completed
+/// from: its base evaluation, its indicator records, and the records
+/// withheld from models. Read once, it completes the request of any number
+/// of models ([`Stored::request`]): a composite's steps read the subject
+/// once, not once each.
+pub struct Stored {
+    base: scorehost_registry::data::BaseRecord,
+    records: Vec<scorehost_registry::data::IndicatorRecord>,
+    withheld: Vec<Withheld>,
+}
+
+impl Stored {
+    /// What the store holds of `subject_id`; `None` when no base
+    /// evaluation of it is stored. Costs four indexed queries.
+    pub async fn read(registry: &Registry, subject_id: &str) -> Result<Option<Stored>, Error> {
+        let Some((base, records)) = registry.subject_data(subject_id).await? else {
+            return Ok(None);
+        };
+        let withheld = registry
+            .withheld(subject_id)
+            .await?
+            .into_iter()
+            .map(to_wire)
+            .collect();
+        Ok(Some(Stored {
+            base,
+            records,
+            withheld,
+        }))
+    }
+
+    /// The request for the model `info` declares, as of `as_of`: its
+    /// declared indicators' records, less those withheld (named in the
+    /// request's `withheld`) and those observed after `as_of`. No I/O.
+    pub fn request(&self, info: &ModelInfo, as_of: &str) -> ScoreRequest {
+        let declared = |name: &str| info.indicators.iter().any(|s| s.name == name);
+        // Records under dispute or repaired are not the model's to see; the
+        // ones it would have seen are named in the request, and so in the
+        // evaluation's reasons and record.
+        let mut withheld = self.withheld.clone();
+        withheld.retain(|w| declared(&w.indicator));
+        let is_withheld = |r: &scorehost_registry::data::IndicatorRecord| {
+            withheld
+                .iter()
+                .any(|w| w.indicator == r.name && w.observed_on == r.observed_on)
+        };
+        let indicators = self
+            .records
             .iter()
-            .any(|w| w.indicator == r.name && w.observed_on == r.observed_on)
-    };
-    let indicators = records
-        .into_iter()
-        .filter(|r| declared(&r.name) && !is_withheld(r))
-        .filter(|r| r.observed_on.as_deref().is_none_or(|d| d <= as_of))
-        .map(|r| WireIndicator {
-            source: Some(r.attributed_source()),
-            name: r.name,
-            value: r.value,
-            observed_on: r.observed_on,
-        })
-        .collect();
-    Ok(Some(ScoreRequest {
-        model: Some(info.name.clone()),
-        subject: WireSubject {
-            id: base.subject_id,
-            kind: base.kind,
-        },
-        as_of: as_of.to_string(),
-        base: WireBase {
-            score: base.score,
-            grade: base.grade,
-            dimensions: base.dimensions,
-            lists: base.lists,
-        },
-        indicators,
-        withheld,
-        from_store: true,
-    }))
+            .filter(|r| declared(&r.name) && !is_withheld(r))
+            .filter(|r| r.observed_on.as_deref().is_none_or(|d| d <= as_of))
+            .map(|r| WireIndicator {
+                source: Some(r.attributed_source()),
+                name: r.name.clone(),
+                value: r.value.clone(),
+                observed_on: r.observed_on.clone(),
+            })
+            .collect();
+        let base = &self.base;
+        ScoreRequest {
+            model: Some(info.name.clone()),
+            subject: WireSubject {
+                id: base.subject_id.clone(),
+                kind: base.kind.clone(),
+            },
+            as_of: as_of.to_string(),
+            base: WireBase {
+                score: base.score,
+                grade: base.grade.clone(),
+                dimensions: base.dimensions.clone(),
+                lists: base.lists.clone(),
+            },
+            indicators,
+            withheld,
+            from_store: true,
+        }
+    }
 }
 
 /// Every stored subject of a kind `info`'s model scores and that `keep`

@@ -198,12 +198,15 @@ impl Engine {
             if scorehost_runtime::wire::claims_host_fields(&request) {
                 return Err(scorehost_runtime::wire::refuse_claimed_withheld("").into());
             }
-            let checked = crate::consent::admit_inline(
-                self.catalog.registry(),
-                app,
-                model.info(),
-                &request.subject.id,
-                &request.subject.kind,
+            let checked = crate::stages::measure(
+                crate::stages::Stage::Consent,
+                crate::consent::admit_inline(
+                    self.catalog.registry(),
+                    app,
+                    model.info(),
+                    &request.subject.id,
+                    &request.subject.kind,
+                ),
             )
             .await;
             logged(token, actor, checked)?;
@@ -243,19 +246,25 @@ impl Engine {
         as_of: Option<&str>,
     ) -> Result<ScoreRequest, Error> {
         if let Role::App(app) = &actor.role {
-            let checked =
-                crate::consent::admit_stored(self.catalog.registry(), app, model_name, id).await;
+            let checked = crate::stages::measure(
+                crate::stages::Stage::Consent,
+                crate::consent::admit_stored(self.catalog.registry(), app, model_name, id),
+            )
+            .await;
             logged(token, actor, checked)?;
         }
         let as_of = as_of.map_or_else(crate::completion::today, str::to_string);
-        crate::completion::request(self.catalog.registry(), model.info(), id, &as_of)
-            .await?
-            .ok_or_else(|| {
-                scorehost_registry::Error::NotFound(format!(
-                    "no base evaluation of subject {id} is stored: import it, or send the inputs inline"
-                ))
-                .into()
-            })
+        crate::stages::measure(
+            crate::stages::Stage::Completion,
+            crate::completion::request(self.catalog.registry(), model.info(), id, &as_of),
+        )
+        .await?
+        .ok_or_else(|| {
+            scorehost_registry::Error::NotFound(format!(
+                "no base evaluation of subject {id} is stored: import it, or send the inputs inline"
+            ))
+            .into()
+        })
     }
 
     /// Evaluate `request` with `model` and record it with the process's

@@ -89,6 +89,18 @@ enum Threshold {
 /// A benefit scenario: name, title, model, and the rule.
 type ScenarioDef = (&'static str, &'static str, &'static str, Threshold);
 
+/// The composites the demo defines: the example definitions, compiled in.
+const COMPOSITES: [(&str, &str); 2] = [
+    (
+        "hangzhou-credit-code",
+        include_str!("../../../examples/composites/hangzhou-credit-code.json"),
+    ),
+    (
+        "enterprise-profile",
+        include_str!("../../../examples/composites/enterprise-profile.json"),
+    ),
+];
+
 /// The benefit scenarios the demo defines, with the source's own words
 /// (credit-zhejiang-2020-01.txt; README "Every model in the source").
 const SCENARIOS: [ScenarioDef; 6] = [
@@ -511,10 +523,35 @@ async fn prepare(
         scenario_names.push(name.to_string());
     }
 
+    // The composites (issue 21): the credit code through the city model,
+    // and an enterprise's profile across its sectors; the app may ask for
+    // them and for credit reports.
+    let mut composite_names = Vec::new();
+    for (name, text) in COMPOSITES {
+        let mut v: Value = serde_json::from_str(text)?;
+        let title = v
+            .as_object_mut()
+            .and_then(|o| o.remove("title"))
+            .and_then(|t| t.as_str().map(str::to_string));
+        let definition: scorehost_registry::Definition = serde_json::from_value(v)?;
+        registry
+            .define_composite(&province, name, title.as_deref(), definition)
+            .await?;
+        composite_names.push(name.to_string());
+    }
+    composite_names.push(scorehost_registry::REPORT.to_string());
+
     let app: Actor = "app:demo".parse()?;
     let names: Vec<ModelName> = models.iter().map(|(n, _, _)| n.clone()).collect();
     let app_token = registry
-        .create_token_granting(&province, &app, &names, &scenario_names, "demo app")
+        .create_token_with(
+            &province,
+            &app,
+            &names,
+            &scenario_names,
+            &composite_names,
+            "demo app",
+        )
         .await?;
     let auditor = registry
         .create_token(&province, &"auditor".parse()?, &[], "demo auditor")
@@ -556,6 +593,28 @@ async fn prepare(
                 "  # decision: {scenario} (eligible or not, with the evaluation behind it)\n  curl -s -X POST {url}/v1/decisions -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"scenario\": \"{scenario}\", \"subject\": {{\"id\": \"{id}\"}}}}'\n"
             ));
         }
+    }
+    // A composite for a Hangzhou resident who consented to both of its
+    // models, and a credit report of an enterprise.
+    let consented = |id: &str, model: &str| {
+        consents
+            .iter()
+            .any(|(i, m)| i == id && m.to_string() == model)
+    };
+    if let Some(id) = members
+        .get("hangzhou/qianjiang")
+        .into_iter()
+        .flatten()
+        .find(|id| consented(id, "hangzhou/qianjiang") && consented(id, "zhejiang/credit-code"))
+    {
+        out.push_str(&format!(
+            "  # composite: the credit code fed by the pinned Qianjiang model (each step its own sandbox and record, one linked record)\n  curl -s -X POST {url}/v1/composites/hangzhou-credit-code/scores -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"subject\": {{\"id\": \"{id}\"}}}}'\n"
+        ));
+    }
+    if let Some((id, ..)) = examples.iter().find(|e| e.2 == "enterprise") {
+        out.push_str(&format!(
+            "  # the enterprise's profile across its sectors, and its credit report (综合信用报告): every pinned model, or why not\n  curl -s -X POST {url}/v1/composites/enterprise-profile/scores -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"subject\": {{\"id\": \"{id}\"}}}}'\n  curl -s -X POST {url}/v1/reports -H \"Authorization: Bearer $APP\" -H 'Content-Type: application/json' -d '{{\"subject\": {{\"id\": \"{id}\"}}}}'\n"
+        ));
     }
     // The candidate's impact, before anyone approves it.
     for (candidate, ..) in candidates.iter().filter(|c| c.2 == Stage::Waiting) {

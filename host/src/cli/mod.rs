@@ -3,6 +3,7 @@
 pub(crate) mod audit;
 pub(crate) mod batch;
 pub(crate) mod build;
+pub(crate) mod composite;
 pub(crate) mod consent;
 pub(crate) mod data;
 pub(crate) mod demo;

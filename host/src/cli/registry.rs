@@ -85,14 +85,29 @@ pub(crate) fn approve(g: &Global, reference: &str, sha256: &str) -> anyhow::Resu
 
 pub(crate) fn pin(g: &Global, reference: &str, sha256: &str) -> anyhow::Result<()> {
     let (actor, r): (Actor, VersionRef) = (actor(g)?, reference.parse()?);
-    let pin = block_on(async { open(g).await?.pin(&actor, &r, sha256).await })?;
+    let (pin, broken) = block_on(async {
+        let reg = open(g).await?;
+        let pin = reg.pin(&actor, &r, sha256).await?;
+        let broken = reg.composites_broken(&r.model).await?;
+        Ok::<_, scorehost_registry::Error>((pin, broken))
+    })?;
     if g.json {
-        return print_json(&pin);
+        let mut v = serde_json::to_value(&pin)?;
+        if !broken.is_empty() {
+            v["breaks_composites"] = serde_json::to_value(&broken)?;
+        }
+        return print_json(&v);
     }
     println!(
         "pinned {}@{} (sha256 {}): it now scores every request for {}",
         pin.model, pin.version, pin.sha256, pin.model
     );
+    for b in &broken {
+        eprintln!(
+            "warning: composite {} no longer fits and is refused until the province redefines it: {}",
+            b.composite, b.why
+        );
+    }
     Ok(())
 }
 

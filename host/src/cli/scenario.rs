@@ -226,6 +226,9 @@ pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
         let registry = catalog.registry();
         let scenario = decide::live(&args.scenario, registry.scenario(&args.scenario).await?)
             .map_err(|e| scorehost_registry::Error::NotFound(e.message().to_string()))?;
+        if let Some(name) = scorehost_registry::decided_by_composite(&scenario.model) {
+            return decide_by_composite(g, &catalog, &scenario, name, app, args).await;
+        }
         let model_name: ModelName = scenario.model.parse().map_err(Error::from)?;
         let loaded = catalog.load(&model_name, None).await?;
         decide::check_fits(&scenario, loaded.model.info())?;
@@ -272,4 +275,72 @@ pub(crate) fn decide_remote(g: &Global, r: &Remote, args: &DecideArgs) -> anyhow
     let v = remote::call(r, "POST", "/v1/decisions", Some(&body))?;
     let d: DecisionResponse = serde_json::from_value(v)?;
     print_decision(g, &d)
+}
+
+/// `decide` on a scenario decided by a composite, locally: the composite
+/// runs as `composite score` runs it (consent for every model first), and
+/// the rule is applied to its result step's evaluation, whose record
+/// carries the decision.
+async fn decide_by_composite(
+    g: &Global,
+    catalog: &Catalog,
+    scenario: &scorehost_registry::Scenario,
+    name: &str,
+    app: &str,
+    args: &DecideArgs,
+) -> anyhow::Result<DecisionResponse> {
+    let registry = catalog.registry();
+    let plan = super::composite::load_plan(catalog, name).await?;
+    let Some(result) = plan.composite.definition.result.clone() else {
+        return Err(scorehost_registry::Error::Conflict(format!(
+            "composite {} has no result step: it decides nothing",
+            plan.composite.reference()
+        ))
+        .into());
+    };
+    if let Some(step) = plan.steps.iter().find(|s| s.step.id == result) {
+        decide::check_fits(scenario, step.model.info())?;
+    }
+    for m in plan.composite.models() {
+        scorehost_engine::consent::admit_stored(registry, app, &m.parse()?, &args.subject).await?;
+    }
+    let as_of = args.as_of.clone().unwrap_or_else(store::today);
+    let key = audit::load_or_create_key(&g.data_dir)?;
+    let recorder = Recorder::Direct {
+        registry,
+        key: &key,
+    };
+    let amend = decide::record_decision(scenario, &[]);
+    let answer = scorehost_engine::composite::run_amended(
+        registry,
+        &plan,
+        &args.subject,
+        &as_of,
+        &g.actor,
+        &recorder,
+        Some(Box::new(amend)),
+    )
+    .await
+    .map_err(|f| {
+        let message = f.to_string();
+        anyhow::Error::from(f.error).context(message)
+    })?;
+    let evaluation = answer
+        .steps
+        .iter()
+        .find(|s| s.step == result)
+        .and_then(|s| s.evaluation.clone())
+        .ok_or_else(|| {
+            scorehost_registry::Error::Conflict(format!(
+                "the result step '{result}' did not run for {}",
+                args.subject
+            ))
+        })?;
+    let mut d = DecisionResponse::new(scenario, evaluation, &[])?;
+    d.reasons.push(format!(
+        "decided on the result of composite {} (its record: {})",
+        plan.composite.reference(),
+        answer.composite_id
+    ));
+    Ok(d)
 }

@@ -14,6 +14,7 @@ pub(crate) fn create(
     role: &str,
     models: &[String],
     scenarios: &[String],
+    composites: &[String],
     label: &str,
 ) -> anyhow::Result<()> {
     let by: Actor = g.actor.parse()?;
@@ -25,7 +26,7 @@ pub(crate) fn create(
     let created = block_on(async {
         open(g)
             .await?
-            .create_token_granting(&by, &role, &models, scenarios, label)
+            .create_token_with(&by, &role, &models, scenarios, composites, label)
             .await
     })?;
     if g.json {
@@ -33,7 +34,7 @@ pub(crate) fn create(
     } else {
         println!("{}", created.secret);
         eprintln!(
-            "token {} for {}{}{} — the secret above is shown once; only its hash is stored",
+            "token {} for {}{}{}{} — the secret above is shown once; only its hash is stored",
             created.token.id,
             created.token.role,
             if created.token.models.is_empty() {
@@ -45,6 +46,11 @@ pub(crate) fn create(
                 String::new()
             } else {
                 format!(" (scenarios: {})", created.token.scenarios.join(", "))
+            },
+            if created.token.composites.is_empty() {
+                String::new()
+            } else {
+                format!(" (composites: {})", created.token.composites.join(", "))
             }
         );
     }
@@ -72,6 +78,11 @@ pub(crate) fn list(g: &Global) -> anyhow::Result<()> {
                     String::new()
                 } else {
                     format!(" scenarios:{}", t.scenarios.join(","))
+                }
+                + &if t.composites.is_empty() {
+                    String::new()
+                } else {
+                    format!(" composites:{}", t.composites.join(","))
                 },
             if t.label.is_empty() {
                 String::new()

@@ -26,6 +26,9 @@ pub struct Token {
     /// For an app: the benefit scenarios it may ask decisions of (without
     /// needing their models).
     pub scenarios: Vec<String>,
+    /// For an app: the composites it may evaluate, and `report` for the
+    /// credit report ([`crate::composites::REPORT`]).
+    pub composites: Vec<String>,
     /// What it is for, as its creator said.
     pub label: String,
     /// Who created it.
@@ -46,6 +49,12 @@ impl Token {
     pub fn may_score(&self, model: &ModelName) -> bool {
         let name = model.to_string();
         self.models.contains(&name)
+    }
+
+    /// Whether an app holding this token may evaluate composite `name`
+    /// (`report`: ask for credit reports).
+    pub fn may_compose(&self, name: &str) -> bool {
+        self.composites.iter().any(|s| s == name)
     }
 
     /// Whether an app holding this token may ask decisions of scenario `name`.
@@ -86,6 +95,7 @@ pub fn hashes_match(stored: &str, computed: &str) -> bool {
 fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
     let models: String = row.try_get("models")?;
     let scenarios: String = row.try_get("scenarios")?;
+    let composites: String = row.try_get("composites")?;
     Ok(Token {
         id: row.try_get("id")?,
         role: row.try_get("role")?,
@@ -99,6 +109,11 @@ fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        composites: composites
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         label: row.try_get("label")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
@@ -107,7 +122,7 @@ fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
 }
 
 const TOKEN_COLUMNS: &str =
-    "id, role, models, scenarios, label, created_by, created_at, revoked_at";
+    "id, role, models, scenarios, composites, label, created_by, created_at, revoked_at";
 
 impl Registry {
     /// Create a token acting as `role`; for an app, `models` are the models
@@ -134,16 +149,40 @@ impl Registry {
         scenarios: &[String],
         label: &str,
     ) -> Result<NewToken, Error> {
+        self.create_token_with(by, role, models, scenarios, &[], label)
+            .await
+    }
+
+    /// [`Registry::create_token_granting`], granting an app `composites`
+    /// too (each in force, or `report`: the credit report). An app needs at
+    /// least one model, scenario or composite.
+    pub async fn create_token_with(
+        &self,
+        by: &Actor,
+        role: &Actor,
+        models: &[ModelName],
+        scenarios: &[String],
+        composites: &[String],
+        label: &str,
+    ) -> Result<NewToken, Error> {
         by.must_be_province("create API tokens")?;
+        if !composites.is_empty() && !matches!(role.role, Role::App(_)) {
+            return Err(Error::BadRequest(format!(
+                "only app tokens are granted composites and reports; {role} is not an app"
+            )));
+        }
         if !scenarios.is_empty() && !matches!(role.role, Role::App(_)) {
             return Err(Error::BadRequest(format!(
                 "only app tokens are granted scenarios; {role} is not an app"
             )));
         }
-        match (&role.role, models.is_empty() && scenarios.is_empty()) {
+        match (
+            &role.role,
+            models.is_empty() && scenarios.is_empty() && composites.is_empty(),
+        ) {
             (Role::App(name), true) => {
                 return Err(Error::BadRequest(format!(
-                    "an app token needs the models app:{name} may score (--models ns/name,…) or the scenarios it may ask decisions of (--scenarios name,…)"
+                    "an app token needs the models app:{name} may score (--models ns/name,…), the scenarios it may ask decisions of (--scenarios name,…) or the composites it may evaluate (--composites name,…, report)"
                 )));
             }
             (Role::App(_), false) => {}
@@ -160,6 +199,7 @@ impl Registry {
             role: role.to_string(),
             models: models.iter().map(|m| m.to_string()).collect(),
             scenarios: scenarios.to_vec(),
+            composites: composites.to_vec(),
             label: label.to_string(),
             created_by: by.to_string(),
             created_at: now(),
@@ -167,15 +207,17 @@ impl Registry {
         };
         let mut tx = self.db.begin().await?;
         crate::scenarios::check_grantable(tx.conn(), scenarios).await?;
+        crate::composites::check_grantable(tx.conn(), composites).await?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, token_sha256, role, models, scenarios, label, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO api_tokens (id, token_sha256, role, models, scenarios, composites, label, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&token.id)
         .bind(secret_hash(&secret))
         .bind(&token.role)
         .bind(token.models.join(","))
         .bind(token.scenarios.join(","))
+        .bind(token.composites.join(","))
         .bind(&token.label)
         .bind(&token.created_by)
         .bind(&token.created_at)
@@ -189,6 +231,9 @@ impl Registry {
         fields.insert("models".into(), token.models.clone().into());
         if !token.scenarios.is_empty() {
             fields.insert("scenarios".into(), token.scenarios.clone().into());
+        }
+        if !token.composites.is_empty() {
+            fields.insert("composites".into(), token.composites.clone().into());
         }
         append_in_tx(
             tx.conn(),

@@ -368,6 +368,12 @@ impl Registry {
     ) -> Result<Published, Error> {
         let checked = check.check(bytes).map_err(Error::ModuleRefused)?;
         let model: ModelName = checked.name.parse()?;
+        if model.namespace == crate::scenarios::COMPOSITE_NAMESPACE {
+            return Err(Error::BadRequest(format!(
+                "the namespace '{}' is reserved: a benefit scenario names a composite as composite/NAME",
+                model.namespace
+            )));
+        }
         actor.may_publish_into(&model.namespace)?;
         let r = VersionRef {
             model,
@@ -746,6 +752,32 @@ mod tests {
         assert!(owner_only_dir(&shared).is_err());
         assert_eq!(mode(&shared), 0o1777);
         std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    /// A module naming itself `composite/…` would be taken for a composite
+    /// by a benefit scenario (`composite/NAME`): refused, nothing stored.
+    #[tokio::test]
+    async fn the_composite_namespace_is_reserved() {
+        struct Claims;
+        impl super::ModuleCheck for Claims {
+            fn check(&self, _: &[u8]) -> Result<super::CheckedModule, String> {
+                Ok(super::CheckedModule {
+                    name: "composite/hangzhou-credit-code".into(),
+                    version: "1.0.0".into(),
+                    describe: serde_json::json!({}),
+                })
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("scorehost-reserved-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let reg = crate::Registry::open(&dir, None).await.unwrap();
+        let err = reg
+            .publish(&crate::Actor::province(), b"\0asm", &Claims)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("reserved"), "{err}");
+        assert!(reg.list().await.unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 

@@ -31,11 +31,16 @@
 //!   shadowed (`shadow_of`) — real traffic, nothing replayed; the subjects
 //!   are those of the shadow records (the latest per subject), and "before"
 //!   is whatever version answered live then;
+//! - **downstream** ([`downstream`]): through every composite in force
+//!   that uses the model, the composite's result with the pinned version
+//!   and with the candidate, for up to [`downstream::DOWNSTREAM_MAX`] of
+//!   the subjects, and whether the candidate breaks the graph;
 //! - **cost**: one sandboxed evaluation per subject (tens of µs), run
 //!   sequentially on a blocking thread — one core, so that an analysis on
 //!   a serving host leaves the other cores to live traffic — plus reading
 //!   the records in pages of 500.
 
+pub mod downstream;
 mod report;
 mod select;
 
@@ -214,11 +219,14 @@ async fn analyse_in_span(
     } else {
         select::Selector::new(registry, &pin.sha256, from, until, last)
     };
+    let mut subjects: Vec<String> = Vec::new();
     loop {
         let page = selector.next_page().await?;
         if page.is_empty() {
             break;
         }
+        let room = downstream::DOWNSTREAM_MAX.saturating_sub(subjects.len());
+        subjects.extend(page.iter().take(room).map(|s| s.subject.clone()));
         let m = model.clone();
         let compared = tokio::task::spawn_blocking(move || {
             page.into_iter().map(|s| replay(&m, s)).collect::<Vec<_>>()
@@ -253,6 +261,27 @@ async fn analyse_in_span(
             show(&pinned),
             show(&model)
         ));
+    }
+    let publisher = matches!(actor.role, Role::Publisher(_));
+    let downstream = downstream::analyse(
+        catalog,
+        &candidate.model,
+        model.clone(),
+        &subjects,
+        publisher,
+    )
+    .await?;
+    for d in &downstream {
+        match &d.breaks {
+            Some(why) => notes.push(format!(
+                "pinning the candidate breaks composite {}: {why}",
+                d.composite
+            )),
+            None => notes.push(format!(
+                "composite {}: {} of {} subjects change result ({} change grade)",
+                d.composite, d.changed, d.subjects, d.changed_grade
+            )),
+        }
     }
     if version.sha256 == pin.sha256 {
         notes.push(
@@ -289,6 +318,7 @@ async fn analyse_in_span(
         skipped: selector.skipped,
         declaration,
         notes,
+        downstream,
     };
     let mut report = report;
     if matches!(actor.role, Role::Publisher(_)) {

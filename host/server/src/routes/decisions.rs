@@ -102,6 +102,9 @@ pub async fn decide(
             none_if_empty(&caller.token.models)
         )));
     }
+    if let Some(name) = scorehost_registry::decided_by_composite(&scenario.model) {
+        return by_composite(&service, &caller, &scenario, name, &b.subject.id, b.as_of).await;
+    }
     let model_name: ModelName = scenario.model.parse()?;
     let engine = &service.engine;
     let model = engine.pinned_model(&model_name).await?;
@@ -143,4 +146,78 @@ fn none_if_empty(list: &[String]) -> String {
     } else {
         list.join(", ")
     }
+}
+
+/// A decision on the result of a composite (`"model": "composite/NAME"`):
+/// the composite runs for the subject as `POST /v1/composites/{name}/scores`
+/// runs it — consent for every model of it first, each step in its own
+/// sandbox and record — and the rule is applied to the result step's
+/// evaluation, whose record carries the decision (replay recomputes it).
+/// The white box goes only to an app also granted the composite.
+async fn by_composite(
+    service: &Service,
+    caller: &Caller,
+    scenario: &scorehost_registry::Scenario,
+    name: &str,
+    subject: &str,
+    as_of: Option<String>,
+) -> Result<Json<DecisionResponse>, ApiError> {
+    let Role::App(app) = &caller.actor.role else {
+        return Err(caller.deny(format!("{} may not ask for decisions", caller.actor)));
+    };
+    let engine = &service.engine;
+    let plan = engine.plan(name).await?;
+    let Some(result) = plan.composite.definition.result.clone() else {
+        return Err(ApiError::from(scorehost_registry::Error::Conflict(
+            format!(
+                "benefit scenario '{}' cannot decide: composite {} has no result step; the province must redefine it",
+                scenario.name,
+                plan.composite.reference()
+            ),
+        )));
+    };
+    let Some(step) = plan.steps.iter().find(|s| s.step.id == result) else {
+        return Err(ApiError::from(scorehost_engine::Error::Internal(format!(
+            "composite {} names no step {result}",
+            plan.composite.reference()
+        ))));
+    };
+    decide::check_fits(scenario, step.model.info())?;
+    let as_of = scorehost_engine::completion::app_as_of(as_of.as_deref())?;
+    let amend = decide::record_decision(scenario, &[]);
+    let answer = engine
+        .run_for_app(
+            app,
+            &caller.actor,
+            &plan,
+            subject,
+            &as_of,
+            Some(Box::new(amend)),
+        )
+        .await
+        .map_err(crate::routes::composites::failed)?;
+    let Some(evaluation) = answer
+        .steps
+        .iter()
+        .find(|s| s.step == result)
+        .and_then(|s| s.evaluation.clone())
+    else {
+        return Err(ApiError::from(scorehost_registry::Error::Conflict(
+            format!(
+                "composite {}'s result step '{result}' did not run for {subject}: nothing to decide on",
+                plan.composite.reference()
+            ),
+        )));
+    };
+    let mut d = if caller.token.may_compose(name) {
+        DecisionResponse::new(scenario, evaluation, &[])?
+    } else {
+        DecisionResponse::minimal(scenario, evaluation, &[])?
+    };
+    d.reasons.push(format!(
+        "decided on the result of composite {} (its record: {})",
+        plan.composite.reference(),
+        answer.composite_id
+    ));
+    Ok(Json(d))
 }

@@ -16,15 +16,22 @@ use scorehost_engine::audit::{self, Consistency, Shown, VerifyReport};
 use scorehost_engine::replay::{self, ReplayReport};
 
 /// The province and auditors read every record; an app reads the records
-/// of its own evaluations of the models its token is granted (a token
+/// of its own evaluations of the models its token is granted, and of its
+/// own composites and reports with their steps (a token
 /// granted only a benefit scenario gets the decision's minimum, not the
 /// white box behind it, here too). Another's record is answered exactly as
 /// a record that does not exist: 404, so that ids tell nothing.
 fn may_read(caller: &Caller, shown: &Shown, id: &str) -> Result<(), ApiError> {
-    let granted = shown.record["model"]["name"]
+    // A composite's record, and each of its steps' records, are also the
+    // app's to read when its token is granted the composite (or `report`).
+    let composite = shown.record["composite"]["name"]
         .as_str()
-        .and_then(|m| m.parse::<scorehost_registry::ModelName>().ok())
-        .is_some_and(|m| caller.token.may_score(&m));
+        .is_some_and(|c| caller.token.may_compose(c));
+    let granted = composite
+        || shown.record["model"]["name"]
+            .as_str()
+            .and_then(|m| m.parse::<scorehost_registry::ModelName>().ok())
+            .is_some_and(|m| caller.token.may_score(&m));
     match &caller.actor.role {
         Role::Province | Role::Auditor => Ok(()),
         Role::App(_)

@@ -2,6 +2,7 @@
 //! the caller's role, the body, one call into the engine, the answer.
 
 pub mod batches;
+pub mod composites;
 pub mod consents;
 pub mod data;
 pub mod decisions;

@@ -289,8 +289,23 @@ pub struct PinBody {
     pub sha256: String,
 }
 
+/// A pin's answer: the pin, and the composites in force that no longer fit
+/// the pinned models now (each evaluation of them is refused, 409, until
+/// the province redefines them).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PinAnswer {
+    /// The pin.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub pin: Pin,
+    /// `name@version` and why, for each composite the pin breaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub breaks_composites: Vec<scorehost_registry::composites::Broken>,
+}
+
 /// Pin an approved version: from now on it, and only it, scores for the
-/// model (province only).
+/// model (province only). The answer names the composites the pin breaks.
 #[utoipa::path(put, path = "/v1/pins/{namespace}/{name}", tag = "plugins",
     params(("namespace" = String, Path), ("name" = String, Path)),
     request_body = PinBody,
@@ -302,17 +317,17 @@ pub async fn pin(
     caller: Caller,
     Path((namespace, name)): Path<(String, String)>,
     body: crate::extract::JsonBody<PinBody>,
-) -> Result<Json<Pin>, ApiError> {
+) -> Result<Json<PinAnswer>, ApiError> {
     caller.require(Need::Province, "pin plugin versions")?;
     let r = version_ref(&namespace, &name, &body.0.version)?;
-    let pin = service
-        .engine
-        .catalog
-        .registry()
-        .pin(&caller.actor, &r, &body.0.sha256)
-        .await?;
+    let registry = service.engine.catalog.registry();
+    let pin = registry.pin(&caller.actor, &r, &body.0.sha256).await?;
     service.engine.pins_changed();
-    Ok(Json(pin))
+    let breaks_composites = registry.composites_broken(&r.model).await?;
+    Ok(Json(PinAnswer {
+        pin,
+        breaks_composites,
+    }))
 }
 
 /// Every pin.

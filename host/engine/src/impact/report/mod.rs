@@ -58,6 +58,11 @@ pub struct ImpactReport {
     pub declaration: DeclarationDiff,
     /// What a reviewer should know to read the figures.
     pub notes: Vec<String>,
+    /// What the candidate changes downstream, through each composite in
+    /// force that uses the model (`super::downstream`); absent when none
+    /// does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub downstream: Vec<super::downstream::Downstream>,
 }
 
 /// Which records were replayed.

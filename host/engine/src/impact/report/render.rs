@@ -108,6 +108,12 @@ impl ImpactReport {
             }
         }
         self.render_declaration(&mut s);
+        for d in &self.downstream {
+            let _ = writeln!(s, "downstream: composite {}", d.composite);
+            for e in &d.examples {
+                let _ = writeln!(s, "  {:<24} {} → {}", e.subject, e.before, e.after);
+            }
+        }
         for n in &self.notes {
             let _ = writeln!(s, "note: {n}");
         }

@@ -1,28 +1,9 @@
-//! Replay: re-run a recorded evaluation with the exact module it used (by
-//! SHA-256, from the module store) on its recorded input, and say whether
-//! the white box is the same — the "white box, not a black box" promise
-//! made checkable by anyone entitled to the record.
+//! Replaying one recorded evaluation.
 
+use super::ReplayReport;
 use crate::Error;
 use crate::audit;
 use crate::catalog::Catalog;
-
-/// What replaying a recorded evaluation found.
-#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ReplayReport {
-    /// The record replayed.
-    pub id: String,
-    /// Whether the white box (score, grade, contributions, reasons — or the
-    /// error) is identical.
-    pub identical: bool,
-    /// Each field that differs: `field: recorded → now`.
-    pub differences: Vec<String>,
-    /// Fuel recorded and fuel now.
-    #[schema(value_type = Vec<u64>)]
-    pub fuel: (u64, u64),
-    /// Whether fuel was compared (only on the same wasmtime version).
-    pub fuel_compared: bool,
-}
 
 /// Re-run evaluation `id` with the exact module it used (by SHA-256, from
 /// the store) on its recorded input, and compare. Fails if the input was
@@ -79,5 +60,6 @@ pub async fn replay(catalog: &Catalog, id: &str) -> Result<ReplayReport, Error> 
         differences,
         fuel: (fuel_recorded, fuel_now),
         fuel_compared,
+        steps: Vec::new(),
     })
 }
