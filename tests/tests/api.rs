@@ -455,6 +455,45 @@ fn concurrent_scorings_are_each_in_the_log_and_it_verifies() {
                 .contains("scorehost_evaluations_total{model=\"ningbo/port\",outcome=\"ok\"} 200"),
             "{metrics}"
         );
+        // Each request's time, whole and stage by stage: every scoring went
+        // through admission, auth, parse, the consent check, its evaluation
+        // and its commit (an inline request is not completed from the
+        // store), and the stages of a request add up to less than the
+        // whole.
+        let value = |name: &str| -> f64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+                .unwrap_or_else(|| panic!("{backend:?}: no {name} in {metrics}"))
+        };
+        let whole = "scorehost_request_seconds";
+        assert_eq!(value(&format!("{whole}_count{{route=\"scores\"}}")), 200.0);
+        let mut stages = 0.0;
+        for stage in [
+            "admission",
+            "auth",
+            "parse",
+            "consent",
+            "lane",
+            "evaluation",
+            "handoff",
+            "commit",
+            "answer",
+        ] {
+            let labels = format!("{{route=\"scores\",stage=\"{stage}\"}}");
+            assert_eq!(
+                value(&format!("scorehost_stage_seconds_count{labels}")),
+                200.0,
+                "{backend:?}: {stage}"
+            );
+            stages += value(&format!("scorehost_stage_seconds_sum{labels}"));
+        }
+        assert!(!metrics.contains("stage=\"completion\""), "{metrics}");
+        let total = value(&format!("{whole}_sum{{route=\"scores\"}}"));
+        assert!(
+            stages > 0.0 && stages <= total,
+            "{backend:?}: stages {stages} s of {total} s"
+        );
         // Every answered evaluation is still there after a graceful stop.
         let mut s = s;
         assert!(s.stop().success());
@@ -546,6 +585,13 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("GET", "/v1/evaluations"),
         ("GET", "/v1/evaluations/stats"),
         ("GET", "/v1/log/checkpoints"),
+        // Issue 21: composites and credit reports.
+        ("GET", "/v1/composites"),
+        ("GET", "/v1/composites/{name}"),
+        ("PUT", "/v1/composites/{name}"),
+        ("DELETE", "/v1/composites/{name}"),
+        ("POST", "/v1/composites/{name}/scores"),
+        ("POST", "/v1/reports"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()

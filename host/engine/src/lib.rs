@@ -16,8 +16,11 @@
 //! - [`catalog`]: registered models and their loaded modules, and [`cache`]:
 //!   the one cache with a stated freshness in front of pins and tokens;
 //! - [`decide`]: benefit decisions on a recorded evaluation;
+//! - [`composite`]: composite scores and credit reports, several pinned
+//!   models for one subject as one linked decision;
 //! - [`shadow`], [`impact`]: what a candidate version would change;
 //! - [`batch`]: many subjects, resumably; [`population`]: synthetic ones;
+//! - [`stages`]: where one request's time goes, stage by stage;
 //! - [`error`]: the engine's error, and the one mapping from its kind to an
 //!   HTTP status and an exit code.
 #![deny(missing_docs)]
@@ -27,6 +30,7 @@ pub mod batch;
 pub mod cache;
 pub mod catalog;
 pub mod completion;
+pub mod composite;
 pub mod consent;
 pub mod decide;
 mod engine;
@@ -36,6 +40,7 @@ pub mod population;
 pub mod replay;
 pub mod scoring;
 pub mod shadow;
+pub mod stages;
 
 pub use cache::REGISTRY_CACHE_TTL;
 pub use engine::{Engine, Scored};

@@ -38,6 +38,8 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 
+use scorehost_engine::stages::{self, Stage};
+
 use super::error::ApiError;
 use super::{MAX_IN_FLIGHT, REQUEST_TIMEOUT, Service};
 
@@ -160,7 +162,22 @@ fn too_large(limit: usize) -> ApiError {
 
 /// The middleware: steps 1–4 of the module docs, then the route.
 pub async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next) -> Response {
+    match super::metrics::timed_route(req.method(), req.uri().path()) {
+        Some(route) => {
+            let open = super::timing::Open::start(route);
+            let clock = open.clock();
+            let response = stages::timed(clock, admit_and_run(service.clone(), req, next)).await;
+            open.finish(service, response)
+        }
+        None => admit_and_run(service, req, next).await,
+    }
+}
+
+/// [`admit`] itself, its stages counted in the request's clock if it has
+/// one ([`stages`]).
+async fn admit_and_run(service: Arc<Service>, req: Request, next: Next) -> Response {
     use tracing::Instrument as _;
+    let admitting = Instant::now();
     let limit = body_limit(req.method(), req.uri().path());
     if declared_length(&req).is_some_and(|n| n > limit as u64) {
         return too_large(limit).into_response();
@@ -174,7 +191,10 @@ pub async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next
         .get(header::AUTHORIZATION)
         .and_then(super::auth::bearer_secret)
         .map(str::to_string);
+    let authenticating = Instant::now();
     let (key, token) = whose(&service, secret, client).await;
+    let auth = authenticating.elapsed();
+    stages::add(Stage::Auth, auth);
     let upload = limit > super::MAX_JSON_BODY;
     let _upload_place = match upload {
         true => match service.uploads.try_take(&key, MAX_UPLOADS_PER_CALLER) {
@@ -234,6 +254,7 @@ pub async fn admit(State(service): State<Arc<Service>>, req: Request, next: Next
         ))
         .into_response();
     };
+    stages::add(Stage::Admission, admitting.elapsed().saturating_sub(auth));
     let span = tracing::info_span!("request", method = %req.method(), path = %req.uri().path());
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req).instrument(span)).await {
         Ok(response) => response,

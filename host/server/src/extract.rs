@@ -32,7 +32,12 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<JsonBody<T>, ApiError> {
-        match Json::<T>::from_request(req, state).await {
+        // Counted in the request's `parse` stage (`scorehost_stage_seconds`).
+        let parsed = scorehost_engine::stages::measure(
+            scorehost_engine::stages::Stage::Parse,
+            Json::<T>::from_request(req, state),
+        );
+        match parsed.await {
             Ok(Json(v)) => Ok(JsonBody(v)),
             Err(rejection) => Err(match rejection {
                 JsonRejection::MissingJsonContentType(_) => ApiError::new(

@@ -44,10 +44,11 @@ pub mod listen;
 pub mod metrics;
 pub mod routes;
 pub mod state;
+pub mod timing;
 
 use routes::{
-    batches, consents, data, decisions, disputes, impact, log, me, ops, plugins, scenarios, scores,
-    shadows,
+    batches, composites, consents, data, decisions, disputes, impact, log, me, ops, plugins,
+    scenarios, scores, shadows,
 };
 pub use state::Service;
 
@@ -111,6 +112,7 @@ pub struct Config {
         (name = "data", description = "The 1+N data: base evaluations and indicator records, in bulk"),
         (name = "consent", description = "A natural person's consent to being scored for an app"),
         (name = "scenarios", description = "Benefit scenarios: the province's rules on a model's result; apps granted a scenario ask for decisions"),
+        (name = "composites", description = "Composite scores (province-defined graphs of pinned models) and credit reports: several models for one subject as one linked decision"),
         (name = "disputes", description = "Disputes of indicator records (withheld while open; checked, answered by the source, deadlines tracked) and credit repair"),
         (name = "audit", description = "The verifiable log of every evaluation"),
         (name = "operations", description = "Health and metrics")
@@ -404,6 +406,14 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
             scenarios::retire
         ))
         .routes(routes!(decisions::decide))
+        .routes(routes!(composites::list))
+        .routes(routes!(
+            composites::define,
+            composites::show,
+            composites::retire
+        ))
+        .routes(routes!(composites::score))
+        .routes(routes!(composites::report))
         .routes(routes!(log::search))
         .routes(routes!(log::stats))
         .routes(routes!(log::evaluation))

@@ -71,7 +71,7 @@ pub async fn score(
     State(service): State<Arc<Service>>,
     caller: Caller,
     body: Request,
-) -> Result<Json<EvaluationResponse>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let started = Instant::now();
     // The role first: a caller who may not score hears so whatever it sent.
     if !matches!(caller.actor.role, Role::App(_)) {
@@ -88,5 +88,5 @@ pub async fn score(
     service
         .metrics
         .evaluated(&scored.model, &scored.result, started.elapsed());
-    Ok(Json(scored.result?))
+    Ok(crate::timing::answer(Json(scored.result?)))
 }
