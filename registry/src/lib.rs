@@ -13,7 +13,10 @@
 //!   written atomically, re-hashed on every read: a changed byte is refused,
 //!   never run;
 //! - [`ModuleCheck`]: what a caller must vouch for before anything is stored
-//!   (the host implements it with its sandbox's load-time checks).
+//!   (the host implements it with its sandbox's load-time checks);
+//! - [`governance`]: four-eyes approval (a quorum of distinct named persons,
+//!   the publisher never counting) and signed modules (SSH signatures
+//!   checked against the keys the province registered per namespace).
 //!
 //! - the audit log's storage ([`Registry::append_records`] and friends):
 //!   every registry action is also a leaf of the log, written in the same
@@ -38,8 +41,9 @@
 //! - API bearer tokens ([`Registry::create_token`], [`Registry::authenticate`]):
 //!   only their SHA-256 is stored.
 //!
-//! Every operation takes an [`Actor`]; publishers may only publish into their
-//! own namespace, and only the province approves, pins and revokes.
+//! Every operation takes an [`Actor`], which names a person when it can;
+//! publishers may only publish into their own namespace, and only the
+//! province approves (by quorum), pins and revokes.
 #![deny(missing_docs)]
 
 // The facets, one folder or file each (README.md): versions and pins, the
@@ -50,6 +54,7 @@ mod batches;
 pub mod composites;
 mod db;
 mod error;
+pub mod governance;
 mod log;
 mod refs;
 mod scenarios;
@@ -57,11 +62,13 @@ mod shadows;
 mod subjects;
 mod versions;
 
-pub use access::actor::{Actor, Role};
+pub use access::actor::{Actor, MAX_PERSON_NAME, Role, person_key, person_name};
 pub use access::tokens::{NewToken, Token, hashes_match, secret_hash};
 pub use batches::BatchRun;
 pub use composites::{Composite, Definition, REPORT};
 pub use error::Error;
+pub use governance::signing::{KeyRevoked, SigningKey};
+pub use governance::{Approval, Review};
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::search::{
     DayCount, EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, FailureCount,
@@ -74,7 +81,7 @@ pub use shadows::Shadow;
 pub use subjects::consents::{Consent, no_consent};
 pub use subjects::disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
 pub use subjects::{data, disputes, furnishers};
-pub use versions::module_store::ModuleStore;
+pub use versions::module_store::{ModuleStore, sha256_hex};
 pub use versions::{
     CheckedModule, Event, ModuleCheck, Pin, Published, Registry, Resolved, Status, VersionRecord,
 };

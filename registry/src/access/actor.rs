@@ -32,6 +32,12 @@ pub struct Actor {
     /// through the HTTP service (or its console): every record of its
     /// actions names it. `None` for the local CLI, which holds no token.
     pub token: Option<String>,
+    /// The person acting: the name a token was issued to (`token create
+    /// --person`), or the local CLI's `--as province:NAME`. Records of the
+    /// actor's actions name them; an approval counts them
+    /// ([`crate::governance`]). `None` for a token issued before tokens named
+    /// people, and for callers in-process that name nobody.
+    pub person: Option<String>,
 }
 
 impl PartialEq for Actor {
@@ -54,7 +60,14 @@ impl Actor {
         Actor {
             role: Role::Province,
             token: None,
+            person: None,
         }
+    }
+
+    /// The province, as the named person `person` (checked and normalised
+    /// as [`person_name`] says).
+    pub fn province_person(person: &str) -> Result<Actor, Error> {
+        Actor::province().as_person(person)
     }
 
     /// A publisher of `namespace`.
@@ -62,7 +75,25 @@ impl Actor {
         Actor {
             role: Role::Publisher(namespace.to_string()),
             token: None,
+            person: None,
         }
+    }
+
+    /// The same actor, as the named person `person` (checked and
+    /// normalised as [`person_name`] says).
+    pub fn as_person(mut self, person: &str) -> Result<Actor, Error> {
+        self.person = Some(person_name(person)?);
+        Ok(self)
+    }
+
+    /// The person acting, or [`Error::Forbidden`] saying that `what` needs
+    /// a named person.
+    pub fn named_person(&self, what: &str) -> Result<&str, Error> {
+        self.person.as_deref().ok_or_else(|| {
+            Error::Forbidden(format!(
+                "{what} is done by a named person, and this {self} names nobody: the province issues a token to a person (token create --role province --person NAME); the local CLI acts as --as province:NAME"
+            ))
+        })
     }
 
     /// The same actor, acting through the token `id` (its records name it).
@@ -78,6 +109,9 @@ impl Actor {
         fields.insert("actor".into(), self.to_string().into());
         if let Some(token) = &self.token {
             fields.insert("token".into(), token.clone().into());
+        }
+        if let Some(person) = &self.person {
+            fields.insert("person".into(), person.clone().into());
         }
     }
 
@@ -119,10 +153,12 @@ impl fmt::Display for Actor {
 impl FromStr for Actor {
     type Err = Error;
 
-    /// `province`, `publisher:<namespace>`, `app:<name>` or `auditor`.
+    /// `province`, `province:<person>`, `publisher:<namespace>`,
+    /// `app:<name>` or `auditor`.
     fn from_str(s: &str) -> Result<Actor, Error> {
         let role = match s.split_once(':') {
             None if s == "province" => Role::Province,
+            Some(("province", person)) => return Actor::province_person(person),
             None if s == "auditor" => Role::Auditor,
             Some(("publisher", ns)) if crate::refs::is_name_part(ns) => {
                 Role::Publisher(ns.to_string())
@@ -130,10 +166,50 @@ impl FromStr for Actor {
             Some(("app", name)) if !name.is_empty() => Role::App(name.to_string()),
             _ => {
                 return Err(Error::BadRequest(format!(
-                    "'{s}' is not a role: use province, publisher:<namespace>, app:<name> or auditor"
+                    "'{s}' is not a role: use province, province:<person>, publisher:<namespace>, app:<name> or auditor"
                 )));
             }
         };
-        Ok(Actor { role, token: None })
+        Ok(Actor {
+            role,
+            token: None,
+            person: None,
+        })
     }
+}
+
+/// The longest person's name kept, in characters.
+pub const MAX_PERSON_NAME: usize = 100;
+
+/// A person's name as stored: trimmed, inner whitespace collapsed to one
+/// space; refused when empty, longer than [`MAX_PERSON_NAME`] characters,
+/// or holding a control character or a colon (`province:NAME` is how the
+/// CLI names them). Cheap.
+pub fn person_name(raw: &str) -> Result<String, Error> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(Error::BadRequest(
+            "a person's name is empty: name the person (e.g. province:Zhang Wei)".into(),
+        ));
+    }
+    if name.chars().count() > MAX_PERSON_NAME {
+        return Err(Error::BadRequest(format!(
+            "a person's name may be at most {MAX_PERSON_NAME} characters"
+        )));
+    }
+    if name.chars().any(|c| c.is_control() || c == ':') {
+        return Err(Error::BadRequest(
+            "a person's name may not hold a control character or a colon".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// The key two names of one person share: [`person_name`]'s form, case
+/// folded. Two tokens of "Zhang Wei" and "zhang  wei" are one person.
+pub fn person_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

@@ -29,6 +29,12 @@ pub struct Token {
     /// For an app: the composites it may evaluate, and `report` for the
     /// credit report ([`crate::composites::REPORT`]).
     pub composites: Vec<String>,
+    /// The person it was issued to (`token create --person`): every
+    /// record of its actions names them. Required for the province's
+    /// tokens, whose approvals count persons; `None` for tokens issued
+    /// before tokens named people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     /// What it is for, as its creator said.
     pub label: String,
     /// Who created it.
@@ -42,7 +48,9 @@ pub struct Token {
 impl Token {
     /// The actor this token acts as.
     pub fn actor(&self) -> Result<Actor, Error> {
-        self.role.parse()
+        let mut actor: Actor = self.role.parse()?;
+        actor.person = self.person.clone();
+        Ok(actor)
     }
 
     /// Whether an app holding this token may score `model`.
@@ -114,6 +122,7 @@ fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        person: row.try_get("person")?,
         label: row.try_get("label")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
@@ -122,7 +131,7 @@ fn token_from_row(row: &AnyRow) -> Result<Token, Error> {
 }
 
 const TOKEN_COLUMNS: &str =
-    "id, role, models, scenarios, composites, label, created_by, created_at, revoked_at";
+    "id, role, models, scenarios, composites, person, label, created_by, created_at, revoked_at";
 
 impl Registry {
     /// Create a token acting as `role`; for an app, `models` are the models
@@ -155,7 +164,9 @@ impl Registry {
 
     /// [`Registry::create_token_granting`], granting an app `composites`
     /// too (each in force, or `report`: the credit report). An app needs at
-    /// least one model, scenario or composite.
+    /// least one model, scenario or composite. The token is issued to
+    /// `role`'s person ([`Actor::person`]), which a province token must
+    /// name.
     pub async fn create_token_with(
         &self,
         by: &Actor,
@@ -166,6 +177,11 @@ impl Registry {
         label: &str,
     ) -> Result<NewToken, Error> {
         by.must_be_province("create API tokens")?;
+        if matches!(role.role, Role::Province) && role.person.is_none() {
+            return Err(Error::BadRequest(
+                "a province token is issued to a named person, whose approvals it counts: --person NAME".into(),
+            ));
+        }
         if !composites.is_empty() && !matches!(role.role, Role::App(_)) {
             return Err(Error::BadRequest(format!(
                 "only app tokens are granted composites and reports; {role} is not an app"
@@ -200,6 +216,7 @@ impl Registry {
             models: models.iter().map(|m| m.to_string()).collect(),
             scenarios: scenarios.to_vec(),
             composites: composites.to_vec(),
+            person: role.person.clone(),
             label: label.to_string(),
             created_by: by.to_string(),
             created_at: now(),
@@ -209,8 +226,8 @@ impl Registry {
         crate::scenarios::check_grantable(tx.conn(), scenarios).await?;
         crate::composites::check_grantable(tx.conn(), composites).await?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, token_sha256, role, models, scenarios, composites, label, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO api_tokens (id, token_sha256, role, models, scenarios, composites, person, label, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&token.id)
         .bind(secret_hash(&secret))
@@ -218,6 +235,7 @@ impl Registry {
         .bind(token.models.join(","))
         .bind(token.scenarios.join(","))
         .bind(token.composites.join(","))
+        .bind(&token.person)
         .bind(&token.label)
         .bind(&token.created_by)
         .bind(&token.created_at)
@@ -228,6 +246,9 @@ impl Registry {
         fields.insert("action".into(), "token-create".into());
         fields.insert("token".into(), token.id.clone().into());
         fields.insert("role".into(), token.role.clone().into());
+        if let Some(person) = &token.person {
+            fields.insert("issued_to".into(), person.clone().into());
+        }
         fields.insert("models".into(), token.models.clone().into());
         if !token.scenarios.is_empty() {
             fields.insert("scenarios".into(), token.scenarios.clone().into());

@@ -9,6 +9,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use crate::db::{Db, Tx};
+use crate::governance::{self, Review};
 use crate::refs::check_sha256;
 use crate::versions::module_store::{ModuleStore, sha256_hex};
 use crate::{Actor, Error, ModelName, VersionRef};
@@ -77,6 +78,24 @@ pub struct VersionRecord {
     pub revoked_at: Option<String>,
     /// Its `describe()`.
     pub describe: serde_json::Value,
+    /// The person who published it, when their token or `--as` named one:
+    /// they never count toward its quorum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_person: Option<String>,
+    /// The module's SSH signature, armored, when it was published signed
+    /// ([`crate::governance::signing`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The fingerprint (`SHA256:…`) of the registered key that signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by_key: Option<String>,
+    /// When the key that signed it was revoked: a version in force stays
+    /// in force, flagged for review; one not yet approved can no longer be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_key_revoked_at: Option<String>,
+    /// The four-eyes review: the quorum, who approved these bytes, and how
+    /// many more persons must.
+    pub review: Review,
 }
 
 /// The result of a publish.
@@ -111,9 +130,13 @@ pub struct Event {
     pub id: i64,
     /// When (RFC 3339, UTC).
     pub at: String,
-    /// Who.
+    /// Who: the role.
     pub actor: String,
-    /// `publish`, `approve`, `pin`, `unpin` or `revoke`.
+    /// The person, when the actor named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// `publish`, `approve` (one person's approval), `approved` (the
+    /// quorum reached), `pin`, `unpin` or `revoke`.
     pub action: String,
     /// `namespace/name@version`.
     #[serde(rename = "ref")]
@@ -147,10 +170,12 @@ pub(crate) fn now() -> String {
 
 const VERSION_COLUMNS: &str = "v.namespace, v.name, v.version, v.sha256, v.size_bytes, v.describe_json, v.status, \
      v.published_by, v.published_at, v.approved_by, v.approved_at, v.revoked_by, v.revoked_at, \
+     v.published_person, v.signature, v.signed_by_key, k.revoked_at AS key_revoked_at, \
      p.version AS pinned_version";
 
-const VERSION_FROM: &str =
-    "FROM plugin_versions v LEFT JOIN pins p ON p.namespace = v.namespace AND p.name = v.name";
+const VERSION_FROM: &str = "FROM plugin_versions v \
+     LEFT JOIN pins p ON p.namespace = v.namespace AND p.name = v.name \
+     LEFT JOIN signing_keys k ON k.namespace = v.namespace AND k.fingerprint = v.signed_by_key";
 
 fn version_from_row(row: &AnyRow) -> Result<VersionRecord, Error> {
     let model = ModelName {
@@ -181,7 +206,40 @@ fn version_from_row(row: &AnyRow) -> Result<VersionRecord, Error> {
         revoked_by: row.try_get("revoked_by")?,
         revoked_at: row.try_get("revoked_at")?,
         describe: serde_json::from_str(&describe).unwrap_or(serde_json::Value::Null),
+        published_person: row.try_get("published_person")?,
+        signature: row.try_get("signature")?,
+        signed_by_key: row.try_get("signed_by_key")?,
+        signing_key_revoked_at: row.try_get("key_revoked_at")?,
+        review: Review::default(),
     })
+}
+
+/// Fill each version's [`Review`]: two queries, whatever the number of
+/// versions.
+async fn with_reviews(
+    conn: &mut sqlx::AnyConnection,
+    mut versions: Vec<VersionRecord>,
+) -> Result<Vec<VersionRecord>, Error> {
+    let quorum = governance::quorum_in(conn).await?;
+    let mut approvals = governance::approvals_of_kind(conn, governance::VERSION).await?;
+    for v in &mut versions {
+        let in_force = matches!(v.status, Status::Approved | Status::Pinned);
+        let of_this = approvals.remove(&v.reference).unwrap_or_default();
+        v.review = governance::review(quorum, of_this, &v.sha256, in_force);
+    }
+    Ok(versions)
+}
+
+/// Fill one version's [`Review`]: two queries.
+async fn with_review(
+    conn: &mut sqlx::AnyConnection,
+    mut v: VersionRecord,
+) -> Result<VersionRecord, Error> {
+    let quorum = governance::quorum_in(conn).await?;
+    let approvals = governance::approvals_of(conn, governance::VERSION, &v.reference).await?;
+    let in_force = matches!(v.status, Status::Approved | Status::Pinned);
+    v.review = governance::review(quorum, approvals, &v.sha256, in_force);
+    Ok(v)
 }
 
 async fn find_version(tx: &mut Tx, r: &VersionRef) -> Result<Option<VersionRecord>, Error> {
@@ -194,7 +252,10 @@ async fn find_version(tx: &mut Tx, r: &VersionRef) -> Result<Option<VersionRecor
         .bind(&r.version)
         .fetch_optional(tx.conn())
         .await?;
-    row.as_ref().map(version_from_row).transpose()
+    match row.as_ref().map(version_from_row).transpose()? {
+        None => Ok(None),
+        Some(v) => Ok(Some(with_review(tx.conn(), v).await?)),
+    }
 }
 
 pub(crate) async fn record(
@@ -206,8 +267,8 @@ pub(crate) async fn record(
     detail: &str,
 ) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO registry_events (at, actor, action, namespace, name, version, sha256, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO registry_events (at, actor, action, namespace, name, version, sha256, detail, person) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(now())
     .bind(actor.to_string())
@@ -217,6 +278,7 @@ pub(crate) async fn record(
     .bind(&r.version)
     .bind(sha256)
     .bind(detail)
+    .bind(&actor.person)
     .execute(tx.conn())
     .await?;
     let mut body = serde_json::Map::new();
@@ -366,6 +428,24 @@ impl Registry {
         bytes: &[u8],
         check: &(dyn ModuleCheck + Sync),
     ) -> Result<Published, Error> {
+        self.publish_signed(actor, bytes, check, None).await
+    }
+
+    /// [`Registry::publish`], with the module's SSH `signature` (armored)
+    /// when it has one. In a namespace for which the province registered
+    /// keys, the signature is required and must verify against a live key
+    /// over the module's reference and SHA-256
+    /// ([`crate::governance::signing`]); otherwise the module is refused
+    /// ([`Error::ModuleRefused`], naming why) and nothing is stored. The
+    /// signature and its key are stored with the version and named in its
+    /// audit record.
+    pub async fn publish_signed(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        check: &(dyn ModuleCheck + Sync),
+        signature: Option<&str>,
+    ) -> Result<Published, Error> {
         let checked = check.check(bytes).map_err(Error::ModuleRefused)?;
         let model: ModelName = checked.name.parse()?;
         if model.namespace == crate::scenarios::COMPOSITE_NAMESPACE {
@@ -397,11 +477,14 @@ impl Registry {
                 existing.sha256
             )));
         }
+        // The signature before a byte is stored: a refused module leaves
+        // nothing behind.
+        let signed_by = governance::signing::check_publish(tx.conn(), &r, &sha, signature).await?;
         // Bytes first: a row never points at a module that is not stored.
         self.store.put(bytes)?;
         sqlx::query(
-            "INSERT INTO plugin_versions (namespace, name, version, sha256, size_bytes, describe_json, status, published_by, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8)",
+            "INSERT INTO plugin_versions (namespace, name, version, sha256, size_bytes, describe_json, status, published_by, published_at, published_person, signature, signed_by_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11)",
         )
         .bind(&r.model.namespace)
         .bind(&r.model.name)
@@ -411,9 +494,16 @@ impl Registry {
         .bind(checked.describe.to_string())
         .bind(actor.to_string())
         .bind(now())
+        .bind(&actor.person)
+        .bind(signed_by.as_ref().and(signature.map(str::trim)))
+        .bind(&signed_by)
         .execute(tx.conn())
         .await?;
-        record(&mut tx, actor, "publish", &r, &sha, "").await?;
+        let detail = match &signed_by {
+            Some(fp) => format!("signed by key {fp}"),
+            None => String::new(),
+        };
+        record(&mut tx, actor, "publish", &r, &sha, &detail).await?;
         let version = find_version(&mut tx, &r)
             .await?
             .ok_or_else(|| not_found(&r))?;
@@ -425,9 +515,19 @@ impl Registry {
         })
     }
 
-    /// Approve a version: the province names the SHA-256 it reviewed. A
-    /// different hash is a conflict and nothing changes; approving twice is a
-    /// no-op; a revoked version cannot be approved.
+    /// One named province person's approval of a version, naming the
+    /// SHA-256 they reviewed. The version is approved — and may be pinned —
+    /// once [`Registry::quorum`] distinct persons approved these bytes
+    /// (four eyes by default: [`crate::governance::DEFAULT_QUORUM`]).
+    ///
+    /// Each approval is its own audit record naming the person and the
+    /// hash; reaching the quorum is one more. Refused, changing nothing:
+    /// an actor naming no person; the version's publisher (they never count
+    /// toward its quorum); a hash other than the stored one; a revoked
+    /// version; a version signed by a key revoked since; an unsigned version
+    /// in a namespace that now requires signatures. The same person
+    /// approving again (through another token, say) is a no-op: one person
+    /// counts once. Approving a version already approved changes nothing.
     pub async fn approve(
         &self,
         actor: &Actor,
@@ -435,8 +535,20 @@ impl Registry {
         sha256: &str,
     ) -> Result<VersionRecord, Error> {
         actor.must_be_province("approve plugin versions")?;
+        let person = actor.named_person("approving a version")?;
         check_sha256(sha256)?;
         let mut tx = self.db.begin().await?;
+        // Two persons approving at once, from two hosts: the second waits
+        // for the first here (a row lock on PostgreSQL; SQLite's write
+        // transactions are serial), then counts the first's approval.
+        sqlx::query(
+            "UPDATE plugin_versions SET status = status WHERE namespace = $1 AND name = $2 AND version = $3",
+        )
+        .bind(&r.model.namespace)
+        .bind(&r.model.name)
+        .bind(&r.version)
+        .execute(tx.conn())
+        .await?;
         let v = find_named(&mut tx, r, sha256, "approval").await?;
         match v.status {
             Status::Revoked => {
@@ -447,13 +559,90 @@ impl Registry {
             Status::Approved | Status::Pinned => return Ok(v),
             Status::Submitted => {}
         }
-        set_status(&mut tx, r, "approved", actor).await?;
-        record(&mut tx, actor, "approve", r, sha256, "").await?;
+        if let Some(publisher) = &v.published_person
+            && crate::person_key(publisher) == crate::person_key(person)
+        {
+            return Err(Error::Forbidden(format!(
+                "{person} published {r}, and the publisher of a version never counts toward its quorum: another person approves it"
+            )));
+        }
+        if let (Some(key), Some(at)) = (&v.signed_by_key, &v.signing_key_revoked_at) {
+            return Err(Error::Conflict(format!(
+                "{r} was signed with key {key}, revoked at {at}: it cannot be approved; publish a new version signed with a live key"
+            )));
+        }
+        if v.signed_by_key.is_none()
+            && !governance::signing::keys_in(tx.conn(), &r.model.namespace)
+                .await?
+                .is_empty()
+        {
+            return Err(Error::Conflict(format!(
+                "{r} was published unsigned, and namespace '{}' now requires signed modules: publish a new version, signed",
+                r.model.namespace
+            )));
+        }
+        if !governance::add_approval(
+            tx.conn(),
+            governance::VERSION,
+            &r.to_string(),
+            sha256,
+            actor,
+            person,
+        )
+        .await?
+        {
+            // Already approved by this person: one person counts once.
+            drop(tx);
+            return self.version(r).await;
+        }
+        let quorum = v.review.quorum;
+        let approvals = governance::approvals_of(tx.conn(), governance::VERSION, &r.to_string())
+            .await?
+            .into_iter()
+            .filter(|a| a.sha256 == sha256)
+            .collect::<Vec<_>>();
+        record(
+            &mut tx,
+            actor,
+            "approve",
+            r,
+            sha256,
+            &format!("approval {} of {quorum}", approvals.len()),
+        )
+        .await?;
+        if approvals.len() as u32 >= quorum {
+            let persons = approvals
+                .iter()
+                .map(|a| a.person.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            sqlx::query(
+                "UPDATE plugin_versions SET status = 'approved', approved_by = $1, approved_at = $2 \
+                 WHERE namespace = $3 AND name = $4 AND version = $5",
+            )
+            .bind(&persons)
+            .bind(now())
+            .bind(&r.model.namespace)
+            .bind(&r.model.name)
+            .bind(&r.version)
+            .execute(tx.conn())
+            .await?;
+            record(
+                &mut tx,
+                actor,
+                "approved",
+                r,
+                sha256,
+                &format!("quorum of {quorum} reached: {persons}"),
+            )
+            .await?;
+            tracing::info!(reference = %r, %persons, "approved by quorum");
+        }
         let v = find_version(&mut tx, r)
             .await?
             .ok_or_else(|| not_found(r))?;
         tx.commit().await?;
-        tracing::info!(reference = %r, actor = %actor, "approved");
+        tracing::info!(reference = %r, actor = %actor, person, "approval recorded");
         Ok(v)
     }
 
@@ -473,7 +662,8 @@ impl Registry {
             }
             Status::Submitted => {
                 return Err(Error::Conflict(format!(
-                    "{r} is not approved: the province approves a version before pinning it"
+                    "{r} is not approved: {} more of {} distinct persons must approve it before it can be pinned",
+                    v.review.needed, v.review.quorum
                 )));
             }
             Status::Approved | Status::Pinned => {}
@@ -566,8 +756,13 @@ impl Registry {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} {VERSION_FROM} ORDER BY v.namespace, v.name, v.published_at, v.version"
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.db.pool).await?;
-        rows.iter().map(version_from_row).collect()
+        let mut conn = self.db.pool.acquire().await?;
+        let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
+        let versions = rows
+            .iter()
+            .map(version_from_row)
+            .collect::<Result<_, _>>()?;
+        with_reviews(&mut conn, versions).await
     }
 
     /// Every version of one model.
@@ -575,17 +770,22 @@ impl Registry {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} {VERSION_FROM} WHERE v.namespace = $1 AND v.name = $2 ORDER BY v.published_at, v.version"
         );
+        let mut conn = self.db.pool.acquire().await?;
         let rows = sqlx::query(&sql)
             .bind(&model.namespace)
             .bind(&model.name)
-            .fetch_all(&self.db.pool)
+            .fetch_all(&mut *conn)
             .await?;
         if rows.is_empty() {
             return Err(Error::NotFound(format!(
                 "no version of {model} has been published"
             )));
         }
-        rows.iter().map(version_from_row).collect()
+        let versions = rows
+            .iter()
+            .map(version_from_row)
+            .collect::<Result<_, _>>()?;
+        with_reviews(&mut conn, versions).await
     }
 
     /// One version.
@@ -593,16 +793,19 @@ impl Registry {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} {VERSION_FROM} WHERE v.namespace = $1 AND v.name = $2 AND v.version = $3"
         );
+        let mut conn = self.db.pool.acquire().await?;
         let row = sqlx::query(&sql)
             .bind(&r.model.namespace)
             .bind(&r.model.name)
             .bind(&r.version)
-            .fetch_optional(&self.db.pool)
+            .fetch_optional(&mut *conn)
             .await?;
-        row.as_ref()
+        let v = row
+            .as_ref()
             .map(version_from_row)
             .transpose()?
-            .ok_or_else(|| not_found(r))
+            .ok_or_else(|| not_found(r))?;
+        with_review(&mut conn, v).await
     }
 
     /// The pinned version of a model, or [`Error::NoPinnedVersion`].
@@ -645,7 +848,7 @@ impl Registry {
     /// The history of one model's registry actions, oldest first.
     pub async fn history(&self, model: &ModelName) -> Result<Vec<Event>, Error> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, namespace, name, version, sha256, detail FROM registry_events \
+            "SELECT id, at, actor, person, action, namespace, name, version, sha256, detail FROM registry_events \
              WHERE namespace = $1 AND name = $2 ORDER BY id",
         )
         .bind(&model.namespace)
@@ -659,6 +862,7 @@ impl Registry {
                     id: row.try_get("id")?,
                     at: row.try_get("at")?,
                     actor: row.try_get("actor")?,
+                    person: row.try_get("person")?,
                     action: row.try_get("action")?,
                     reference: format!("{model}@{version}"),
                     sha256: row.try_get("sha256")?,
