@@ -48,14 +48,12 @@ pub(crate) struct Global {
     /// (default: SQLite at DATA_DIR/registry.db).
     #[arg(long, global = true, env = "SCOREHOST_DB")]
     pub(crate) db: Option<String>,
-    /// Who is acting, for registry actions: `province`, `publisher:<namespace>`.
-    #[arg(
-        long = "as",
-        global = true,
-        env = "SCOREHOST_AS",
-        default_value = "province"
-    )]
-    pub(crate) actor: String,
+    /// Who is acting: `province:<person>` (the province acts only as a
+    /// named person, whose approvals count toward a quorum),
+    /// `publisher:<namespace>`, `app:<name>` or `auditor`. Set it once for
+    /// a shell with SCOREHOST_AS.
+    #[arg(long = "as", global = true, env = "SCOREHOST_AS")]
+    pub(crate) as_actor: Option<String>,
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -72,6 +70,35 @@ pub(crate) struct Global {
     /// it owner-only).
     #[arg(long, global = true, env = "SCOREHOST_TOKEN_FILE")]
     pub(crate) token_file: Option<std::path::PathBuf>,
+}
+
+impl Global {
+    /// Who acts, from `--as` (or SCOREHOST_AS). The local CLI never acts as
+    /// an anonymous province: `province` must name its person.
+    pub(crate) fn actor(&self) -> anyhow::Result<scorehost_registry::Actor> {
+        let Some(spec) = &self.as_actor else {
+            anyhow::bail!(
+                "say who is acting: --as province:NAME (a named person), --as publisher:NAMESPACE or --as app:NAME; or set SCOREHOST_AS once for the shell"
+            );
+        };
+        let actor: scorehost_registry::Actor = spec.parse()?;
+        if actor.role == scorehost_registry::Role::Province && actor.person.is_none() {
+            anyhow::bail!(
+                "the local CLI acts for the province only as a named person: --as province:NAME (or SCOREHOST_AS=province:NAME)"
+            );
+        }
+        Ok(actor)
+    }
+
+    /// [`Global::actor`] as evaluation records name their caller:
+    /// `province:NAME`, `publisher:NS`, `app:NAME`, `auditor`.
+    pub(crate) fn caller(&self) -> anyhow::Result<String> {
+        let actor = self.actor()?;
+        Ok(match (&actor.role, &actor.person) {
+            (scorehost_registry::Role::Province, Some(person)) => format!("province:{person}"),
+            _ => actor.to_string(),
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -136,6 +163,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// The SSH public keys that sign each publisher namespace's modules.
+    Keys {
+        #[command(subcommand)]
+        command: cli::signing::KeysCommand,
     },
     /// Import the 1+N data: provincial base evaluations and indicator records.
     Data {
@@ -265,7 +297,7 @@ enum ConsentCommand {
 enum TokenCommand {
     /// Create a token and print its secret once (only a hash is stored).
     #[command(
-        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role app:transit --scenarios hangzhou-transit-credit-pay\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role auditor --json"
+        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role app:transit --scenarios hangzhou-transit-credit-pay\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role province --person \"Zhang Wei\"\n  scorehost token create --role auditor --json"
     )]
     Create {
         /// `province`, `publisher:<namespace>`, `app:<name>` or `auditor`.
@@ -281,6 +313,11 @@ enum TokenCommand {
         /// `report` grants credit reports.
         #[arg(long, value_delimiter = ',')]
         composites: Vec<String>,
+        /// The person it is issued to (required for `province`: approvals
+        /// count persons; one person's tokens count once). Records of the
+        /// token's actions name them.
+        #[arg(long)]
+        person: Option<String>,
         /// What the token is for.
         #[arg(long, default_value = "")]
         label: String,
@@ -360,10 +397,56 @@ enum PluginCommand {
     Publish {
         /// The component file (.wasm).
         file: PathBuf,
+        #[command(flatten)]
+        signing: cli::signing::SignArgs,
     },
-    /// Approve a version, naming the SHA-256 you reviewed (province only).
+    /// Sign a module with an SSH key (what a namespace with registered keys
+    /// requires), or print the exact message to sign with ssh-keygen.
     #[command(
-        after_help = "Example:\n  scorehost plugin approve ningbo/port@1.0.0 --sha256 ed03e1eb…"
+        after_help = "Examples:\n  scorehost plugin sign ningbo_port.wasm --key ~/.ssh/id_ed25519 --out ningbo_port.wasm.sig\n  scorehost plugin sign ningbo_port.wasm --message > msg && ssh-keygen -Y sign -n scorehost-module -f ~/.ssh/id_ed25519 msg"
+    )]
+    Sign {
+        /// The component file (.wasm).
+        file: PathBuf,
+        /// An unencrypted OpenSSH Ed25519 private key file.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Print the message to sign instead of a signature.
+        #[arg(long)]
+        message: bool,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a module's signature offline against its namespace's keys.
+    #[command(
+        after_help = "Examples:\n  scorehost plugin verify ningbo_port.wasm                       # the signature and keys registered in the data dir\n  scorehost plugin verify ningbo_port.wasm --signature ningbo_port.wasm.sig --keys allowed_signers"
+    )]
+    Verify {
+        /// The component file (.wasm).
+        file: PathBuf,
+        /// The signature file (default: the one stored with the version).
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// Public keys, one per line (an allowed_signers file works)
+        /// (default: the namespace's keys registered in the data dir).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Show the approval quorum, or set it (a named province person, on the
+    /// local data dir only).
+    #[command(
+        after_help = "Examples:\n  scorehost plugin quorum\n  scorehost plugin quorum 3 --as \"province:Zhang Wei\""
+    )]
+    Quorum {
+        /// The number of distinct persons who must approve a version.
+        set: Option<u32>,
+    },
+    /// Approve a version, naming the SHA-256 you reviewed (a named province
+    /// person; it comes into force once the quorum of distinct persons,
+    /// not its publisher, approved it).
+    #[command(
+        after_help = "Example:\n  scorehost plugin approve ningbo/port@1.0.0 --sha256 ed03e1eb… --as \"province:Zhang Wei\""
     )]
     Approve {
         /// NAMESPACE/NAME@VERSION
@@ -523,7 +606,7 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
     Some(match command {
         Command::Score(args) => cli::run::score_remote(g, args, r),
         Command::Plugin { command } => match command {
-            PluginCommand::Publish { file } => remote::publish(g, r, file),
+            PluginCommand::Publish { file, signing } => remote::publish(g, r, file, signing),
             PluginCommand::Approve { reference, sha256 } => {
                 remote::approve(g, r, reference, sha256)
             }
@@ -537,9 +620,14 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
             }
             PluginCommand::Unshadow { model } => cli::shadow::unshadow_remote(g, r, model),
             PluginCommand::Shadows => remote::get(g, r, "/v1/shadows"),
-            PluginCommand::Build { .. } => return None,
-            PluginCommand::New(_) => return None,
+            PluginCommand::Build { .. } | PluginCommand::New(_) | PluginCommand::Sign { .. } => {
+                return None;
+            }
+            PluginCommand::Verify { .. } | PluginCommand::Quorum { .. } => Err(anyhow::anyhow!(
+                "this command works on the local data dir, or on files (plugin verify --signature FILE --keys FILE); drop --server"
+            )),
         },
+        Command::Keys { command } => cli::signing::keys_remote(g, r, command),
         Command::Audit { command } => match command {
             AuditCommand::Verify => remote::get(g, r, "/v1/audit/verify"),
             AuditCommand::Show { id } => remote::get(g, r, &format!("/v1/evaluations/{id}")),
@@ -658,19 +746,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Decide(args) => cli::scenario::decide(g, &args),
         Command::Composite { command } => cli::composite::run(g, &command),
         Command::Report(args) => cli::composite::report(g, &args),
+        Command::Keys { command } => cli::signing::keys(g, &command),
         Command::Token { command } => match command {
             TokenCommand::Create {
                 role,
                 models,
                 scenarios,
                 composites,
+                person,
                 label,
-            } => cli::token::create(g, &role, &models, &scenarios, &composites, &label),
+            } => {
+                let mut role: scorehost_registry::Actor = role.parse()?;
+                if let Some(person) = person {
+                    role = role.as_person(&person)?;
+                }
+                cli::token::create(g, &role, &models, &scenarios, &composites, &label)
+            }
             TokenCommand::List => cli::token::list(g),
             TokenCommand::Revoke { id } => cli::token::revoke(g, &id),
         },
         Command::Plugin { command } => match command {
-            PluginCommand::Publish { file } => cli::registry::publish(g, &file),
+            PluginCommand::Publish { file, signing } => cli::registry::publish(g, &file, &signing),
+            PluginCommand::Sign {
+                file,
+                key,
+                message,
+                out,
+            } => cli::signing::sign(&file, key.as_deref(), message, out.as_deref()),
+            PluginCommand::Verify {
+                file,
+                signature,
+                keys,
+            } => cli::signing::verify(g, &file, signature.as_deref(), keys.as_deref()),
+            PluginCommand::Quorum { set } => cli::registry::quorum(g, set),
             PluginCommand::Approve { reference, sha256 } => {
                 cli::registry::approve(g, &reference, &sha256)
             }

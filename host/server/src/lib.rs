@@ -47,7 +47,7 @@ pub mod state;
 pub mod timing;
 
 use routes::{
-    batches, composites, consents, data, decisions, disputes, impact, log, me, ops, plugins,
+    batches, composites, consents, data, decisions, disputes, impact, keys, log, me, ops, plugins,
     scenarios, scores, shadows,
 };
 pub use state::Service;
@@ -378,6 +378,8 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(plugins::revoke))
         .routes(routes!(plugins::pin))
         .routes(routes!(plugins::pins))
+        .routes(routes!(keys::list, keys::add))
+        .routes(routes!(keys::revoke))
         .routes(routes!(impact::impact))
         .routes(routes!(shadows::set, shadows::clear))
         .routes(routes!(shadows::list))

@@ -147,7 +147,7 @@ async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
                 model: name.to_string(),
                 version: loaded.record.version.clone(),
                 sha256: loaded.model.sha256().to_string(),
-                caller: g.actor.clone(),
+                caller: g.caller()?,
                 source: input.to_string_lossy().into_owned(),
                 output: output.to_string_lossy().into_owned(),
                 created_at: scorehost_registry::now(),
@@ -168,7 +168,7 @@ async fn run(g: &Global, args: &BatchArgs) -> anyhow::Result<()> {
     let job = Job {
         id: id.clone(),
         scorer: Arc::new(model),
-        caller: g.actor.clone(),
+        caller: g.caller()?,
         log: Some(Log {
             writer,
             registry: registry.clone(),

@@ -209,7 +209,7 @@ pub(crate) fn run(g: &Global, command: &CompositeCommand) -> anyhow::Result<()> 
     {
         return score(g, Some(name), subject, as_of.as_deref());
     }
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let v = block_on(async {
         let reg = scorehost_registry::Registry::open(&g.data_dir, g.db.as_deref()).await?;
         anyhow::Ok(match command {
@@ -318,7 +318,7 @@ pub(crate) async fn load_plan(catalog: &Catalog, name: &str) -> anyhow::Result<P
 /// as `--as` (an app needs its consents; the province none), recorded in
 /// the local log.
 fn score(g: &Global, name: Option<&str>, subject: &str, as_of: Option<&str>) -> anyhow::Result<()> {
-    let actor: Actor = g.actor.parse()?;
+    let actor: Actor = g.actor()?;
     let app = match &actor.role {
         Role::App(app) => Some(app.clone()),
         Role::Province => None,
@@ -364,7 +364,7 @@ fn score(g: &Global, name: Option<&str>, subject: &str, as_of: Option<&str>) -> 
             registry,
             key: &key,
         };
-        composite::run(registry, &plan, subject, &as_of, &g.actor, &recorder)
+        composite::run(registry, &plan, subject, &as_of, &g.caller()?, &recorder)
             .await
             .map_err(|f| {
                 let message = f.to_string();

@@ -35,7 +35,7 @@ pub(crate) fn grant(
     model: &str,
     until: &str,
 ) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let model: ModelName = model.parse()?;
     let c = block_on(async {
         open(g)
@@ -47,7 +47,7 @@ pub(crate) fn grant(
 }
 
 pub(crate) fn withdraw(g: &Global, subject: &str, app: &str, model: &str) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let model: ModelName = model.parse()?;
     let c = block_on(async {
         open(g)

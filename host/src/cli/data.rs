@@ -10,7 +10,7 @@ use super::block_on;
 use crate::Global;
 
 pub(crate) fn import(g: &Global, what: &str, file: &Path) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let format = match file.extension().and_then(|e| e.to_str()) {
         Some("ndjson" | "jsonl") => Format::Ndjson,
         Some("csv") => Format::Csv,
@@ -54,7 +54,7 @@ pub(crate) fn furnisher(
     namespace: &str,
     cardinality: &str,
 ) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let cardinality = cardinality.parse()?;
     let f = block_on(async {
         let registry = Registry::open(&g.data_dir, g.db.as_deref()).await?;

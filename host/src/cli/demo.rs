@@ -320,7 +320,10 @@ async fn prepare(
         scorehost_engine::catalog::Catalog::open(runtime.clone(), &g.data_dir, g.db.as_deref())
             .await?;
     let registry: Arc<Registry> = catalog.shared_registry();
-    let province = Actor::province();
+    // Two named reviewers of the province: a version comes into force
+    // only once two distinct persons approved it (four eyes).
+    let province = Actor::province_person("Demo Reviewer Zhang")?;
+    let second_reviewer = Actor::province_person("Demo Reviewer Li")?;
     let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> = Default::default();
     for (package, kind, stem) in KIND_EXAMPLES {
         let example = example_request(stem)?;
@@ -359,9 +362,11 @@ async fn prepare(
             continue;
         }
         let r = published.version.reference.parse()?;
-        registry
-            .approve(&province, &r, &published.version.sha256)
-            .await?;
+        for reviewer in [&province, &second_reviewer] {
+            registry
+                .approve(reviewer, &r, &published.version.sha256)
+                .await?;
+        }
         registry
             .pin(&province, &r, &published.version.sha256)
             .await?;
@@ -501,6 +506,7 @@ async fn prepare(
         ));
         if *stage == Stage::Corrected {
             registry.approve(&province, &r, sha256).await?;
+            registry.approve(&second_reviewer, &r, sha256).await?;
             registry.pin(&province, &r, sha256).await?;
         }
     }

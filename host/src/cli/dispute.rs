@@ -171,7 +171,7 @@ async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
 
 /// Run a dispute command on the local data dir.
 pub(crate) fn run(g: &Global, command: &DisputeCommand) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let out: Value = block_on(async {
         let reg = open(g).await?;
         Ok::<Value, anyhow::Error>(match command {
@@ -284,7 +284,7 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &DisputeCommand) -> an
 
 /// Run a repair command on the local data dir.
 pub(crate) fn repair(g: &Global, command: &RepairCommand) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let out: Value = block_on(async {
         let reg = open(g).await?;
         Ok::<Value, anyhow::Error>(match command {

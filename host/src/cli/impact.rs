@@ -65,7 +65,7 @@ fn print(g: &Global, impact: &Impact) -> anyhow::Result<()> {
 
 /// On the local data dir, as `--as` (default: the province).
 pub(crate) fn impact(g: &Global, args: &ImpactArgs) -> anyhow::Result<()> {
-    let actor: Actor = g.actor.parse()?;
+    let actor: Actor = g.actor()?;
     let r: VersionRef = args.reference.parse()?;
     let req = args.request();
     let impact = block_on(async {

@@ -18,6 +18,7 @@ pub(crate) mod run;
 pub(crate) mod scenario;
 pub(crate) mod serve;
 pub(crate) mod shadow;
+pub(crate) mod signing;
 pub(crate) mod token;
 
 /// Run a future to completion on a small runtime: the registry is async

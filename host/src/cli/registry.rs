@@ -10,7 +10,7 @@ use super::block_on;
 use crate::Global;
 
 fn actor(g: &Global) -> anyhow::Result<Actor> {
-    Ok(g.actor.parse::<Actor>()?)
+    g.actor()
 }
 
 async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
@@ -35,18 +35,24 @@ fn status(v: &VersionRecord) -> &'static str {
     }
 }
 
-pub(crate) fn publish(g: &Global, file: &Path) -> anyhow::Result<()> {
+pub(crate) fn publish(
+    g: &Global,
+    file: &Path,
+    signing: &super::signing::SignArgs,
+) -> anyhow::Result<()> {
     let actor = actor(g)?;
     let bytes = std::fs::read(file)
         .map_err(|e| anyhow::anyhow!("cannot read module {}: {e}", file.display()))?;
     let runtime = Runtime::new(Limits::default())?;
+    let signature = signing.signature_for(&runtime, &bytes)?;
     let published = block_on(async {
         open(g)
             .await?
-            .publish(
+            .publish_signed(
                 &actor,
                 &bytes,
                 &scorehost_engine::catalog::SandboxCheck(&runtime),
+                signature.as_deref(),
             )
             .await
     })?;
@@ -66,11 +72,42 @@ pub(crate) fn publish(g: &Global, file: &Path) -> anyhow::Result<()> {
         );
     }
     println!("sha256 {}", v.sha256);
+    if let Some(key) = &v.signed_by_key {
+        println!("signed by key {key}");
+    }
     println!(
-        "next: scorehost plugin approve {} --sha256 {}",
-        v.reference, v.sha256
+        "next: scorehost plugin approve {} --sha256 {} --as province:NAME   # by {} distinct persons of the province, not the publisher",
+        v.reference, v.sha256, v.review.quorum
     );
     Ok(())
+}
+
+/// One line on where a version's review stands.
+fn review_line(v: &VersionRecord) -> String {
+    let who = v
+        .review
+        .approvals
+        .iter()
+        .map(|a| a.person.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let who = if who.is_empty() {
+        "nobody yet".to_string()
+    } else {
+        who
+    };
+    match v.status {
+        scorehost_registry::Status::Submitted => format!(
+            "approved by {who}: {} of {} persons; {} more needed before it can be pinned",
+            v.review.approvals.len(),
+            v.review.quorum,
+            v.review.needed
+        ),
+        _ if v.review.approvals.is_empty() => {
+            "approved before four-eyes review (no approvals recorded)".to_string()
+        }
+        _ => format!("approved by {who} (quorum {})", v.review.quorum),
+    }
 }
 
 pub(crate) fn approve(g: &Global, reference: &str, sha256: &str) -> anyhow::Result<()> {
@@ -79,7 +116,7 @@ pub(crate) fn approve(g: &Global, reference: &str, sha256: &str) -> anyhow::Resu
     if g.json {
         return print_json(&v);
     }
-    println!("approved {} (sha256 {})", v.reference, v.sha256);
+    println!("{} (sha256 {}): {}", v.reference, v.sha256, review_line(&v));
     Ok(())
 }
 
@@ -121,6 +158,25 @@ pub(crate) fn revoke(g: &Global, reference: &str, reason: &str) -> anyhow::Resul
     Ok(())
 }
 
+/// `plugin quorum [N]`: show the approval quorum, or set it (a named
+/// province person, locally only: the service has no route to it).
+pub(crate) fn quorum(g: &Global, set: Option<u32>) -> anyhow::Result<()> {
+    let n = match set {
+        None => block_on(async { open(g).await?.quorum().await })?,
+        Some(n) => {
+            let actor = actor(g)?;
+            block_on(async { open(g).await?.set_quorum(&actor, n).await })?
+        }
+    };
+    if g.json {
+        return print_json(&serde_json::json!({ "quorum": n }));
+    }
+    println!(
+        "a version comes into force once {n} distinct persons of the province, not its publisher, approved its exact bytes"
+    );
+    Ok(())
+}
+
 pub(crate) fn list(g: &Global) -> anyhow::Result<()> {
     let versions = block_on(async { open(g).await?.list().await })?;
     if g.json {
@@ -143,9 +199,25 @@ pub(crate) fn show(g: &Global, reference: &str) -> anyhow::Result<()> {
             return print_json(&v);
         }
         println!("{}", line(&v));
-        println!("published by {} at {}", v.published_by, v.published_at);
-        if let (Some(by), Some(at)) = (&v.approved_by, &v.approved_at) {
-            println!("approved by {by} at {at}");
+        println!(
+            "published by {}{} at {}",
+            v.published_by,
+            v.published_person
+                .as_ref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default(),
+            v.published_at
+        );
+        match (&v.signed_by_key, &v.signing_key_revoked_at) {
+            (Some(key), Some(at)) => println!(
+                "signed by key {key}, REVOKED at {at}: flagged for review; it cannot be approved"
+            ),
+            (Some(key), None) => println!("signed by key {key}"),
+            _ => println!("unsigned"),
+        }
+        println!("review: {}", review_line(&v));
+        for a in &v.review.approvals {
+            println!("  approved by {} at {}", a.person, a.at);
         }
         if let (Some(by), Some(at)) = (&v.revoked_by, &v.revoked_at) {
             println!("revoked by {by} at {at}");
@@ -181,8 +253,13 @@ pub(crate) fn show(g: &Global, reference: &str) -> anyhow::Result<()> {
         } else {
             format!(" ({})", e.detail)
         };
+        let person = e
+            .person
+            .as_ref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
         println!(
-            "  {}  {:<8} {:<28} by {}{detail}",
+            "  {}  {:<8} {:<28} by {}{person}{detail}",
             e.at, e.action, e.reference, e.actor
         );
     }

@@ -109,9 +109,23 @@ impl Remote {
     }
 
     fn send(&self, method: &str, path: &str, body: Option<(&str, &[u8])>) -> anyhow::Result<Value> {
+        self.send_with(method, path, body, &[])
+    }
+
+    /// [`Remote::send`] with extra `headers`.
+    fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+        headers: &[(&str, String)],
+    ) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.base);
-        let req =
+        let mut req =
             ureq::request(method, &url).set("Authorization", &format!("Bearer {}", self.token));
+        for (name, value) in headers {
+            req = req.set(name, value);
+        }
         let result = match body {
             Some((ct, bytes)) => req.set("Content-Type", ct).send_bytes(bytes),
             None => req.call(),
@@ -158,6 +172,11 @@ impl Remote {
         self.json("PUT", path, body)
     }
 
+    /// GET `path`; the answer.
+    pub(crate) fn get_json(&self, path: &str) -> anyhow::Result<Value> {
+        self.send("GET", path, None)
+    }
+
     /// DELETE `path`; the answer.
     pub(crate) fn delete(&self, path: &str) -> anyhow::Result<Value> {
         self.send("DELETE", path, None)
@@ -193,7 +212,15 @@ pub(crate) fn score(g: &Global, r: &Remote, model: Option<&str>, text: &str) -> 
     Ok(())
 }
 
-pub(crate) fn publish(g: &Global, r: &Remote, file: &Path) -> anyhow::Result<()> {
+/// `plugin publish` through the service; a signature travels base64-encoded
+/// in the `Scorehost-Signature` header.
+pub(crate) fn publish(
+    g: &Global,
+    r: &Remote,
+    file: &Path,
+    signing: &super::signing::SignArgs,
+) -> anyhow::Result<()> {
+    use base64::Engine as _;
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     // The path names the module as it describes itself.
@@ -202,9 +229,19 @@ pub(crate) fn publish(g: &Global, r: &Remote, file: &Path) -> anyhow::Result<()>
     let model = runtime.load(&bytes)?;
     let info = model.info();
     let path = format!("/v1/plugins/{}/versions/{}", info.name, info.version);
+    let headers: Vec<(&str, String)> = signing
+        .signature_for(&runtime, &bytes)?
+        .map(|sig| {
+            (
+                "Scorehost-Signature",
+                base64::engine::general_purpose::STANDARD.encode(sig),
+            )
+        })
+        .into_iter()
+        .collect();
     print(
         g,
-        &r.send("POST", &path, Some(("application/wasm", &bytes)))?,
+        &r.send_with("POST", &path, Some(("application/wasm", &bytes)), &headers)?,
     )
 }
 

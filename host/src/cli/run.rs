@@ -128,7 +128,7 @@ pub(crate) fn score(g: &Global, args: &ScoreArgs) -> anyhow::Result<()> {
                     registry: catalog.registry(),
                     key: &key,
                 };
-                score_recorded(&loaded.model, &request, &g.actor, &recorder)
+                score_recorded(&loaded.model, &request, &g.caller()?, &recorder)
                     .await
                     .map_err(|f| match f.evaluation_id {
                         Some(id) => anyhow::Error::from(f.error)

@@ -135,7 +135,7 @@ fn print_decision(g: &Global, d: &DecisionResponse) -> anyhow::Result<()> {
 
 /// A `scenario` command on the local data dir.
 pub(crate) fn run(g: &Global, command: &ScenarioCommand) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let v = block_on(async {
         let reg = open(g).await?;
         anyhow::Ok(match command {
@@ -213,7 +213,7 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &ScenarioCommand) -> a
 /// operator of the data dir holds every grant; the app's consent from a
 /// natural person is still required), recorded in the local log.
 pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
-    let actor: Actor = g.actor.parse()?;
+    let actor: Actor = g.actor()?;
     let Role::App(app) = &actor.role else {
         return Err(scorehost_registry::Error::Forbidden(format!(
             "a decision is asked for by an app: pass --as app:NAME ({actor} is not an app)"
@@ -252,7 +252,7 @@ pub(crate) fn decide(g: &Global, args: &DecideArgs) -> anyhow::Result<()> {
         let evaluation = score_recorded_amended(
             &loaded.model,
             &request,
-            &g.actor,
+            &g.caller()?,
             &recorder,
             decide::record_decision(&scenario, &[]),
         )
@@ -316,7 +316,7 @@ async fn decide_by_composite(
         &plan,
         &args.subject,
         &as_of,
-        &g.actor,
+        &g.caller()?,
         &recorder,
         Some(Box::new(amend)),
     )

@@ -26,7 +26,7 @@ fn print(g: &Global, verb: &str, s: &Shadow) -> anyhow::Result<()> {
 
 /// `plugin shadow NS/NAME@VERSION --sha256 HEX`.
 pub(crate) fn shadow(g: &Global, reference: &str, sha256: &str) -> anyhow::Result<()> {
-    let actor: Actor = g.actor.parse()?;
+    let actor: Actor = g.actor()?;
     let r: VersionRef = reference.parse()?;
     let s = block_on(async { open(g).await?.set_shadow(&actor, &r, sha256).await })?;
     print(g, "set", &s)?;
@@ -40,7 +40,7 @@ pub(crate) fn shadow(g: &Global, reference: &str, sha256: &str) -> anyhow::Resul
 
 /// `plugin unshadow NS/NAME`.
 pub(crate) fn unshadow(g: &Global, model: &str) -> anyhow::Result<()> {
-    let actor: Actor = g.actor.parse()?;
+    let actor: Actor = g.actor()?;
     let model: ModelName = model.parse()?;
     let s = block_on(async { open(g).await?.clear_shadow(&actor, &model).await })?;
     print(g, "cleared", &s)

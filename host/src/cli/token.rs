@@ -11,14 +11,13 @@ async fn open(g: &Global) -> Result<Registry, scorehost_registry::Error> {
 
 pub(crate) fn create(
     g: &Global,
-    role: &str,
+    role: &Actor,
     models: &[String],
     scenarios: &[String],
     composites: &[String],
     label: &str,
 ) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
-    let role: Actor = role.parse()?;
+    let by: Actor = g.actor()?;
     let models = models
         .iter()
         .map(|m| m.parse::<ModelName>())
@@ -26,7 +25,7 @@ pub(crate) fn create(
     let created = block_on(async {
         open(g)
             .await?
-            .create_token_with(&by, &role, &models, scenarios, composites, label)
+            .create_token_with(&by, role, &models, scenarios, composites, label)
             .await
     })?;
     if g.json {
@@ -34,9 +33,15 @@ pub(crate) fn create(
     } else {
         println!("{}", created.secret);
         eprintln!(
-            "token {} for {}{}{}{} — the secret above is shown once; only its hash is stored",
+            "token {} for {}{}{}{}{} — the secret above is shown once; only its hash is stored",
             created.token.id,
             created.token.role,
+            created
+                .token
+                .person
+                .as_ref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default(),
             if created.token.models.is_empty() {
                 String::new()
             } else {
@@ -95,7 +100,7 @@ pub(crate) fn list(g: &Global) -> anyhow::Result<()> {
 }
 
 pub(crate) fn revoke(g: &Global, id: &str) -> anyhow::Result<()> {
-    let by: Actor = g.actor.parse()?;
+    let by: Actor = g.actor()?;
     let token = block_on(async { open(g).await?.revoke_token(&by, id).await })?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&token)?);

@@ -158,6 +158,14 @@ struct VersionPage {
     removed: Vec<String>,
     changed: Vec<String>,
     shadowed: bool,
+    /// Who approved these bytes: (person, when).
+    approvals: Vec<(String, String)>,
+    quorum: u64,
+    needed: u64,
+    /// The fingerprint of the key that signed the module (empty: unsigned).
+    signed_by_key: String,
+    /// When that key was revoked (empty: it is live).
+    key_revoked_at: String,
     impact: ImpactView,
     impact_html: String,
     shadow_impact: ImpactView,
@@ -506,6 +514,16 @@ pub async fn version(
         removed,
         changed,
         shadowed,
+        approvals: this["review"]["approvals"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| (text(&a["person"]), text(&a["at"])))
+            .collect(),
+        quorum: this["review"]["quorum"].as_u64().unwrap_or(0),
+        needed: this["review"]["needed"].as_u64().unwrap_or(0),
+        signed_by_key: text(&this["signed_by_key"]),
+        key_revoked_at: text(&this["signing_key_revoked_at"]),
         impact_html: section(t, &impact, "impact"),
         impact,
         shadow_html: section(t, &shadow_impact, "shadow"),

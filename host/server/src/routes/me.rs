@@ -17,6 +17,10 @@ pub struct MeBody {
     pub role: String,
     /// Its public id (`tok_…`): every record of its actions names it.
     pub token: String,
+    /// The person it was issued to, if it names one: every record of its
+    /// actions names them too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     /// What it is for, as its creator said.
     pub label: String,
     /// For an app: the models it may score.
@@ -38,6 +42,7 @@ pub async fn me(caller: Caller) -> Result<Json<MeBody>, ApiError> {
     Ok(Json(MeBody {
         role: t.role,
         token: t.id,
+        person: t.person,
         label: t.label,
         models: t.models,
         scenarios: t.scenarios,

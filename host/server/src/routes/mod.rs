@@ -8,6 +8,7 @@ pub mod data;
 pub mod decisions;
 pub mod disputes;
 pub mod impact;
+pub mod keys;
 pub mod log;
 pub mod me;
 pub mod ops;

@@ -62,10 +62,43 @@ impl scorehost_registry::ModuleCheck for Checked {
     }
 }
 
+/// The header that carries a module's SSH signature: the armored
+/// signature (`-----BEGIN SSH SIGNATURE-----` …, as `ssh-keygen -Y sign`
+/// writes it), base64-encoded onto one line.
+pub const SIGNATURE_HEADER: &str = "scorehost-signature";
+
+/// The signature a publish carries, decoded; `None` without the header.
+fn signature_of(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    use base64::Engine as _;
+    let Some(value) = headers.get(SIGNATURE_HEADER) else {
+        return Ok(None);
+    };
+    let bad = |why: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!(
+                "the {SIGNATURE_HEADER} header must hold the armored SSH signature, base64-encoded: {why}"
+            ),
+        )
+    };
+    let raw = value.to_str().map_err(|_| bad("it is not ASCII"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw.trim())
+        .map_err(|e| bad(&e.to_string()))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| bad("it does not decode to text"))
+}
+
 /// Publish a module (`application/wasm`). Its `describe()` must name the
 /// same model and version as the path. A publisher publishes only into its
 /// own namespace; the same bytes again change nothing; other bytes under
-/// the same version are a conflict.
+/// the same version are a conflict. In a namespace with registered keys the
+/// module must carry its SSH signature in the `Scorehost-Signature` header
+/// (the armored signature, base64-encoded), checked before the module is
+/// compiled: a missing or bad signature is refused (422) with nothing
+/// stored.
 #[utoipa::path(
     post,
     path = "/v1/plugins/{namespace}/{name}/versions/{version}",
@@ -75,9 +108,10 @@ impl scorehost_registry::ModuleCheck for Checked {
     responses(
         (status = 201, description = "Published"),
         (status = 200, description = "These exact bytes were already published"),
+        (status = 400, description = "The Scorehost-Signature header is not a base64 armored signature", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, description = "The module is refused", body = ErrorBody)
+        (status = 422, description = "The module is refused: its load-time checks, or its signature (missing, bad, or by a key not live for the namespace)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -120,14 +154,19 @@ pub async fn publish(
                 format!("a module may be at most {} bytes", crate::MAX_MODULE_BODY),
             )
         })?;
+    // The signature before the compile: a module the namespace would
+    // refuse costs one hash and one signature check, not a compile.
+    let signature = signature_of(&headers)?;
+    let registry = service.engine.catalog.registry();
+    let sha256 = scorehost_registry::sha256_hex(&bytes);
+    registry
+        .check_signature(&r, &sha256, signature.as_deref())
+        .await?;
     // Compiling takes a core for a second or more: on a blocking thread,
     // one upload at a time, so that scoring goes on meanwhile.
     let checked = service.compile_module(bytes.clone(), r.clone()).await?;
-    let published = service
-        .engine
-        .catalog
-        .registry()
-        .publish(&caller.actor, &bytes, &checked)
+    let published = registry
+        .publish_signed(&caller.actor, &bytes, &checked, signature.as_deref())
         .await
         .map_err(|e| match e {
             scorehost_registry::Error::Forbidden(m) => caller.deny(m),
