@@ -61,6 +61,8 @@ if [ "${SCOREHOST_FUZZ_NO_BUILD:-0}" != 1 ]; then   # scripts/test.sh has built 
 fi
 
 B=$PWD/target/release/scorehost
+# The CLI acts for the province only as a named person (issue 23).
+export SCOREHOST_AS="${SCOREHOST_AS:-province:Operator}"
 D=$(mktemp -d /tmp/scorehost-api-fuzz.XXXXXX)
 PID=
 cleanup() {

@@ -31,6 +31,8 @@
 #   host add throughput.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The CLI acts for the province only as a named person (issue 23).
+export SCOREHOST_AS="${SCOREHOST_AS:-province:Operator}"
 SECS=${1:-10}
 BACKENDS=${SCOREHOST_BENCH_BACKENDS:-sqlite postgres}
 OUT=${SCOREHOST_BENCH_OUT:-target/bench-http.md}
@@ -66,6 +68,7 @@ prepare() { # DIR [DB_URL]
     read -r name version < <("$B" inspect "$w" --json | python3 -c "import json,sys; m=json.load(sys.stdin)['model']; print(m['name'], m['version'])")
     "$B" "${args[@]}" plugin publish "$w" --as "publisher:${name%%/*}" >/dev/null
     "$B" "${args[@]}" plugin approve "$name@$version" --sha256 "$sha" >/dev/null
+    "$B" "${args[@]}" plugin approve "$name@$version" --sha256 "$sha" --as "province:Bench Reviewer Li" >/dev/null
     "$B" "${args[@]}" plugin pin "$name@$version" --sha256 "$sha" >/dev/null
   done
   "$B" "${args[@]}" composite define hangzhou-credit-code --file examples/composites/hangzhou-credit-code.json >/dev/null

@@ -14,6 +14,9 @@ bin=target/release/scorehost
 # its city's or sector's publisher, approve and pin it as the province, then
 # score its sample request by name.
 data=${SCOREHOST_DEMO_DIR:-target/demo-data}
+# The CLI acts for the province only as a named person; two distinct
+# persons approve each version (four eyes), neither of them its publisher.
+export SCOREHOST_AS="province:Demo Reviewer Zhang"
 rm -rf "$data"
 for entry in ningbo-port-v1:ningbo ningbo-port:ningbo hangzhou-qianjiang-v2:hangzhou hangzhou-qianjiang:hangzhou \
     yiwu-market-v1:yiwu yiwu-market:yiwu environment-v1:zhejiang environment:zhejiang \
@@ -30,9 +33,10 @@ for entry in ningbo-port-v1:ningbo ningbo-port:ningbo hangzhou-qianjiang-v2:hang
   echo
   out=$("$bin" --data-dir "$data" plugin publish "$module" --as "publisher:$ns")
   echo "$out"
-  # The last line reads: next: scorehost plugin approve REF --sha256 SHA
+  # The last line reads: next: scorehost plugin approve REF --sha256 SHA …
   read -r ref sha < <(awk '/^next:/ {print $5, $7}' <<<"$out")
   "$bin" --data-dir "$data" plugin approve "$ref" --sha256 "$sha"
+  "$bin" --data-dir "$data" plugin approve "$ref" --sha256 "$sha" --as "province:Demo Reviewer Li"
   "$bin" --data-dir "$data" plugin pin "$ref" --sha256 "$sha"
   echo
   # A frozen version scores its own sample; a live one the current example.

@@ -19,6 +19,15 @@ if ! command -v openssl >/dev/null; then
     exit 1
   fi
 fi
+# The governance test signs modules with OpenSSH's own ssh-keygen -Y sign.
+if ! command -v ssh-keygen >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client
+  else
+    echo "the tests need ssh-keygen (apt-get install openssh-client)" >&2
+    exit 1
+  fi
+fi
 # The console's tests drive Debian's Chromium (installed when missing) and
 # check each page with axe-core (fetched once, pinned by hash).
 SCOREHOST_AXE_JS=$(scripts/browser.sh)

@@ -77,6 +77,18 @@ fn main() {
     );
     run(
         &dir,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            "ningbo/port@1.0.0",
+            "--sha256",
+            &sha,
+        ],
+    );
+    run(
+        &dir,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],
     );
     let token = |role: &str| {

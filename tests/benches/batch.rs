@@ -92,10 +92,16 @@ async fn run(threads: usize) {
             .await
             .unwrap();
         let r = p.version.reference.parse().unwrap();
-        registry
-            .approve(&Actor::province(), &r, &p.version.sha256)
-            .await
-            .unwrap();
+        for reviewer in ["Bench Reviewer A", "Bench Reviewer B"] {
+            registry
+                .approve(
+                    &Actor::province_person(reviewer).unwrap(),
+                    &r,
+                    &p.version.sha256,
+                )
+                .await
+                .unwrap();
+        }
         registry
             .pin(&Actor::province(), &r, &p.version.sha256)
             .await

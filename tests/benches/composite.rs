@@ -46,6 +46,18 @@ fn pin(dir: &std::path::Path, package: &str, reference: &str, publisher: &str) {
         ],
     );
     run_on(dir, &["plugin", "approve", reference, "--sha256", &sha]);
+    run_on(
+        dir,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            reference,
+            "--sha256",
+            &sha,
+        ],
+    );
     run_on(dir, &["plugin", "pin", reference, "--sha256", &sha]);
 }
 

@@ -108,7 +108,7 @@ async fn run() {
         );
         let key = audit::load_or_create_key(&dir).unwrap();
         audit::checkpoint(reg, &key).await.unwrap();
-        let province = Actor::province();
+        let province = Actor::province_person("Bench Reviewer").unwrap();
         let auditor = reg
             .create_token(&province, &"auditor".parse().unwrap(), &[], "bench")
             .await

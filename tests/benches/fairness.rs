@@ -47,6 +47,18 @@ fn pin(dir: &Path, package: &str, model: &str, publisher: &str) {
     );
     let version = format!("{model}@1.0.0");
     run(dir, &["plugin", "approve", &version, "--sha256", &sha]);
+    run(
+        dir,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            &version,
+            "--sha256",
+            &sha,
+        ],
+    );
     run(dir, &["plugin", "pin", &version, "--sha256", &sha]);
 }
 

@@ -8,16 +8,15 @@
 //! `scripts/build-plugins.sh` and `cargo build --release -p scorehost`.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-use scorehost_tests::{binary, component, root};
+use scorehost_tests::{component, root};
 
 /// Process runs per measurement; the median is reported.
 const RUNS: usize = 15;
 
 fn run(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(binary())
+    let out = scorehost_tests::command()
         .current_dir(root())
         .arg("--data-dir")
         .arg(data_dir)
@@ -52,6 +51,18 @@ fn main() {
         &[
             "plugin",
             "approve",
+            "zhejiang/environment@1.0.0",
+            "--sha256",
+            &sha,
+        ],
+    );
+    run(
+        &data_dir,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
             "zhejiang/environment@1.0.0",
             "--sha256",
             &sha,

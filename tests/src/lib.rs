@@ -182,9 +182,21 @@ pub async fn fixture(backend: Backend, name: &str) -> Fixture {
     }
 }
 
+/// Who the tests' commands act as unless they say `--as`: a named person
+/// of the province (the CLI never acts as an anonymous province).
+pub const TEST_OPERATOR: &str = "province:Test Operator";
+
+/// A command running the real binary, acting as [`TEST_OPERATOR`] unless
+/// its arguments say `--as` (a flag wins over the environment).
+pub fn command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(binary());
+    cmd.env("SCOREHOST_AS", TEST_OPERATOR);
+    cmd
+}
+
 /// Run the real binary on a fixture's data dir (and database).
 pub fn cli(f: &Fixture, args: &[&str]) -> std::process::Output {
-    let mut cmd = std::process::Command::new(binary());
+    let mut cmd = command();
     cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
     if let Some(db) = &f.db {
         cmd.args(["--db", db]);
@@ -209,7 +221,7 @@ pub fn ok(out: std::process::Output) -> String {
 /// its stdout, or a panic with its stderr. For benchmarks, which keep
 /// their own data dirs.
 pub fn run_on(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(binary())
+    let out = command()
         .current_dir(root())
         .arg("--data-dir")
         .arg(dir)
@@ -228,6 +240,9 @@ pub fn run_on(dir: &std::path::Path, args: &[&str]) -> String {
 /// list, when not empty); its secret.
 pub fn token(f: &Fixture, role: &str, models: &str) -> String {
     let mut args = vec!["token", "create", "--role", role];
+    if role == "province" {
+        args.extend(["--person", "Test Operator"]);
+    }
     if !models.is_empty() {
         args.extend(["--models", models]);
     }
@@ -266,9 +281,28 @@ pub fn pin_cli(f: &Fixture, package: &str, reference: &str, publisher: &str) -> 
     let sha = sha256_file(&wasm);
     let file = wasm.to_str().expect("a UTF-8 path");
     ok(cli(f, &["plugin", "publish", file, "--as", publisher]));
-    ok(cli(f, &["plugin", "approve", reference, "--sha256", &sha]));
+    approve_cli(f, reference, &sha);
     ok(cli(f, &["plugin", "pin", reference, "--sha256", &sha]));
     sha
+}
+
+/// Approve `reference` (bytes `sha`) through the CLI as two distinct
+/// persons of the province, [`TEST_OPERATOR`] and a second reviewer: the
+/// default quorum.
+pub fn approve_cli(f: &Fixture, reference: &str, sha: &str) {
+    ok(cli(f, &["plugin", "approve", reference, "--sha256", sha]));
+    ok(cli(
+        f,
+        &[
+            "plugin",
+            "approve",
+            reference,
+            "--sha256",
+            sha,
+            "--as",
+            "province:Second Reviewer",
+        ],
+    ));
 }
 
 /// Publish, approve and pin a built component as the province, through the
@@ -289,9 +323,12 @@ pub async fn pin_as_province(
         .await
         .expect("publish");
     let r = p.version.reference.parse().expect("ref");
-    reg.approve(&Actor::province(), &r, &p.version.sha256)
-        .await
-        .expect("approve");
+    for reviewer in ["Test Operator", "Second Reviewer"] {
+        let reviewer = Actor::province_person(reviewer).expect("a person");
+        reg.approve(&reviewer, &r, &p.version.sha256)
+            .await
+            .expect("approve");
+    }
     reg.pin(&Actor::province(), &r, &p.version.sha256)
         .await
         .expect("pin");

@@ -417,7 +417,7 @@ fn the_cli_speaks_https_and_checks_the_services_certificate() {
     }
     let url = format!("https://localhost:{port}");
     let call = |trust: bool| {
-        let mut cmd = Command::new(scorehost_tests::binary());
+        let mut cmd = scorehost_tests::command();
         cmd.args(["--server", &url, "audit", "verify", "--json"])
             .env(
                 "SCOREHOST_TOKEN",

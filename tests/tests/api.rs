@@ -1,12 +1,8 @@
 //! The HTTP service, end to end: the real `scorehost serve` on a free port,
 //! driven over HTTP with real tokens, real components and a real database.
 
-use std::process::Command;
-
 use scorehost_tests::http::{Server, call, get, post_json, post_to};
-use scorehost_tests::{
-    Backend, Fixture, backends, binary, cli, component, fixture, ok, root, token,
-};
+use scorehost_tests::{Backend, Fixture, backends, cli, component, fixture, ok, root, token};
 use serde_json::{Value, json};
 
 /// A POST over a raw socket that keeps reading after a failed write: a
@@ -543,6 +539,10 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("PUT", "/v1/furnishers/{indicator}"),
         ("GET", "/v1/pins"),
         ("PUT", "/v1/pins/{namespace}/{name}"),
+        // Issue 23: the keys that sign a namespace's modules.
+        ("GET", "/v1/namespaces/{namespace}/keys"),
+        ("POST", "/v1/namespaces/{namespace}/keys"),
+        ("POST", "/v1/namespaces/{namespace}/keys/revoke"),
         ("GET", "/v1/plugins"),
         ("GET", "/v1/plugins/{namespace}/{name}"),
         ("GET", "/v1/plugins/{namespace}/{name}/versions/{version}"),
@@ -634,6 +634,18 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
         &[
             "plugin",
             "approve",
+            "hangzhou/qianjiang@2.0.0",
+            "--sha256",
+            &sha,
+        ],
+    ));
+    ok(cli(
+        &f,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
             "hangzhou/qianjiang@2.0.0",
             "--sha256",
             &sha,
@@ -1131,7 +1143,7 @@ fn the_cli_works_through_the_service_with_server_and_token() {
     // A client with no data dir of its own: everything goes over HTTP.
     let client_dir = f.data_dir.join("client-has-no-data");
     let remote = |token: &str, args: &[&str]| {
-        Command::new(binary())
+        scorehost_tests::command()
             .current_dir(root())
             .arg("--data-dir")
             .arg(&client_dir)

@@ -2,9 +2,9 @@
 //! and registry action recorded, tampering in the database detected and
 //! named, proofs checked offline, replays identical, inputs erasable.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use scorehost_tests::{Fixture, backends, binary, cli, component, fixture, ok, root};
+use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, root};
 use sqlx::Connection as _;
 
 fn fails(out: Output) -> String {
@@ -37,6 +37,18 @@ fn populate(f: &Fixture) -> Vec<String> {
     ok(cli(
         f,
         &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &hash],
+    ));
+    ok(cli(
+        f,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            "ningbo/port@1.0.0",
+            "--sha256",
+            &hash,
+        ],
     ));
     ok(cli(
         f,
@@ -396,7 +408,7 @@ async fn a_process_killed_mid_append_leaves_a_log_with_every_answered_evaluation
     let mut answered = Vec::new();
     let mut killed = 0;
     for i in 0..24u64 {
-        let mut cmd = Command::new(binary());
+        let mut cmd = scorehost_tests::command();
         cmd.current_dir(root()).arg("--data-dir").arg(&f.data_dir);
         cmd.args(["score", "--input", &input("ningbo-port-v1"), "--json"]);
         cmd.stdout(std::process::Stdio::piped())

@@ -13,7 +13,7 @@ use scorehost_engine::population::Population;
 use scorehost_registry::Registry;
 use scorehost_sdk::Model as _;
 use scorehost_sdk::testing::sandbox::{from_host_request, load};
-use scorehost_tests::{Backend, Fixture, binary, cli, component, example, fixture, ok, root};
+use scorehost_tests::{Backend, Fixture, cli, component, example, fixture, ok, root};
 use serde_json::Value;
 
 /// A fixture with `ningbo/port` published, approved and pinned.
@@ -75,7 +75,7 @@ fn batch_json(f: &Fixture, input: &Path, output: &Path) -> Value {
 
 /// Start a batch and SIGKILL it once its output has `at_least` lines.
 fn kill_when(f: &Fixture, args: &[&str], output: &Path, at_least: usize) {
-    let mut child = std::process::Command::new(binary())
+    let mut child = scorehost_tests::command()
         .current_dir(root())
         .arg("--data-dir")
         .arg(&f.data_dir)

@@ -3,7 +3,7 @@
 //! every kind of failure.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use scorehost_tests::{binary, component, core_module, root};
 use sha2::{Digest, Sha256};
@@ -63,7 +63,7 @@ const PLUGINS: [(&str, &str, f64, &str); 27] = [
 ];
 
 fn run(args: &[&str]) -> Output {
-    Command::new(binary())
+    scorehost_tests::command()
         .args(args)
         .current_dir(root())
         .output()

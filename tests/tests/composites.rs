@@ -140,7 +140,7 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
     for backend in backends() {
         let f = rt.block_on(fixture(backend, "composites"));
         prepare_store(&f);
-        let province = token_with(&f, &["--role", "province"]);
+        let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
         let auditor = token_with(&f, &["--role", "auditor"]);
         let s = Server::start(&f);
 
@@ -515,6 +515,18 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
         ok(cli(
             &f,
             &["plugin", "approve", "test/impact@1.0.0", "--sha256", &sha],
+        ));
+        ok(cli(
+            &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                "test/impact@1.0.0",
+                "--sha256",
+                &sha,
+            ],
         ));
         // The impact analysis of the candidate says, before the pin, that
         // it breaks the composite downstream.

@@ -973,7 +973,14 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     // A revoked token's session ends.
     let secret = run_on(
         &demo.demo.data_dir,
-        &["token", "create", "--role", "province"],
+        &[
+            "token",
+            "create",
+            "--role",
+            "province",
+            "--person",
+            "Test Operator",
+        ],
     )
     .trim()
     .to_string();

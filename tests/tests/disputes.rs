@@ -83,6 +83,18 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
     ));
     ok(cli(
         &f,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            "ningbo/port@1.0.0",
+            "--sha256",
+            &sha,
+        ],
+    ));
+    ok(cli(
+        &f,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],
     ));
     let province = token(&f, "province", "");

@@ -329,6 +329,18 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
         ));
         ok(cli(
             &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                "test/impact@1.0.0",
+                "--sha256",
+                &sha1,
+            ],
+        ));
+        ok(cli(
+            &f,
             &["plugin", "pin", "test/impact@1.0.0", "--sha256", &sha1],
         ));
         let server = Server::start(&f);
@@ -635,6 +647,18 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
         ));
         ok(cli(
             &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                "test/impact@1.0.0",
+                "--sha256",
+                &sha1,
+            ],
+        ));
+        ok(cli(
+            &f,
             &["plugin", "pin", "test/impact@1.0.0", "--sha256", &sha1],
         ));
         let sha2 = publish(&f, "guest-impact-v2");
@@ -829,6 +853,18 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
         ok(cli(
             &f,
             &["plugin", "approve", "test/impact@2.0.0", "--sha256", &sha2],
+        ));
+        ok(cli(
+            &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                "test/impact@2.0.0",
+                "--sha256",
+                &sha2,
+            ],
         ));
         ok(cli(
             &f,

@@ -77,6 +77,18 @@ async fn every_limit_is_a_typed_fault_recorded_in_the_audit_log() {
         ));
         let version = format!("{model}@1.0.0");
         ok(cli(&f, &["plugin", "approve", &version, "--sha256", &sha]));
+        ok(cli(
+            &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                &version,
+                "--sha256",
+                &sha,
+            ],
+        ));
         ok(cli(&f, &["plugin", "pin", &version, "--sha256", &sha]));
 
         let out = cli(&f, &["score", "--model", model, "--input", &input]);

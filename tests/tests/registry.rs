@@ -56,7 +56,11 @@ async fn the_whole_life_cycle() {
         let f = fixture(backend, "lifecycle").await;
         let reg = open(&f).await;
         let rt = runtime();
-        let (province, ningbo) = (Actor::province(), Actor::publisher("ningbo"));
+        let (province, ningbo) = (
+            Actor::province_person("Zhang Wei").unwrap(),
+            Actor::publisher("ningbo"),
+        );
+        let second = Actor::province_person("Li Na").unwrap();
         let bytes = module("ningbo-port-v1");
         let hash = sha(&bytes);
 
@@ -95,9 +99,12 @@ async fn the_whole_life_cycle() {
         assert!(
             matches!(reg.pin(&province, &r, &hash).await, Err(R::Conflict(m)) if m.contains("not approved"))
         );
+        // One person's approval: still submitted (four eyes).
         let v = reg.approve(&province, &r, &hash).await.unwrap();
+        assert_eq!((v.status, v.review.needed), (Status::Submitted, 1));
+        let v = reg.approve(&second, &r, &hash).await.unwrap();
         assert_eq!(v.status, Status::Approved);
-        assert_eq!(v.approved_by.as_deref(), Some("province"));
+        assert_eq!(v.approved_by.as_deref(), Some("Zhang Wei, Li Na"));
         // An approved version may be named explicitly before it is pinned.
         let loaded = catalog
             .load(&model("ningbo/port"), Some("1.0.0"))
@@ -126,12 +133,14 @@ async fn the_whole_life_cycle() {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| (e.action, e.actor))
+            .map(|e| (e.action, e.person.unwrap_or(e.actor)))
             .collect();
         let expected = [
             ("publish", "publisher:ningbo"),
-            ("approve", "province"),
-            ("pin", "province"),
+            ("approve", "Zhang Wei"),
+            ("approve", "Li Na"),
+            ("approved", "Li Na"),
+            ("pin", "Zhang Wei"),
         ];
         assert_eq!(
             history,
@@ -189,7 +198,13 @@ async fn a_wrong_hash_or_the_wrong_actor_changes_nothing() {
             .await
             .unwrap();
         let wrong = sha(b"some other bytes");
-        match reg.approve(&Actor::province(), &r, &wrong).await {
+        let zhang = Actor::province_person("Zhang Wei").unwrap();
+        // An approval counts a person: the province naming nobody cannot.
+        assert!(matches!(
+            reg.approve(&Actor::province(), &r, &sha(&bytes)).await,
+            Err(R::Forbidden(m)) if m.contains("named person")
+        ));
+        match reg.approve(&zhang, &r, &wrong).await {
             Err(R::Conflict(m)) => assert!(
                 m.contains(&format!("has sha256 {}, not {wrong}", sha(&bytes))),
                 "{m}"
@@ -202,13 +217,11 @@ async fn a_wrong_hash_or_the_wrong_actor_changes_nothing() {
             Err(R::Forbidden(_))
         ));
         assert!(matches!(
-            reg.approve(&Actor::province(), &r, "not-a-hash").await,
+            reg.approve(&zhang, &r, "not-a-hash").await,
             Err(R::BadRequest(_))
         ));
         assert_eq!(reg.version(&r).await.unwrap().status, Status::Submitted);
-        reg.approve(&Actor::province(), &r, &sha(&bytes))
-            .await
-            .unwrap();
+        reg.approve(&zhang, &r, &sha(&bytes)).await.unwrap();
         assert!(matches!(
             reg.pin(&Actor::province(), &r, &wrong).await,
             Err(R::Conflict(_))
@@ -278,12 +291,18 @@ async fn revoking_the_pinned_version_unpins_it_for_good() {
     for backend in backends() {
         let f = fixture(backend, "revoke").await;
         let reg = open(&f).await;
-        let (rt, p, test) = (runtime(), Actor::province(), Actor::publisher("test"));
+        let (rt, p, test) = (
+            runtime(),
+            Actor::province_person("Zhang Wei").unwrap(),
+            Actor::publisher("test"),
+        );
+        let second = Actor::province_person("Li Na").unwrap();
         let (v1, v2) = (module("guest-versioned-v1"), module("guest-versioned-v2"));
         let (r1, r2) = (vref("test/versioned@1.0.0"), vref("test/versioned@2.0.0"));
         for (bytes, r) in [(&v1, &r1), (&v2, &r2)] {
             reg.publish(&test, bytes, &SandboxCheck(&rt)).await.unwrap();
             reg.approve(&p, r, &sha(bytes)).await.unwrap();
+            reg.approve(&second, r, &sha(bytes)).await.unwrap();
         }
         reg.pin(&p, &r1, &sha(&v1)).await.unwrap();
         reg.pin(&p, &r2, &sha(&v2)).await.unwrap();
@@ -351,9 +370,13 @@ async fn revoking_the_pinned_version_unpins_it_for_good() {
             history,
             [
                 "publish test/versioned@1.0.0",
-                "approve test/versioned@1.0.0",
+                "approve test/versioned@1.0.0 (approval 1 of 2)",
+                "approve test/versioned@1.0.0 (approval 2 of 2)",
+                "approved test/versioned@1.0.0 (quorum of 2 reached: Zhang Wei, Li Na)",
                 "publish test/versioned@2.0.0",
-                "approve test/versioned@2.0.0",
+                "approve test/versioned@2.0.0 (approval 1 of 2)",
+                "approve test/versioned@2.0.0 (approval 2 of 2)",
+                "approved test/versioned@2.0.0 (quorum of 2 reached: Zhang Wei, Li Na)",
                 "pin test/versioned@1.0.0",
                 "pin test/versioned@2.0.0 (replaces 1.0.0)",
                 "pin test/versioned@1.0.0 (replaces 2.0.0)",
@@ -379,6 +402,18 @@ async fn publish_and_pin(f: &Fixture, package: &str, publisher: &str) -> String 
         info["model"]["version"].as_str().unwrap()
     );
     ok(cli(f, &["plugin", "approve", &r, "--sha256", &hash]));
+    ok(cli(
+        f,
+        &[
+            "plugin",
+            "approve",
+            "--as",
+            "province:Second Reviewer",
+            &r,
+            "--sha256",
+            &hash,
+        ],
+    ));
     ok(cli(f, &["plugin", "pin", &r, "--sha256", &hash]));
     hash
 }
@@ -635,13 +670,15 @@ async fn processes_publishing_and_pinning_at_once_leave_a_consistent_registry() 
             "three publishes of the losing 1.0.0 bytes: {codes:?}"
         );
 
-        let approve = |r: &str, h: &str| {
+        let approve = |r: &str, h: &str, person: &str| {
             vec![
                 "plugin".to_string(),
                 "approve".into(),
                 r.into(),
                 "--sha256".into(),
                 h.into(),
+                "--as".into(),
+                format!("province:{person}"),
             ]
         };
         let pin = |r: &str, h: &str| {
@@ -653,10 +690,14 @@ async fn processes_publishing_and_pinning_at_once_leave_a_consistent_registry() 
                 h.into(),
             ]
         };
+        // Two persons approve each version at once (and one of them twice):
+        // each reaches its quorum exactly once.
         for o in run_all(vec![
-            approve("test/versioned@1.0.0", &v1),
-            approve("test/versioned@2.0.0", &v2),
-            approve("test/versioned@1.0.0", &v1),
+            approve("test/versioned@1.0.0", &v1, "Zhang Wei"),
+            approve("test/versioned@2.0.0", &v2, "Zhang Wei"),
+            approve("test/versioned@1.0.0", &v1, "Li Na"),
+            approve("test/versioned@2.0.0", &v2, "Li Na"),
+            approve("test/versioned@1.0.0", &v1, "Zhang Wei"),
         ]) {
             ok(o);
         }
@@ -691,7 +732,11 @@ async fn processes_publishing_and_pinning_at_once_leave_a_consistent_registry() 
         );
         let history = reg.history(&model("test/versioned")).await.unwrap();
         let count = |a: &str| history.iter().filter(|e| e.action == a).count();
-        assert_eq!((count("publish"), count("approve")), (2, 2), "{backend:?}");
+        assert_eq!(
+            (count("publish"), count("approve"), count("approved")),
+            (2, 4, 2),
+            "{backend:?}"
+        );
         // Each pin event that changed the pin is recorded; the last one is the pin in force.
         let last_pin = history.iter().rev().find(|e| e.action == "pin").unwrap();
         assert_eq!(

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use scorehost_tests::{binary, root};
+use scorehost_tests::root;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -33,7 +33,7 @@ fn scratch(tag: &str) -> PathBuf {
 }
 
 fn scorehost(args: &[&str], cwd: &Path) -> Output {
-    Command::new(binary())
+    scorehost_tests::command()
         .args(args)
         .current_dir(cwd)
         .output()

@@ -188,7 +188,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
     for backend in backends() {
         let f = rt.block_on(fixture(backend, "scenarios-decide"));
         prepare(&f);
-        let province = token_with(&f, &["--role", "province"]);
+        let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
         let auditor = token_with(&f, &["--role", "auditor"]);
         let s = Server::start(&f);
         define_all(&s, &province);
@@ -491,7 +491,7 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
             "ningbo/port@1.0.0",
             "publisher:ningbo",
         );
-        let province = token_with(&f, &["--role", "province"]);
+        let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
         let app = token_with(&f, &["--role", "app:transit", "--models", "ningbo/port"]);
         let s = Server::start(&f);
         let before = log_records(&f);
@@ -738,7 +738,7 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
 
     // Through the service, with an app token granted the scenario only.
     let transit = granted_both(&f, "app:transit", TRANSIT, "hangzhou/qianjiang");
-    let province = token_with(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
     let tokens = ok(cli(&f, &["token", "list"]));
     assert!(tokens.contains(&format!("scenarios:{TRANSIT}")), "{tokens}");
     let s = Server::start(&f);
@@ -835,6 +835,18 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
             ],
         ));
         ok(cli(&f, &["plugin", "approve", reference, "--sha256", &sha]));
+        ok(cli(
+            &f,
+            &[
+                "plugin",
+                "approve",
+                "--as",
+                "province:Second Reviewer",
+                reference,
+                "--sha256",
+                &sha,
+            ],
+        ));
         shas.push(sha);
     }
     // Version 2: 90 % of the provincial score, grades AA ≥ 900, A, B, C
@@ -870,7 +882,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
     assert_eq!(d["evaluation"]["model"]["version"], "2.0.0");
     assert_eq!(d["score"], 900.0);
     // Version 1 pinned again (through the service, so it takes effect at once).
-    let province = token_with(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
     let (status, body) = put(
         &s,
         "/v1/pins/test/impact",
@@ -915,7 +927,7 @@ fn above_is_strict_and_at_least_is_not() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let f = rt.block_on(fixture(Backend::Sqlite, "scenarios-above"));
     prepare(&f);
-    let province = token_with(&f, &["--role", "province"]);
+    let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
     let s = Server::start(&f);
     let (status, body) = put(
         &s,
