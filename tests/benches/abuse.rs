@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
 use scorehost_tests::load::{ms, pin_cores, score_for};
-use scorehost_tests::{component, run_on as run, sha256_file};
+use scorehost_tests::{approve_on, component, run_on as run, sha256_file};
 
 /// A request's status, or the transport error's kind.
 fn outcome(r: Result<ureq::Response, ureq::Error>) -> String {
@@ -71,22 +71,7 @@ fn main() {
     let sha = sha256_file(&wasm);
     let w = wasm.to_str().unwrap();
     run(&dir, &["plugin", "publish", w, "--as", "publisher:ningbo"]);
-    run(
-        &dir,
-        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
-    );
-    run(
-        &dir,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            "ningbo/port@1.0.0",
-            "--sha256",
-            &sha,
-        ],
-    );
+    approve_on(&dir, "ningbo/port@1.0.0", &sha);
     run(
         &dir,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],

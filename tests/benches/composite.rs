@@ -21,7 +21,7 @@ use scorehost_engine::composite;
 use scorehost_engine::scoring::Recorder;
 use scorehost_registry::ModelName;
 use scorehost_runtime::sandbox::{Limits, Runtime};
-use scorehost_tests::{root, run_on, sha256_file};
+use scorehost_tests::{approve_on, root, run_on, sha256_file};
 use serde_json::json;
 
 const ID: &str = "330106199001011234";
@@ -45,19 +45,7 @@ fn pin(dir: &std::path::Path, package: &str, reference: &str, publisher: &str) {
             publisher,
         ],
     );
-    run_on(dir, &["plugin", "approve", reference, "--sha256", &sha]);
-    run_on(
-        dir,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            reference,
-            "--sha256",
-            &sha,
-        ],
-    );
+    approve_on(dir, reference, &sha);
     run_on(dir, &["plugin", "pin", reference, "--sha256", &sha]);
 }
 

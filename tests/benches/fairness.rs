@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
-use scorehost_tests::{component, root, run_on as run, sha256_file};
+use scorehost_tests::{approve_on, component, root, run_on as run, sha256_file};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -46,19 +46,7 @@ fn pin(dir: &Path, package: &str, model: &str, publisher: &str) {
         ],
     );
     let version = format!("{model}@1.0.0");
-    run(dir, &["plugin", "approve", &version, "--sha256", &sha]);
-    run(
-        dir,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            &version,
-            "--sha256",
-            &sha,
-        ],
-    );
+    approve_on(dir, &version, &sha);
     run(dir, &["plugin", "pin", &version, "--sha256", &sha]);
 }
 

@@ -41,7 +41,10 @@ fn main() {
         std::env::temp_dir().join(format!("scorehost-bench-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let module = component("environment-v1").display().to_string();
-    run(&data_dir, &["plugin", "publish", &module]);
+    run(
+        &data_dir,
+        &["plugin", "publish", &module, "--as", "publisher:zhejiang"],
+    );
     let sha = {
         use sha2::Digest as _;
         hex::encode(sha2::Sha256::digest(std::fs::read(&module).unwrap()))

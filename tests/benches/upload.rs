@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use scorehost_tests::http::Server;
 use scorehost_tests::load::{ms, pin_cores, score_for};
-use scorehost_tests::{binary, component, run_on as run, sha256_file};
+use scorehost_tests::{approve_on, binary, component, run_on as run, sha256_file};
 
 /// A component whose one core module holds `functions` functions of
 /// straight-line arithmetic: valid, about 300 bytes of code each, and
@@ -79,22 +79,7 @@ fn main() {
             "publisher:ningbo",
         ],
     );
-    run(
-        &dir,
-        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
-    );
-    run(
-        &dir,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            "ningbo/port@1.0.0",
-            "--sha256",
-            &sha,
-        ],
-    );
+    approve_on(&dir, "ningbo/port@1.0.0", &sha);
     run(
         &dir,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],

@@ -274,6 +274,25 @@ pub fn log_records(f: &Fixture) -> u64 {
         .expect("a count of records")
 }
 
+/// Approve `reference` (bytes `sha`) on data dir `dir` as two distinct
+/// persons of the province ([`TEST_OPERATOR`] and a second reviewer), the
+/// default quorum; for benchmarks, which keep their own data dirs.
+pub fn approve_on(dir: &std::path::Path, reference: &str, sha: &str) {
+    run_on(dir, &["plugin", "approve", reference, "--sha256", sha]);
+    run_on(
+        dir,
+        &[
+            "plugin",
+            "approve",
+            reference,
+            "--sha256",
+            sha,
+            "--as",
+            "province:Second Reviewer",
+        ],
+    );
+}
+
 /// Publish a bundled component as `publisher`, then approve and pin it as
 /// the province, through the CLI; its SHA-256.
 pub fn pin_cli(f: &Fixture, package: &str, reference: &str, publisher: &str) -> String {

@@ -2,7 +2,9 @@
 //! driven over HTTP with real tokens, real components and a real database.
 
 use scorehost_tests::http::{Server, call, get, post_json, post_to};
-use scorehost_tests::{Backend, Fixture, backends, cli, component, fixture, ok, root, token};
+use scorehost_tests::{
+    Backend, Fixture, approve_cli, backends, cli, component, fixture, ok, root, token,
+};
 use serde_json::{Value, json};
 
 /// A POST over a raw socket that keeps reading after a failed write: a
@@ -73,6 +75,8 @@ fn records(f: &Fixture) -> u64 {
 
 struct Tokens {
     province: String,
+    /// A second, distinct person of the province: four eyes.
+    second: String,
     ningbo: String,
     yiwu: String,
     transit: String,
@@ -83,6 +87,10 @@ struct Tokens {
 fn tokens(f: &Fixture) -> Tokens {
     Tokens {
         province: token(f, "province", ""),
+        second: scorehost_tests::token_with(
+            f,
+            &["--role", "province", "--person", "Second Reviewer"],
+        ),
         ningbo: token(f, "publisher:ningbo", ""),
         yiwu: token(f, "publisher:yiwu", ""),
         transit: token(f, "app:transit", "ningbo/port"),
@@ -148,6 +156,10 @@ fn publish_and_pin_ningbo(s: &Server, t: &Tokens) -> String {
     );
     assert_eq!(
         post_json(s, approve, Some(&t.province), &json!({ "sha256": sha })).0,
+        200
+    );
+    assert_eq!(
+        post_json(s, approve, Some(&t.second), &json!({ "sha256": sha })).0,
         200
     );
 
@@ -629,28 +641,7 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
         &["plugin", "publish", wasm, "--as", "publisher:hangzhou"],
     ));
     let sha = scorehost_tests::sha256_file(&component("hangzhou-qianjiang-v2"));
-    ok(cli(
-        &f,
-        &[
-            "plugin",
-            "approve",
-            "hangzhou/qianjiang@2.0.0",
-            "--sha256",
-            &sha,
-        ],
-    ));
-    ok(cli(
-        &f,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            "hangzhou/qianjiang@2.0.0",
-            "--sha256",
-            &sha,
-        ],
-    ));
+    approve_cli(&f, "hangzhou/qianjiang@2.0.0", &sha);
     ok(cli(
         &f,
         &[
@@ -1166,6 +1157,10 @@ fn the_cli_works_through_the_service_with_server_and_token() {
     let sha = published["sha256"].as_str().unwrap().to_string();
     ok(remote(
         &t.province,
+        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
+    ));
+    ok(remote(
+        &t.second,
         &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
     ));
     ok(remote(

@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, root};
+use scorehost_tests::{Fixture, approve_cli, backends, cli, component, fixture, ok, root};
 use sqlx::Connection as _;
 
 fn fails(out: Output) -> String {
@@ -34,22 +34,7 @@ fn populate(f: &Fixture) -> Vec<String> {
         f,
         &["plugin", "publish", &path, "--as", "publisher:ningbo"],
     ));
-    ok(cli(
-        f,
-        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &hash],
-    ));
-    ok(cli(
-        f,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            "ningbo/port@1.0.0",
-            "--sha256",
-            &hash,
-        ],
-    ));
+    approve_cli(f, "ningbo/port@1.0.0", &hash);
     ok(cli(
         f,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &hash],
@@ -123,8 +108,9 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
         let ids = populate(&f);
         let out = ok(cli(&f, &["audit", "verify", "--json"]));
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-        // publish, approve, pin, two scores, one plugin fault, one refused request.
-        assert_eq!(report["records"], 7, "{backend:?}: {out}");
+        // publish, two approvals and the quorum reached, pin, two scores,
+        // one plugin fault, one refused request.
+        assert_eq!(report["records"], 9, "{backend:?}: {out}");
         assert!(report["checkpoints"].as_u64().unwrap() >= 3);
 
         let shown: serde_json::Value =
@@ -177,17 +163,17 @@ async fn tampering_in_the_database_is_detected_and_named() {
     let cases: [(&str, &str, &str); 5] = [
         (
             "checkpoint altered",
-            "UPDATE audit_checkpoints SET root_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE tree_size = 4",
-            "the checkpoint of size 4 does not verify",
+            "UPDATE audit_checkpoints SET root_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE tree_size = (SELECT MAX(tree_size) FROM audit_checkpoints)",
+            "the checkpoint of size",
         ),
         (
             "changed score",
-            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75') WHERE seq = 3",
-            "record 3 (id",
+            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75') WHERE seq = 5",
+            "record 5 (id",
         ),
         (
             "changed score, hashes recomputed",
-            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75'), leaf_hash = '__LEAF__' WHERE seq = 3",
+            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75'), leaf_hash = '__LEAF__' WHERE seq = 5",
             "no longer matches the signed checkpoint",
         ),
         (
@@ -210,7 +196,7 @@ async fn tampering_in_the_database_is_detected_and_named() {
                 // An insider who also recomputes the leaf hash.
                 let out = ok(cli(
                     &f,
-                    &["audit", "show", &record_id(&f, 3).await, "--json"],
+                    &["audit", "show", &record_id(&f, 5).await, "--json"],
                 ));
                 let rec =
                     serde_json::from_str::<serde_json::Value>(&out).unwrap()["entry"]["record"]
@@ -219,7 +205,7 @@ async fn tampering_in_the_database_is_detected_and_named() {
                         .replace("811.75", "911.75");
                 let leaf = hex::encode(scorehost_audit::merkle::leaf_hash(rec.as_bytes()));
                 format!(
-                    "UPDATE audit_log SET record = '{}', leaf_hash = '{leaf}' WHERE seq = 3",
+                    "UPDATE audit_log SET record = '{}', leaf_hash = '{leaf}' WHERE seq = 5",
                     rec.replace('\'', "''"),
                 )
             } else {
@@ -398,7 +384,8 @@ async fn replay_is_identical_for_every_example_plugin_over_varied_requests() {
     // failures are recorded and replay identically too.
     assert!(failures > 0 && failures < ids.len() / 2, "{failures}");
     let report = audit::verify(reg, &key.public_key_hex()).await.unwrap();
-    assert_eq!(report.records, 4 * 3 + ids.len() as u64);
+    // Each of the four models: publish, two approvals, the quorum, pin.
+    assert_eq!(report.records, 4 * 5 + ids.len() as u64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -496,7 +483,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
         seqs.sort();
         assert_eq!(
             seqs,
-            (3..3 + N as u64).collect::<Vec<_>>(),
+            (5..5 + N as u64).collect::<Vec<_>>(),
             "contiguous, none lost"
         );
         let commits = writer.commits();
@@ -505,7 +492,7 @@ async fn concurrent_evaluations_share_commits_and_each_answer_waits_for_its_reco
             "{backend:?}: {commits} commits for {N} records"
         );
         let report = audit::verify(reg, &public).await.unwrap();
-        assert_eq!(report.records, 3 + N as u64);
+        assert_eq!(report.records, 5 + N as u64);
         assert!(report.checkpoints >= 1);
     }
 }

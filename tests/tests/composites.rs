@@ -15,8 +15,8 @@ use scorehost_registry::{Actor, ModelName};
 use scorehost_runtime::sandbox::{Limits, Runtime};
 use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, backends, cli, fixture, log_records, ok, pin_cli, root, token_with,
-    write_file,
+    Backend, Fixture, approve_cli, backends, cli, fixture, log_records, ok, pin_cli, root,
+    token_with, write_file,
 };
 use serde_json::{Value, json};
 
@@ -512,22 +512,7 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
                 "publisher:test",
             ],
         ));
-        ok(cli(
-            &f,
-            &["plugin", "approve", "test/impact@1.0.0", "--sha256", &sha],
-        ));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                "test/impact@1.0.0",
-                "--sha256",
-                &sha,
-            ],
-        ));
+        approve_cli(&f, "test/impact@1.0.0", &sha);
         // The impact analysis of the candidate says, before the pin, that
         // it breaks the composite downstream.
         let (status, impact) = post_json(

@@ -526,11 +526,59 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     );
     b.find("#approve-sha").await.send_keys(&sha).await.unwrap();
     b.find("[data-test=approve]").await.click().await.unwrap();
+    // Four eyes: this reviewer's approval is one of two; the version stays
+    // submitted, and the page says who approved and what is still needed.
+    b.wait_for("[data-test=needed]", 10).await;
+    assert_eq!(
+        b.find("[data-test=status]").await.text().await.unwrap(),
+        "submitted"
+    );
+    assert_eq!(
+        b.find("[data-test=needed]").await.text().await.unwrap(),
+        "1"
+    );
+    let approvals = b.find("[data-test=approvals]").await.text().await.unwrap();
+    assert!(approvals.contains("Demo Reviewer Zhang"), "{approvals}");
+    assert!(!b.has("[data-test=pin]").await, "one reviewer cannot pin");
+    let signature = b.find("[data-test=signature]").await.text().await.unwrap();
+    assert!(
+        signature.contains("未签名") || signature.contains("Unsigned"),
+        "the demo's modules are unsigned: {signature}"
+    );
+    b.shoot("review-four-eyes").await;
+    // A second person of the province approves (through the API); then
+    // the version is approved and may be pinned.
+    let second = run_on(
+        &demo.demo.data_dir,
+        &[
+            "token",
+            "create",
+            "--role",
+            "province",
+            "--person",
+            "Second Reviewer",
+        ],
+    );
+    let (status, body) = call(
+        "POST",
+        &format!("{base}/v1/plugins/fenghua/tourism/versions/3.0.0/approve"),
+        Some(second.trim()),
+        Some("application/json"),
+        Some(json!({ "sha256": sha }).to_string().as_bytes()),
+    );
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("approved")),
+        "{body}"
+    );
+    b.go("/console/review/fenghua/tourism/3.0.0").await;
     b.wait_for("[data-test=pin]", 10).await;
     assert_eq!(
         b.find("[data-test=status]").await.text().await.unwrap(),
         "approved"
     );
+    let approvals = b.find("[data-test=approvals]").await.text().await.unwrap();
+    assert!(approvals.contains("Second Reviewer"), "{approvals}");
     // Shadow it, then stop: the form asks for the hash too.
     b.find("#shadow-sha").await.send_keys(&sha).await.unwrap();
     b.find("[data-test=shadow]").await.click().await.unwrap();
@@ -549,10 +597,15 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .await
         .unwrap();
         assert!(!records.is_empty(), "no {action} record");
-        let last = &records[records.len() - 1].0;
+        // The reviewer's own record (the second approval is another
+        // person's, through the API): it names the token and the person.
+        let mine = records
+            .iter()
+            .map(|r| &r.0)
+            .find(|r| r.contains(&format!("\"token\":\"{province_token_id}\"")));
         assert!(
-            last.contains(&format!("\"token\":\"{province_token_id}\"")),
-            "the {action} record names the token: {last}"
+            mine.is_some_and(|r| r.contains("\"person\":\"Demo Reviewer Zhang\"")),
+            "the {action} record names the token and the person: {records:?}"
         );
     }
     pool.close().await;

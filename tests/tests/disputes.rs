@@ -10,7 +10,9 @@
 //! import guard, who may do what, and every step in the verifiable log.
 
 use scorehost_tests::http::{Server, get, post_json, post_to};
-use scorehost_tests::{Fixture, backends, cli, component, fixture, ok, sha256_file, token};
+use scorehost_tests::{
+    Fixture, approve_cli, backends, cli, component, fixture, ok, sha256_file, token,
+};
 use serde_json::{Value, json};
 
 const FIRM: &str = "91330200MA2AAAAA1X";
@@ -77,22 +79,7 @@ async fn a_dispute_lives_its_whole_life(f: Fixture) {
         &f,
         &["plugin", "publish", file, "--as", "publisher:ningbo"],
     ));
-    ok(cli(
-        &f,
-        &["plugin", "approve", "ningbo/port@1.0.0", "--sha256", &sha],
-    ));
-    ok(cli(
-        &f,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            "ningbo/port@1.0.0",
-            "--sha256",
-            &sha,
-        ],
-    ));
+    approve_cli(&f, "ningbo/port@1.0.0", &sha);
     ok(cli(
         &f,
         &["plugin", "pin", "ningbo/port@1.0.0", "--sha256", &sha],

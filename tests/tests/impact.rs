@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use scorehost_tests::http::{Server, call, get, post_json};
-use scorehost_tests::{Fixture, Rng, backends, cli, component, fixture, ok, token};
+use scorehost_tests::{Fixture, Rng, approve_cli, backends, cli, component, fixture, ok, token};
 use serde_json::{Value, json};
 
 fn json_of(out: std::process::Output) -> Value {
@@ -24,7 +24,14 @@ fn publish(f: &Fixture, package: &str) -> String {
     let path = component(package);
     let v = json_of(cli(
         f,
-        &["plugin", "publish", path.to_str().unwrap(), "--json"],
+        &[
+            "plugin",
+            "publish",
+            path.to_str().unwrap(),
+            "--json",
+            "--as",
+            "publisher:test",
+        ],
     ));
     v["version"]["sha256"].as_str().unwrap().to_string()
 }
@@ -323,22 +330,7 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
             token(&f, "publisher:ningbo", ""),
         );
         let sha1 = publish(&f, "guest-impact-v1");
-        ok(cli(
-            &f,
-            &["plugin", "approve", "test/impact@1.0.0", "--sha256", &sha1],
-        ));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                "test/impact@1.0.0",
-                "--sha256",
-                &sha1,
-            ],
-        ));
+        approve_cli(&f, "test/impact@1.0.0", &sha1);
         ok(cli(
             &f,
             &["plugin", "pin", "test/impact@1.0.0", "--sha256", &sha1],
@@ -641,22 +633,7 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
             token(&f, "app:bank", "test/impact"),
         );
         let sha1 = publish(&f, "guest-impact-v1");
-        ok(cli(
-            &f,
-            &["plugin", "approve", "test/impact@1.0.0", "--sha256", &sha1],
-        ));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                "test/impact@1.0.0",
-                "--sha256",
-                &sha1,
-            ],
-        ));
+        approve_cli(&f, "test/impact@1.0.0", &sha1);
         ok(cli(
             &f,
             &["plugin", "pin", "test/impact@1.0.0", "--sha256", &sha1],
@@ -850,22 +827,7 @@ async fn a_shadow_runs_beside_the_pinned_version_and_never_answers() {
             put(&province, json!({"version": "2.0.0", "sha256": sha2})).0,
             200
         );
-        ok(cli(
-            &f,
-            &["plugin", "approve", "test/impact@2.0.0", "--sha256", &sha2],
-        ));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                "test/impact@2.0.0",
-                "--sha256",
-                &sha2,
-            ],
-        ));
+        approve_cli(&f, "test/impact@2.0.0", &sha2);
         ok(cli(
             &f,
             &["plugin", "pin", "test/impact@2.0.0", "--sha256", &sha2],

@@ -12,7 +12,7 @@
 //! through the default limits reaches any more, is shown on the runtime with
 //! fuel switched off (`hostile::endless_loop_with_unlimited_fuel_hits_the_wall_clock`).
 
-use scorehost_tests::{Backend, cli, component, fixture, ok, sha256_file};
+use scorehost_tests::{Backend, approve_cli, cli, component, fixture, ok, sha256_file};
 
 /// (package, model, fault kind, a phrase of the message).
 const HOSTILE: [(&str, &str, &str, &str); 7] = [
@@ -76,19 +76,7 @@ async fn every_limit_is_a_typed_fault_recorded_in_the_audit_log() {
             &["plugin", "publish", &path, "--as", "publisher:test"],
         ));
         let version = format!("{model}@1.0.0");
-        ok(cli(&f, &["plugin", "approve", &version, "--sha256", &sha]));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                &version,
-                "--sha256",
-                &sha,
-            ],
-        ));
+        approve_cli(&f, &version, &sha);
         ok(cli(&f, &["plugin", "pin", &version, "--sha256", &sha]));
 
         let out = cli(&f, &["score", "--model", model, "--input", &input]);
@@ -139,5 +127,6 @@ async fn every_limit_is_a_typed_fault_recorded_in_the_audit_log() {
     let verify: serde_json::Value =
         serde_json::from_str(&ok(cli(&f, &["audit", "verify", "--json"]))).unwrap();
     // 3 registry actions and one evaluation per guest.
-    assert_eq!(verify["records"], 4 * HOSTILE.len() as u64, "{verify}");
+    // Each hostile model: publish, two approvals, the quorum, pin, score.
+    assert_eq!(verify["records"], 6 * HOSTILE.len() as u64, "{verify}");
 }

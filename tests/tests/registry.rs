@@ -8,7 +8,9 @@ use std::process::Output;
 use scorehost_engine::catalog::Catalog;
 use scorehost_registry::{Actor, Error as R, ModelName, Registry, Status, VersionRef};
 use scorehost_runtime::sandbox::{Limits, Runtime};
-use scorehost_tests::{Backend, Fixture, backends, cli, component, example, fixture, ok, root};
+use scorehost_tests::{
+    Backend, Fixture, approve_cli, backends, cli, component, example, fixture, ok, root,
+};
 
 fn module(package: &str) -> Vec<u8> {
     std::fs::read(component(package)).unwrap()
@@ -401,19 +403,7 @@ async fn publish_and_pin(f: &Fixture, package: &str, publisher: &str) -> String 
         info["model"]["name"].as_str().unwrap(),
         info["model"]["version"].as_str().unwrap()
     );
-    ok(cli(f, &["plugin", "approve", &r, "--sha256", &hash]));
-    ok(cli(
-        f,
-        &[
-            "plugin",
-            "approve",
-            "--as",
-            "province:Second Reviewer",
-            &r,
-            "--sha256",
-            &hash,
-        ],
-    ));
+    approve_cli(f, &r, &hash);
     ok(cli(f, &["plugin", "pin", &r, "--sha256", &hash]));
     hash
 }

@@ -14,8 +14,8 @@
 
 use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, backends, cli, component, fixture, log_records, ok, pin_cli, sha256_file,
-    token_with, write_file,
+    Backend, Fixture, approve_cli, backends, cli, component, fixture, log_records, ok, pin_cli,
+    sha256_file, token_with, write_file,
 };
 use serde_json::{Value, json};
 
@@ -709,7 +709,7 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     assert!(table.contains("NOT ELIGIBLE"), "{table}");
     assert!(table.contains("score 572.99 < 573"), "{table}");
     for (args, code, needle) in [
-        (vec!["--as", "province"], 8, "not an app"),
+        (vec!["--as", "province:Zhang Wei"], 8, "not an app"),
         (
             vec!["--as", "app:bank"],
             8,
@@ -834,19 +834,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
                 "publisher:test",
             ],
         ));
-        ok(cli(&f, &["plugin", "approve", reference, "--sha256", &sha]));
-        ok(cli(
-            &f,
-            &[
-                "plugin",
-                "approve",
-                "--as",
-                "province:Second Reviewer",
-                reference,
-                "--sha256",
-                &sha,
-            ],
-        ));
+        approve_cli(&f, reference, &sha);
         shas.push(sha);
     }
     // Version 2: 90 % of the provincial score, grades AA ≥ 900, A, B, C
