@@ -627,7 +627,7 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
                 "this command works on the local data dir, or on files (plugin verify --signature FILE --keys FILE); drop --server"
             )),
         },
-        Command::Keys { command } => cli::signing::keys_remote(g, r, command),
+        Command::Keys { command } => remote::keys(g, r, command),
         Command::Audit { command } => match command {
             AuditCommand::Verify => remote::get(g, r, "/v1/audit/verify"),
             AuditCommand::Show { id } => remote::get(g, r, &format!("/v1/evaluations/{id}")),

@@ -370,6 +370,44 @@ pub(crate) fn consent(g: &Global, r: &Remote, path: &str, body: Value) -> anyhow
     print(g, &r.json("POST", path, &body)?)
 }
 
+/// Run a `keys` command through the service (`--server`).
+pub(crate) fn keys(
+    g: &Global,
+    r: &Remote,
+    command: &super::signing::KeysCommand,
+) -> anyhow::Result<()> {
+    use super::signing::{KeysCommand, read_text};
+    let answer = match command {
+        KeysCommand::Add {
+            namespace,
+            key,
+            label,
+        } => {
+            let line = if std::path::Path::new(key).is_file() {
+                read_text(std::path::Path::new(key))?
+            } else {
+                key.clone()
+            };
+            r.post_json(
+                &format!("/v1/namespaces/{namespace}/keys"),
+                &serde_json::json!({ "public_key": line.trim(), "label": label }),
+            )?
+        }
+        KeysCommand::List { namespace } => {
+            r.get_json(&format!("/v1/namespaces/{namespace}/keys"))?
+        }
+        KeysCommand::Revoke {
+            namespace,
+            fingerprint,
+            reason,
+        } => r.post_json(
+            &format!("/v1/namespaces/{namespace}/keys/revoke"),
+            &serde_json::json!({ "fingerprint": fingerprint, "reason": reason }),
+        )?,
+    };
+    print(g, &answer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

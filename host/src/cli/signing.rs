@@ -44,7 +44,7 @@ impl SignArgs {
     }
 }
 
-fn read_text(file: &Path) -> anyhow::Result<String> {
+pub(crate) fn read_text(file: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))
 }
@@ -316,44 +316,5 @@ pub(crate) fn keys(g: &Global, command: &KeysCommand) -> anyhow::Result<()> {
             }
         }
     }
-    Ok(())
-}
-
-/// Run a `keys` command through the service (`--server`).
-pub(crate) fn keys_remote(
-    g: &Global,
-    r: &super::remote::Remote,
-    command: &KeysCommand,
-) -> anyhow::Result<()> {
-    let answer = match command {
-        KeysCommand::Add {
-            namespace,
-            key,
-            label,
-        } => {
-            let line = if Path::new(key).is_file() {
-                read_text(Path::new(key))?
-            } else {
-                key.clone()
-            };
-            r.post_json(
-                &format!("/v1/namespaces/{namespace}/keys"),
-                &serde_json::json!({ "public_key": line.trim(), "label": label }),
-            )?
-        }
-        KeysCommand::List { namespace } => {
-            r.get_json(&format!("/v1/namespaces/{namespace}/keys"))?
-        }
-        KeysCommand::Revoke {
-            namespace,
-            fingerprint,
-            reason,
-        } => r.post_json(
-            &format!("/v1/namespaces/{namespace}/keys/revoke"),
-            &serde_json::json!({ "fingerprint": fingerprint, "reason": reason }),
-        )?,
-    };
-    let _ = g;
-    println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(())
 }
