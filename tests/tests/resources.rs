@@ -172,6 +172,66 @@ fn one_app_holding_its_share_of_the_service_denies_no_other() {
     }
 }
 
+/// The fast path (issue 22) gives a model measured fast a fixed number of
+/// places shared by every caller, taken without queueing. An app that keeps
+/// every one of them busy must not turn another app away: once the places
+/// are taken, the other app's evaluations go through its own queue for the
+/// model, as before the fast path, and every one of them is answered 200.
+/// (The greedy app's own requests may wait; none may fail either.)
+#[test]
+fn one_app_holding_every_fast_place_denies_no_other() {
+    let _one = one_at_a_time();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let f = rt.block_on(fixture(Backend::Sqlite, "resources-fast"));
+    pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
+    let greedy = token(&f, "app:greedy", "ningbo/port");
+    let other = token(&f, "app:bank", "ningbo/port");
+    let s = Server::start(&f);
+    // A few evaluations first, so that the model is measured fast.
+    for _ in 0..20 {
+        let (status, body) = post_json(&s, "/v1/scores", Some(&other), &request());
+        assert_eq!(status, 200, "{body}");
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let greedy_answers = std::sync::Mutex::new(std::collections::BTreeMap::<u16, u32>::new());
+    std::thread::scope(|scope| {
+        // 32 connections of the greedy app, each scoring back to back:
+        // far more evaluations at once than the model has fast places.
+        for _ in 0..32 {
+            scope.spawn(|| {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let (status, _) = post_json(&s, "/v1/scores", Some(&greedy), &request());
+                    *greedy_answers.lock().unwrap().entry(status).or_default() += 1;
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let mut statuses = Vec::new();
+        for _ in 0..100 {
+            let (status, body) = post_json(&s, "/v1/scores", Some(&other), &request());
+            if status != 200 {
+                statuses.push(format!("{status} {body}"));
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            statuses.is_empty(),
+            "the other app was refused: {statuses:?}"
+        );
+    });
+    let greedy_answers = greedy_answers.into_inner().unwrap();
+    assert_eq!(
+        greedy_answers.keys().copied().collect::<Vec<_>>(),
+        [200],
+        "the greedy app's own requests: {greedy_answers:?}"
+    );
+}
+
 /// Finding 6: a client that never finishes its headers is disconnected
 /// (header-read timeout), and a body above the route's limit is refused
 /// before `100 Continue` — from its `Content-Length`, or, sent chunked,
