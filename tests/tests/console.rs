@@ -447,6 +447,15 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.go("/console/review").await;
     b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await;
+    // The queue says where each waiting version's four-eyes review stands.
+    assert_eq!(
+        b.find("[data-test=approvals-count]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "0 / 2"
+    );
     b.shoot("review-queue").await;
     b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await

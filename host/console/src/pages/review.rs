@@ -28,6 +28,9 @@ struct Row {
     published_at: String,
     href: String,
     pinned: String,
+    /// Four eyes: approvals of these bytes so far, and the quorum.
+    approvals: u64,
+    quorum: u64,
 }
 
 #[derive(Template)]
@@ -81,6 +84,10 @@ pub async fn queue(signed: Signed) -> Result<Response, ConsoleError> {
             published_at: v["published_at"].as_str().unwrap_or_default().to_string(),
             href: format!("/console/review/{model}/{version}"),
             pinned: pinned_of(model),
+            approvals: v["review"]["approvals"]
+                .as_array()
+                .map_or(0, |a| a.len() as u64),
+            quorum: v["review"]["quorum"].as_u64().unwrap_or(0),
         };
         if row.status == "submitted" {
             waiting.push(row.clone());
