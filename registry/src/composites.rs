@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::governance::proposals::{self, Approved, Kind, Proposal};
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, ModelName, Registry, now};
 
@@ -524,20 +525,39 @@ async fn latest(conn: &mut sqlx::AnyConnection, name: &str) -> Result<Option<Com
     row.as_ref().map(from_row).transpose()
 }
 
+/// The pinned versions `definition` is checked against, one per step, or
+/// why it does not fit them ([`Error::BadRequest`]).
+async fn checked(
+    conn: &mut sqlx::AnyConnection,
+    definition: &Definition,
+) -> Result<Vec<String>, Error> {
+    let pinned = pinned_for(conn, definition).await?;
+    check(definition, &|m| pinned.get(m).cloned()).map_err(Error::BadRequest)?;
+    Ok(definition
+        .steps
+        .iter()
+        .filter_map(|s| s.model.parse::<ModelName>().ok())
+        .filter_map(|m| pinned.get(&m).map(|d| d.reference.clone()))
+        .collect())
+}
+
 impl Registry {
-    /// Define composite `name` anew (version 1, or one more than its
-    /// latest), checked against the pinned versions ([`check`]). Only the
-    /// province. Refused with [`Error::BadRequest`], storing nothing: a
-    /// bad name or title, a graph that does not fit. One transaction, with
-    /// its audit record (the whole definition and the versions checked).
+    /// Propose a definition of composite `name`: its first version, or the
+    /// next. Only a named province person; it comes into force as a new
+    /// version once the approval quorum of other persons approved it
+    /// ([`Registry::approve_composite`]). Refused with
+    /// [`Error::BadRequest`], storing nothing: a malformed name or title, a
+    /// graph that does not fit the pinned models ([`check`]). One
+    /// transaction, with its audit record.
     pub async fn define_composite(
         &self,
         by: &Actor,
         name: &str,
         title: Option<&str>,
         definition: Definition,
-    ) -> Result<Composite, Error> {
+    ) -> Result<Proposal, Error> {
         by.must_be_province("define composites")?;
+        by.named_person("proposing a composite")?;
         check_name(name)?;
         let title = title.map(str::trim).unwrap_or(name).to_string();
         if title.is_empty() || title.chars().count() > 200 {
@@ -546,19 +566,12 @@ impl Registry {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let pinned = pinned_for(tx.conn(), &definition).await?;
-        check(&definition, &|m| pinned.get(m).cloned()).map_err(Error::BadRequest)?;
-        let checked_against: Vec<String> = definition
-            .steps
-            .iter()
-            .filter_map(|s| s.model.parse::<ModelName>().ok())
-            .filter_map(|m| pinned.get(&m).map(|d| d.reference.clone()))
-            .collect();
+        let checked_against = checked(tx.conn(), &definition).await?;
         let version = latest(tx.conn(), name).await?.map_or(1, |c| c.version + 1);
-        let composite = Composite {
+        let draft = Composite {
             name: name.to_string(),
             version,
-            title,
+            title: title.clone(),
             definition,
             checked_against,
             defined_by: by.to_string(),
@@ -566,30 +579,49 @@ impl Registry {
             retired_by: None,
             retired_at: None,
         };
-        sqlx::query(&format!(
-            "INSERT INTO composites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)"
-        ))
-        .bind(&composite.name)
-        .bind(composite.version)
-        .bind(&composite.title)
-        .bind(to_json(&composite.definition))
-        .bind(to_json(&composite.checked_against))
-        .bind(&composite.defined_by)
-        .bind(&composite.defined_at)
-        .execute(tx.conn())
-        .await?;
-        let fields = log_fields(by, "composite-define", &composite);
-        append_in_tx(
+        let fields = log_fields(by, "composite-propose", &draft);
+        let proposal = proposals::propose(
             tx.conn(),
-            vec![NewRecord::from_fields(
-                "registry",
-                composite.defined_at.clone(),
-                &fields,
-            )],
+            Kind::Composite,
+            name,
+            serde_json::json!({ "title": title, "definition": draft.definition }),
+            by,
+            fields,
         )
         .await?;
         tx.commit().await?;
-        Ok(composite)
+        Ok(proposal)
+    }
+
+    /// `by`'s approval of the definition of composite `name` waiting for
+    /// approval, whose text has SHA-256 `sha256` (see
+    /// [`proposals::approve`] for who may and what is refused). The
+    /// approval that reaches the quorum brings it into force as the next
+    /// version, in the same transaction, once the graph is checked again
+    /// against the models pinned now ([`Error::BadRequest`] if it no longer
+    /// fits: propose it anew).
+    pub async fn approve_composite(
+        &self,
+        by: &Actor,
+        name: &str,
+        sha256: &str,
+    ) -> Result<Approved<Composite>, Error> {
+        self.approve_definition(by, name, sha256).await
+    }
+
+    /// The definition of composite `name` waiting for approval, if any.
+    pub async fn composite_pending(&self, name: &str) -> Result<Option<Proposal>, Error> {
+        let mut conn = self.db.pool.acquire().await?;
+        proposals::pending(&mut conn, Kind::Composite, name).await
+    }
+
+    /// Every definition of a scenario or composite waiting for approval,
+    /// scenarios first, oldest first: the review queue's second half.
+    pub async fn definitions_pending(&self) -> Result<Vec<Proposal>, Error> {
+        let mut conn = self.db.pool.acquire().await?;
+        let mut all = proposals::all_pending(&mut conn, Kind::Scenario).await?;
+        all.extend(proposals::all_pending(&mut conn, Kind::Composite).await?);
+        Ok(all)
     }
 
     /// Retire composite `name` (its latest version): from now on it
@@ -600,6 +632,8 @@ impl Registry {
     pub async fn retire_composite(&self, by: &Actor, name: &str) -> Result<Composite, Error> {
         by.must_be_province("retire composites")?;
         let mut tx = self.db.begin().await?;
+        // A definition waiting for approval would bring it back: withdrawn.
+        proposals::withdraw(tx.conn(), Kind::Composite, name).await?;
         let Some(mut c) = latest(tx.conn(), name).await? else {
             return Err(Error::NotFound(format!("no composite is named '{name}'")));
         };
@@ -697,6 +731,56 @@ impl Registry {
             .into_iter()
             .filter(|c| c.retired_at.is_none() && c.models().contains(&name))
             .collect())
+    }
+}
+
+impl proposals::Governed for Composite {
+    const KIND: Kind = Kind::Composite;
+
+    async fn apply(
+        conn: &mut sqlx::AnyConnection,
+        by: &Actor,
+        proposal: &Proposal,
+    ) -> Result<Composite, Error> {
+        let d = &proposal.definition;
+        let bad = |e: String| Error::Storage(format!("proposal {}: {e}", proposal.id));
+        let definition: Definition =
+            serde_json::from_value(d["definition"].clone()).map_err(|e| bad(e.to_string()))?;
+        let title = d["title"]
+            .as_str()
+            .ok_or_else(|| bad("no title".into()))?
+            .to_string();
+        let name = proposal.name.as_str();
+        let checked_against = checked(conn, &definition).await?;
+        let version = latest(conn, name).await?.map_or(1, |c| c.version + 1);
+        let composite = Composite {
+            name: name.to_string(),
+            version,
+            title,
+            definition,
+            checked_against,
+            defined_by: proposal.proposed_by.clone(),
+            defined_at: now(),
+            retired_by: None,
+            retired_at: None,
+        };
+        sqlx::query(&format!(
+            "INSERT INTO composites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)"
+        ))
+        .bind(&composite.name)
+        .bind(composite.version)
+        .bind(&composite.title)
+        .bind(to_json(&composite.definition))
+        .bind(to_json(&composite.checked_against))
+        .bind(&composite.defined_by)
+        .bind(&composite.defined_at)
+        .execute(&mut *conn)
+        .await?;
+        let mut fields = log_fields(by, "composite-define", &composite);
+        proposals::in_force_fields(proposal, &mut fields);
+        let record = NewRecord::from_fields("registry", composite.defined_at.clone(), &fields);
+        append_in_tx(conn, vec![record]).await?;
+        Ok(composite)
     }
 }
 

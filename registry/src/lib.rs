@@ -67,6 +67,7 @@ pub use access::tokens::{NewToken, Token, hashes_match, secret_hash};
 pub use batches::BatchRun;
 pub use composites::{Composite, Definition, REPORT};
 pub use error::Error;
+pub use governance::proposals::{Approved, Proposal};
 pub use governance::signing::{KeyRevoked, SigningKey};
 pub use governance::{Approval, Review};
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};

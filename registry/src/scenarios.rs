@@ -18,6 +18,7 @@ use serde::ser::SerializeMap as _;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::governance::proposals::{self, Approved, Kind, Proposal};
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, ModelName, Registry, now};
 
@@ -321,15 +322,16 @@ pub struct Scenario {
     pub retired_at: Option<String>,
 }
 
-/// A scenario as [`Registry::define_scenario`] stored it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A scenario's definition as [`Registry::define_scenario`] proposed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Defined {
-    /// The scenario.
+    /// The proposal, waiting for approvals.
     #[serde(flatten)]
-    pub scenario: Scenario,
-    /// Whether it replaced an earlier definition of the same name.
-    pub replaced: bool,
-    /// The pinned version its rule was checked against.
+    pub proposal: Proposal,
+    /// Whether it will replace a definition of the same name.
+    pub replaces: bool,
+    /// The pinned version its rule was checked against (and will be again
+    /// when it comes into force).
     pub checked_against: String,
 }
 
@@ -464,13 +466,61 @@ pub(crate) async fn check_grantable(
     Ok(())
 }
 
+/// The pinned version (or composite) that decides `model`, checked to fit
+/// `rule`: its reference, or why not ([`Error::BadRequest`]).
+async fn checked_against(
+    conn: &mut sqlx::AnyConnection,
+    model: &ModelName,
+    rule: &Rule,
+) -> Result<String, Error> {
+    let (reference, describe) = match model.namespace.as_str() {
+        // `composite/NAME`: decided by the result of composite NAME in
+        // force, checked against its result step's pinned version.
+        COMPOSITE_NAMESPACE => composite_result(conn, &model.name).await?,
+        _ => {
+            let pinned = sqlx::query(
+                "SELECT v.version, v.describe_json FROM pins p JOIN plugin_versions v \
+                 ON v.namespace = p.namespace AND v.name = p.name AND v.version = p.version \
+                 WHERE p.namespace = $1 AND p.name = $2",
+            )
+            .bind(&model.namespace)
+            .bind(&model.name)
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "unknown model {model}: it has no pinned version to decide a scenario (pin one first)"
+                ))
+            })?;
+            let version: String = pinned.try_get("version")?;
+            let describe: String = pinned.try_get("describe_json")?;
+            let reference = format!("{model}@{version}");
+            let describe: serde_json::Value = serde_json::from_str(&describe).map_err(|e| {
+                Error::Storage(format!("the stored describe() of {reference}: {e}"))
+            })?;
+            (reference, describe)
+        }
+    };
+    let declared = Declared::from_describe(&reference, &describe)?;
+    rule.check_fits(&declared).map_err(Error::BadRequest)?;
+    Ok(reference)
+}
+
+/// What a scenario's proposal holds: its title, model and rule.
+fn definition_json(title: &str, model: &ModelName, rule: &Rule) -> serde_json::Value {
+    serde_json::json!({ "title": title, "model": model.to_string(), "rule": rule })
+}
+
 impl Registry {
-    /// Define scenario `name` (or replace its definition, retired or not):
-    /// `model`'s pinned version decides it by `rule`. Only the province.
-    /// Refused with [`Error::BadRequest`], storing nothing: a malformed
-    /// name or title, a model with no pinned version, a rule that does not
-    /// fit the pinned version's declaration (an undeclared grade, a minimum
-    /// off its scale). One transaction, with its audit record.
+    /// Propose a definition of scenario `name` (new, or replacing the one
+    /// in force, retired or not): `model`'s pinned version decides it by
+    /// `rule`. Only a named province person; the definition comes into
+    /// force once the approval quorum of other persons approved it
+    /// ([`Registry::approve_scenario`]). Refused with
+    /// [`Error::BadRequest`], storing nothing: a malformed name or title, a
+    /// model with no pinned version, a rule that does not fit the pinned
+    /// version's declaration (an undeclared grade, a minimum off its
+    /// scale). One transaction, with its audit record.
     pub async fn define_scenario(
         &self,
         by: &Actor,
@@ -480,6 +530,7 @@ impl Registry {
         rule: Rule,
     ) -> Result<Defined, Error> {
         by.must_be_province("define benefit scenarios")?;
+        by.named_person("proposing a scenario")?;
         check_name(name)?;
         let title = title.map(str::trim).unwrap_or(name).to_string();
         if title.is_empty() || title.chars().count() > 200 {
@@ -488,84 +539,58 @@ impl Registry {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let (reference, describe) = match model.namespace.as_str() {
-            // `composite/NAME`: decided by the result of composite NAME
-            // in force, checked against its result step's pinned version.
-            COMPOSITE_NAMESPACE => composite_result(tx.conn(), &model.name).await?,
-            _ => {
-                let pinned = sqlx::query(
-                    "SELECT v.version, v.describe_json FROM pins p JOIN plugin_versions v \
-                     ON v.namespace = p.namespace AND v.name = p.name AND v.version = p.version \
-                     WHERE p.namespace = $1 AND p.name = $2",
-                )
-                .bind(&model.namespace)
-                .bind(&model.name)
-                .fetch_optional(tx.conn())
-                .await?
-                .ok_or_else(|| {
-                    Error::BadRequest(format!(
-                        "unknown model {model}: it has no pinned version to decide a scenario (pin one first)"
-                    ))
-                })?;
-                let version: String = pinned.try_get("version")?;
-                let describe: String = pinned.try_get("describe_json")?;
-                let reference = format!("{model}@{version}");
-                let describe: serde_json::Value = serde_json::from_str(&describe).map_err(|e| {
-                    Error::Storage(format!("the stored describe() of {reference}: {e}"))
-                })?;
-                (reference, describe)
-            }
-        };
-        let declared = Declared::from_describe(&reference, &describe)?;
-        rule.check_fits(&declared).map_err(Error::BadRequest)?;
-        let replaced = find(tx.conn(), name).await?.is_some();
-        let at = now();
-        let scenario = Scenario {
+        let reference = checked_against(tx.conn(), model, &rule).await?;
+        let replaces = find(tx.conn(), name).await?.is_some();
+        let draft = Scenario {
             name: name.to_string(),
-            title,
+            title: title.clone(),
             model: model.to_string(),
-            rule,
+            rule: rule.clone(),
             defined_by: by.to_string(),
-            defined_at: at.clone(),
+            defined_at: now(),
             retired_by: None,
             retired_at: None,
         };
-        let (min, above, grades) = match &scenario.rule {
-            Rule::MinScore(m) => (Some(*m), 0i64, None),
-            Rule::AboveScore(m) => (Some(*m), 1, None),
-            Rule::Grades(g) => (None, 0, Some(serde_json::to_string(g).unwrap_or_default())),
-        };
-        sqlx::query("DELETE FROM scenarios WHERE name = $1")
-            .bind(name)
-            .execute(tx.conn())
-            .await?;
-        sqlx::query(&format!(
-            "INSERT INTO scenarios ({SCENARIO_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)"
-        ))
-        .bind(&scenario.name)
-        .bind(&scenario.title)
-        .bind(&scenario.model)
-        .bind(min)
-        .bind(above)
-        .bind(grades)
-        .bind(&scenario.defined_by)
-        .bind(&scenario.defined_at)
-        .execute(tx.conn())
-        .await?;
-        let mut fields = log_fields(by, "scenario-define", &scenario);
-        fields.insert("replaced".into(), replaced.into());
+        let mut fields = log_fields(by, "scenario-propose", &draft);
+        fields.insert("replaces".into(), replaces.into());
         fields.insert("checked_against".into(), reference.clone().into());
-        append_in_tx(
+        let proposal = proposals::propose(
             tx.conn(),
-            vec![NewRecord::from_fields("registry", at, &fields)],
+            Kind::Scenario,
+            name,
+            definition_json(&title, model, &rule),
+            by,
+            fields,
         )
         .await?;
         tx.commit().await?;
         Ok(Defined {
-            scenario,
-            replaced,
+            proposal,
+            replaces,
             checked_against: reference,
         })
+    }
+
+    /// `by`'s approval of the definition of scenario `name` waiting for
+    /// approval, whose text has SHA-256 `sha256` (see
+    /// [`proposals::approve`] for who may and what is refused). The
+    /// approval that reaches the quorum brings the definition into force,
+    /// in the same transaction, once its rule is checked again against the
+    /// model's version pinned now ([`Error::BadRequest`] if it no longer
+    /// fits: propose it anew).
+    pub async fn approve_scenario(
+        &self,
+        by: &Actor,
+        name: &str,
+        sha256: &str,
+    ) -> Result<Approved<Scenario>, Error> {
+        self.approve_definition(by, name, sha256).await
+    }
+
+    /// The definition of scenario `name` waiting for approval, if any.
+    pub async fn scenario_pending(&self, name: &str) -> Result<Option<Proposal>, Error> {
+        let mut conn = self.db.pool.acquire().await?;
+        proposals::pending(&mut conn, Kind::Scenario, name).await
     }
 
     /// Retire scenario `name`: from now on it decides nothing (decisions
@@ -575,6 +600,8 @@ impl Registry {
     pub async fn retire_scenario(&self, by: &Actor, name: &str) -> Result<Scenario, Error> {
         by.must_be_province("retire benefit scenarios")?;
         let mut tx = self.db.begin().await?;
+        // A definition waiting for approval would bring it back: withdrawn.
+        proposals::withdraw(tx.conn(), Kind::Scenario, name).await?;
         let Some(mut scenario) = find(tx.conn(), name).await? else {
             return Err(Error::NotFound(format!("no scenario is named '{name}'")));
         };
@@ -616,6 +643,64 @@ impl Registry {
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter().map(scenario_from_row).collect()
+    }
+}
+
+impl proposals::Governed for Scenario {
+    const KIND: Kind = Kind::Scenario;
+
+    async fn apply(
+        conn: &mut sqlx::AnyConnection,
+        by: &Actor,
+        proposal: &Proposal,
+    ) -> Result<Scenario, Error> {
+        let d = &proposal.definition;
+        let bad = || Error::Storage(format!("proposal {} is not a scenario", proposal.id));
+        let model: ModelName = d["model"].as_str().ok_or_else(bad)?.parse()?;
+        let rule = Rule::from_json(&d["rule"])?;
+        let title = d["title"].as_str().ok_or_else(bad)?.to_string();
+        let reference = checked_against(conn, &model, &rule).await?;
+        let name = proposal.name.as_str();
+        let replaced = find(conn, name).await?.is_some();
+        let at = now();
+        let scenario = Scenario {
+            name: name.to_string(),
+            title,
+            model: model.to_string(),
+            rule,
+            defined_by: proposal.proposed_by.clone(),
+            defined_at: at.clone(),
+            retired_by: None,
+            retired_at: None,
+        };
+        let (min, above, grades) = match &scenario.rule {
+            Rule::MinScore(m) => (Some(*m), 0i64, None),
+            Rule::AboveScore(m) => (Some(*m), 1, None),
+            Rule::Grades(g) => (None, 0, Some(serde_json::to_string(g).unwrap_or_default())),
+        };
+        sqlx::query("DELETE FROM scenarios WHERE name = $1")
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO scenarios ({SCENARIO_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)"
+        ))
+        .bind(&scenario.name)
+        .bind(&scenario.title)
+        .bind(&scenario.model)
+        .bind(min)
+        .bind(above)
+        .bind(grades)
+        .bind(&scenario.defined_by)
+        .bind(&scenario.defined_at)
+        .execute(&mut *conn)
+        .await?;
+        let mut fields = log_fields(by, "scenario-define", &scenario);
+        fields.insert("replaced".into(), replaced.into());
+        fields.insert("checked_against".into(), reference.into());
+        proposals::in_force_fields(proposal, &mut fields);
+        append_in_tx(conn, vec![NewRecord::from_fields("registry", at, &fields)]).await?;
+        Ok(scenario)
     }
 }
 

@@ -98,6 +98,10 @@ pub fn router(api: Router) -> Router {
             "/console/review/{ns}/{name}/{version}/{action}",
             post(review::act),
         )
+        .route(
+            "/console/definitions/{kind}/{name}/approve",
+            post(review::approve_definition),
+        )
         .route("/console/publish", get(publish::home))
         .route(
             "/console/publish/{name}/{version}",

@@ -161,6 +161,23 @@ impl Caller {
         ApiError::forbidden(message)
     }
 
+    /// Whether the caller may see which token acted in a review (the
+    /// province and auditors): an approval names its person to everyone,
+    /// but a token's id is an operational detail others have no use for.
+    pub fn sees_tokens(&self) -> bool {
+        matches!(self.actor.role, Role::Province | Role::Auditor)
+    }
+
+    /// `review` as this caller may read it: the tokens of its approvals
+    /// removed unless [`Caller::sees_tokens`].
+    pub fn redact(&self, review: &mut scorehost_registry::Review) {
+        if !self.sees_tokens() {
+            for a in &mut review.approvals {
+                a.token = None;
+            }
+        }
+    }
+
     /// The caller as the audit log names it.
     pub fn name(&self) -> String {
         self.actor.to_string()

@@ -48,7 +48,7 @@ pub mod timing;
 
 use routes::{
     batches, composites, consents, data, decisions, disputes, impact, keys, log, me, ops, plugins,
-    scenarios, scores, shadows,
+    proposals, scenarios, scores, shadows,
 };
 pub use state::Service;
 
@@ -407,6 +407,8 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
             scenarios::show,
             scenarios::retire
         ))
+        .routes(routes!(scenarios::approve))
+        .routes(routes!(proposals::list))
         .routes(routes!(decisions::decide))
         .routes(routes!(composites::list))
         .routes(routes!(
@@ -414,6 +416,7 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
             composites::show,
             composites::retire
         ))
+        .routes(routes!(composites::approve))
         .routes(routes!(composites::score))
         .routes(routes!(composites::report))
         .routes(routes!(log::search))

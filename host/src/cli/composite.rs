@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::block_on;
 use super::remote::{self, Remote};
 use crate::Global;
+use scorehost_registry::governance::proposals::with_pending;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum CompositeCommand {
@@ -43,6 +44,20 @@ pub(crate) enum CompositeCommand {
     Show {
         /// The composite's name.
         name: String,
+    },
+    /// Approve the definition of a composite waiting for approval, naming the
+    /// SHA-256 of the text you read (`composite show`): a named province person
+    /// other than its author. The approval that reaches the quorum brings it
+    /// into force.
+    #[command(
+        after_help = "Example:\n  scorehost composite show hangzhou-credit-code          # read what waits, and its sha256\n  scorehost composite approve hangzhou-credit-code --sha256 <SHA256> --as 'province:Li Na'"
+    )]
+    Approve {
+        /// The composite's name.
+        name: String,
+        /// The SHA-256 of the definition reviewed (its proposal's `sha256`).
+        #[arg(long)]
+        sha256: String,
     },
     /// Retire a composite: it evaluates nothing from now on (province only).
     #[command(after_help = "Example:\n  scorehost composite retire hangzhou-credit-code")]
@@ -226,8 +241,15 @@ pub(crate) fn run(g: &Global, command: &CompositeCommand) -> anyhow::Result<()> 
                 )?
             }
             CompositeCommand::List => serde_json::to_value(reg.composites().await?)?,
-            CompositeCommand::Show { name } => match reg.composite(name).await? {
-                Some(c) => serde_json::to_value(c)?,
+            CompositeCommand::Approve { name, sha256 } => {
+                serde_json::to_value(reg.approve_composite(&by, name, sha256).await?)?
+            }
+            CompositeCommand::Show { name } => match with_pending(
+                name,
+                reg.composite(name).await?,
+                reg.composite_pending(name).await?,
+            )? {
+                Some(c) => c,
                 None => {
                     return Err(scorehost_registry::Error::NotFound(format!(
                         "no composite is named '{name}'"
@@ -241,7 +263,7 @@ pub(crate) fn run(g: &Global, command: &CompositeCommand) -> anyhow::Result<()> 
             CompositeCommand::Score { .. } => unreachable!("handled above"),
         })
     })?;
-    print_composites(g, &v)
+    super::proposals::print(g, &v, print_composites)
 }
 
 /// A `composite` command through the service.
@@ -265,6 +287,12 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &CompositeCommand) -> 
         CompositeCommand::Retire { name } => {
             remote::call(r, "DELETE", &format!("/v1/composites/{name}"), None)?
         }
+        CompositeCommand::Approve { name, sha256 } => remote::call(
+            r,
+            "POST",
+            &format!("/v1/composites/{name}/approve"),
+            Some(&json!({ "sha256": sha256 })),
+        )?,
         CompositeCommand::Score {
             name,
             subject,
@@ -283,7 +311,7 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &CompositeCommand) -> 
             return print_answer(g, &serde_json::from_value(v)?);
         }
     };
-    print_composites(g, &v)
+    super::proposals::print(g, &v, print_composites)
 }
 
 /// `report` on the local data dir.

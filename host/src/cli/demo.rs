@@ -324,6 +324,9 @@ async fn prepare(
     // only once two distinct persons approved it (four eyes).
     let province = Actor::province_person("Demo Reviewer Zhang")?;
     let second_reviewer = Actor::province_person("Demo Reviewer Li")?;
+    // Benefit scenarios and composites are proposed by one person and
+    // approved by two others (their author never counts).
+    let policy_officer = Actor::province_person("Demo Policy Officer Wang")?;
     let mut by_kind: std::collections::HashMap<(String, String), ScoreRequest> = Default::default();
     for (package, kind, stem) in KIND_EXAMPLES {
         let example = example_request(stem)?;
@@ -523,9 +526,14 @@ async fn prepare(
                 Some(g.iter().map(|g| g.to_string()).collect()),
             ),
         }?;
-        registry
-            .define_scenario(&province, name, Some(title), &model.parse()?, rule)
+        let proposed = registry
+            .define_scenario(&policy_officer, name, Some(title), &model.parse()?, rule)
             .await?;
+        for reviewer in [&province, &second_reviewer] {
+            registry
+                .approve_scenario(reviewer, name, &proposed.proposal.sha256)
+                .await?;
+        }
         scenario_names.push(name.to_string());
     }
 
@@ -540,9 +548,14 @@ async fn prepare(
             .and_then(|o| o.remove("title"))
             .and_then(|t| t.as_str().map(str::to_string));
         let definition: scorehost_registry::Definition = serde_json::from_value(v)?;
-        registry
-            .define_composite(&province, name, title.as_deref(), definition)
+        let proposed = registry
+            .define_composite(&policy_officer, name, title.as_deref(), definition)
             .await?;
+        for reviewer in [&province, &second_reviewer] {
+            registry
+                .approve_composite(reviewer, name, &proposed.sha256)
+                .await?;
+        }
         composite_names.push(name.to_string());
     }
     composite_names.push(scorehost_registry::REPORT.to_string());

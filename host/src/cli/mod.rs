@@ -12,6 +12,7 @@ pub(crate) mod generate;
 pub(crate) mod impact;
 pub(crate) mod new;
 pub(crate) mod output;
+pub(crate) mod proposals;
 pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod run;

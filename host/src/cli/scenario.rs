@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::block_on;
 use super::remote::{self, Remote};
 use crate::Global;
+use scorehost_registry::governance::proposals::with_pending;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum ScenarioCommand {
@@ -50,6 +51,20 @@ pub(crate) enum ScenarioCommand {
     Show {
         /// The scenario's name.
         name: String,
+    },
+    /// Approve the definition of a scenario waiting for approval, naming the
+    /// SHA-256 of the text you read (`scenario show`): a named province person
+    /// other than its author. The approval that reaches the quorum brings it
+    /// into force.
+    #[command(
+        after_help = "Example:\n  scorehost scenario show hangzhou-transit-credit-pay          # read what waits, and its sha256\n  scorehost scenario approve hangzhou-transit-credit-pay --sha256 <SHA256> --as 'province:Li Na'"
+    )]
+    Approve {
+        /// The scenario's name.
+        name: String,
+        /// The SHA-256 of the definition reviewed (its proposal's `sha256`).
+        #[arg(long)]
+        sha256: String,
     },
     /// Retire a scenario: decisions on it are refused from now on (province only).
     #[command(after_help = "Example:\n  scorehost scenario retire hangzhou-transit-credit-pay")]
@@ -112,14 +127,7 @@ fn print_scenarios(g: &Global, v: &Value) -> anyhow::Result<()> {
         println!("{}", line(s));
     }
     if let Some(against) = v["checked_against"].as_str() {
-        println!(
-            "\n{} (rule checked against {against})",
-            if v["replaced"] == true {
-                "replaced"
-            } else {
-                "defined"
-            }
-        );
+        println!("rule checked against {against}");
     }
     Ok(())
 }
@@ -155,8 +163,15 @@ pub(crate) fn run(g: &Global, command: &ScenarioCommand) -> anyhow::Result<()> {
                 )?
             }
             ScenarioCommand::List => serde_json::to_value(reg.scenarios().await?)?,
-            ScenarioCommand::Show { name } => match reg.scenario(name).await? {
-                Some(s) => serde_json::to_value(s)?,
+            ScenarioCommand::Approve { name, sha256 } => {
+                serde_json::to_value(reg.approve_scenario(&by, name, sha256).await?)?
+            }
+            ScenarioCommand::Show { name } => match with_pending(
+                name,
+                reg.scenario(name).await?,
+                reg.scenario_pending(name).await?,
+            )? {
+                Some(s) => s,
                 None => {
                     return Err(scorehost_registry::Error::NotFound(format!(
                         "no benefit scenario is named '{name}'"
@@ -169,7 +184,7 @@ pub(crate) fn run(g: &Global, command: &ScenarioCommand) -> anyhow::Result<()> {
             }
         })
     })?;
-    print_scenarios(g, &v)
+    super::proposals::print(g, &v, print_scenarios)
 }
 
 /// A `scenario` command through the service.
@@ -205,8 +220,14 @@ pub(crate) fn run_remote(g: &Global, r: &Remote, command: &ScenarioCommand) -> a
         ScenarioCommand::Retire { name } => {
             remote::call(r, "DELETE", &format!("/v1/scenarios/{name}"), None)?
         }
+        ScenarioCommand::Approve { name, sha256 } => remote::call(
+            r,
+            "POST",
+            &format!("/v1/scenarios/{name}/approve"),
+            Some(&json!({ "sha256": sha256 })),
+        )?,
     };
-    print_scenarios(g, &v)
+    super::proposals::print(g, &v, print_scenarios)
 }
 
 /// `decide` on the local data dir: acting as the app `--as app:NAME` (the

@@ -269,7 +269,7 @@ pub(crate) fn keys(g: &Global, command: &KeysCommand) -> anyhow::Result<()> {
             } else {
                 key.clone()
             };
-            let k = block_on(async {
+            let (k, _new) = block_on(async {
                 open()
                     .await?
                     .add_signing_key(&by, namespace, &line, label)

@@ -14,6 +14,7 @@
 //! The rules are enforced here, in the registry, so that the HTTP service,
 //! its console and the local CLI cannot differ.
 
+pub mod proposals;
 pub mod signing;
 
 use serde::Serialize;

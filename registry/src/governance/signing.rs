@@ -289,15 +289,16 @@ impl Registry {
     /// Register `public_key` (an OpenSSH `ssh-ed25519` line) as a key that
     /// signs modules of `namespace`. Province only; recorded in the audit
     /// log. From then on every module published into the namespace must be
-    /// signed by one of its live keys. The same key again is a no-op; a key
-    /// once revoked cannot be registered again.
+    /// signed by one of its live keys. The same key again is a no-op
+    /// (`false`: nothing new registered or recorded); a key once revoked
+    /// cannot be registered again.
     pub async fn add_signing_key(
         &self,
         actor: &Actor,
         namespace: &str,
         public_key: &str,
         label: &str,
-    ) -> Result<SigningKey, Error> {
+    ) -> Result<(SigningKey, bool), Error> {
         actor.must_be_province("register signing keys")?;
         if !crate::refs::is_name_part(namespace) {
             return Err(Error::BadRequest(format!(
@@ -323,7 +324,7 @@ impl Registry {
                     "key {fp} was revoked for namespace '{namespace}' and cannot be registered again"
                 )));
             }
-            return Ok(existing);
+            return Ok((existing, false));
         }
         let stored = SigningKey {
             namespace: namespace.to_string(),
@@ -371,7 +372,7 @@ impl Registry {
         .await?;
         tx.commit().await?;
         tracing::info!(namespace, fingerprint = %stored.fingerprint, actor = %actor, "signing key registered");
-        Ok(stored)
+        Ok((stored, true))
     }
 
     /// Revoke key `fingerprint` of `namespace` for good. Province only,

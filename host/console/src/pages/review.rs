@@ -33,11 +33,27 @@ struct Row {
     quorum: u64,
 }
 
+/// A scenario or composite definition waiting for approval.
+struct DefinitionRow {
+    kind: String,
+    name: String,
+    id: String,
+    person: String,
+    proposed_at: String,
+    sha256: String,
+    definition: String,
+    approvals: u64,
+    approvers: String,
+    quorum: u64,
+}
+
 #[derive(Template)]
 #[template(path = "review/queue.html")]
 struct Queue {
     f: Frame,
+    csrf: String,
     waiting: Vec<Row>,
+    definitions: Vec<DefinitionRow>,
     all: Vec<Row>,
 }
 
@@ -94,12 +110,78 @@ pub async fn queue(signed: Signed) -> Result<Response, ConsoleError> {
         }
         all.push(row);
     }
+    let definitions = signed
+        .get("/v1/proposals")
+        .await?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let approvals = p["review"]["approvals"].as_array();
+            DefinitionRow {
+                kind: text(&p["kind"]),
+                name: text(&p["name"]),
+                id: p["id"].to_string(),
+                person: text(&p["person"]),
+                proposed_at: text(&p["proposed_at"]),
+                sha256: text(&p["sha256"]),
+                definition: json_block(&p["definition"]),
+                approvals: approvals.map_or(0, |a| a.len() as u64),
+                approvers: approvals
+                    .into_iter()
+                    .flatten()
+                    .map(|a| text(&a["person"]))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                quorum: p["review"]["quorum"].as_u64().unwrap_or(0),
+            }
+        })
+        .collect();
     let t = T(signed.lang);
     Ok(render(&Queue {
         f: signed.frame(t.t("review_queue"), "/console/review"),
+        csrf: signed.session.csrf.clone(),
         waiting,
+        definitions,
         all,
     }))
+}
+
+/// `POST /console/definitions/{kind}/{name}/approve`: approve a scenario's
+/// or composite's definition waiting for approval, confirming its SHA-256
+/// (the CSRF token first; the API checks the role, the person and the
+/// hash, and records the approval); then back to the queue.
+pub async fn approve_definition(
+    signed: Signed,
+    Path((kind, name)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ConsoleError> {
+    signed.check_csrf(&form)?;
+    signed.require_province()?;
+    let collection = match kind.as_str() {
+        "scenario" => "scenarios",
+        "composite" => "composites",
+        _ => return Err(ConsoleError::NotFound("no such definition".into())),
+    };
+    let name = part(&name)?;
+    let sha256 = form
+        .get("sha256")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ConsoleError::BadRequest(
+            "请输入完整的 64 位十六进制 SHA-256 · type the definition's full 64-hex-digit SHA-256"
+                .into(),
+        ));
+    }
+    signed
+        .call(
+            Method::POST,
+            &format!("/v1/{collection}/{name}/approve"),
+            Some(&json!({ "sha256": sha256 })),
+        )
+        .await?;
+    Ok(Redirect::to("/console/review#definitions").into_response())
 }
 
 /// An indicator as `describe()` declares it.

@@ -1,7 +1,8 @@
 //! `/v1/composites` and `/v1/reports`: composite scores and credit reports.
 //!
-//! The province defines, redefines (each definition a new version) and
-//! retires composites; any authenticated caller reads them (which models
+//! The province proposes, approves (each definition in force a new
+//! version, once the approval quorum of persons other than its author
+//! approved it: [`super::proposals`]) and retires composites; any authenticated caller reads them (which models
 //! are composed, and how, is public policy, as a scenario's rule is). An
 //! app granted a composite evaluates it for a stored subject
 //! (`POST /v1/composites/{name}/scores`); an app granted `report` asks for
@@ -16,7 +17,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use scorehost_engine::composite::{CompositeFailed, CompositeResponse};
 use scorehost_registry::composites::{Definition, REPORT, Step};
-use scorehost_registry::{Composite, Role};
+use scorehost_registry::{Approved, Composite, Proposal, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -76,8 +77,11 @@ pub(crate) fn failed(f: CompositeFailed) -> ApiError {
     e
 }
 
-/// Define composite `name`, or define it anew as its next version
-/// (province only). The graph is checked against the pinned versions:
+/// Propose a definition of composite `name`, its first version or its
+/// next (a named province person). It comes into force once the approval
+/// quorum of other persons approved it (`POST
+/// /v1/composites/{name}/approve`). The graph is checked against the
+/// pinned versions now and again when it comes into force:
 /// an unpinned model, an input its model does not declare, an output of
 /// the wrong kind for its input, a step fed by a later one, no subject kind
 /// every model scores — each is a 400 naming the step, and nothing is
@@ -86,7 +90,7 @@ pub(crate) fn failed(f: CompositeFailed) -> ApiError {
     params(("name" = String, Path, description = "The composite's name: lowercase letters, digits and '-'")),
     request_body = CompositeBody,
     responses(
-        (status = 201, description = "Defined: the composite as stored, with its version"),
+        (status = 202, description = "Proposed: the proposal (its sha256 and review), waiting for approvals"),
         (status = 400, description = "The graph does not fit the pinned models, or a malformed name or title", body = ErrorBody),
         (status = 403, body = ErrorBody)
     ),
@@ -96,7 +100,7 @@ pub async fn define(
     caller: Caller,
     Path(name): Path<String>,
     body: Request,
-) -> Result<(StatusCode, Json<Composite>), ApiError> {
+) -> Result<(StatusCode, Json<Proposal>), ApiError> {
     caller.require(Need::Province, "define composites")?;
     let JsonBody(b) = JsonBody::<CompositeBody>::from_request_body(body).await?;
     let definition = Definition {
@@ -109,7 +113,37 @@ pub async fn define(
         .registry()
         .define_composite(&caller.actor, &name, b.title.as_deref(), definition)
         .await?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok(super::proposals::accepted(c))
+}
+
+/// Approve the definition of a composite waiting for approval, naming the
+/// SHA-256 of the text reviewed (a named province person other than its
+/// author). The approval that reaches the quorum brings it into force as
+/// the next version (`in_force`).
+#[utoipa::path(post, path = "/v1/composites/{name}/approve", tag = "composites",
+    params(("name" = String, Path)),
+    request_body = super::proposals::ApproveBody,
+    responses(
+        (status = 200, description = "Approved: the proposal with its review, and the composite if now in force"),
+        (status = 400, description = "The graph no longer fits the models pinned now", body = ErrorBody),
+        (status = 403, description = "Not a named province person, or the definition's author", body = ErrorBody),
+        (status = 404, description = "No definition of this name is waiting for approval", body = ErrorBody),
+        (status = 409, description = "The waiting definition has another SHA-256", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn approve(
+    State(service): State<Arc<Service>>,
+    caller: Caller,
+    Path(name): Path<String>,
+    body: Request,
+) -> Result<Json<Approved<Composite>>, ApiError> {
+    caller.require(Need::Province, "approve composites")?;
+    let sha256 = super::proposals::approved_sha256(body).await?;
+    let registry = service.engine.catalog.registry();
+    let approved = registry
+        .approve_composite(&caller.actor, &name, &sha256)
+        .await?;
+    Ok(super::proposals::approval_answer(&caller, approved))
 }
 
 /// Every composite (its latest version), retired ones too, by name.
@@ -124,7 +158,8 @@ pub async fn list(
     Ok(Json(service.engine.catalog.registry().composites().await?))
 }
 
-/// One composite's latest version, retired or not.
+/// One composite's latest version, retired or not; for the province and
+/// auditors, with the definition waiting for approval (`pending`).
 #[utoipa::path(get, path = "/v1/composites/{name}", tag = "composites",
     params(("name" = String, Path)),
     responses((status = 200, description = "The composite"), (status = 404, body = ErrorBody)),
@@ -133,9 +168,15 @@ pub async fn show(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path(name): Path<String>,
-) -> Result<Json<Composite>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(Need::Anyone, "read composites")?;
-    match service.engine.catalog.registry().composite(&name).await? {
+    let registry = service.engine.catalog.registry();
+    let pending = match caller.sees_tokens() {
+        true => registry.composite_pending(&name).await?,
+        false => None,
+    };
+    let in_force = registry.composite(&name).await?;
+    match super::proposals::with_pending(&caller, &name, in_force, pending)? {
         Some(c) => Ok(Json(c)),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,

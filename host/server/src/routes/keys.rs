@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use scorehost_registry::{KeyRevoked, SigningKey};
 use serde::Deserialize;
@@ -74,16 +74,18 @@ pub async fn add(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path(namespace): Path<String>,
-    body: JsonBody<KeyBody>,
+    body: Request,
 ) -> Result<(StatusCode, Json<SigningKey>), ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "register signing keys")?;
-    let registry = service.engine.catalog.registry();
-    let before = registry.signing_keys(&namespace).await?.len();
-    let key = registry
-        .add_signing_key(&caller.actor, &namespace, &body.0.public_key, &body.0.label)
+    let JsonBody(b) = JsonBody::<KeyBody>::from_request_body(body).await?;
+    let (key, new) = service
+        .engine
+        .catalog
+        .registry()
+        .add_signing_key(&caller.actor, &namespace, &b.public_key, &b.label)
         .await?;
-    let after = registry.signing_keys(&namespace).await?.len();
-    let status = if after > before {
+    let status = if new {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -104,20 +106,17 @@ pub async fn revoke(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path(namespace): Path<String>,
-    body: JsonBody<RevokeKeyBody>,
+    body: Request,
 ) -> Result<Json<KeyRevoked>, ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "revoke signing keys")?;
+    let JsonBody(b) = JsonBody::<RevokeKeyBody>::from_request_body(body).await?;
     Ok(Json(
         service
             .engine
             .catalog
             .registry()
-            .revoke_signing_key(
-                &caller.actor,
-                &namespace,
-                &body.0.fingerprint,
-                &body.0.reason,
-            )
+            .revoke_signing_key(&caller.actor, &namespace, &b.fingerprint, &b.reason)
             .await?,
     ))
 }

@@ -13,6 +13,7 @@ pub mod log;
 pub mod me;
 pub mod ops;
 pub mod plugins;
+pub mod proposals;
 pub mod scenarios;
 pub mod scores;
 pub mod shadows;

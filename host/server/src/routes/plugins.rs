@@ -194,7 +194,11 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<VersionRecord>>, ApiError> {
     caller.require(Need::Anyone, "list plugins")?;
-    Ok(Json(service.engine.catalog.registry().list().await?))
+    let mut all = service.engine.catalog.registry().list().await?;
+    for v in &mut all {
+        caller.redact(&mut v.review);
+    }
+    Ok(Json(all))
 }
 
 /// One model: its versions and its pin.
@@ -221,7 +225,10 @@ pub async fn show(
     caller.require(Need::Anyone, "read plugins")?;
     let model = model_name(&namespace, &name)?;
     let registry = service.engine.catalog.registry();
-    let versions = registry.versions(&model).await?;
+    let mut versions = registry.versions(&model).await?;
+    for v in &mut versions {
+        caller.redact(&mut v.review);
+    }
     if versions.is_empty() {
         return Err(ApiError::from(scorehost_registry::Error::NotFound(
             format!("no model {model} is published"),
@@ -251,7 +258,9 @@ pub async fn version(
 ) -> Result<Json<VersionRecord>, ApiError> {
     caller.require(Need::Anyone, "read plugins")?;
     let r = version_ref(&namespace, &name, &version)?;
-    Ok(Json(service.engine.catalog.registry().version(&r).await?))
+    let mut v = service.engine.catalog.registry().version(&r).await?;
+    caller.redact(&mut v.review);
+    Ok(Json(v))
 }
 
 /// The SHA-256 the province reviewed.
@@ -272,16 +281,19 @@ pub async fn approve(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path((namespace, name, version)): Path<(String, String, String)>,
-    body: crate::extract::JsonBody<Sha256Body>,
+    body: axum::extract::Request,
 ) -> Result<Json<VersionRecord>, ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "approve plugin versions")?;
     let r = version_ref(&namespace, &name, &version)?;
+    let crate::extract::JsonBody(b) =
+        crate::extract::JsonBody::<Sha256Body>::from_request_body(body).await?;
     Ok(Json(
         service
             .engine
             .catalog
             .registry()
-            .approve(&caller.actor, &r, &body.0.sha256)
+            .approve(&caller.actor, &r, &b.sha256)
             .await?,
     ))
 }
@@ -305,10 +317,12 @@ pub async fn revoke(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path((namespace, name, version)): Path<(String, String, String)>,
-    body: crate::extract::JsonBody<RevokeBody>,
+    body: axum::extract::Request,
 ) -> Result<Json<VersionRecord>, ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "revoke plugin versions")?;
     let r = version_ref(&namespace, &name, &version)?;
+    let body = crate::extract::JsonBody::<RevokeBody>::from_request_body(body).await?;
     let revoked = service
         .engine
         .catalog
@@ -355,9 +369,11 @@ pub async fn pin(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path((namespace, name)): Path<(String, String)>,
-    body: crate::extract::JsonBody<PinBody>,
+    body: axum::extract::Request,
 ) -> Result<Json<PinAnswer>, ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "pin plugin versions")?;
+    let body = crate::extract::JsonBody::<PinBody>::from_request_body(body).await?;
     let r = version_ref(&namespace, &name, &body.0.version)?;
     let registry = service.engine.catalog.registry();
     let pin = registry.pin(&caller.actor, &r, &body.0.sha256).await?;

@@ -45,9 +45,11 @@ pub async fn set(
     State(service): State<Arc<Service>>,
     caller: Caller,
     Path((namespace, name)): Path<(String, String)>,
-    body: JsonBody<ShadowBody>,
+    body: axum::extract::Request,
 ) -> Result<Json<Shadow>, ApiError> {
+    // The role first, before the body is read.
     caller.require(Need::Province, "set shadow versions")?;
+    let body = JsonBody::<ShadowBody>::from_request_body(body).await?;
     let r: VersionRef = format!("{namespace}/{name}@{}", body.0.version).parse()?;
     let shadow = service
         .engine
