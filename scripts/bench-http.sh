@@ -71,7 +71,10 @@ prepare() { # DIR [DB_URL]
     "$B" "${args[@]}" plugin approve "$name@$version" --sha256 "$sha" --as "province:Bench Reviewer Li" >/dev/null
     "$B" "${args[@]}" plugin pin "$name@$version" --sha256 "$sha" >/dev/null
   done
-  "$B" "${args[@]}" composite define hangzhou-credit-code --file examples/composites/hangzhou-credit-code.json >/dev/null
+  "$B" "${args[@]}" composite define hangzhou-credit-code --file examples/composites/hangzhou-credit-code.json --as "province:Bench Author Wang" >/dev/null
+  sha=$("$B" "${args[@]}" composite show hangzhou-credit-code --json | python3 -c "import json,sys; print(json.load(sys.stdin)['pending']['sha256'])")
+  "$B" "${args[@]}" composite approve hangzhou-credit-code --sha256 "$sha" >/dev/null
+  "$B" "${args[@]}" composite approve hangzhou-credit-code --sha256 "$sha" --as "province:Bench Reviewer Li" >/dev/null
   python3 scripts/bench_http_lib.py setup-subject "$B" "${args[@]}"
   "$B" "${args[@]}" token create --role app:bench --models ningbo/port,hangzhou/qianjiang,zhejiang/credit-code \
     --composites hangzhou-credit-code 2>/dev/null > "$dir/app.token"

@@ -99,6 +99,26 @@ fn main() {
             def.to_str().unwrap(),
         ],
     );
+    let shown: serde_json::Value = serde_json::from_str(&run_on(
+        &dir,
+        &["composite", "show", "hangzhou-credit-code", "--json"],
+    ))
+    .unwrap();
+    let sha = shown["pending"]["sha256"].as_str().unwrap().to_string();
+    for reviewer in scorehost_tests::DEFINITION_REVIEWERS {
+        run_on(
+            &dir,
+            &[
+                "composite",
+                "approve",
+                "hangzhou-credit-code",
+                "--sha256",
+                &sha,
+                "--as",
+                reviewer,
+            ],
+        );
+    }
     for model in ["hangzhou/qianjiang", "zhejiang/credit-code"] {
         run_on(
             &dir,

@@ -324,6 +324,41 @@ pub fn approve_cli(f: &Fixture, reference: &str, sha: &str) {
     ));
 }
 
+/// The two persons who approve scenario and composite definitions in
+/// tests: neither is [`TEST_OPERATOR`], who proposes them (a definition's
+/// author never counts toward its quorum).
+pub const DEFINITION_REVIEWERS: [&str; 2] = ["province:Second Reviewer", "province:Third Reviewer"];
+
+/// Approve the definition of `kind` (`scenario` or `composite`) `name`
+/// waiting for approval, with SHA-256 `sha`, through the CLI as the two
+/// [`DEFINITION_REVIEWERS`]: the default quorum. The last approval's
+/// answer: the proposal, and `in_force`.
+pub fn approve_definition(f: &Fixture, kind: &str, name: &str, sha: &str) -> serde_json::Value {
+    let mut last = String::new();
+    for reviewer in DEFINITION_REVIEWERS {
+        last = ok(cli(
+            f,
+            &[
+                kind, "approve", name, "--sha256", sha, "--as", reviewer, "--json",
+            ],
+        ));
+    }
+    serde_json::from_str(&last).expect("an approval's answer")
+}
+
+/// Approve whatever definition of `kind` `name` waits for approval (read
+/// with `KIND show`), as [`approve_definition`] does: for tests that
+/// define through the CLI and read no SHA-256 themselves.
+pub fn approve_pending(f: &Fixture, kind: &str, name: &str) -> serde_json::Value {
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(cli(f, &[kind, "show", name, "--json"]))).expect("JSON");
+    let sha = shown["pending"]["sha256"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no definition of {kind} {name} waits: {shown}"))
+        .to_string();
+    approve_definition(f, kind, name, &sha)
+}
+
 /// Publish, approve and pin a built component as the province, through the
 /// library; returns the pinned version.
 pub async fn pin_as_province(

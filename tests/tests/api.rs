@@ -583,6 +583,7 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("GET", "/v1/scenarios/{name}"),
         ("PUT", "/v1/scenarios/{name}"),
         ("DELETE", "/v1/scenarios/{name}"),
+        ("POST", "/v1/scenarios/{name}/approve"),
         ("POST", "/v1/decisions"),
         (
             "POST",
@@ -604,6 +605,9 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         ("DELETE", "/v1/composites/{name}"),
         ("POST", "/v1/composites/{name}/scores"),
         ("POST", "/v1/reports"),
+        // Issue 23: scenario and composite definitions under four eyes.
+        ("POST", "/v1/composites/{name}/approve"),
+        ("GET", "/v1/proposals"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use scorehost_tests::http::{Server, get, post_json, post_to, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, backends, cli, component, fixture, ok, pin_cli as pin, sha256_file, token,
+    Backend, Fixture, approve_definition, backends, cli, component, fixture, ok, pin_cli as pin,
+    sha256_file, token,
 };
 use serde_json::{Value, json};
 
@@ -395,13 +396,19 @@ async fn a_publisher_imports_only_what_it_furnishes_and_never_overwrites_another
 /// The province defines the scenario `transit-pay` (Qianjiang ≥ 573); a
 /// token of app:transit granted only that scenario.
 fn transit_pay(f: &Fixture, t: &Furnished) -> String {
-    let (status, _) = put(
+    let (status, body) = put(
         &t.s,
         "/v1/scenarios/transit-pay",
         &t.province,
         &json!({"title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573}),
     );
-    assert_eq!(status, 201);
+    assert_eq!(status, 202, "{body}");
+    approve_definition(
+        f,
+        "scenario",
+        "transit-pay",
+        body["sha256"].as_str().unwrap(),
+    );
     let mut args = vec!["token", "create", "--role", "app:transit"];
     args.extend(["--scenarios", "transit-pay"]);
     ok(cli(f, &args)).trim().to_string()

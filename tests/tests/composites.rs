@@ -15,8 +15,8 @@ use scorehost_registry::{Actor, ModelName};
 use scorehost_runtime::sandbox::{Limits, Runtime};
 use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, approve_cli, backends, cli, fixture, log_records, ok, pin_cli, root,
-    token_with, write_file,
+    Backend, Fixture, approve_cli, approve_definition, approve_pending, backends, cli, fixture,
+    log_records, ok, pin_cli, root, token_with, write_file,
 };
 use serde_json::{Value, json};
 
@@ -193,9 +193,25 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
             &good,
         );
         assert_eq!(status, 403);
-        let (status, defined) = put(&s, "/v1/composites/hangzhou-credit-code", &province, &good);
-        assert_eq!(status, 201, "{defined}");
-        assert_eq!(defined["version"], 1);
+        let (status, proposed) = put(&s, "/v1/composites/hangzhou-credit-code", &province, &good);
+        assert_eq!(status, 202, "{proposed}");
+        // Proposed, not in force: only the province and auditors see it.
+        let (status, _) = get(&s, "/v1/composites/hangzhou-credit-code", Some(&app_models));
+        assert_eq!(status, 404);
+        let (status, draft) = get(&s, "/v1/composites/hangzhou-credit-code", Some(&auditor));
+        assert_eq!(
+            (status, &draft["pending"]["sha256"]),
+            (200, &proposed["sha256"]),
+            "{draft}"
+        );
+        let approved = approve_definition(
+            &f,
+            "composite",
+            "hangzhou-credit-code",
+            proposed["sha256"].as_str().unwrap(),
+        );
+        let defined = &approved["in_force"];
+        assert_eq!(defined["version"], 1, "{approved}");
         assert_eq!(
             defined["checked_against"],
             json!(["hangzhou/qianjiang@3.0.0", "zhejiang/credit-code@2.0.0"])
@@ -205,13 +221,25 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
             "inputs": {"n": {"from": "city", "output": "score"}}});
         panic_chain["result"] = json!("guest");
         let (status, body) = put(&s, "/v1/composites/panic-chain", &province, &panic_chain);
-        assert_eq!(status, 201, "{body}");
+        assert_eq!(status, 202, "{body}");
+        approve_definition(
+            &f,
+            "composite",
+            "panic-chain",
+            body["sha256"].as_str().unwrap(),
+        );
         let impact_chain = json!({"steps": [
             {"id": "port", "model": "ningbo/port"},
             {"id": "impact", "model": "test/impact", "inputs": {"sector": {"from": "port", "output": "grade"}}}
         ], "result": "impact"});
         let (status, body) = put(&s, "/v1/composites/impact-chain", &province, &impact_chain);
-        assert_eq!(status, 201, "{body}");
+        assert_eq!(status, 202, "{body}");
+        approve_definition(
+            &f,
+            "composite",
+            "impact-chain",
+            body["sha256"].as_str().unwrap(),
+        );
 
         let bank = token_with(
             &f,
@@ -343,7 +371,13 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
             &province,
             &json!({"title": "credit-code benefits", "model": "composite/hangzhou-credit-code", "grades": ["blue", "green"]}),
         );
-        assert_eq!(status, 201, "{defined}");
+        assert_eq!(status, 202, "{defined}");
+        approve_definition(
+            &f,
+            "scenario",
+            "code-benefit",
+            defined["sha256"].as_str().unwrap(),
+        );
         let metro = token_with(&f, &["--role", "app:bank", "--scenarios", "code-benefit"]);
         let (status, d) = post_json(
             &s,
@@ -560,8 +594,14 @@ fn apps_get_a_composite_score_in_one_call_and_one_linked_record() {
         );
         let redefined = json!({"steps": [{"id": "port", "model": "ningbo/port"}, {"id": "impact", "model": "test/impact"}], "result": "impact"});
         let (status, v2) = put(&s, "/v1/composites/impact-chain", &province, &redefined);
-        assert_eq!(status, 201, "{v2}");
-        assert_eq!(v2["version"], 2);
+        assert_eq!(status, 202, "{v2}");
+        let v2 = approve_definition(
+            &f,
+            "composite",
+            "impact-chain",
+            v2["sha256"].as_str().unwrap(),
+        );
+        assert_eq!(v2["in_force"]["version"], 2, "{v2}");
         let (status, _) = score(&s, &bank, "impact-chain", PORT);
         assert_eq!(status, 200);
 
@@ -704,9 +744,13 @@ fn the_cli_defines_and_evaluates_composites_locally() {
         ],
     ));
     assert!(
-        out.contains("hangzhou-credit-code") && out.contains("v1"),
+        out.contains("hangzhou-credit-code") && out.contains("2 more of 2"),
         "{out}"
     );
+    let approved = approve_pending(&f, "composite", "hangzhou-credit-code");
+    assert_eq!(approved["in_force"]["version"], 1, "{approved}");
+    let out = ok(cli(&f, &["composite", "show", "hangzhou-credit-code"]));
+    assert!(out.contains("v1"), "{out}");
     let out = ok(cli(
         &f,
         &[
@@ -788,6 +832,7 @@ fn the_composite_credit_code_equals_the_one_from_the_imported_city_score() {
             file.to_str().unwrap(),
         ],
     ));
+    approve_pending(&f, "composite", "hangzhou-credit-code");
     rt.block_on(async {
         let runtime = Runtime::new(Limits::default()).unwrap();
         let engine = Arc::new(Engine::open(runtime, &f.data_dir, None).await.unwrap());

@@ -456,7 +456,66 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
             .unwrap(),
         "0 / 2"
     );
+    // A benefit scenario proposed by another person waits in the queue
+    // with its definition and SHA-256; the reviewer confirms the hash and
+    // approves it: one of two.
+    let author = run_on(
+        &demo.demo.data_dir,
+        &[
+            "token",
+            "create",
+            "--role",
+            "province",
+            "--person",
+            "Console Author Chen",
+        ],
+    );
+    let (status, proposed) = scorehost_tests::http::put_json(
+        &demo.demo.server,
+        "/v1/scenarios/console-trial",
+        author.trim(),
+        &serde_json::json!({"title": "console trial", "model": "hangzhou/qianjiang", "min_score": 600}),
+    );
+    assert_eq!(status, 202, "{proposed}");
+    let def_sha = proposed["sha256"].as_str().unwrap().to_string();
+    b.go("/console/review").await;
+    assert_eq!(
+        b.find("[data-test=definition-name]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "console-trial"
+    );
+    assert_eq!(
+        b.find("[data-test=definition-approvals]")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "0 / 2"
+    );
     b.shoot("review-queue").await;
+    b.find("#definitions input[name=sha256]")
+        .await
+        .send_keys(&def_sha)
+        .await
+        .unwrap();
+    b.find("[data-test=approve-definition]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("[data-test=definition-approvals]", "1 / 2", 10)
+        .await;
+    assert!(
+        b.find("[data-test=definition-approvers]")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Demo Reviewer Zhang")
+    );
     b.find("a[href='/console/review/fenghua/tourism/3.0.0']")
         .await
         .click()

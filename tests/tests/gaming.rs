@@ -16,7 +16,8 @@
 
 use scorehost_tests::http::{Server, get, post_json, post_to, put_json};
 use scorehost_tests::{
-    Fixture, backends, cli, fixture, ningbo_records, ok, pin_cli, run_sql, token,
+    Fixture, approve_definition, backends, cli, fixture, ningbo_records, ok, pin_cli, run_sql,
+    token,
 };
 use serde_json::{Value, json};
 
@@ -67,7 +68,8 @@ fn setup(f: &Fixture, subjects: &[&str], apps: &[&str]) -> (Server, String, Stri
         &province,
         &json!({"title": "port fast lane", "model": "ningbo/port", "min_score": 800}),
     );
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(status, 202, "{body}");
+    approve_definition(f, "scenario", LANE, body["sha256"].as_str().unwrap());
     let mut tokens = Vec::new();
     for app in apps {
         let out = ok(cli(

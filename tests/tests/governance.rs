@@ -12,14 +12,16 @@
 //!   unregistered-key signatures are refused with nothing stored;
 //!   `plugin verify` checks a module offline;
 //! - a revoked key blocks new approvals of what it signed and flags the
-//!   versions in force it signed, which stay pinned.
+//!   versions in force it signed, which stay pinned;
+//! - benefit scenarios and composites come into force by the same quorum:
+//!   proposed by one person, approved by others, never by their author.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scorehost_tests::http::{Server, get, post_json};
 use scorehost_tests::{
-    Fixture, backends, cli, component, fixture, ok, sha256_file, token_with, write_file,
+    Fixture, backends, cli, component, fixture, ok, pin_cli, sha256_file, token_with, write_file,
 };
 use serde_json::{Value, json};
 
@@ -433,6 +435,21 @@ fn one_person_cannot_bring_a_model_into_force_and_only_well_signed_modules_are_t
         approve(&s, &alice, q2, &q2_sha);
         approve(&s, &bob, q2, &q2_sha);
         assert_eq!(pin(&s, &bob, q2, &q2_sha).0, 200);
+        // Everyone reads who approved; only the province and auditors read
+        // through which token.
+        let (_, seen) = version(&s, &hangzhou, q2);
+        let approvals = seen["review"]["approvals"].as_array().unwrap();
+        assert_eq!(approvals.len(), 2, "{seen}");
+        assert!(approvals.iter().all(|a| a.get("token").is_none()), "{seen}");
+        let (_, seen) = version(&s, &alice, q2);
+        assert!(
+            seen["review"]["approvals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["token"].is_string()),
+            "{seen}"
+        );
 
         // Qianjiang 3.0.0: every bad upload is refused with nothing stored.
         let q3 = "hangzhou/qianjiang@3.0.0";
@@ -550,8 +567,33 @@ fn one_person_cannot_bring_a_model_into_force_and_only_well_signed_modules_are_t
         let (_, body) = approve(&s, &alice, q3, &q3_sha);
         assert_eq!(body["review"]["needed"], 1, "{body}");
 
-        // --- A revoked key ----------------------------------------------
+        // --- Attacks on the keys: only the province adds or revokes ------
+        // An app, an auditor and the namespace's own publisher each try to
+        // revoke its key and to register one of their own: 403 each time,
+        // no key changed, nothing written to the log.
         let fp = fingerprint(&k1);
+        let bank = token_with(
+            &f,
+            &["--role", "app:bank", "--models", "hangzhou/qianjiang"],
+        );
+        let auditor = token_with(&f, &["--role", "auditor"]);
+        let keys_of = || get(&s, "/v1/namespaces/hangzhou/keys", Some(&alice)).1;
+        let keys_before = keys_of();
+        let records = scorehost_tests::log_records(&f);
+        for attacker in [&bank, &auditor, &hangzhou, &ningbo] {
+            let (status, body) = post_json(
+                &s,
+                "/v1/namespaces/hangzhou/keys/revoke",
+                Some(attacker),
+                &json!({ "fingerprint": fp, "reason": "mine now" }),
+            );
+            assert_eq!(status, 403, "{body}");
+            assert_eq!(add(attacker, "hangzhou", &k2).0, 403);
+        }
+        assert_eq!(keys_of(), keys_before, "no key added or revoked");
+        assert_eq!(scorehost_tests::log_records(&f), records, "nothing logged");
+
+        // --- A revoked key ----------------------------------------------
         let out = ok(cli(
             &f,
             &[
@@ -599,5 +641,185 @@ fn one_person_cannot_bring_a_model_into_force_and_only_well_signed_modules_are_t
         assert!(scorehost_tests::log_records(&f) > records_before);
         s.stop();
         let _ = std::fs::remove_dir_all(&keys_dir);
+    }
+}
+
+/// `PUT` `body` to `path` as `token`.
+fn put(s: &Server, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    scorehost_tests::http::put_json(s, path, token, body)
+}
+
+/// Benefit scenarios and composites are governed as versions are: one
+/// person proposes, and the definition is in force only once the quorum
+/// of other persons approved its exact text. The author never counts;
+/// one person's two tokens count once; a reviewer approves only the text
+/// they read (by its SHA-256); apps see no draft, and no role but the
+/// province's proposes or approves.
+#[test]
+fn scenarios_and_composites_come_into_force_by_the_same_quorum() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in backends() {
+        let f = rt.block_on(fixture(backend, "governance-definitions"));
+        pin_cli(
+            &f,
+            "hangzhou-qianjiang-v2",
+            "hangzhou/qianjiang@2.0.0",
+            "publisher:hangzhou",
+        );
+        let alice = province(&f, "Alice Wang");
+        let bob = province(&f, "Bob Li");
+        let bob_again = province(&f, "bob  li");
+        let carol = province(&f, "Carol Xu");
+        let app = token_with(
+            &f,
+            &["--role", "app:transit", "--models", "hangzhou/qianjiang"],
+        );
+        let auditor = token_with(&f, &["--role", "auditor"]);
+        let publisher = token_with(&f, &["--role", "publisher:hangzhou"]);
+        let mut s = Server::start(&f);
+        let path = "/v1/scenarios/transit";
+        let rule = json!({ "title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 573 });
+
+        // Only the province proposes.
+        for other in [&app, &auditor, &publisher] {
+            assert_eq!(put(&s, other, path, &rule).0, 403);
+        }
+        let (status, proposed) = put(&s, &alice, path, &rule);
+        assert_eq!(status, 202, "{proposed}");
+        assert_eq!(
+            (
+                &proposed["status"],
+                &proposed["person"],
+                &proposed["review"]["needed"]
+            ),
+            (&json!("pending"), &json!("Alice Wang"), &json!(2)),
+            "{proposed}"
+        );
+        let sha = proposed["sha256"].as_str().unwrap().to_string();
+        // Proposing the same text again changes nothing.
+        assert_eq!(put(&s, &alice, path, &rule).1["id"], proposed["id"]);
+
+        // A draft is no policy: apps do not see it, the province and
+        // auditors do.
+        assert_eq!(get(&s, path, Some(&app)).0, 404);
+        assert_eq!(get(&s, "/v1/proposals", Some(&app)).0, 403);
+        let (status, queue) = get(&s, "/v1/proposals", Some(&auditor));
+        assert_eq!(
+            (status, queue[0]["sha256"].as_str()),
+            (200, Some(sha.as_str()))
+        );
+
+        let approve = |token: &str, sha: &str| {
+            post_json(
+                &s,
+                &format!("{path}/approve"),
+                Some(token),
+                &json!({ "sha256": sha }),
+            )
+        };
+        let records = scorehost_tests::log_records(&f);
+        // Nobody but a province person approves; the author never counts;
+        // other text than what waits is refused. None of it is recorded.
+        for other in [&app, &auditor, &publisher] {
+            assert_eq!(approve(other, &sha).0, 403);
+        }
+        let (status, body) = approve(&alice, &sha);
+        assert_eq!(status, 403, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("never counts")
+        );
+        let (status, body) = approve(&bob, &"ab".repeat(32));
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(
+            scorehost_tests::log_records(&f),
+            records,
+            "nothing recorded"
+        );
+
+        // One reviewer: not in force. The same person through a second
+        // token: still one.
+        let (status, body) = approve(&bob, &sha);
+        assert_eq!(
+            (status, &body["review"]["needed"]),
+            (200, &json!(1)),
+            "{body}"
+        );
+        assert!(body["in_force"].is_null(), "{body}");
+        let (status, body) = approve(&bob_again, &sha);
+        assert_eq!(
+            (status, &body["review"]["needed"]),
+            (200, &json!(1)),
+            "{body}"
+        );
+        assert_eq!(get(&s, path, Some(&app)).0, 404, "one person cannot");
+        // A second, distinct person: in force.
+        let (status, body) = approve(&carol, &sha);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["in_force"]["rule"],
+            json!({ "min_score": 573.0 }),
+            "{body}"
+        );
+        let (status, shown) = get(&s, path, Some(&app));
+        assert_eq!(status, 200, "{shown}");
+        assert!(shown.get("pending").is_none(), "{shown}");
+        assert_eq!(
+            scorehost_tests::log_records(&f),
+            records + 3,
+            "two approvals (the second token's counted once, unrecorded) and the definition in force"
+        );
+
+        // A new text replaces the one waiting: approvals named the old
+        // text and do not carry over.
+        let stricter = json!({ "title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 600 });
+        let (_, first) = put(&s, &alice, path, &stricter);
+        approve(&bob, first["sha256"].as_str().unwrap());
+        let strictest = json!({ "title": "transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 650 });
+        let (_, second) = put(&s, &alice, path, &strictest);
+        assert_eq!(second["review"]["needed"], 2, "{second}");
+        assert_eq!(approve(&carol, first["sha256"].as_str().unwrap()).0, 409);
+        // Retiring (one reviewer's act) withdraws what waits.
+        assert_eq!(
+            scorehost_tests::http::call(
+                "DELETE",
+                &format!("{}{path}", s.url),
+                Some(&bob),
+                None,
+                None
+            )
+            .0,
+            200
+        );
+        assert_eq!(get(&s, "/v1/proposals", Some(&auditor)).1, json!([]));
+        assert_eq!(approve(&carol, second["sha256"].as_str().unwrap()).0, 404);
+
+        // A composite: the same rule.
+        let graph = json!({ "title": "city", "steps": [{ "id": "city", "model": "hangzhou/qianjiang" }], "result": "city" });
+        let (status, c) = put(&s, &alice, "/v1/composites/city", &graph);
+        assert_eq!(status, 202, "{c}");
+        let csha = c["sha256"].as_str().unwrap();
+        let capprove = |token: &str| {
+            post_json(
+                &s,
+                "/v1/composites/city/approve",
+                Some(token),
+                &json!({ "sha256": csha }),
+            )
+        };
+        assert_eq!(capprove(&alice).0, 403, "its author never counts");
+        assert_eq!(capprove(&app).0, 403);
+        assert!(capprove(&bob).1["in_force"].is_null());
+        assert_eq!(get(&s, "/v1/composites/city", Some(&app)).0, 404);
+        let (status, body) = capprove(&carol);
+        assert_eq!(
+            (status, &body["in_force"]["version"]),
+            (200, &json!(1)),
+            "{body}"
+        );
+        assert_eq!(get(&s, "/v1/composites/city", Some(&app)).0, 200);
+        s.stop();
     }
 }

@@ -14,8 +14,9 @@
 
 use scorehost_tests::http::{Server, call, get, post_json, put_json as put};
 use scorehost_tests::{
-    Backend, Fixture, approve_cli, backends, cli, component, fixture, log_records, ok, pin_cli,
-    sha256_file, token_with, write_file,
+    Backend, DEFINITION_REVIEWERS, Fixture, approve_cli, approve_definition, approve_pending,
+    backends, cli, component, fixture, log_records, ok, pin_cli, sha256_file, token_with,
+    write_file,
 };
 use serde_json::{Value, json};
 
@@ -155,8 +156,9 @@ fn decide(s: &Server, token: &str, scenario: &str, subject: &str) -> (u16, Value
     )
 }
 
-/// The three scenarios of the issue, defined over HTTP by the province.
-fn define_all(s: &Server, province: &str) {
+/// The three scenarios of the issue, proposed over HTTP by the province
+/// and approved by two other persons.
+fn define_all(f: &Fixture, s: &Server, province: &str) {
     for (name, body) in [
         (
             TRANSIT,
@@ -176,9 +178,14 @@ fn define_all(s: &Server, province: &str) {
         ),
     ] {
         let (status, body) = put(s, &format!("/v1/scenarios/{name}"), province, &body);
-        assert_eq!(status, 201, "{body}");
-        assert_eq!(body["name"], name);
-        assert!(body["replaced"] == false, "{body}");
+        assert_eq!(status, 202, "{body}");
+        assert_eq!(
+            (&body["name"], &body["status"]),
+            (&json!(name), &json!("pending"))
+        );
+        assert!(body["replaces"] == false, "{body}");
+        let approved = approve_definition(f, "scenario", name, body["sha256"].as_str().unwrap());
+        assert_eq!(approved["in_force"]["name"], name, "{approved}");
     }
 }
 
@@ -191,7 +198,7 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         let province = token_with(&f, &["--role", "province", "--person", "Test Operator"]);
         let auditor = token_with(&f, &["--role", "auditor"]);
         let s = Server::start(&f);
-        define_all(&s, &province);
+        define_all(&f, &s, &province);
         let (status, list) = get(&s, "/v1/scenarios", Some(&auditor));
         assert_eq!(status, 200);
         let names: Vec<&str> = list
@@ -458,10 +465,14 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
             &json!({ "title": "Hangzhou transit credit-pay", "model": "hangzhou/qianjiang", "min_score": 572.99 }),
         );
         assert_eq!(
-            (status, body["replaced"].as_bool()),
-            (200, Some(true)),
+            (status, body["replaces"].as_bool()),
+            (202, Some(true)),
             "{body}"
         );
+        // Waiting for approval, it decides nothing yet: still retired.
+        let (status, _) = decide(&s, &transit, TRANSIT, PEOPLE[0].0);
+        assert_eq!(status, 410);
+        approve_definition(&f, "scenario", TRANSIT, body["sha256"].as_str().unwrap());
         let (status, d) = decide(&s, &transit, TRANSIT, PEOPLE[0].0);
         assert_eq!((status, d["eligible"].as_bool()), (200, Some(true)), "{d}");
         assert_eq!(
@@ -598,10 +609,28 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario is named"));
         // The good one is stored, in the log in the same transaction.
         let (status, body) = put(&s, &format!("/v1/scenarios/{TRANSIT}"), &province, &good);
-        assert_eq!(status, 201, "{body}");
+        assert_eq!(status, 202, "{body}");
         assert_eq!(body["checked_against"], "hangzhou/qianjiang@2.0.0");
-        assert_eq!(body["title"], TRANSIT, "the title defaults to the name");
+        assert_eq!(
+            body["definition"]["title"], TRANSIT,
+            "the title defaults to the name"
+        );
         assert_eq!(log_records(&f), before + 1);
+        // Proposed, it is not in force: an app reads nothing of it, and no
+        // token may be granted it yet.
+        let (status, _) = get(&s, &format!("/v1/scenarios/{TRANSIT}"), Some(&app));
+        assert_eq!(status, 404);
+        let out = cli(
+            &f,
+            &["token", "create", "--role", "app:x", "--scenarios", TRANSIT],
+        );
+        assert!(!out.status.success());
+        approve_definition(&f, "scenario", TRANSIT, body["sha256"].as_str().unwrap());
+        assert_eq!(
+            log_records(&f),
+            before + 4,
+            "proposal, two approvals, in force"
+        );
         let out = cli(
             &f,
             &[
@@ -638,6 +667,34 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
     ));
     assert!(defined.contains("score ≥ 573.00"), "{defined}");
     assert!(defined.contains("hangzhou/qianjiang@2.0.0"), "{defined}");
+    assert!(defined.contains("2 more of 2"), "{defined}");
+    let shown: Value =
+        serde_json::from_str(&ok(cli(&f, &["scenario", "show", TRANSIT, "--json"]))).unwrap();
+    let sha = shown["pending"]["sha256"].as_str().unwrap().to_string();
+    // Its author never counts: the operator who proposed it cannot approve
+    // it; nor can anyone approve other text than what waits.
+    let out = cli(&f, &["scenario", "approve", TRANSIT, "--sha256", &sha]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never counts"));
+    let out = cli(
+        &f,
+        &[
+            "scenario",
+            "approve",
+            TRANSIT,
+            "--sha256",
+            &"0".repeat(64),
+            "--as",
+            DEFINITION_REVIEWERS[0],
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&sha));
+    assert!(
+        !ok(cli(&f, &["scenario", "list"])).contains(TRANSIT),
+        "not yet in force"
+    );
+    approve_pending(&f, "scenario", TRANSIT);
     let out = cli(
         &f,
         &[
@@ -789,6 +846,37 @@ fn the_cli_defines_lists_and_decides_locally_and_through_the_service() {
             "700",
         ],
     ));
+    // Approved through the service by one reviewer and locally by another.
+    let shown: Value = serde_json::from_str(&ok(remote(
+        &province,
+        &["scenario", "show", RENTAL, "--json"],
+    )))
+    .unwrap();
+    let sha = shown["pending"]["sha256"].as_str().unwrap().to_string();
+    let hidden: Value =
+        serde_json::from_str(&ok(remote(&transit, &["scenario", "list", "--json"]))).unwrap();
+    assert!(
+        !hidden.to_string().contains(RENTAL),
+        "an app never sees a draft"
+    );
+    let second = token_with(&f, &["--role", "province", "--person", "Second Reviewer"]);
+    let first = ok(remote(
+        &second,
+        &["scenario", "approve", RENTAL, "--sha256", &sha],
+    ));
+    assert!(first.contains("1 more of 2"), "{first}");
+    ok(cli(
+        &f,
+        &[
+            "scenario",
+            "approve",
+            RENTAL,
+            "--sha256",
+            &sha,
+            "--as",
+            DEFINITION_REVIEWERS[1],
+        ],
+    ));
     let list = ok(remote(&transit, &["scenario", "list"]));
     assert!(
         list.contains(RENTAL) && list.contains("score ≥ 700.00"),
@@ -863,6 +951,7 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
             "AA",
         ],
     ));
+    approve_pending(&f, "scenario", name);
     let app = granted_both(&f, "app:probe", name, "test/impact");
     let s = Server::start(&f);
     let (status, d) = decide(&s, &app, name, "E1");
@@ -900,7 +989,8 @@ fn a_rule_that_no_longer_fits_the_pinned_version_is_a_conflict() {
         &province,
         &json!({ "model": "test/impact", "grades": ["A"] }),
     );
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 202, "{body}");
+    approve_definition(&f, "scenario", name, body["sha256"].as_str().unwrap());
     let (status, d) = decide(&s, &app, name, "E1");
     assert_eq!((status, d["grade"].as_str()), (200, Some("A")), "{d}");
     assert_eq!(d["eligible"], true);
@@ -923,8 +1013,18 @@ fn above_is_strict_and_at_least_is_not() {
         &province,
         &json!({ "title": "above 573", "model": "hangzhou/qianjiang", "above_score": 573 }),
     );
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["rule"], json!({ "above_score": 573.0 }), "{body}");
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(
+        body["definition"]["rule"],
+        json!({ "above_score": 573.0 }),
+        "{body}"
+    );
+    approve_definition(
+        &f,
+        "scenario",
+        "above-573",
+        body["sha256"].as_str().unwrap(),
+    );
     ok(cli(
         &f,
         &[
@@ -939,6 +1039,7 @@ fn above_is_strict_and_at_least_is_not() {
             "above 572.99",
         ],
     ));
+    approve_pending(&f, "scenario", "above-572-99");
     let listed = ok(cli(&f, &["scenario", "show", "above-572-99"]));
     assert!(listed.contains("score > 572.99"), "{listed}");
     let app = token_with(
