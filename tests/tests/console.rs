@@ -426,8 +426,14 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         .unwrap();
     assert!(!b.has("form[action='/console/sign-out']").await);
 
-    // The reviewer.
+    // The reviewer; the page header names the person the token was issued
+    // to, as the records of their actions do.
     b.sign_in(&demo.province).await;
+    let identity = b.find(".identity").await.text().await.unwrap();
+    assert!(
+        identity.contains("Demo Reviewer Zhang"),
+        "the header names the person: {identity}"
+    );
     // The overview: the demo's baseline evaluations, drawn per model per day.
     let total: u64 = b
         .find("[data-test=total]")
@@ -574,6 +580,28 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
         Some(&demo.province),
         None,
         None,
+    );
+    // Nor does a key registered without it.
+    assert_eq!(
+        post_without_csrf(
+            &base,
+            "/console/keys/fenghua/add",
+            &cookie,
+            "public_key=ssh-ed25519+AAAAC3NzaC1lZDI1NTE5AAAAINfjqHtBw6WEOkZhfuEnpIJikzz6r1esIQuOaTdgubZ1"
+        ),
+        403
+    );
+    let (_, keys) = call(
+        "GET",
+        &format!("{base}/v1/namespaces/fenghua/keys"),
+        Some(&demo.province),
+        None,
+        None,
+    );
+    assert_eq!(
+        keys,
+        json!([]),
+        "the forged key registration changed nothing"
     );
     assert_eq!(
         version["status"], "submitted",
@@ -773,7 +801,12 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     b.find("[data-test=answer]").await.click().await.unwrap();
     b.wait_text("[data-test=dispute-state]", "closed", 10).await;
     b.shoot("dispute-answered").await;
-    for path in ["/console/review", "/console/audit", "/console/audit/log"] {
+    for path in [
+        "/console/review",
+        "/console/keys",
+        "/console/audit",
+        "/console/audit/log",
+    ] {
         b.go(path).await;
         assert!(
             b.html().await.contains("403"),
@@ -881,8 +914,59 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     }
     pool.close().await;
 
+    // Signing keys: the reviewer registers a developer's key for a
+    // namespace, sees it live, and revokes it with a reason.
+    b.go("/console/keys").await;
+    b.find("#key-ningbo")
+        .await
+        .send_keys("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINfjqHtBw6WEOkZhfuEnpIJikzz6r1esIQuOaTdgubZ1 console test key")
+        .await
+        .unwrap();
+    b.find("#label-ningbo")
+        .await
+        .send_keys("Ningbo port developers")
+        .await
+        .unwrap();
+    b.find("#ns-ningbo [data-test=add-key]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // The fingerprint `ssh-keygen -l` prints for that key.
+    b.wait_text(
+        "#ns-ningbo [data-test=fingerprint]",
+        "SHA256:XofiR/D6Zj/+FcJZw/kkTg2z0pMpmPW0hf94YXWK0uE",
+        10,
+    )
+    .await;
+    b.shoot("signing-keys").await;
+    b.find("#revoke-ningbo-1")
+        .await
+        .send_keys("laptop lost")
+        .await
+        .unwrap();
+    b.find("#ns-ningbo [data-test=revoke-key]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("#ns-ningbo [data-test=key-status]", "已撤销", 10)
+        .await;
+    let (_, keys) = call(
+        "GET",
+        &format!("{base_url}/v1/namespaces/ningbo/keys"),
+        Some(&demo.auditor),
+        None,
+        None,
+    );
+    assert_eq!(keys[0]["revoked_reason"], "laptop lost", "{keys}");
+
     // The auditor.
     b.sign_in(&demo.auditor).await;
+    assert!(
+        !b.has("a[href='/console/keys']").await,
+        "an auditor sees no signing-keys link"
+    );
     assert!(
         !b.has("a[href='/console/review']").await,
         "an auditor sees no review link"
@@ -1074,6 +1158,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     for path in [
         "/console/review",
         "/console/review/fenghua/tourism/3.0.0",
+        "/console/keys",
         "/console/audit",
         "/console/audit/log",
         &evaluation_path,

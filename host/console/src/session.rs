@@ -50,6 +50,9 @@ pub struct Session {
     pub role: String,
     /// Its label.
     pub label: String,
+    /// The person the token was issued to (empty if it names nobody): the
+    /// page header says who is acting, as the records of their actions do.
+    pub person: String,
     /// This session's CSRF token, in every form.
     pub csrf: String,
     /// When it was made.
@@ -82,7 +85,14 @@ pub struct Sessions {
 impl Sessions {
     /// Start a session; returns its id (the cookie's value). Costs one
     /// random draw and, when the table is full, one pass over it.
-    pub fn start(&self, secret: String, token_id: String, role: String, label: String) -> String {
+    pub fn start(
+        &self,
+        secret: String,
+        token_id: String,
+        role: String,
+        label: String,
+        person: String,
+    ) -> String {
         let id = random_hex(32);
         let now = Instant::now();
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
@@ -112,6 +122,7 @@ impl Sessions {
                 token_id,
                 role,
                 label,
+                person,
                 csrf: random_hex(32),
                 created: now,
             },
@@ -199,12 +210,30 @@ mod tests {
     #[test]
     fn a_token_holds_at_most_its_share_of_sessions() {
         let s = Sessions::default();
-        let first = s.start("x".into(), "tok_a".into(), "auditor".into(), String::new());
+        let first = s.start(
+            "x".into(),
+            "tok_a".into(),
+            "auditor".into(),
+            String::new(),
+            String::new(),
+        );
         for _ in 0..MAX_SESSIONS_PER_TOKEN {
-            s.start("x".into(), "tok_a".into(), "auditor".into(), String::new());
+            s.start(
+                "x".into(),
+                "tok_a".into(),
+                "auditor".into(),
+                String::new(),
+                String::new(),
+            );
         }
         assert!(s.get(&first).is_none(), "the oldest session was ended");
-        let other = s.start("y".into(), "tok_b".into(), "province".into(), String::new());
+        let other = s.start(
+            "y".into(),
+            "tok_b".into(),
+            "province".into(),
+            String::new(),
+            String::new(),
+        );
         assert_eq!(s.len(), MAX_SESSIONS_PER_TOKEN + 1);
         s.end_token("tok_a");
         assert_eq!(s.len(), 1);
@@ -214,7 +243,13 @@ mod tests {
     #[test]
     fn csrf_must_match_exactly() {
         let s = Sessions::default();
-        let id = s.start("x".into(), "tok_a".into(), "auditor".into(), String::new());
+        let id = s.start(
+            "x".into(),
+            "tok_a".into(),
+            "auditor".into(),
+            String::new(),
+            String::new(),
+        );
         let session = s.get(&id).unwrap();
         assert!(session.csrf_matches(&session.csrf.clone()));
         assert!(!session.csrf_matches(""));

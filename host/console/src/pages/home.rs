@@ -265,6 +265,7 @@ pub async fn sign_in(
         text("token"),
         text("role"),
         text("label"),
+        text("person"),
     );
     tracing::info!(token = %text("token"), role = %text("role"), "console: signed in");
     let mut r = Redirect::to("/console/").into_response();

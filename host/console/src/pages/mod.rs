@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod disputes;
 pub mod home;
+pub mod keys;
 pub mod publish;
 pub mod review;
 
@@ -66,6 +67,11 @@ impl Frame {
                     label: t.t("nav_review"),
                     current: path.starts_with("/console/review"),
                 });
+                nav.push(Nav {
+                    href: "/console/keys",
+                    label: t.t("nav_keys"),
+                    current: path.starts_with("/console/keys"),
+                });
             }
             if s.session.role.starts_with("publisher:") {
                 nav.push(Nav {
@@ -111,7 +117,10 @@ impl Frame {
             nav,
             signed_in: signed.is_some(),
             who: signed
-                .map(|s| format!("{} · {}", s.session.role, s.session.token_id))
+                .map(|s| match s.session.person.as_str() {
+                    "" => format!("{} · {}", s.session.role, s.session.token_id),
+                    person => format!("{} · {person} · {}", s.session.role, s.session.token_id),
+                })
                 .unwrap_or_default(),
             csrf: signed.map(|s| s.session.csrf.clone()).unwrap_or_default(),
             lang_href: format!("/console/lang/{}?back={back}", lang.other().code()),
