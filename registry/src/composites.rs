@@ -484,9 +484,9 @@ pub(crate) async fn check_grantable(
         }
         match latest(conn, name).await? {
             None => {
-                return Err(Error::BadRequest(format!(
-                    "no composite is named '{name}': define it first (scorehost composite define)"
-                )));
+                return Err(Error::BadRequest(
+                    proposals::not_in_force(conn, Kind::Composite, name).await?,
+                ));
             }
             Some(c) if c.retired_at.is_some() => {
                 return Err(Error::BadRequest(format!(

@@ -73,7 +73,7 @@ pub use governance::{Approval, Review};
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::search::{
     DayCount, EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, FailureCount,
-    INDEX_CHUNK, MAX_RESULTS, ModelTime, StatsScope,
+    INDEX_CHUNK, MAX_RESULTS, ModelTime, StatsScope, lower_thread_priority,
 };
 pub use log::{LogAppender, LogEntry, NewRecord, StoredCheckpoint, StoredInput, record_id};
 pub use refs::{ModelName, VersionRef};

@@ -448,9 +448,9 @@ pub(crate) async fn check_grantable(
     for name in names {
         match find(conn, name).await? {
             None => {
-                return Err(Error::BadRequest(format!(
-                    "no scenario is named '{name}': define it first (scorehost scenario define)"
-                )));
+                return Err(Error::BadRequest(
+                    proposals::not_in_force(conn, Kind::Scenario, name).await?,
+                ));
             }
             Some(Scenario {
                 retired_at: Some(at),

@@ -625,6 +625,12 @@ fn bad_scenario_definitions_are_refused_and_store_nothing() {
             &["token", "create", "--role", "app:x", "--scenarios", TRANSIT],
         );
         assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("is waiting for approval (2 more of 2 needed)"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         approve_definition(&f, "scenario", TRANSIT, body["sha256"].as_str().unwrap());
         assert_eq!(
             log_records(&f),

@@ -84,13 +84,7 @@ pub(crate) fn publish(
 
 /// One line on where a version's review stands.
 fn review_line(v: &VersionRecord) -> String {
-    let who = v
-        .review
-        .approvals
-        .iter()
-        .map(|a| a.person.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let who = scorehost_registry::governance::persons(&v.review.approvals);
     let who = if who.is_empty() {
         "nobody yet".to_string()
     } else {

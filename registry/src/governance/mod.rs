@@ -67,6 +67,16 @@ pub struct Review {
     pub needed: u32,
 }
 
+/// The persons who approved, in order, comma-separated ("Zhang Wei, Li
+/// Na"): what records and pages name.
+pub fn persons(approvals: &[Approval]) -> String {
+    approvals
+        .iter()
+        .map(|a| a.person.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The quorum in force, within a transaction or on a connection. One query.
 pub(crate) async fn quorum_in(conn: &mut AnyConnection) -> Result<u32, Error> {
     let row = sqlx::query("SELECT value FROM governance WHERE key = 'approval_quorum'")

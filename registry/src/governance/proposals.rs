@@ -178,6 +178,24 @@ pub(crate) async fn pending(
     }
 }
 
+/// Why `kind` `name` cannot be granted when nothing of that name is in
+/// force: it waits for approval (and how many more), or it was never
+/// defined. For [`Error::BadRequest`] messages.
+pub(crate) async fn not_in_force(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    name: &str,
+) -> Result<String, Error> {
+    let what = kind.as_str();
+    Ok(match pending(conn, kind, name).await? {
+        Some(p) => format!(
+            "{what} '{name}' is waiting for approval ({} more of {} needed): it can be granted once in force",
+            p.review.needed, p.review.quorum
+        ),
+        None => format!("no {what} is named '{name}': define it first (scorehost {what} define)"),
+    })
+}
+
 /// Every proposal of `kind` waiting for approvals, oldest first.
 pub(crate) async fn all_pending(
     conn: &mut AnyConnection,
@@ -377,13 +395,7 @@ pub(crate) fn in_force_fields(
     p: &Proposal,
     fields: &mut serde_json::Map<String, serde_json::Value>,
 ) {
-    let approvers = p
-        .review
-        .approvals
-        .iter()
-        .map(|a| a.person.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let approvers = super::persons(&p.review.approvals);
     fields.insert("proposal".into(), p.id.into());
     fields.insert("sha256".into(), p.sha256.clone().into());
     fields.insert(

@@ -254,7 +254,7 @@ impl Registry {
             std::thread::Builder::new()
                 .name("scorehost-index".into())
                 .spawn(move || {
-                    lower_priority();
+                    lower_thread_priority(INDEX_NICE);
                     let _ = done.send(index_sqlite(&path, &turn, max));
                 })
                 .map_err(|e| Error::Storage(format!("cannot start the search indexer: {e}")))?;
@@ -731,13 +731,17 @@ fn index_rows_sqlite(
 /// The niceness of the search indexer's thread: 10, as batch runs score.
 const INDEX_NICE: i32 = 10;
 
-/// Lower the calling thread's CPU priority to [`INDEX_NICE`] (Linux sets
-/// niceness per thread; elsewhere this does nothing).
-fn lower_priority() {
+/// Lower the calling thread's CPU priority to `nice` (Linux sets niceness
+/// per thread; elsewhere this does nothing): background work — the search
+/// indexer here, the engine's batch workers — yields a core to requests.
+/// One system call.
+pub fn lower_thread_priority(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority with PRIO_PROCESS and who = 0 only changes the
     // calling thread's niceness; a failure leaves it as it was.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, INDEX_NICE);
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }

@@ -611,11 +611,7 @@ impl Registry {
         )
         .await?;
         if approvals.len() as u32 >= quorum {
-            let persons = approvals
-                .iter()
-                .map(|a| a.person.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let persons = governance::persons(&approvals);
             sqlx::query(
                 "UPDATE plugin_versions SET status = 'approved', approved_by = $1, approved_at = $2 \
                  WHERE namespace = $3 AND name = $4 AND version = $5",

@@ -36,7 +36,7 @@ impl Pool {
             std::thread::Builder::new()
                 .name("scorehost-batch-eval".into())
                 .spawn(move || {
-                    lower_priority();
+                    scorehost_registry::lower_thread_priority(BATCH_NICE);
                     loop {
                         let job = rx.lock().expect("batch jobs").recv();
                         match job {
@@ -67,16 +67,5 @@ impl Pool {
             .map_err(|_| Error::Internal("the batch's threads stopped".into()))?;
         rx.await
             .map_err(|_| Error::Internal("a batch thread failed".into()))
-    }
-}
-
-/// Lower the calling thread's CPU priority to [`BATCH_NICE`] (Linux sets
-/// niceness per thread; elsewhere this does nothing).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with PRIO_PROCESS and who = 0 only changes the
-    // calling thread's niceness; a failure leaves it as it was.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, BATCH_NICE);
     }
 }
