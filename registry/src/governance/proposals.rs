@@ -37,11 +37,6 @@ impl Kind {
             Kind::Composite => "composite",
         }
     }
-
-    /// The CLI command a reviewer runs, for messages.
-    fn command(self) -> &'static str {
-        self.as_str()
-    }
 }
 
 /// A definition waiting for approvals, or one that was.
@@ -91,41 +86,13 @@ impl Proposal {
     }
 }
 
-/// The canonical text of a definition (compact JSON, every object's keys
-/// sorted) and its SHA-256: equal definitions have equal digests, whatever
-/// order their keys came in.
+/// The canonical text of a definition and its SHA-256: compact JSON with
+/// every object's keys sorted, which is how `serde_json` writes a `Value`
+/// (its map is ordered unless the `preserve_order` feature is on, and no
+/// crate here turns it on: the unit test below fails if one does). Equal
+/// definitions have equal digests, whatever order their keys came in.
 pub(crate) fn digest(definition: &serde_json::Value) -> (String, String) {
-    fn write(v: &serde_json::Value, out: &mut String) {
-        match v {
-            serde_json::Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::Value::from(k.as_str()).to_string());
-                    out.push(':');
-                    write(&map[k], out);
-                }
-                out.push('}');
-            }
-            serde_json::Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            scalar => out.push_str(&scalar.to_string()),
-        }
-    }
-    let mut text = String::new();
-    write(definition, &mut text);
+    let text = definition.to_string();
     let sha = sha256_hex(text.as_bytes());
     (text, sha)
 }
@@ -133,7 +100,14 @@ pub(crate) fn digest(definition: &serde_json::Value) -> (String, String) {
 const COLUMNS: &str =
     "id, kind, name, sha256, definition, proposed_by, person, proposed_at, status";
 
-async fn from_row(conn: &mut AnyConnection, kind: Kind, row: &AnyRow) -> Result<Proposal, Error> {
+/// A stored proposal, with its review under `quorum`. One query (its
+/// approvals).
+async fn from_row(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    row: &AnyRow,
+    quorum: u32,
+) -> Result<Proposal, Error> {
     let definition: String = row.try_get("definition")?;
     let mut p = Proposal {
         kind: kind.as_str(),
@@ -149,17 +123,12 @@ async fn from_row(conn: &mut AnyConnection, kind: Kind, row: &AnyRow) -> Result<
         review: Review::default(),
     };
     let approvals = approvals_of(conn, kind.as_str(), &p.subject()).await?;
-    p.review = review(
-        quorum_in(conn).await?,
-        approvals,
-        &p.sha256,
-        p.status != "pending",
-    );
+    p.review = review(quorum, approvals, &p.sha256, p.status != "pending");
     Ok(p)
 }
 
-/// The proposal of `kind` `name` waiting for approvals, if any. Two
-/// queries plus one for its approvals.
+/// The proposal of `kind` `name` waiting for approvals, if any, with its
+/// review. Three queries: the proposal, the quorum, its approvals.
 pub(crate) async fn pending(
     conn: &mut AnyConnection,
     kind: Kind,
@@ -174,7 +143,10 @@ pub(crate) async fn pending(
     .await?;
     match row {
         None => Ok(None),
-        Some(row) => Ok(Some(from_row(conn, kind, &row).await?)),
+        Some(row) => {
+            let quorum = quorum_in(conn).await?;
+            Ok(Some(from_row(conn, kind, &row, quorum).await?))
+        }
     }
 }
 
@@ -207,9 +179,10 @@ pub(crate) async fn all_pending(
     .bind(kind.as_str())
     .fetch_all(&mut *conn)
     .await?;
+    let quorum = quorum_in(conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(from_row(conn, kind, row).await?);
+        out.push(from_row(conn, kind, row, quorum).await?);
     }
     Ok(out)
 }
@@ -322,9 +295,8 @@ pub(crate) async fn approve(
     };
     if p.sha256 != sha256 {
         return Err(Error::Conflict(format!(
-            "the definition of {what} '{name}' waiting for approval has SHA-256 {}, not {sha256}: read it again (scorehost {} show {name}) and approve what you read",
-            p.sha256,
-            kind.command()
+            "the definition of {what} '{name}' waiting for approval has SHA-256 {}, not {sha256}: read it again (scorehost {what} show {name}) and approve what you read",
+            p.sha256
         )));
     }
     if person_key(&p.person) == person_key(person) {
@@ -337,7 +309,7 @@ pub(crate) async fn approve(
         return Ok(p);
     }
     let approvals = approvals_of(conn, what, &p.subject()).await?;
-    let quorum = quorum_in(conn).await?;
+    let quorum = p.review.quorum;
     let reached = approvals.len() as u32 >= quorum;
     let at = now();
     let mut fields = serde_json::Map::new();

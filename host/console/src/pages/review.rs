@@ -73,6 +73,19 @@ fn part(s: &str) -> Result<&str, ConsoleError> {
     }
 }
 
+/// `Ok` if `sha256` is a full hex SHA-256, as a reviewer confirming a
+/// module's or a definition's hash must type it; else the sentence saying
+/// so. The API checks it is the right one.
+fn full_sha256(sha256: &str) -> Result<(), ConsoleError> {
+    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ConsoleError::BadRequest(
+            "请输入完整的 64 位十六进制 SHA-256 · type the full 64-hex-digit SHA-256".into(),
+        ))
+    }
+}
+
 /// `GET /console/review`: versions waiting for review, then every version.
 pub async fn queue(signed: Signed) -> Result<Response, ConsoleError> {
     signed.require_province()?;
@@ -168,12 +181,7 @@ pub async fn approve_definition(
         .get("sha256")
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ConsoleError::BadRequest(
-            "请输入完整的 64 位十六进制 SHA-256 · type the definition's full 64-hex-digit SHA-256"
-                .into(),
-        ));
-    }
+    full_sha256(&sha256)?;
     signed
         .call(
             Method::POST,
@@ -649,16 +657,7 @@ pub async fn act(
             .unwrap_or_default()
     };
     let sha256 = field("sha256");
-    let need_hash = || {
-        if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok(())
-        } else {
-            Err(ConsoleError::BadRequest(
-                "请输入完整的 64 位十六进制 SHA-256 · type the module's full 64-hex-digit SHA-256"
-                    .into(),
-            ))
-        }
-    };
+    let need_hash = || full_sha256(&sha256);
     let versions = format!("/v1/plugins/{model}/versions/{version}");
     match action.as_str() {
         "impact" | "shadow-impact" => {
