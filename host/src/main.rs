@@ -297,10 +297,13 @@ enum ConsentCommand {
 enum TokenCommand {
     /// Create a token and print its secret once (only a hash is stored).
     #[command(
-        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role app:transit --scenarios hangzhou-transit-credit-pay\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role province --person \"Zhang Wei\"\n  scorehost token create --role auditor --json"
+        after_help = "Examples:\n  scorehost token create --role app:transit --models ningbo/port,hangzhou/qianjiang --label \"metro credit-pay\"\n  scorehost token create --role app:transit --scenarios hangzhou-transit-credit-pay\n  scorehost token create --role publisher:ningbo\n  scorehost token create --role province --person \"Zhang Wei\"\n  scorehost token create --role auditor --json\n  scorehost token create --role subject:330106199001011234 --label \"identity checked at the Hangzhou service hall, 2029-01-05\""
     )]
     Create {
-        /// `province`, `publisher:<namespace>`, `app:<name>` or `auditor`.
+        /// `province`, `publisher:<namespace>`, `app:<name>`, `auditor`, or
+        /// `subject:<subject id>` — a person's (or an enterprise's) own
+        /// token, issued once their identity was checked: it reads their
+        /// own records and who read them, nothing else.
         #[arg(long)]
         role: String,
         /// For an app: the models it may score, comma-separated.
@@ -380,11 +383,56 @@ enum AuditCommand {
     /// Print the log's public key (hex), which anyone needs to check proofs.
     #[command(after_help = "Example:\n  scorehost audit key")]
     Key,
-    /// Erase the personal input of a record after its retention period; the log still verifies.
-    #[command(after_help = "Example:\n  scorehost audit erase 3f2a…")]
+    /// Erase a person from the records: the personal part (subject, white box, decision) and the input of one record, or of every record of a subject. The log still verifies; an `erasure` record says so.
+    #[command(
+        after_help = "Examples:\n  scorehost audit erase 12-3f2a… --reason \"retention over\" --as province:Zhang\n  scorehost audit erase --subject 330106199001010011 --reason \"PIPL art. 47 request 2029-017\" --as province:Zhang"
+    )]
     Erase {
         /// The record id.
-        id: String,
+        #[arg(required_unless_present = "subject", conflicts_with = "subject")]
+        id: Option<String>,
+        /// Every record of this subject instead.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Why (kept in the erasure record; it must not name the person).
+        #[arg(long)]
+        reason: String,
+    },
+    /// How long records keep their personal part, per kind of subject; and applying it.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// List the retention policies.
+    #[command(after_help = "Example:\n  scorehost audit retention list")]
+    List,
+    /// Set how many months records of a kind of subject keep their personal part.
+    #[command(
+        after_help = "Example:\n  scorehost audit retention set natural-person 25 --as province:Zhang"
+    )]
+    Set {
+        /// The subject kind: natural-person, enterprise, social-organization, public-institution, government-agency.
+        kind: String,
+        /// Months (1 to 1200).
+        months: u32,
+    },
+    /// Remove a kind's policy: its records are kept until erased by hand.
+    #[command(
+        after_help = "Example:\n  scorehost audit retention remove enterprise --as province:Zhang"
+    )]
+    Remove {
+        /// The subject kind.
+        kind: String,
+    },
+    /// Apply every policy now (serve does it every hour).
+    #[command(after_help = "Example:\n  scorehost audit retention run --as province:Zhang")]
+    Run {
+        /// Count the months back from this instant (RFC 3339) instead of now:
+        /// the local operator's "as if it were then" (for a rehearsal on a copy).
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 
@@ -643,9 +691,11 @@ fn run_remote(g: &Global, command: &Command) -> Option<anyhow::Result<()>> {
             } => remote::proof(g, r, id, (out.as_deref(), *force)),
             // Checking a saved proof is offline by nature.
             AuditCommand::Proof { .. } => return None,
-            AuditCommand::Key | AuditCommand::Erase { .. } => Err(anyhow::anyhow!(
-                "this audit command works on the local data dir only (drop --server)"
-            )),
+            AuditCommand::Key | AuditCommand::Erase { .. } | AuditCommand::Retention(_) => {
+                Err(anyhow::anyhow!(
+                    "this audit command works on the local data dir only (drop --server)"
+                ))
+            }
         },
         Command::Data { command } => match command {
             DataCommand::Import { what, file } => remote::import(g, r, what, file),
@@ -716,7 +766,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (public_key.as_deref(), record.as_deref()),
             ),
             AuditCommand::Key => cli::audit::key(g),
-            AuditCommand::Erase { id } => cli::audit::erase(g, &id),
+            AuditCommand::Erase {
+                id,
+                subject,
+                reason,
+            } => cli::audit::erase(g, id.as_deref(), subject.as_deref(), &reason),
+            AuditCommand::Retention(c) => match c {
+                RetentionCommand::List => cli::audit::retention_list(g),
+                RetentionCommand::Set { kind, months } => {
+                    cli::audit::retention_set(g, &kind, Some(months))
+                }
+                RetentionCommand::Remove { kind } => cli::audit::retention_set(g, &kind, None),
+                RetentionCommand::Run { as_of } => cli::audit::retention_run(g, as_of.as_deref()),
+            },
         },
         Command::Serve { listen } => cli::serve::serve(g, listen),
         Command::Batch(args) => cli::batch::batch(g, &args),

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use crate::log::{LogEntry, NewRecord, append_in_tx, entry_from_row};
+use crate::log::{NewRecord, append_in_tx, entry_from_row};
 use crate::{Error, Registry, now};
 
 /// A batch run as stored.
@@ -162,18 +162,25 @@ impl Registry {
         &self,
         id: &str,
         from: u64,
-    ) -> Result<Vec<(u64, LogEntry)>, Error> {
-        let rows = sqlx::query(
-            "SELECT b.item, l.seq, l.kind, l.at, l.record, l.leaf_hash \
+    ) -> Result<Vec<(u64, String, serde_json::Value)>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT b.item, l.seq, l.kind, l.at, l.record, l.leaf_hash, {} \
              FROM batch_items b JOIN audit_log l ON l.seq = b.seq \
+             LEFT JOIN audit_personal p ON p.seq = l.seq \
              WHERE b.batch = $1 AND b.item >= $2 ORDER BY b.item",
-        )
+            crate::log::personal::PERSONAL_COLUMNS
+        ))
         .bind(id)
         .bind(from as i64)
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("item")? as u64, entry_from_row(r)?)))
+            .map(|r| {
+                let entry = entry_from_row(r)?;
+                let personal = crate::log::personal::personal_from_row(r)?;
+                let record = crate::open_record(&entry.record, personal.as_ref())?;
+                Ok((r.try_get::<i64, _>("item")? as u64, entry.id, record))
+            })
             .collect()
     }
 

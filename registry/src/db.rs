@@ -37,13 +37,16 @@ const SQLITE_PAGE_SIZE: u32 = 16 * 1024;
 /// What every SQLite connection runs first, pooled or the log writer's own.
 /// `synchronous = FULL`: a commit is on disk when it returns — the audit
 /// log's promise that no answer is given before its record is durable
-/// depends on it.
-fn sqlite_pragma_list() -> [String; 4] {
+/// depends on it. `secure_delete = ON`: content deleted or overwritten
+/// (an erased person's record beside the log) is overwritten with zeros in
+/// the file, not left in free space for anyone holding the file to read.
+fn sqlite_pragma_list() -> [String; 5] {
     [
         format!("PRAGMA page_size = {SQLITE_PAGE_SIZE}"),
         format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
         format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"),
         "PRAGMA synchronous = FULL".to_string(),
+        "PRAGMA secure_delete = ON".to_string(),
     ]
 }
 

@@ -71,6 +71,11 @@ pub use governance::proposals::{Approved, Proposal};
 pub use governance::signing::{KeyRevoked, SigningKey};
 pub use governance::{Approval, Review};
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
+pub use log::personal::{
+    Erasure, MAX_ERASED_PER_RECORD, Personal, StoredPersonal, SubjectRecord, commitment,
+    open_record, tombstone,
+};
+pub use log::retention::{MAX_RETENTION_MONTHS, RetentionPolicy};
 pub use log::search::{
     DayCount, EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, FailureCount,
     INDEX_CHUNK, MAX_RESULTS, ModelTime, StatsScope, lower_thread_priority,

@@ -160,21 +160,35 @@ async fn every_evaluation_and_registry_action_is_recorded_and_the_log_verifies()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampering_in_the_database_is_detected_and_named() {
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 7] = [
         (
             "checkpoint altered",
             "UPDATE audit_checkpoints SET root_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE tree_size = (SELECT MAX(tree_size) FROM audit_checkpoints)",
             "the checkpoint of size",
         ),
         (
-            "changed score",
-            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75') WHERE seq = 5",
+            "changed fuel budget",
+            "UPDATE audit_log SET record = REPLACE(record, '\"fuel_budget\":', '\"fuel_budget\":1') WHERE seq = 5",
             "record 5 (id",
         ),
         (
-            "changed score, hashes recomputed",
-            "UPDATE audit_log SET record = REPLACE(record, '811.75', '911.75'), leaf_hash = '__LEAF__' WHERE seq = 5",
+            "changed fuel budget, hashes recomputed",
+            "UPDATE audit_log SET record = REPLACE(record, '\"fuel_budget\":', '\"fuel_budget\":1'), leaf_hash = '__LEAF__' WHERE seq = 5",
             "no longer matches the signed checkpoint",
+        ),
+        // The white box lives beside the leaf (format 3): changing it
+        // breaks the leaf's commitment to it.
+        (
+            "changed score beside the leaf",
+            "UPDATE audit_personal SET personal = REPLACE(personal, '811.75', '911.75') WHERE seq = 5",
+            "does not match the commitment",
+        ),
+        // A leaf's text replaced by a tombstone that no erasure record
+        // names: the erasure of a pre-format-3 record, faked.
+        (
+            "unnamed tombstone",
+            "UPDATE audit_log SET record = '{\"seq\":5,\"kind\":\"evaluation\",\"at\":\"x\",\"erased_by\":\"99-00\"}' WHERE seq = 5",
+            "no erasure record in the log names record 5",
         ),
         (
             "deleted record",
@@ -202,7 +216,7 @@ async fn tampering_in_the_database_is_detected_and_named() {
                     serde_json::from_str::<serde_json::Value>(&out).unwrap()["entry"]["record"]
                         .as_str()
                         .unwrap()
-                        .replace("811.75", "911.75");
+                        .replace("\"fuel_budget\":", "\"fuel_budget\":1");
                 let leaf = hex::encode(scorehost_audit::merkle::leaf_hash(rec.as_bytes()));
                 format!(
                     "UPDATE audit_log SET record = '{}', leaf_hash = '{leaf}' WHERE seq = 5",
@@ -309,15 +323,27 @@ async fn replay_is_identical_and_erasing_an_input_keeps_the_log_verifiable() {
 
         let file = f.data_dir.join("proof.json").display().to_string();
         ok(cli(&f, &["audit", "proof", &ids[0], "--out", &file]));
-        ok(cli(&f, &["audit", "erase", &ids[0]]));
+        ok(cli(
+            &f,
+            &["audit", "erase", &ids[0], "--reason", "retention over"],
+        ));
         let shown = ok(cli(&f, &["audit", "show", &ids[0]]));
         assert!(shown.contains("input: erased on"), "{shown}");
-        assert!(shown.contains("grade B"), "the white box stays: {shown}");
+        // The white box went with the person (format 3): the record names
+        // nobody and says what it was, when.
+        assert!(
+            !shown.contains("grade B") && !shown.contains("91330200MA2AAAAA1X"),
+            "{shown}"
+        );
+        assert!(shown.contains("personal part: erased on"), "{shown}");
         let err = fails(cli(&f, &["audit", "replay", &ids[0]]));
         assert!(err.contains("was erased on"), "{err}");
         ok(cli(&f, &["audit", "verify"]));
         assert!(ok(cli(&f, &["audit", "proof", "--check", &file])).contains("the proof verifies"));
-        assert!(fails(cli(&f, &["audit", "erase", &ids[0]])).contains("no input left to erase"));
+        assert!(
+            fails(cli(&f, &["audit", "erase", &ids[0], "--reason", "again"]))
+                .contains("nothing personal left to erase")
+        );
     }
 }
 

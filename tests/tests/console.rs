@@ -121,10 +121,19 @@ impl Drop for Browser {
     }
 }
 
+/// One browser at a time: the tests of this file run in parallel threads,
+/// and two Chromiums on two cores beside a demo starve each other.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn open_browser(base: &str) -> Browser {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
     let port = free_port();
-    let profile =
-        std::env::temp_dir().join(format!("scorehost-test-chromium-{}", std::process::id()));
+    let profile = std::env::temp_dir().join(format!(
+        "scorehost-test-chromium-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&profile);
     // Chromium's own temporary files go inside the profile, which is
     // removed at the end, not loose in /tmp.
@@ -390,6 +399,7 @@ async fn reviewers_and_auditors_do_their_work_in_a_real_browser() {
     if !browser_available() {
         return;
     }
+    let _one = ONE_BROWSER.lock().await;
     let demo = start_demo();
     let base = demo.demo.server.url.clone();
     let base_url = base.clone();
@@ -1355,4 +1365,100 @@ async fn the_console_is_guarded_like_the_api() {
         &[("csrf", &pre), ("token", &auditor)],
     );
     assert_eq!(r.status(), 429, "while throttled, no token signs in");
+}
+
+/// A person signs in with their `subject:` token and sees their own
+/// evaluations (the white box) and who read their records; the province
+/// opens the person's page (which the person then sees as a read) and
+/// erases them with a reason; a form without the CSRF token changes
+/// nothing; a person cannot open another's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_see_their_records_and_the_province_erases_them() {
+    if !browser_available() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    const A: &str = "91330200MA2AAAAA1X";
+    let f = scorehost_tests::fixture(scorehost_tests::Backend::Sqlite, "console-people").await;
+    scorehost_tests::pin_cli(
+        &f,
+        "ningbo-port-v1",
+        "ningbo/port@1.0.0",
+        "publisher:ningbo",
+    );
+    let app = scorehost_tests::token(&f, "app:bank", "ningbo/port");
+    let province = scorehost_tests::token(&f, "province", "");
+    let person = scorehost_tests::token_with(&f, &["--role", &format!("subject:{A}")]);
+    let s = Server::start(&f);
+    let mut request = serde_json::to_value(scorehost_tests::example("ningbo-port-v1")).unwrap();
+    request["model"] = json!("ningbo/port");
+    let (status, answer) = scorehost_tests::http::post_json(&s, "/v1/scores", Some(&app), &request);
+    assert_eq!(status, 200, "{answer}");
+    let b = open_browser(&s.url).await;
+
+    // The person: their start page is their records.
+    b.sign_in(&person).await;
+    b.find("[data-test=evaluation-row]").await;
+    let outcome = b.find("[data-test=outcome]").await.text().await.unwrap();
+    assert!(outcome.contains("811.75"), "{outcome}");
+    assert!(b.html().await.contains("app:bank"));
+    b.find("[data-test=white-box] summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert!(b.html().await.contains("tax_credit_grade"), "the white box");
+    assert!(
+        b.has("[data-test=read-row]").await,
+        "their own listing is a read"
+    );
+    assert!(!b.has("[data-test=erase-subject]").await);
+    b.shoot("my-records").await;
+    // Another person's page is not theirs.
+    b.go("/console/subjects/91330200MA2BBBBB2Y").await;
+    assert!(!b.has("[data-test=evaluation-row]").await);
+
+    // The province opens the person's page.
+    b.sign_in(&province).await;
+    b.go("/console/subjects").await;
+    b.find("#id").await.send_keys(A).await.unwrap();
+    b.find("[data-test=open-subject]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.find("[data-test=evaluation-row]").await;
+    b.shoot("subject-records").await;
+    // Without the CSRF token, nothing is erased.
+    let path = format!("/console/subjects/{A}/erase");
+    assert_eq!(
+        post_without_csrf(&s.url, &path, &b.cookie().await, "reason=x"),
+        403
+    );
+    b.go(&format!("/console/subjects/{A}")).await;
+    assert!(b.has("[data-test=evaluation-row]").await);
+    b.find("#erase-reason")
+        .await
+        .send_keys("PIPL art. 47 request 2029-017")
+        .await
+        .unwrap();
+    b.find("[data-test=erase-subject]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("[data-test=erased]", "已删除的记录数: 1", 20)
+        .await;
+    assert!(b.has("[data-test=no-evaluations]").await);
+
+    // The person sees that the province read their records, by name, and
+    // that nothing of theirs is kept.
+    b.sign_in(&person).await;
+    b.find("[data-test=no-evaluations]").await;
+    let html = b.html().await;
+    assert!(html.contains("Test Operator"), "the province's read, named");
+    drop(b);
+    drop(s);
+    let out = scorehost_tests::ok(scorehost_tests::cli(&f, &["audit", "verify"]));
+    assert!(out.contains("verifies"), "{out}");
 }

@@ -583,7 +583,7 @@ async fn provenance(f: Fixture) {
     let official_id = official["evaluation_id"].as_str().unwrap().to_string();
     let claimed_id = claimed["evaluation_id"].as_str().unwrap().to_string();
     let shown_official = record(&official_id);
-    assert_eq!(shown_official["record"]["format"], 2);
+    assert_eq!(shown_official["record"]["format"], 3);
     assert_eq!(
         shown_official["record"]["data"],
         json!({"from": "store", "furnishers": ["publisher:ningbo"]})

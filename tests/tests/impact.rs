@@ -354,7 +354,16 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
         }
         // Three subjects' inputs were erased (retention over): skipped.
         for s in &people[30..33] {
-            ok(cli(&f, &["audit", "erase", &latest[&s.id]]));
+            ok(cli(
+                &f,
+                &[
+                    "audit",
+                    "erase",
+                    &latest[&s.id],
+                    "--reason",
+                    "retention over",
+                ],
+            ));
         }
         // One subject's kept input was altered behind the log's back: it no
         // longer matches its record's commitment, and is not replayed.

@@ -77,7 +77,7 @@ pub fn router(api: Router) -> Router {
         sessions: session::Sessions::default(),
         jobs: jobs::Jobs::default(),
     });
-    use pages::{app, audit, disputes, home, keys, publish, review};
+    use pages::{app, audit, disputes, home, keys, publish, review, subjects};
     Router::new()
         .route(
             "/console",
@@ -102,6 +102,10 @@ pub fn router(api: Router) -> Router {
             "/console/definitions/{kind}/{name}/approve",
             post(review::approve_definition),
         )
+        .route("/console/me", get(subjects::me))
+        .route("/console/subjects", get(subjects::find))
+        .route("/console/subjects/{id}", get(subjects::subject))
+        .route("/console/subjects/{id}/erase", post(subjects::erase))
         .route("/console/keys", get(keys::home))
         .route("/console/keys/{ns}/{action}", post(keys::act))
         .route("/console/publish", get(publish::home))

@@ -38,6 +38,7 @@ pub mod error;
 pub mod impact;
 pub mod population;
 pub mod replay;
+pub mod retention;
 pub mod scoring;
 pub mod shadow;
 pub mod stages;

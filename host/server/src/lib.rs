@@ -48,7 +48,7 @@ pub mod timing;
 
 use routes::{
     batches, composites, consents, data, decisions, disputes, impact, keys, log, me, ops, plugins,
-    proposals, scenarios, scores, shadows,
+    proposals, scenarios, scores, shadows, subjects,
 };
 pub use state::Service;
 
@@ -115,6 +115,7 @@ pub struct Config {
         (name = "composites", description = "Composite scores (province-defined graphs of pinned models) and credit reports: several models for one subject as one linked decision"),
         (name = "disputes", description = "Disputes of indicator records (withheld while open; checked, answered by the source, deadlines tracked) and credit repair"),
         (name = "audit", description = "The verifiable log of every evaluation"),
+        (name = "subjects", description = "A person's rights over their records: every evaluation of them and every read of their records; erasure"),
         (name = "operations", description = "Health and metrics")
     )
 )]
@@ -429,6 +430,9 @@ pub fn router(service: Arc<Service>) -> (axum::Router, utoipa::openapi::OpenApi)
         .routes(routes!(log::consistency))
         .routes(routes!(log::verify))
         .routes(routes!(me::me))
+        .routes(routes!(subjects::mine))
+        .routes(routes!(subjects::of_subject))
+        .routes(routes!(subjects::erase))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::metrics))
         .split_for_parts();
@@ -476,6 +480,7 @@ pub async fn serve(
     }
     spawn_lapse_sweep(service.clone());
     spawn_search_indexer(service.clone());
+    spawn_retention(service.clone());
     batches::storage::spawn_sweep(service.clone());
     let (app, _) = router(service.clone());
     // The console at /console/: pages over this same router, called in
@@ -531,6 +536,48 @@ fn spawn_lapse_sweep(service: Arc<Service>) {
 /// so that an evaluation is found a second after it was answered. A pass
 /// with nothing new costs two indexed reads and no write lock.
 pub const SEARCH_INDEX_EVERY: Duration = Duration::from_secs(1);
+
+/// Apply the retention policies now and every
+/// [`scorehost_engine::retention::RETENTION_EVERY`], for as long as the
+/// process runs, at a low priority (an erasure of many records is a batch
+/// of short write transactions, one per 1,000 records); a failure is
+/// logged and tried again next time. Its erasure records name the province
+/// acting as "retention policy".
+fn spawn_retention(service: Arc<Service>) {
+    tokio::spawn(async move {
+        let actor = match scorehost_registry::Actor::province_person("retention policy") {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!("cannot apply retention: {e}");
+                return;
+            }
+        };
+        let mut every = tokio::time::interval(scorehost_engine::retention::RETENTION_EVERY);
+        loop {
+            every.tick().await;
+            let registry = service.engine.catalog.registry();
+            match scorehost_engine::retention::run(
+                registry,
+                &actor,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            {
+                Ok(report) => {
+                    for k in report.kinds.iter().filter(|k| k.records > 0) {
+                        tracing::info!(
+                            kind = %k.subject_kind,
+                            months = k.months,
+                            erased = k.records,
+                            "retention: erased the personal part of records past their time"
+                        );
+                    }
+                }
+                Err(e) => tracing::warn!("cannot apply retention: {e}"),
+            }
+        }
+    });
+}
 
 /// Keep the search index behind the log for as long as the process runs;
 /// a failure is logged and tried again next time.

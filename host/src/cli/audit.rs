@@ -51,6 +51,15 @@ pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if shown.entry.kind != "evaluation" && shown.entry.kind != "composite" {
+        // An erasure, a read of someone's records: its fields as they are.
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
+    if shown.entry.kind == "composite" {
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
     println!(
         "model {}@{} (module sha256 {}), caller {}",
         r["model"]["name"].as_str().unwrap_or("?"),
@@ -58,12 +67,36 @@ pub(crate) fn show(g: &Global, id: &str) -> anyhow::Result<()> {
         r["model"]["sha256"].as_str().unwrap_or("?"),
         r["caller"].as_str().unwrap_or("?")
     );
+    if let Some(at) = r["erased_at"].as_str() {
+        // Format 3 on: the person, the white box and the decision went
+        // together; the leaf, its commitment and every proof stay.
+        println!(
+            "personal part: erased on {at} (by {}): the record names nobody; it still verifies",
+            shown
+                .personal
+                .as_ref()
+                .and_then(|p| p.erased_by.as_deref())
+                .unwrap_or("an erasure record")
+        );
+        match &shown.erased_at {
+            Some(at) => println!("input: erased on {at}"),
+            None => println!("input: not kept"),
+        }
+        return Ok(());
+    }
     println!(
         "subject {} ({}), as of {}",
         r["subject"]["id"].as_str().unwrap_or("?"),
         r["subject"]["kind"].as_str().unwrap_or("?"),
         r["as_of"].as_str().unwrap_or("?")
     );
+    if let Some(p) = shown.personal.as_ref().filter(|p| p.text.is_some()) {
+        println!(
+            "personal part (subject, white box, decision): kept beside the log, matches the leaf's commitment {}{}",
+            r["personal"].as_str().unwrap_or("?"),
+            if p.legacy { "" } else { "; erasable" }
+        );
+    }
     match (&shown.input, &shown.erased_at) {
         (Some(input), _) => println!(
             "\ninput (matches the record's commitment):\n{}",
@@ -236,8 +269,116 @@ pub(crate) fn key(g: &Global) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn erase(g: &Global, id: &str) -> anyhow::Result<()> {
-    block_on(async { audit::erase(&open(g).await?, id).await })?;
-    println!("erased the input of record {id}; the record and every proof still verify");
+/// The local CLI's province person, for an erasure or a policy.
+fn province(g: &Global) -> anyhow::Result<scorehost_registry::Actor> {
+    let actor = g.actor()?;
+    if actor.role != scorehost_registry::Role::Province {
+        anyhow::bail!("only the province erases records and sets retention; {actor} may not");
+    }
+    Ok(actor)
+}
+
+pub(crate) fn erase(
+    g: &Global,
+    id: Option<&str>,
+    subject: Option<&str>,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let actor = province(g)?;
+    if reason.trim().is_empty() {
+        anyhow::bail!("say why (--reason); the erasure record keeps it");
+    }
+    block_on(async {
+        let registry = open(g).await?;
+        match (id, subject) {
+            (Some(id), _) => {
+                let e = audit::erase(&registry, &actor, id, reason).await?;
+                println!(
+                    "erased the personal part and input of record {id} (erasure record {}); the log and every proof still verify",
+                    e.id
+                );
+            }
+            (None, Some(subject)) => {
+                // Records a second old are not yet in the search index:
+                // take them in, so that all of the person's are found.
+                registry.index_evaluations(u64::MAX).await?;
+                let done =
+                    scorehost_engine::retention::erase_subject(&registry, &actor, subject, reason)
+                        .await?;
+                if g.json {
+                    println!("{}", serde_json::to_string_pretty(&done)?);
+                } else {
+                    println!(
+                        "erased {} record(s) of this subject (erasure records: {}); the log and every proof still verify",
+                        done.records,
+                        if done.erasures.is_empty() {
+                            "none".to_string()
+                        } else {
+                            done.erasures.join(", ")
+                        }
+                    );
+                }
+            }
+            (None, None) => anyhow::bail!("name a record id or --subject"),
+        }
+        Ok::<_, anyhow::Error>(())
+    })
+}
+
+pub(crate) fn retention_list(g: &Global) -> anyhow::Result<()> {
+    let policies = block_on(async { open(g).await?.retention_policies().await })?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&policies)?);
+    } else if policies.is_empty() {
+        println!("no retention policy: every record keeps its personal part until erased by hand");
+    } else {
+        for p in policies {
+            println!(
+                "{:<20} {:>4} months   set {} by {}",
+                p.subject_kind, p.months, p.set_at, p.set_by
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn retention_set(g: &Global, kind: &str, months: Option<u32>) -> anyhow::Result<()> {
+    let actor = province(g)?;
+    block_on(async { open(g).await?.set_retention(&actor, kind, months).await })?;
+    match months {
+        Some(m) => println!(
+            "records of a {kind} now keep their personal part {m} months; serve applies it within the hour (or: audit retention run)"
+        ),
+        None => println!("{kind}: no retention policy; records are kept until erased by hand"),
+    }
+    Ok(())
+}
+
+pub(crate) fn retention_run(g: &Global, as_of: Option<&str>) -> anyhow::Result<()> {
+    let actor = province(g)?;
+    let as_of = match as_of {
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| anyhow::anyhow!("--as-of '{t}' is not an RFC 3339 instant: {e}"))?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let report = block_on(async {
+        let registry = open(g).await?;
+        // Records a second old are not yet in the search index: take them in.
+        registry.index_evaluations(u64::MAX).await?;
+        scorehost_engine::retention::run(&registry, &actor, as_of).await
+    })?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    if report.kinds.is_empty() {
+        println!("no retention policy: nothing to erase");
+    }
+    for k in &report.kinds {
+        println!(
+            "{:<20} {:>4} months: {} record(s) written before {} erased",
+            k.subject_kind, k.months, k.records, k.before
+        );
+    }
     Ok(())
 }

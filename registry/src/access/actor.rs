@@ -17,6 +17,11 @@ pub enum Role {
     App(String),
     /// An auditor.
     Auditor,
+    /// A person (or enterprise) the records are about, by their subject id:
+    /// they read their own records and who read them, nothing else. The
+    /// province issues the token after checking who they are, outside this
+    /// system.
+    Subject(String),
 }
 
 /// The actor behind a registry action, as recorded in the history.
@@ -146,6 +151,7 @@ impl fmt::Display for Actor {
             Role::Publisher(ns) => write!(f, "publisher:{ns}"),
             Role::App(name) => write!(f, "app:{name}"),
             Role::Auditor => write!(f, "auditor"),
+            Role::Subject(id) => write!(f, "subject:{id}"),
         }
     }
 }
@@ -154,7 +160,7 @@ impl FromStr for Actor {
     type Err = Error;
 
     /// `province`, `province:<person>`, `publisher:<namespace>`,
-    /// `app:<name>` or `auditor`.
+    /// `app:<name>`, `auditor` or `subject:<subject id>`.
     fn from_str(s: &str) -> Result<Actor, Error> {
         let role = match s.split_once(':') {
             None if s == "province" => Role::Province,
@@ -164,9 +170,12 @@ impl FromStr for Actor {
                 Role::Publisher(ns.to_string())
             }
             Some(("app", name)) if !name.is_empty() => Role::App(name.to_string()),
+            Some(("subject", id)) if !id.trim().is_empty() && id.len() <= 64 && id.trim() == id => {
+                Role::Subject(id.to_string())
+            }
             _ => {
                 return Err(Error::BadRequest(format!(
-                    "'{s}' is not a role: use province, province:<person>, publisher:<namespace>, app:<name> or auditor"
+                    "'{s}' is not a role: use province, province:<person>, publisher:<namespace>, app:<name>, auditor or subject:<subject id>"
                 )));
             }
         };

@@ -245,7 +245,24 @@ impl Registry {
         by.record_into(&mut fields);
         fields.insert("action".into(), "token-create".into());
         fields.insert("token".into(), token.id.clone().into());
-        fields.insert("role".into(), token.role.clone().into());
+        // A person's own token names them only in its record's erasable
+        // personal part: the leaf says "subject".
+        let personal = match &role.role {
+            Role::Subject(id) => {
+                fields.insert("role".into(), "subject".into());
+                let kind = crate::Registry::kind_in(tx.conn(), id).await?;
+                Some(crate::Personal {
+                    subject: id.clone(),
+                    subject_kind: kind,
+                    salt: crate::log::personal::fresh_salt()?,
+                    text: serde_json::json!({"subject": {"id": id}}).to_string(),
+                })
+            }
+            _ => {
+                fields.insert("role".into(), token.role.clone().into());
+                None
+            }
+        };
         if let Some(person) = &token.person {
             fields.insert("issued_to".into(), person.clone().into());
         }
@@ -256,11 +273,9 @@ impl Registry {
         if !token.composites.is_empty() {
             fields.insert("composites".into(), token.composites.clone().into());
         }
-        append_in_tx(
-            tx.conn(),
-            vec![NewRecord::from_fields("registry", now(), &fields)],
-        )
-        .await?;
+        let mut record = NewRecord::from_fields("registry", now(), &fields);
+        record.personal = personal;
+        append_in_tx(tx.conn(), vec![record]).await?;
         tx.commit().await?;
         Ok(NewToken { token, secret })
     }

@@ -4,6 +4,7 @@
 
 use sqlx::Row as _;
 
+use crate::log::personal::{PERSONAL_COLUMNS, StoredPersonal, personal_from_row};
 use crate::log::{LogEntry, StoredInput, entry_from_row};
 use crate::{Error, Registry};
 
@@ -15,6 +16,9 @@ pub struct RecordedEvaluation {
     pub entry: LogEntry,
     /// Its input, salt and erasure date, as stored.
     pub input: Option<StoredInput>,
+    /// Its personal part, as stored (format 3 on; see
+    /// [`crate::open_record`]).
+    pub personal: Option<StoredPersonal>,
 }
 
 /// Which records [`Registry::evaluations_of_module`] reads.
@@ -45,12 +49,13 @@ impl Registry {
     ) -> Result<Vec<RecordedEvaluation>, Error> {
         crate::refs::check_sha256(sha256)?;
         let pattern = format!("%\"sha256\":\"{sha256}\"%");
-        let rows = sqlx::query(
-            "SELECT l.seq, l.kind, l.at, l.record, l.leaf_hash, i.salt, i.input, i.erased_at \
+        let rows = sqlx::query(&format!(
+            "SELECT l.seq, l.kind, l.at, l.record, l.leaf_hash, i.salt, i.input, i.erased_at, {PERSONAL_COLUMNS} \
              FROM audit_log l LEFT JOIN audit_inputs i ON i.seq = l.seq \
+             LEFT JOIN audit_personal p ON p.seq = l.seq \
              WHERE l.seq < $1 AND l.kind = 'evaluation' AND l.at >= $2 AND l.at < $3 \
-             AND l.record LIKE $4 ORDER BY l.seq DESC LIMIT $5",
-        )
+             AND l.record LIKE $4 ORDER BY l.seq DESC LIMIT $5"
+        ))
         .bind(page.before_seq.map_or(i64::MAX, |s| s as i64))
         .bind(page.from.unwrap_or(""))
         // After every RFC 3339 time, in any collation (a punctuation bound
@@ -74,7 +79,11 @@ impl Registry {
                         erased_at,
                     },
                 );
-                Ok(RecordedEvaluation { entry, input: kept })
+                Ok(RecordedEvaluation {
+                    entry,
+                    input: kept,
+                    personal: personal_from_row(row)?,
+                })
             })
             .collect()
     }

@@ -7,6 +7,8 @@
 //! records shares one transaction and one fsync (group commit).
 
 pub(crate) mod evaluations;
+pub(crate) mod personal;
+pub(crate) mod retention;
 pub(crate) mod search;
 
 use serde::Serialize;
@@ -38,6 +40,10 @@ pub struct NewRecord {
     /// number, stored in `batch_items` in the same transaction, so that a
     /// resumed run knows exactly what was scored.
     pub batch_item: Option<(String, u64)>,
+    /// The record's personal part (format 3 on): the leaf ends with its
+    /// commitment, `"personal":"<hex>"`, and the part itself is stored
+    /// beside the log, erasable ([`personal`]).
+    pub personal: Option<personal::Personal>,
 }
 
 impl NewRecord {
@@ -53,6 +59,7 @@ impl NewRecord {
             body: serde_json::Value::Object(fields.clone()).to_string(),
             input: None,
             batch_item: None,
+            personal: None,
         }
     }
 
@@ -81,6 +88,11 @@ impl NewRecord {
         if !fields.is_empty() {
             leaf.push(',');
             leaf.push_str(fields);
+        }
+        if let Some(p) = &self.personal {
+            leaf.push_str(",\"personal\":\"");
+            leaf.push_str(&p.commitment());
+            leaf.push('"');
         }
         leaf.push('}');
         Ok(leaf)
@@ -177,9 +189,13 @@ type InputRow = (i64, String, String);
 /// A batch item recorded at leaf `seq`: (batch, item, seq).
 type ItemRow = (String, i64, i64);
 
+/// A personal part to store beside leaf `seq`: (seq, kind, subject,
+/// subject kind, at, salt, text).
+type PersonalRow = (i64, String, String, String, String, String, String);
+
 /// What a batch of records stores: the leaves, the erasable inputs, the
-/// batch items.
-type Prepared = (Vec<LogEntry>, Vec<InputRow>, Vec<ItemRow>);
+/// batch items, the erasable personal parts.
+type Prepared = (Vec<LogEntry>, Vec<InputRow>, Vec<ItemRow>, Vec<PersonalRow>);
 
 /// The leaves of `records` from position `next` on, and their erasable
 /// inputs.
@@ -187,6 +203,7 @@ fn prepare_entries(next: i64, records: Vec<NewRecord>) -> Result<Prepared, Error
     let mut out = Vec::with_capacity(records.len());
     let mut inputs = Vec::new();
     let mut items = Vec::new();
+    let mut personal = Vec::new();
     for (i, r) in records.into_iter().enumerate() {
         let seq = next + i as i64;
         let record = r.leaf(seq as u64)?;
@@ -198,6 +215,17 @@ fn prepare_entries(next: i64, records: Vec<NewRecord>) -> Result<Prepared, Error
         if let Some((batch, item)) = r.batch_item {
             items.push((batch, item as i64, seq));
         }
+        if let Some(p) = r.personal {
+            personal.push((
+                seq,
+                r.kind.clone(),
+                p.subject,
+                p.subject_kind,
+                r.at.clone(),
+                p.salt,
+                p.text,
+            ));
+        }
         out.push(LogEntry {
             seq: seq as u64,
             id,
@@ -207,7 +235,7 @@ fn prepare_entries(next: i64, records: Vec<NewRecord>) -> Result<Prepared, Error
             leaf_hash,
         });
     }
-    Ok((out, inputs, items))
+    Ok((out, inputs, items, personal))
 }
 
 const NEXT_SEQ: &str = "SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM audit_log";
@@ -221,7 +249,7 @@ pub(crate) async fn append_in_tx(
         .fetch_one(&mut *conn)
         .await?
         .try_get("next")?;
-    let (out, inputs, items) = prepare_entries(next, records)?;
+    let (out, inputs, items, personal) = prepare_entries(next, records)?;
     // Multi-row inserts: a statement per chunk, not per record, is what makes
     // a group commit cheap.
     for chunk in out.chunks(ROWS_PER_INSERT) {
@@ -262,8 +290,30 @@ pub(crate) async fn append_in_tx(
         }
         q.execute(&mut *conn).await?;
     }
+    for chunk in personal.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO {PERSONAL_INSERT} VALUES {}",
+            placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, kind, subject, subject_kind, at, salt, text) in chunk {
+            q = q
+                .bind(*seq)
+                .bind(kind)
+                .bind(subject)
+                .bind(subject_kind)
+                .bind(at)
+                .bind(salt)
+                .bind(text);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(out)
 }
+
+/// The table and columns a personal part is inserted into.
+const PERSONAL_INSERT: &str =
+    "audit_personal (seq, kind, subject, subject_kind, at, salt, personal)";
 
 /// The same append on a rusqlite connection, all on the calling thread.
 fn append_sqlite(
@@ -273,7 +323,7 @@ fn append_sqlite(
 ) -> Result<Vec<LogEntry>, Error> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let next: i64 = tx.query_row(NEXT_SEQ, [], |r| r.get(0))?;
-    let (out, inputs, items) = prepare_entries(next, records)?;
+    let (out, inputs, items, personal) = prepare_entries(next, records)?;
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO audit_log (seq, kind, at, record, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -296,6 +346,20 @@ fn append_sqlite(
             tx.prepare_cached("INSERT INTO batch_items (batch, item, seq) VALUES (?1, ?2, ?3)")?;
         for (batch, item, seq) in &items {
             insert.execute(rusqlite::params![batch, item, seq])?;
+        }
+        let mut insert = tx.prepare_cached(&format!(
+            "INSERT INTO {PERSONAL_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ))?;
+        for (seq, kind, subject, subject_kind, at, salt, text) in &personal {
+            insert.execute(rusqlite::params![
+                seq,
+                kind,
+                subject,
+                subject_kind,
+                at,
+                salt,
+                text
+            ])?;
         }
     }
     if let Some(cp) = checkpoint {

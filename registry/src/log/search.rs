@@ -180,17 +180,32 @@ struct IndexRow {
 impl IndexRow {
     /// The row of an evaluation leaf; `None` for a record that is not one
     /// or does not parse (it stays in the log, unindexed).
-    fn of(seq: i64, leaf_hash: &str, at: String, record: &str) -> Option<IndexRow> {
+    /// `personal` is the clear text of its personal part (format 3 on),
+    /// where the subject and the outcome are; a record whose personal part
+    /// was erased is not indexed.
+    fn of(
+        seq: i64,
+        leaf_hash: &str,
+        at: String,
+        record: &str,
+        personal: Option<&str>,
+    ) -> Option<IndexRow> {
         // Only the fields the index keeps are read: the white box and the
         // rest are skipped, not built.
         #[derive(serde::Deserialize)]
         struct Leaf {
             caller: String,
             model: LeafModel,
-            subject: LeafSubject,
+            subject: Option<LeafSubject>,
             #[serde(default)]
             outcome: Option<LeafOutcome>,
             duration_us: Option<i64>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Part {
+            subject: LeafSubject,
+            #[serde(default)]
+            outcome: Option<LeafOutcome>,
         }
         #[derive(serde::Deserialize)]
         struct LeafModel {
@@ -213,7 +228,14 @@ impl IndexRow {
             code: Option<String>,
         }
         let v: Leaf = serde_json::from_str(record).ok()?;
-        let o = v.outcome.unwrap_or_default();
+        let (subject, o) = match (v.subject, personal) {
+            (Some(s), _) => (s, v.outcome.unwrap_or_default()),
+            (None, Some(text)) => {
+                let p: Part = serde_json::from_str(text).ok()?;
+                (p.subject, p.outcome.unwrap_or_default())
+            }
+            (None, None) => return None,
+        };
         let (outcome, score, grade) = match o.error.and_then(|e| e.code) {
             Some(code) => (code, None, None),
             None => ("ok".to_string(), o.score, o.grade),
@@ -225,7 +247,7 @@ impl IndexRow {
             caller: v.caller,
             model: v.model.name,
             version: v.model.version,
-            subject: v.subject.id,
+            subject: subject.id,
             outcome,
             score,
             grade,
@@ -233,6 +255,12 @@ impl IndexRow {
         })
     }
 }
+
+/// The leaves the indexer reads next, with the clear text of their
+/// personal parts (both backends take `$1`, `$2`).
+const LEAVES_TO_INDEX: &str = "SELECT l.seq, l.kind, l.at, l.record, l.leaf_hash, p.personal \
+     FROM audit_log l LEFT JOIN audit_personal p ON p.seq = l.seq \
+     WHERE l.seq >= $1 ORDER BY l.seq LIMIT $2";
 
 impl Registry {
     /// Read up to `max` leaves after the last one indexed into the search
@@ -281,13 +309,11 @@ impl Registry {
             // The leaves are read and parsed outside any write transaction:
             // a stored leaf never changes, and the log writer must not wait
             // behind this reading.
-            let leaves = sqlx::query(
-                "SELECT seq, kind, at, record, leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(next)
-            .bind(i64::from(chunk))
-            .fetch_all(&self.db.pool)
-            .await?;
+            let leaves = sqlx::query(LEAVES_TO_INDEX)
+                .bind(next)
+                .bind(i64::from(chunk))
+                .fetch_all(&self.db.pool)
+                .await?;
             let Some(last) = leaves.last() else {
                 break;
             };
@@ -300,9 +326,14 @@ impl Registry {
                 }
                 let record: &str = leaf.try_get("record")?;
                 let leaf_hash: &str = leaf.try_get("leaf_hash")?;
-                if let Some(row) =
-                    IndexRow::of(leaf.try_get("seq")?, leaf_hash, leaf.try_get("at")?, record)
-                {
+                let personal: Option<&str> = leaf.try_get("personal")?;
+                if let Some(row) = IndexRow::of(
+                    leaf.try_get("seq")?,
+                    leaf_hash,
+                    leaf.try_get("at")?,
+                    record,
+                    personal,
+                ) {
                     rows.push(row);
                 }
             }
@@ -655,9 +686,7 @@ fn index_sqlite(
         let mut leaves = 0u64;
         let mut end = next;
         {
-            let mut q = conn.prepare_cached(
-                "SELECT seq, kind, at, record, leaf_hash FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-            )?;
+            let mut q = conn.prepare_cached(LEAVES_TO_INDEX)?;
             let mut found = q.query(rusqlite::params![next, chunk])?;
             while let Some(leaf) = found.next()? {
                 let seq: i64 = leaf.get(0)?;
@@ -668,7 +697,8 @@ fn index_sqlite(
                 }
                 let record = leaf.get_ref(3)?.as_str().unwrap_or_default();
                 let leaf_hash = leaf.get_ref(4)?.as_str().unwrap_or_default();
-                if let Some(row) = IndexRow::of(seq, leaf_hash, leaf.get(2)?, record) {
+                let personal = leaf.get_ref(5)?.as_str_or_null().ok().flatten();
+                if let Some(row) = IndexRow::of(seq, leaf_hash, leaf.get(2)?, record, personal) {
                     rows.push(row);
                 }
             }

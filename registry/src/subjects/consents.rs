@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use crate::log::{NewRecord, append_in_tx};
+use crate::log::append_in_tx;
 use crate::{Actor, Error, ModelName, Registry, now};
 
 /// A consent as stored.
@@ -286,10 +286,16 @@ async fn log_consent(
     fields.insert("app".into(), c.app.clone().into());
     fields.insert("model".into(), c.model.clone().into());
     fields.insert("expires_at".into(), c.expires_at.clone().into());
-    append_in_tx(
+    // Consent is asked of natural persons only.
+    let record = crate::log::personal::registry_record_about(
         tx.conn(),
-        vec![NewRecord::from_fields("registry", at.to_string(), &fields)],
+        at.to_string(),
+        fields,
+        &c.subject_id,
+        Some("natural-person"),
+        &[],
     )
     .await?;
+    append_in_tx(tx.conn(), vec![record]).await?;
     Ok(())
 }

@@ -177,6 +177,10 @@ pub async fn home(
 
 async fn start_page(signed: &Signed) -> Result<Response, ConsoleError> {
     signed.get("/v1/me").await?;
+    // A person's start page is their own records.
+    if signed.session.role.starts_with("subject:") {
+        return Ok(axum::response::Redirect::to("/console/me").into_response());
+    }
     let stats = signed.get("/v1/evaluations/stats?days=14").await?;
     let (chart, total, failed, failures, latency) = overview(&stats);
     let count = |v: serde_json::Value| v.as_array().map_or(0, Vec::len);

@@ -10,6 +10,7 @@ pub mod home;
 pub mod keys;
 pub mod publish;
 pub mod review;
+pub mod subjects;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -92,6 +93,20 @@ impl Frame {
                     href: "/console/disputes",
                     label: t.t("nav_disputes"),
                     current: path.starts_with("/console/disputes"),
+                });
+            }
+            if s.session.may_audit() {
+                nav.push(Nav {
+                    href: "/console/subjects",
+                    label: t.t("nav_subjects"),
+                    current: path.starts_with("/console/subjects"),
+                });
+            }
+            if s.session.role.starts_with("subject:") {
+                nav.push(Nav {
+                    href: "/console/me",
+                    label: t.t("nav_me"),
+                    current: path.starts_with("/console/me"),
                 });
             }
             if s.session.may_audit() {

@@ -211,9 +211,32 @@ pub struct BatchItem<'a> {
 
 /// The version of the evaluation record's format, written first in every
 /// evaluation record as `format`. A record without it is format 1 (before
-/// 2026-12); format 2 added `format` and `data`. Readers branch on it; a
-/// change that is not only a new optional field raises it.
-pub const RECORD_FORMAT: u32 = 2;
+/// 2026-12); format 2 added `format` and `data`; format 3 (2026-12, issue
+/// 24) moved the personal part — `subject`, `as_of`, `outcome`,
+/// `withheld`, `decision` — out of the leaf, which commits to it as
+/// `personal` ([`scorehost_registry::open_record`] puts them back together
+/// while they are kept). A change that is not only a new optional field
+/// raises it.
+pub const RECORD_FORMAT: u32 = 3;
+
+/// The first record format whose leaf holds no personal data: a reader of
+/// a leaf of an older format finds the subject in the leaf itself.
+pub const FIRST_FORGETTING_FORMAT: u32 = 3;
+
+/// A record's personal part about `subject` (of kind `kind`): the clear
+/// text `text` (a JSON object) under a fresh salt.
+pub(crate) fn personal_part(
+    subject: &str,
+    kind: &str,
+    text: String,
+) -> Result<scorehost_registry::Personal, Error> {
+    Ok(scorehost_registry::Personal {
+        subject: subject.to_string(),
+        subject_kind: kind.to_string(),
+        salt: salt()?,
+        text,
+    })
+}
 
 /// Whose data an evaluation used, as its record says.
 #[derive(serde::Serialize)]
@@ -252,17 +275,15 @@ impl RecordedData {
 }
 
 /// The fields of an evaluation's record (the log adds `seq`, `kind` and
-/// `at`). Field names are the record format that `show`, `replay` and
-/// outside verifiers read: they only grow ([`RECORD_FORMAT`]).
+/// `at`, and ends it with the commitment to its [`PersonalFields`]). Field
+/// names are the record format that `show`, `replay` and outside verifiers
+/// read ([`RECORD_FORMAT`]).
 #[derive(serde::Serialize)]
 struct EvaluationBody<'a> {
     format: u32,
     caller: &'a str,
     model: &'a ModelRef,
-    subject: RecordedSubject<'a>,
-    as_of: &'a str,
     input_commitment: String,
-    outcome: RecordedOutcome<'a>,
     fuel: u64,
     /// The budget it ran under, so that a replay runs under the same one.
     fuel_budget: u64,
@@ -271,9 +292,19 @@ struct EvaluationBody<'a> {
     wasmtime_version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     batch: Option<BatchItem<'a>>,
+    data: RecordedData,
+}
+
+/// The personal part of an evaluation's record, kept beside the log and
+/// erasable: whose evaluation it is and what it found (a decision is added
+/// by [`mark_decision`]).
+#[derive(serde::Serialize)]
+struct PersonalFields<'a> {
+    subject: RecordedSubject<'a>,
+    as_of: &'a str,
+    outcome: RecordedOutcome<'a>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     withheld: &'a [crate::wire::Withheld],
-    data: RecordedData,
 }
 
 #[derive(serde::Serialize)]
@@ -368,21 +399,25 @@ fn record_body(
     (withheld, data): (&[crate::wire::Withheld], RecordedData),
 ) -> Result<NewRecord, Error> {
     let salt = salt()?;
+    let (subject_id, subject_kind) = (subject.id, subject.kind);
+    let personal = serde_json::to_string(&PersonalFields {
+        subject,
+        as_of,
+        outcome,
+        withheld,
+    })
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let body = EvaluationBody {
         format: RECORD_FORMAT,
         caller,
         model,
-        subject,
-        as_of,
         input_commitment: input_commitment(&salt, &input),
-        outcome,
         fuel,
         fuel_budget: limits.fuel,
         duration_us,
         host_version: scorehost_runtime::HOST_VERSION,
         wasmtime_version: scorehost_runtime::WASMTIME_VERSION,
         batch,
-        withheld,
         data,
     };
     Ok(NewRecord {
@@ -391,6 +426,7 @@ fn record_body(
         body: serde_json::to_string(&body).map_err(|e| Error::Internal(e.to_string()))?,
         input: Some((salt, input)),
         batch_item: batch.map(|b| (b.id.to_string(), b.item)),
+        personal: Some(personal_part(subject_id, subject_kind, personal)?),
     })
 }
 
@@ -507,6 +543,10 @@ pub struct VerifyReport {
     pub checkpoints: u64,
     /// The root hash of the whole log, hex.
     pub root_hash: String,
+    /// Records written before format 3 whose text was erased (a tombstone
+    /// stands in their place, each named by a logged erasure): checked by
+    /// their stored leaf hash alone.
+    pub tombstones: u64,
 }
 
 /// Records verify reads at a time: 4,096 records of a few KiB each stay
@@ -547,13 +587,15 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
         frontier: merkle::Frontier::default(),
         checkpoints: Arc::new(checkpoints),
         next_checkpoint: 0,
+        tombstones: std::collections::BTreeMap::new(),
+        erased: 0,
     };
     pass = tokio::task::spawn_blocking(move || pass.check(&[]).map(|()| pass))
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
     loop {
         let page = registry
-            .log_entries_page(pass.frontier.size(), VERIFY_PAGE)
+            .log_entries_page_with_personal(pass.frontier.size(), VERIFY_PAGE)
             .await?;
         let last = page.len() < VERIFY_PAGE as usize;
         pass = tokio::task::spawn_blocking(move || pass.check(&page).map(|()| pass))
@@ -562,6 +604,12 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
         if last {
             break;
         }
+    }
+    // A tombstone is honest only if a logged erasure named it.
+    if let Some((seq, by)) = pass.tombstones.iter().next() {
+        return Err(not_verified(format!(
+            "record {seq} was replaced by a tombstone naming erasure {by}, but no erasure record in the log names record {seq}"
+        )));
     }
     // Every record is in place; a checkpoint beyond them means the log
     // lost its tail.
@@ -577,6 +625,7 @@ pub async fn verify(registry: &Registry, public_key_hex: &str) -> Result<VerifyR
         records: size,
         checkpoints: pass.checkpoints.len() as u64,
         root_hash: hex::encode(pass.frontier.root()),
+        tombstones: pass.erased,
     })
 }
 
@@ -589,14 +638,32 @@ struct VerifyPass {
     frontier: merkle::Frontier,
     checkpoints: Arc<Vec<StoredCheckpoint>>,
     next_checkpoint: usize,
+    /// Tombstones met and not yet named by an erasure record: position →
+    /// the erasure id the tombstone claims.
+    tombstones: std::collections::BTreeMap<u64, String>,
+    /// Tombstones met in all.
+    erased: u64,
+}
+
+/// The erasure a record's text claims, if it is a tombstone of record
+/// `seq` ([`scorehost_registry::tombstone`]: exactly `seq`, `kind`, `at`,
+/// `erased_by`).
+fn tombstone_of(seq: u64, record: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(record).ok()?;
+    let o = v.as_object()?;
+    (o.len() == 4 && v["seq"].as_u64() == Some(seq) && v["kind"].is_string() && v["at"].is_string())
+        .then(|| v["erased_by"].as_str().map(String::from))
+        .flatten()
 }
 
 impl VerifyPass {
-    /// Check the next records (which must start at the frontier's size) and
-    /// every checkpoint the frontier reaches.
-    fn check(&mut self, page: &[LogEntry]) -> Result<(), Error> {
+    /// Check the next records (which must start at the frontier's size),
+    /// the personal parts kept beside them, and every checkpoint the
+    /// frontier reaches.
+    fn check(&mut self, page: &[scorehost_registry::SubjectRecord]) -> Result<(), Error> {
         self.check_reached()?;
-        for e in page {
+        for r in page {
+            let e = &r.entry;
             let i = self.frontier.size();
             if e.seq != i {
                 return Err(not_verified(format!(
@@ -605,7 +672,24 @@ impl VerifyPass {
                     e.seq
                 )));
             }
-            let leaf = merkle::leaf_hash(e.record.as_bytes());
+            let mut leaf = merkle::leaf_hash(e.record.as_bytes());
+            if hex::encode(leaf) != e.leaf_hash
+                && let Some(by) = tombstone_of(i, &e.record)
+            {
+                // An erased record written before format 3: its stored
+                // leaf hash stands for it, if an erasure names it.
+                hex::decode_to_slice(&e.leaf_hash, &mut leaf).map_err(|_| {
+                    not_verified(format!("record {i}'s stored leaf hash is malformed"))
+                })?;
+                self.tombstones.insert(i, by);
+                self.erased += 1;
+            } else if e.kind == "erasure" {
+                for seq in erased_by_record(&e.record) {
+                    if self.tombstones.get(&seq) == Some(&e.id) {
+                        self.tombstones.remove(&seq);
+                    }
+                }
+            }
             if hex::encode(leaf) != e.leaf_hash {
                 return Err(not_verified(format!(
                     "record {i} (id {}) was changed: its content hashes to {}, the log holds {}",
@@ -622,6 +706,12 @@ impl VerifyPass {
                     "record {i} (id {}) is out of place: it was written as record {claimed:?}",
                     e.id
                 )));
+            }
+            // A kept personal part must be what the leaf committed to.
+            if let Some(p) = r.personal.as_ref().filter(|p| p.text.is_some())
+                && let Err(err) = scorehost_registry::open_record(&e.record, Some(p))
+            {
+                return Err(not_verified(format!("record {i} (id {}): {err}", e.id)));
             }
             self.frontier.push(leaf);
             self.check_reached()?;
@@ -647,6 +737,18 @@ impl VerifyPass {
     }
 }
 
+/// The positions an `erasure` record names.
+fn erased_by_record(record: &str) -> Vec<u64> {
+    serde_json::from_str::<Value>(record)
+        .ok()
+        .and_then(|v| {
+            v["records"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        })
+        .unwrap_or_default()
+}
+
 /// An inclusion proof of record `id` under a fresh signed checkpoint.
 pub async fn proof(registry: &Registry, key: &LogKey, id: &str) -> Result<InclusionProof, Error> {
     let entry = registry.log_entry(id).await?;
@@ -668,26 +770,37 @@ pub async fn proof(registry: &Registry, key: &LogKey, id: &str) -> Result<Inclus
 pub struct Shown {
     /// The stored leaf.
     pub entry: LogEntry,
-    /// The record, parsed: the white box as the log holds it (`kind`,
-    /// `caller`, `model`, `subject`, `as_of`, `data`, `outcome`, `fuel`, …).
+    /// The record, parsed and opened: the leaf's fields and, while it is
+    /// kept, its personal part's (`subject`, `as_of`, `outcome`,
+    /// `withheld`, `decision`; see [`scorehost_registry::open_record`]);
+    /// `erased_at` once erased.
     #[schema(value_type = Object)]
     pub record: Value,
+    /// The personal part as kept beside the leaf (its salt and clear text,
+    /// with which anyone holding them checks the leaf's `personal`
+    /// commitment), for a record of format 3 or later.
+    #[schema(value_type = Option<Object>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal: Option<scorehost_registry::StoredPersonal>,
     /// The complete input, if kept (`None` once erased, or for registry records).
     pub input: Option<ScoreRequest>,
     /// When the input was erased, if it was.
     pub erased_at: Option<String>,
 }
 
-/// Record `id` with its input, the input checked against the commitment.
+/// Record `id` with its personal part and its input, both checked against
+/// the leaf's commitments.
 pub async fn show(registry: &Registry, id: &str) -> Result<Shown, Error> {
     let entry = registry.log_entry(id).await?;
-    let record: Value =
-        serde_json::from_str(&entry.record).map_err(|e| Error::Internal(e.to_string()))?;
+    let personal = registry.log_personal(entry.seq).await?;
+    let record = scorehost_registry::open_record(&entry.record, personal.as_ref())?;
     let stored = registry.log_input(entry.seq).await?;
     let (input, erased_at) = kept_input(entry.seq, &record, stored.as_ref())?;
     Ok(Shown {
         entry,
         record,
+        // Only a part that is not the leaf itself (format 3 on).
+        personal: personal.filter(|p| !p.legacy),
         input,
         erased_at,
     })
@@ -736,14 +849,49 @@ pub fn mark_shadow(record: &mut NewRecord, live_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Erase the input of evaluation `id` (retention over); the record stays and
-/// still verifies.
-pub async fn erase(registry: &Registry, id: &str) -> Result<(), Error> {
-    let entry = registry.log_entry(id).await?;
+/// Erase the personal part and the input of the records at `seqs` — at
+/// most [`scorehost_registry::MAX_ERASED_PER_RECORD`] — and log the
+/// erasure, for `reason`, by `actor`: one `erasure` record naming the
+/// positions (never the person). The leaves stay and still verify. Returns
+/// the erasure record, `None` if nothing was left to erase.
+pub async fn erase_records(
+    registry: &Registry,
+    actor: &scorehost_registry::Actor,
+    seqs: &[u64],
+    reason: &str,
+) -> Result<Option<LogEntry>, Error> {
+    let erasure = scorehost_registry::Erasure { seqs, reason };
     registry
-        .erase_input(entry.seq, &scorehost_registry::now())
+        .erase_personal(&erasure, |erased| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("action".into(), "erase".into());
+            actor.record_into(&mut fields);
+            fields.insert("reason".into(), reason.into());
+            fields.insert("records".into(), erased.into());
+            NewRecord::from_fields("erasure", scorehost_registry::now(), &fields)
+        })
         .await
         .map_err(Error::from)
+}
+
+/// Erase record `id`'s personal part and input now (its retention period
+/// is over, or its subject asked): [`erase_records`] of that one record.
+pub async fn erase(
+    registry: &Registry,
+    actor: &scorehost_registry::Actor,
+    id: &str,
+    reason: &str,
+) -> Result<LogEntry, Error> {
+    let entry = registry.log_entry(id).await?;
+    let erased = erase_records(registry, actor, &[entry.seq], reason).await?;
+    if erased.is_some() {
+        registry.scrub_erased().await?;
+    }
+    erased.ok_or_else(|| {
+            Error::Registry(scorehost_registry::Error::NotFound(format!(
+                "record {id} holds nothing personal left to erase (it was erased already, or names nobody)"
+            )))
+        })
 }
 
 /// The white box a record holds (for comparing a replay).
@@ -752,13 +900,20 @@ pub fn recorded_white_box(record: &Value) -> Value {
 }
 
 /// Add a benefit decision to `record`, an evaluation's record as
-/// [`crate::scoring::prepare`] built it: its fields end with
+/// [`crate::scoring::prepare`] built it: its personal part (or, for a
+/// record without one, its fields) ends with
 /// `"decision":{"scenario","title","rule","eligible"}` (`eligible` absent
 /// when the evaluation failed and so decided nothing). `show` and `verify`
 /// read it like any field; [`replay`] recomputes `eligible` from the
 /// replayed white box by the recorded rule. Costs one copy of the record's
 /// text.
 pub fn mark_decision(record: &mut NewRecord, decision: &Value) -> Result<(), Error> {
+    if let Some(p) = &mut record.personal {
+        // A decision is about the person: it goes with their personal part.
+        return p
+            .push_field("decision", &decision.to_string())
+            .map_err(Error::from);
+    }
     let body = record.body.trim_end();
     let Some(open) = body.strip_suffix('}') else {
         return Err(Error::Internal(
@@ -830,7 +985,7 @@ pub fn bind_record(
                 hex::encode(merkle::leaf_hash(text.as_bytes()))
             ))
         })?;
-    let r: Value =
+    let mut r: Value =
         serde_json::from_str(&text).map_err(|_| bad("the record's text is not JSON".into()))?;
     if r["seq"].as_u64() != Some(proof.leaf_index) {
         return Err(bad(format!(
@@ -838,7 +993,48 @@ pub fn bind_record(
             r["seq"], proof.leaf_index
         )));
     }
-    Ok(describe_record(&r))
+    // The personal part, if `shown` carries it (`audit show --json` while
+    // it is kept): checked against the leaf's commitment, then read as the
+    // record's own.
+    let given = serde_json::from_str::<Value>(shown)
+        .ok()
+        .and_then(|v| v.get("personal").cloned());
+    let mut personal_line = None;
+    if let Some(commitment) = r.get("personal").and_then(Value::as_str).map(String::from) {
+        match given
+            .as_ref()
+            .and_then(|p| Some((p["salt"].as_str()?, p["text"].as_str()?)))
+        {
+            Some((salt, clear)) => {
+                if scorehost_registry::commitment(salt, clear) != commitment {
+                    return Err(bad(format!(
+                        "the personal part shown with the record does not match the leaf's commitment {commitment}: it is not what was recorded"
+                    )));
+                }
+                let fields: serde_json::Map<String, Value> = serde_json::from_str(clear)
+                    .map_err(|_| bad("the personal part is not a JSON object".into()))?;
+                if let Some(o) = r.as_object_mut() {
+                    for (k, v) in fields {
+                        o.entry(k).or_insert(v);
+                    }
+                }
+                personal_line = Some(format!(
+                    "  personal part: matches the leaf's commitment {commitment}"
+                ));
+            }
+            None => {
+                personal_line = Some(format!(
+                    "  personal part: not shown (erased, or left out); the leaf commits to it as {commitment}"
+                ));
+            }
+        }
+    }
+    let mut described = describe_record(&r);
+    if let Some(line) = personal_line {
+        described.push('\n');
+        described.push_str(&line);
+    }
+    Ok(described)
 }
 
 /// What a record says, one `name: value` line per fact present.
@@ -904,4 +1100,40 @@ fn describe_record(r: &Value) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// The format of an `access` record, its `format` field.
+pub const ACCESS_RECORD_FORMAT: u32 = 1;
+
+/// The record of a read of a person's records (PIPL art. 45; the
+/// regulation's "查询自身…采集、使用等情况"): who read (`reader`, the token,
+/// the person), how (`what`: the route and the record), and — in its
+/// personal part, erasable like an evaluation's — whose records. The
+/// subject lists these ([`scorehost_registry::Registry::records_of_subject`]).
+pub fn access_record(
+    reader: &scorehost_registry::Actor,
+    what: &str,
+    subject: &str,
+    subject_kind: &str,
+) -> Result<NewRecord, Error> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("format".into(), ACCESS_RECORD_FORMAT.into());
+    // A person reading their own records is "subject" in the leaf: their
+    // id is in the personal part only.
+    let who = match &reader.role {
+        scorehost_registry::Role::Subject(_) => "subject".to_string(),
+        _ => reader.to_string(),
+    };
+    fields.insert("reader".into(), who.into());
+    if let Some(token) = &reader.token {
+        fields.insert("token".into(), token.clone().into());
+    }
+    if let Some(person) = &reader.person {
+        fields.insert("person".into(), person.clone().into());
+    }
+    fields.insert("what".into(), what.into());
+    let mut record = NewRecord::from_fields("access", scorehost_registry::now(), &fields);
+    let text = serde_json::json!({"subject": {"id": subject, "kind": subject_kind}}).to_string();
+    record.personal = Some(personal_part(subject, subject_kind, text)?);
+    Ok(record)
 }

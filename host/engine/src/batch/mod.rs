@@ -169,11 +169,8 @@ pub async fn run(job: Job, progress: Arc<Progress>) -> Result<Finished, Error> {
     drop(existing);
     let mut from_log: BTreeMap<u64, ResultLine> = BTreeMap::new();
     if let Some(log) = &job.log {
-        for (item, entry) in log.registry.batch_records_from(&job.id, last + 1).await? {
-            from_log.insert(
-                item,
-                ResultLine::from_record(item, &entry.id, &entry.record)?,
-            );
+        for (item, id, record) in log.registry.batch_records_from(&job.id, last + 1).await? {
+            from_log.insert(item, ResultLine::from_record(item, &id, &record)?);
         }
     }
 

@@ -89,11 +89,11 @@ impl ResultLine {
         }
     }
 
-    /// The line of item `item` from its evaluation record (`record`, the
-    /// leaf's JSON, with id `id`).
-    pub fn from_record(item: u64, id: &str, record: &str) -> Result<ResultLine, Error> {
+    /// The line of item `item` from its evaluation record `v` (opened with
+    /// its personal part: [`scorehost_registry::open_record`]), whose id is
+    /// `id`.
+    pub fn from_record(item: u64, id: &str, v: &serde_json::Value) -> Result<ResultLine, Error> {
         let bad = |why: &str| Error::Internal(format!("record {id} of batch item {item}: {why}"));
-        let v: serde_json::Value = serde_json::from_str(record).map_err(|_| bad("not JSON"))?;
         let outcome = &v["outcome"];
         let text = |v: &serde_json::Value| v.as_str().map(String::from);
         let mut line = ResultLine {

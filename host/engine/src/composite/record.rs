@@ -14,7 +14,10 @@ use super::CompositeResponse;
 use crate::Error;
 
 /// The version of the composite record's format, its `format` field.
-pub const COMPOSITE_RECORD_FORMAT: u32 = 1;
+/// Format 2 (2026-12, issue 24) moved the personal part — `subject`,
+/// `as_of`, `steps`, `left_out`, `result`, `error` — out of the leaf, which
+/// commits to it as `personal`, as an evaluation record's (format 3) does.
+pub const COMPOSITE_RECORD_FORMAT: u32 = 2;
 
 /// A fresh id for one composite run: 16 random bytes, hex.
 pub fn run_id() -> Result<String, Error> {
@@ -90,31 +93,35 @@ pub fn composite_record(
         json!({"name": c.name, "version": c.version, "title": c.title}),
     );
     fields.insert("run".into(), run.into());
-    fields.insert(
+    fields.insert("host_version".into(), env!("CARGO_PKG_VERSION").into());
+    // About the person: kept beside the log, erasable.
+    let mut personal = serde_json::Map::new();
+    personal.insert(
         "subject".into(),
         json!({"id": answer.subject.id, "kind": answer.subject.kind}),
     );
-    fields.insert("as_of".into(), answer.as_of.clone().into());
-    fields.insert("steps".into(), steps.into());
+    personal.insert("as_of".into(), answer.as_of.clone().into());
+    personal.insert("steps".into(), steps.into());
     if !answer.left_out.is_empty() {
-        fields.insert(
+        personal.insert(
             "left_out".into(),
             serde_json::to_value(&answer.left_out).unwrap_or_default(),
         );
     }
     if let Some(r) = &answer.result {
-        fields.insert("result".into(), serde_json::to_value(r).unwrap_or_default());
+        personal.insert("result".into(), serde_json::to_value(r).unwrap_or_default());
     }
     if let Some((step, e)) = failed {
-        fields.insert(
+        personal.insert(
             "error".into(),
             json!({"step": step, "code": e.code(), "message": e.to_string()}),
         );
     }
-    fields.insert("host_version".into(), env!("CARGO_PKG_VERSION").into());
-    Ok(NewRecord::from_fields(
-        "composite",
-        scorehost_registry::now(),
-        &fields,
-    ))
+    let mut record = NewRecord::from_fields("composite", scorehost_registry::now(), &fields);
+    record.personal = Some(crate::audit::personal_part(
+        &answer.subject.id,
+        &answer.subject.kind,
+        Value::Object(personal).to_string(),
+    )?);
+    Ok(record)
 }

@@ -183,7 +183,7 @@ impl<'a> Selector<'a> {
                 if self.remaining == 0 {
                     // One more record of a new subject exists: say the
                     // selection was cut.
-                    let record: Value = serde_json::from_str(&rec.entry.record).unwrap_or_default();
+                    let record = opened(&rec).unwrap_or_default();
                     let subject = record["subject"]["id"].as_str().unwrap_or_default();
                     if !self.seen.contains(subject) && (record["shadow"] == true) == self.shadows {
                         self.truncated = true;
@@ -209,13 +209,25 @@ impl<'a> Selector<'a> {
     /// The record, if it is its subject's latest and can be replayed.
     fn take(&mut self, rec: scorehost_registry::RecordedEvaluation) -> Option<Selected> {
         let id = rec.entry.id.clone();
-        let Ok(record) = serde_json::from_str::<Value>(&rec.entry.record) else {
+        let Some(record) = opened(&rec) else {
             self.skip(id, String::new(), "the record is not JSON", false);
             return None;
         };
         if record["shadow"] == true {
             // A shadow evaluation ran another module; it is not the pinned
             // version's answer (and its hash matched only by accident).
+            return None;
+        }
+        if record.get("subject").is_none() {
+            // Erased: it names nobody (so it is nobody's latest), and its
+            // input is gone.
+            let at = record["erased_at"].as_str().unwrap_or("?").to_string();
+            self.skip(
+                id,
+                String::new(),
+                &format!("its personal part and input were erased on {at}"),
+                true,
+            );
             return None;
         }
         let subject = record["subject"]["id"]
@@ -261,10 +273,13 @@ impl<'a> Selector<'a> {
         rec: scorehost_registry::RecordedEvaluation,
     ) -> Result<Option<Selected>, Error> {
         let id = rec.entry.id.clone();
-        let Ok(record) = serde_json::from_str::<Value>(&rec.entry.record) else {
+        let Some(record) = opened(&rec) else {
             self.skip(id, String::new(), "the record is not JSON", false);
             return Ok(None);
         };
+        if record.get("subject").is_none() {
+            return Ok(None);
+        }
         if record["shadow"] != true {
             // A live evaluation of the candidate (it was pinned once).
             return Ok(None);
@@ -278,12 +293,12 @@ impl<'a> Selector<'a> {
         }
         self.remaining -= 1;
         let live_id = record["shadow_of"].as_str().unwrap_or_default();
-        let live = match self.registry.log_entry(live_id).await {
-            Ok(e) => serde_json::from_str::<Value>(&e.record).ok(),
-            Err(
+        let live = match crate::audit::show(self.registry, live_id).await {
+            Ok(shown) => Some(shown.record),
+            Err(Error::Registry(
                 scorehost_registry::Error::NotFound(_) | scorehost_registry::Error::BadRequest(_),
-            ) => None,
-            Err(e) => return Err(e.into()),
+            )) => None,
+            Err(e) => return Err(e),
         };
         let (Some(live), Some(shadow)) = (
             live.as_ref().and_then(|l| recorded_outcome(&l["outcome"])),
@@ -348,4 +363,11 @@ fn recorded_outcome(o: &Value) -> Option<Recorded> {
         grade: o["grade"].as_str().unwrap_or_default().to_string(),
         contributions,
     })
+}
+
+/// A recorded evaluation as one JSON object, with its personal part
+/// ([`scorehost_registry::open_record`]); `None` if it does not parse or
+/// its kept part does not match the leaf.
+fn opened(rec: &scorehost_registry::RecordedEvaluation) -> Option<Value> {
+    scorehost_registry::open_record(&rec.entry.record, rec.personal.as_ref()).ok()
 }

@@ -101,6 +101,7 @@ pub async fn of_subject(
     Path(subject_id): Path<String>,
 ) -> Result<Json<Vec<Consent>>, ApiError> {
     caller.require(Need::Audit, "read consents")?;
+    crate::routes::subjects::log_read(&service, &caller, &subject_id, "their consents").await?;
     Ok(Json(
         service
             .engine

@@ -171,10 +171,19 @@ pub async fn list(
         Role::Province | Role::Auditor => {}
         Role::App(_) => filter.filed_by = Some(caller.name()),
         Role::Publisher(_) => filter.source_actor = Some(caller.name()),
+        // A person sees their own disputes, whoever filed them.
+        Role::Subject(id) => filter.subject_id = Some(id.clone()),
     }
-    Ok(Json(
-        service.engine.catalog.registry().disputes(&filter).await?,
-    ))
+    let found = service.engine.catalog.registry().disputes(&filter).await?;
+    // Each person listed had their disputes read.
+    crate::routes::subjects::log_reads(
+        &service,
+        &caller,
+        found.iter().map(|d| d.subject_id.as_str()),
+        "their disputes (a list)",
+    )
+    .await?;
+    Ok(Json(found))
 }
 
 /// Disputes past a deadline (checked within 2 working days, answered
@@ -216,6 +225,7 @@ async fn visible(service: &Service, caller: &Caller, id: &str) -> Result<Dispute
             let theirs = service.engine.catalog.registry().disputes(&filter).await?;
             theirs.iter().any(|t| t.id == d.id)
         }
+        Role::Subject(id) => d.subject_id == *id,
     };
     if may {
         Ok(d)
@@ -234,7 +244,10 @@ pub async fn show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Dispute>, ApiError> {
-    Ok(Json(visible(&service, &caller, &id).await?))
+    let d = visible(&service, &caller, &id).await?;
+    crate::routes::subjects::log_read(&service, &caller, &d.subject_id, &format!("dispute {id}"))
+        .await?;
+    Ok(Json(d))
 }
 
 /// The province's check: `forward` to the furnishing source (the record
@@ -407,6 +420,7 @@ pub async fn repairs(
     let Some(subject_id) = q.subject_id else {
         return Err(ApiError::bad_request("say whose repairs: ?subject_id=…"));
     };
+    crate::routes::subjects::log_read(&service, &caller, &subject_id, "their repairs").await?;
     Ok(Json(
         service
             .engine

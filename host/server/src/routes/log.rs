@@ -15,7 +15,8 @@ use crate::error::{ApiError, ErrorBody};
 use scorehost_engine::audit::{self, Consistency, Shown, VerifyReport};
 use scorehost_engine::replay::{self, ReplayReport};
 
-/// The province and auditors read every record; an app reads the records
+/// The province and auditors read every record; a person (a `subject:`
+/// token) reads the records about them; an app reads the records
 /// of its own evaluations of the models its token is granted, and of its
 /// own composites and reports with their steps (a token
 /// granted only a benefit scenario gets the decision's minimum, not the
@@ -39,6 +40,9 @@ fn may_read(caller: &Caller, shown: &Shown, id: &str) -> Result<(), ApiError> {
         {
             Ok(())
         }
+        // A person reads the records about them while they are kept (an
+        // erased record names nobody, so it is nobody's to read).
+        Role::Subject(me) if shown.record["subject"]["id"].as_str() == Some(me.as_str()) => Ok(()),
         _ => {
             tracing::warn!(caller = %caller.actor, token = %caller.token.id, %id, "denied: not its evaluation, or not of a model its token is granted");
             Err(ApiError::from(scorehost_registry::Error::NotFound(
@@ -61,7 +65,24 @@ pub async fn evaluation(
 ) -> Result<Json<Shown>, ApiError> {
     let shown = audit::show(service.engine.catalog.registry(), &id).await?;
     may_read(&caller, &shown, &id)?;
+    log_read_of(&service, &caller, &shown, "record").await?;
     Ok(Json(shown))
+}
+
+/// Record the read of `shown` (`what`: `record`, `proof`, `replay`), if
+/// it is about someone whose personal part is kept
+/// ([`crate::routes::subjects::log_read`]).
+async fn log_read_of(
+    service: &Service,
+    caller: &Caller,
+    shown: &Shown,
+    what: &str,
+) -> Result<(), ApiError> {
+    if let Some(subject) = shown.record["subject"]["id"].as_str() {
+        let what = format!("{what} {}", shown.entry.id);
+        crate::routes::subjects::log_read(service, caller, subject, &what).await?;
+    }
+    Ok(())
 }
 
 /// Re-run an evaluation with the exact module bytes it used, and compare:
@@ -76,6 +97,8 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> Result<Json<ReplayReport>, ApiError> {
     caller.require(Need::Audit, "replay evaluations")?;
+    let shown = audit::show(service.engine.catalog.registry(), &id).await?;
+    log_read_of(&service, &caller, &shown, "replay of record").await?;
     Ok(Json(replay::replay(&service.engine.catalog, &id).await?))
 }
 
@@ -97,7 +120,9 @@ pub async fn proof(
 ) -> Result<Json<InclusionProof>, ApiError> {
     let shown = audit::show(service.engine.catalog.registry(), &id).await?;
     may_read(&caller, &shown, &id)?;
-    Ok(Json(service.engine.writer.proof(shown.entry.seq)?))
+    let proof = service.engine.writer.proof(shown.entry.seq)?;
+    log_read_of(&service, &caller, &shown, "proof of record").await?;
+    Ok(Json(proof))
 }
 
 /// The log's latest signed checkpoint (tree size, root hash, time,
@@ -265,9 +290,11 @@ pub async fn search(
     caller: Caller,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<scorehost_registry::EvaluationFound>, ApiError> {
-    let own = match &caller.actor.role {
-        Role::Province | Role::Auditor => None,
-        Role::App(_) => Some(caller.name()),
+    let (own, person) = match &caller.actor.role {
+        Role::Province | Role::Auditor => (None, None),
+        Role::App(_) => (Some(caller.name()), None),
+        // A person searches their own evaluations only.
+        Role::Subject(id) => (None, Some(id.clone())),
         Role::Publisher(_) => {
             return Err(caller.deny(format!("{} may not search the log", caller.actor)));
         }
@@ -275,7 +302,7 @@ pub async fn search(
     let Query(q) =
         query.map_err(|e| ApiError::bad_request(format!("a bad search: {}", e.body_text())))?;
     let search = scorehost_registry::EvaluationSearch {
-        subject: q.subject.filter(|s| !s.is_empty()),
+        subject: person.or(q.subject.filter(|s| !s.is_empty())),
         model: q.model.filter(|s| !s.is_empty()),
         caller: own.or(q.caller.filter(|s| !s.is_empty())),
         from: q
@@ -301,6 +328,15 @@ pub async fn search(
                 .is_ok_and(|m| caller.token.may_score(&m))
         });
     }
+    // Each person listed had their records read: one access record each
+    // (at most a page's 200).
+    crate::routes::subjects::log_reads(
+        &service,
+        &caller,
+        found.evaluations.iter().map(|e| e.subject.as_str()),
+        "listed in a search of the log",
+    )
+    .await?;
     Ok(Json(found))
 }
 
@@ -375,6 +411,9 @@ pub async fn stats(
         Role::Province | Role::Auditor => {}
         Role::App(_) => scope.caller = Some(caller.name()),
         Role::Publisher(ns) => scope.namespace = Some(ns.clone()),
+        Role::Subject(_) => {
+            return Err(caller.deny(format!("{} may not read the log's numbers", caller.actor)));
+        }
     }
     let Query(q) =
         query.map_err(|e| ApiError::bad_request(format!("a bad period: {}", e.body_text())))?;

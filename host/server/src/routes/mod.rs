@@ -17,3 +17,4 @@ pub mod proposals;
 pub mod scenarios;
 pub mod scores;
 pub mod shadows;
+pub mod subjects;

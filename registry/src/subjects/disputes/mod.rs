@@ -64,7 +64,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use crate::log::{NewRecord, append_in_tx};
+use crate::log::append_in_tx;
 use crate::{Actor, Error, Registry, Role, now};
 
 pub mod deadlines;
@@ -548,11 +548,18 @@ async fn log_step(
     for (k, v) in extra {
         fields.insert((*k).into(), v.clone());
     }
-    append_in_tx(
+    // Whose, and what they or the source said and changed, are theirs:
+    // kept beside the log, erasable.
+    let record = crate::log::personal::registry_record_about(
         tx.conn(),
-        vec![NewRecord::from_fields("registry", at.to_string(), &fields)],
+        at.to_string(),
+        fields,
+        &d.subject_id,
+        None,
+        &["reason", "new_value", "note", "disputed_value", "value"],
     )
     .await?;
+    append_in_tx(tx.conn(), vec![record]).await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use super::{check_key, check_text, conflict_if_taken, new_id, no_record, stored_record};
-use crate::log::{NewRecord, append_in_tx};
+use crate::log::append_in_tx;
 use crate::{Actor, Error, Registry, now};
 
 /// A record marked repaired.
@@ -109,11 +109,16 @@ impl Registry {
         fields.insert("indicator".into(), indicator.into());
         fields.insert("observed_on".into(), key_date.into());
         fields.insert("reason".into(), reason.into());
-        append_in_tx(
+        let record = crate::log::personal::registry_record_about(
             tx.conn(),
-            vec![NewRecord::from_fields("registry", at.clone(), &fields)],
+            at.clone(),
+            fields,
+            subject_id,
+            None,
+            &["reason"],
         )
         .await?;
+        append_in_tx(tx.conn(), vec![record]).await?;
         tx.commit().await?;
         Ok(repair)
     }

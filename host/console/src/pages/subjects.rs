@@ -1,0 +1,273 @@
+//! A person's records: every evaluation of them (when, by which app, which
+//! model and version, for which benefit, the white box, the records
+//! withheld) and every read of their records — for the person themselves
+//! (`/console/me`, a `subject:` token) and for the province and auditors
+//! (`/console/subjects/{id}`), where the province may also erase the
+//! person. The API decides and records everything (`/v1/me/records`,
+//! `/v1/subjects/{id}/records`, `/v1/subjects/{id}/erase`); opening the
+//! page is itself a read the person sees.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+
+use super::{Frame, Signed, enc, render, text};
+use crate::ConsoleError;
+use crate::i18n::T;
+
+/// One contribution of a white box.
+struct Line {
+    name: String,
+    points: String,
+    note: String,
+}
+
+/// One evaluation, as the page lists it.
+struct Evaluation {
+    id: String,
+    at: String,
+    caller: String,
+    model: String,
+    outcome: String,
+    decision: String,
+    lines: Vec<Line>,
+    reasons: Vec<String>,
+    withheld: Vec<String>,
+}
+
+/// One read of the records.
+struct Read {
+    at: String,
+    reader: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "subjects/records.html")]
+struct Records {
+    f: Frame,
+    csrf: String,
+    subject: String,
+    subject_enc: String,
+    own: bool,
+    may_erase: bool,
+    evaluations: Vec<Evaluation>,
+    reads: Vec<Read>,
+    erased: String,
+}
+
+#[derive(Template)]
+#[template(path = "subjects/find.html")]
+struct Find {
+    f: Frame,
+}
+
+fn evaluation(e: &Value) -> Evaluation {
+    let r = &e["record"];
+    let o = if e["kind"] == "composite" {
+        &r["result"]
+    } else {
+        &r["outcome"]
+    };
+    let outcome = match (o["score"].as_f64(), o["grade"].as_str()) {
+        (Some(s), Some(g)) => format!("{s} · {g}"),
+        _ => format!("✗ {}", text(&o["error"]["code"])),
+    };
+    let model = if e["kind"] == "composite" {
+        format!(
+            "{} v{}",
+            text(&r["composite"]["name"]),
+            r["composite"]["version"]
+        )
+    } else {
+        format!(
+            "{}@{}",
+            text(&r["model"]["name"]),
+            text(&r["model"]["version"])
+        )
+    };
+    let decision = match r.get("decision") {
+        Some(d) => format!(
+            "{} ({}): {}",
+            text(&d["title"]),
+            text(&d["scenario"]),
+            match d["eligible"].as_bool() {
+                Some(true) => "✓",
+                Some(false) => "✗",
+                None => "—",
+            }
+        ),
+        None => String::new(),
+    };
+    let lines = o["contributions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| Line {
+            name: text(&c["name"]),
+            points: c["points"].to_string(),
+            note: text(&c["note"]),
+        })
+        .collect();
+    let reasons = o["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    let withheld = r["withheld"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| {
+            format!(
+                "{} {} — {} ({}, {})",
+                text(&w["indicator"]),
+                text(&w["observed_on"]),
+                text(&w["why"]),
+                text(&w["id"]),
+                text(&w["since"])
+            )
+        })
+        .collect();
+    Evaluation {
+        id: text(&e["id"]),
+        at: text(&e["at"]),
+        caller: text(&r["caller"]),
+        model,
+        outcome,
+        decision,
+        lines,
+        reasons,
+        withheld,
+    }
+}
+
+async fn page(
+    signed: &Signed,
+    path: &str,
+    subject: String,
+    own: bool,
+    erased: String,
+) -> Result<Response, ConsoleError> {
+    let listed = signed.get(path).await?;
+    let evaluations = listed["evaluations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(evaluation)
+        .collect();
+    let reads = listed["reads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| Read {
+            at: text(&r["at"]),
+            reader: match r["person"].as_str() {
+                Some(p) => format!("{} · {p}", text(&r["reader"])),
+                None => text(&r["reader"]),
+            },
+            what: text(&r["what"]),
+        })
+        .collect();
+    let t = T(signed.lang);
+    let (title, here) = if own {
+        (t.t("my_records"), "/console/me".to_string())
+    } else {
+        (
+            t.t("subject_records"),
+            format!("/console/subjects/{}", enc(&subject)),
+        )
+    };
+    Ok(render(&Records {
+        f: signed.frame(title, &here),
+        csrf: signed.session.csrf.clone(),
+        may_erase: !own && signed.session.is_province(),
+        subject_enc: enc(&subject),
+        subject,
+        own,
+        evaluations,
+        reads,
+        erased,
+    }))
+}
+
+/// `GET /console/me`: a person's own records (a `subject:` token).
+pub async fn me(signed: Signed) -> Result<Response, ConsoleError> {
+    let Some(subject) = signed.session.role.strip_prefix("subject:") else {
+        return Err(ConsoleError::Forbidden(format!(
+            "此页面属于信用主体本人 · this page is for the person the records are about ({} is not)",
+            signed.session.role
+        )));
+    };
+    let subject = subject.to_string();
+    page(&signed, "/v1/me/records", subject, true, String::new()).await
+}
+
+/// `GET /console/subjects`: find a person (province and auditors); with
+/// `?id=`, their page.
+pub async fn find(
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ConsoleError> {
+    signed.require_audit()?;
+    if let Some(id) = q.get("id").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        return Ok(Redirect::to(&format!("/console/subjects/{}", enc(id))).into_response());
+    }
+    let t = T(signed.lang);
+    Ok(render(&Find {
+        f: signed.frame(t.t("subject_records"), "/console/subjects"),
+    }))
+}
+
+/// `GET /console/subjects/{id}`: a person's records (province and
+/// auditors); `?erased=N` after an erasure.
+pub async fn subject(
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ConsoleError> {
+    signed.require_audit()?;
+    let erased = q.get("erased").cloned().unwrap_or_default();
+    let path = format!("/v1/subjects/{}/records", enc(&id));
+    page(&signed, &path, id, false, erased).await
+}
+
+/// `POST /console/subjects/{id}/erase`: the province erases the person
+/// (with a reason). The CSRF token first, then the role; the API checks
+/// the rest and records the erasure.
+pub async fn erase(
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ConsoleError> {
+    signed.check_csrf(&form)?;
+    signed.require_province()?;
+    let reason = form
+        .get("reason")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if reason.is_empty() {
+        return Err(ConsoleError::BadRequest(
+            "删除必须写明原因 · an erasure needs a reason".into(),
+        ));
+    }
+    let done = signed
+        .call(
+            Method::POST,
+            &format!("/v1/subjects/{}/erase", enc(&id)),
+            Some(&json!({ "reason": reason })),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/console/subjects/{}?erased={}",
+        enc(&id),
+        done["records"]
+    ))
+    .into_response())
+}
