@@ -75,7 +75,6 @@ pub use log::personal::{
     Erasure, MAX_ERASED_PER_RECORD, Personal, StoredPersonal, SubjectRecord, commitment,
     open_record, tombstone,
 };
-pub use log::retention::{MAX_RETENTION_MONTHS, RetentionPolicy};
 pub use log::search::{
     DayCount, EvaluationFound, EvaluationSearch, EvaluationStats, EvaluationSummary, FailureCount,
     INDEX_CHUNK, MAX_RESULTS, ModelTime, StatsScope, lower_thread_priority,
@@ -86,6 +85,7 @@ pub use scenarios::{COMPOSITE_NAMESPACE, Declared, Defined, Rule, Scenario, deci
 pub use shadows::Shadow;
 pub use subjects::consents::{Consent, no_consent};
 pub use subjects::disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
+pub use subjects::retention::{MAX_RETENTION_MONTHS, RetentionPolicy};
 pub use subjects::{data, disputes, furnishers};
 pub use versions::module_store::{ModuleStore, sha256_hex};
 pub use versions::{

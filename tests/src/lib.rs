@@ -493,6 +493,24 @@ pub fn sha256_file(path: &std::path::Path) -> String {
     hex::encode(sha2::Sha256::digest(std::fs::read(path).expect("file")))
 }
 
+/// Every record of the fixture's log, opened: each leaf's fields with its
+/// personal part (subject, white box, decision, …) while it is kept, as
+/// every reader of the log sees them ([`scorehost_registry::open_record`]).
+pub async fn opened_records(f: &Fixture) -> Vec<serde_json::Value> {
+    let reg = scorehost_registry::Registry::open(&f.data_dir, f.db.as_deref())
+        .await
+        .expect("the registry opens");
+    reg.log_entries_page_with_personal(0, u32::MAX)
+        .await
+        .expect("the log reads")
+        .iter()
+        .map(|r| {
+            scorehost_registry::open_record(&r.entry.record, r.personal.as_ref())
+                .expect("a record opens")
+        })
+        .collect()
+}
+
 /// Run SQL against the fixture's database directly: an insider tampering
 /// with it, or a test moving a stored date into the past (time cannot be
 /// waited for in a test).

@@ -608,6 +608,10 @@ fn the_openapi_document_lists_exactly_the_routes_that_answer() {
         // Issue 23: scenario and composite definitions under four eyes.
         ("POST", "/v1/composites/{name}/approve"),
         ("GET", "/v1/proposals"),
+        // Issue 24: a person's records, and erasing a person.
+        ("GET", "/v1/me/records"),
+        ("GET", "/v1/subjects/{id}/records"),
+        ("POST", "/v1/subjects/{id}/erase"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()
@@ -770,8 +774,8 @@ fn a_natural_person_is_scored_for_an_app_only_while_their_consent_stands() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(
         v["records"].as_u64(),
-        Some(before + 3),
-        "grant, evaluation, withdrawal"
+        Some(before + 4),
+        "grant, evaluation, withdrawal, and the auditor's read of the consents"
     );
 }
 
@@ -1351,7 +1355,11 @@ fn batches_over_http_run_report_and_serve_their_results_to_whom_they_may() {
         assert_eq!(shown["record"]["subject"]["id"], line["subject"], "{shown}");
         assert_eq!(shown["record"]["batch"]["id"], id.as_str());
     }
-    assert_eq!(records(&f), before + 302, "start, 300 evaluations, finish");
+    assert_eq!(
+        records(&f),
+        before + 302 + 4,
+        "start, 300 evaluations, finish, and the auditor's 4 reads of a record"
+    );
 
     // Who may see it: its app, the province, auditors; not another app.
     assert_eq!(get(&s, &format!("/v1/batches/{id}"), Some(&t.bank)).0, 403);

@@ -294,7 +294,8 @@ async fn the_summary_counts_what_the_model_says_for_ndjson_and_csv() {
             .as_str()
             .unwrap_or_else(|| panic!("not recorded: {line}"));
         let entry = reg.log_entry(id).await.unwrap();
-        let record: Value = serde_json::from_str(&entry.record).unwrap();
+        let personal = reg.log_personal(entry.seq).await.unwrap();
+        let record = scorehost_registry::open_record(&entry.record, personal.as_ref()).unwrap();
         assert_eq!(record["subject"]["id"], line["subject"]);
         assert_eq!(record["batch"]["id"], summary["batch"]);
         assert_eq!(record["batch"]["item"], item);

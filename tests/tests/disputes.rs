@@ -57,14 +57,9 @@ fn dispute_count(s: &Server, province: &str) -> usize {
 
 /// The log's registry records with this `action`.
 async fn actions(f: &Fixture, action: &str) -> Vec<Value> {
-    let reg = scorehost_registry::Registry::open(&f.data_dir, f.db.as_deref())
+    scorehost_tests::opened_records(f)
         .await
-        .unwrap();
-    reg.log_entries()
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| serde_json::from_str::<Value>(&e.record).unwrap())
+        .into_iter()
         .filter(|r| r["action"] == action)
         .collect()
 }

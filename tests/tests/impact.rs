@@ -596,14 +596,9 @@ async fn impact_report_on_a_known_population_has_the_known_matrix() {
 
 /// Shadow records in the log: (record, its id), oldest first.
 async fn shadow_records(f: &Fixture) -> Vec<Value> {
-    let reg = scorehost_registry::Registry::open(&f.data_dir, f.db.as_deref())
+    scorehost_tests::opened_records(f)
         .await
-        .unwrap();
-    reg.log_entries()
-        .await
-        .unwrap()
         .into_iter()
-        .map(|e| serde_json::from_str::<Value>(&e.record).unwrap())
         .filter(|r| r["shadow"] == true)
         .collect()
 }

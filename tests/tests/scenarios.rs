@@ -419,7 +419,11 @@ fn apps_granted_a_scenario_get_eligibility_by_the_pinned_models_rule() {
         let (_, shown) = get(&s, &format!("/v1/evaluations/{id}"), Some(&auditor));
         assert_eq!(shown["record"]["decision"]["scenario"], TRANSIT);
         assert!(shown["record"]["decision"].get("eligible").is_none());
-        assert_eq!(log_records(&f), before + 1);
+        assert_eq!(
+            log_records(&f),
+            before + 2,
+            "the evaluation, and the auditor's read of it"
+        );
 
         // Retired: refused (410), its history kept, no longer grantable.
         let (status, _) = delete(&s, &format!("/v1/scenarios/{TRANSIT}"), &transit);

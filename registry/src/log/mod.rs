@@ -8,7 +8,6 @@
 
 pub(crate) mod evaluations;
 pub(crate) mod personal;
-pub(crate) mod retention;
 pub(crate) mod search;
 
 use serde::Serialize;

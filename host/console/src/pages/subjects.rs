@@ -58,6 +58,7 @@ struct Records {
     may_erase: bool,
     evaluations: Vec<Evaluation>,
     reads: Vec<Read>,
+    other: Vec<Read>,
     erased: String,
 }
 
@@ -168,11 +169,22 @@ async fn page(
         .flatten()
         .map(|r| Read {
             at: text(&r["at"]),
-            reader: match r["person"].as_str() {
-                Some(p) => format!("{} · {p}", text(&r["reader"])),
-                None => text(&r["reader"]),
+            reader: match (r["reader"].as_str(), r["person"].as_str()) {
+                (Some("subject"), _) => T(signed.lang).t("reader_self").to_string(),
+                (_, Some(p)) => format!("{} · {p}", text(&r["reader"])),
+                _ => text(&r["reader"]),
             },
-            what: text(&r["what"]),
+            what: what_was_read(T(signed.lang), &text(&r["what"])),
+        })
+        .collect();
+    let other = listed["other"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| Read {
+            at: text(&o["at"]),
+            reader: text(&o["record"]["actor"]),
+            what: text(&o["action"]),
         })
         .collect();
     let t = T(signed.lang);
@@ -193,8 +205,38 @@ async fn page(
         own,
         evaluations,
         reads,
+        other,
         erased,
     }))
+}
+
+/// What an access record says was read, in the page's language: the API
+/// writes it in English (`record ID`, `proof of record ID`, `the list of
+/// their records`, …); the known ones are said in Chinese too.
+fn what_was_read(t: T, what: &str) -> String {
+    const KNOWN: [(&str, &str); 8] = [
+        ("replay of record ", "read_replay"),
+        ("proof of record ", "read_proof"),
+        ("record ", "read_record"),
+        ("dispute ", "read_dispute"),
+        ("the list of their records", "read_list"),
+        ("listed in a search of the log", "read_search"),
+        ("their consents", "read_consents"),
+        ("their disputes (a list)", "read_disputes"),
+    ];
+    for (prefix, key) in KNOWN {
+        if let Some(rest) = what.strip_prefix(prefix) {
+            return format!(
+                "{}{}{rest}",
+                t.t(key),
+                if rest.is_empty() { "" } else { " " }
+            );
+        }
+    }
+    if what == "their repairs" {
+        return t.t("read_repairs").to_string();
+    }
+    what.to_string()
 }
 
 /// `GET /console/me`: a person's own records (a `subject:` token).

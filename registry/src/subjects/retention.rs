@@ -7,8 +7,8 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
+use super::data::SUBJECT_KINDS;
 use crate::log::{NewRecord, append_in_tx};
-use crate::subjects::data::SUBJECT_KINDS;
 use crate::{Actor, Error, Registry, now};
 
 /// The longest retention a policy may set: 1,200 months (a century). A
