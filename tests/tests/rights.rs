@@ -49,10 +49,10 @@ async fn where_stored(f: &Fixture, needle: &str) -> Vec<String> {
     match f.backend {
         Backend::Sqlite => {
             for file in ["registry.db", "registry.db-wal"] {
-                if let Ok(bytes) = std::fs::read(f.data_dir.join(file)) {
-                    if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                        found.push(format!("{file}: the bytes hold it"));
-                    }
+                if let Ok(bytes) = std::fs::read(f.data_dir.join(file))
+                    && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+                {
+                    found.push(format!("{file}: the bytes hold it"));
                 }
             }
         }
