@@ -227,6 +227,22 @@ pub struct SubjectRecord {
     pub personal: Option<StoredPersonal>,
 }
 
+/// The `seq` column of `rows`.
+fn seqs_of(rows: &[AnyRow]) -> Result<Vec<u64>, Error> {
+    rows.iter()
+        .map(|r| Ok(r.try_get::<i64, _>("seq")? as u64))
+        .collect()
+}
+
+/// A leaf and its personal part from a row joined with `audit_personal p`
+/// ([`PERSONAL_COLUMNS`]).
+fn subject_record(row: &AnyRow) -> Result<SubjectRecord, Error> {
+    Ok(SubjectRecord {
+        entry: entry_from_row(row)?,
+        personal: personal_from_row(row)?,
+    })
+}
+
 const KIND_OF_SUBJECT: &str = "SELECT COALESCE(\
      (SELECT subject_kind FROM audit_personal WHERE subject = $1 ORDER BY seq DESC LIMIT 1), \
      (SELECT kind FROM subject_bases WHERE subject_id = $1), 'unknown') AS kind";
@@ -270,9 +286,7 @@ impl Registry {
         .bind(subject)
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<i64, _>("seq")? as u64))
-            .collect()
+        seqs_of(&rows)
     }
 
     /// At most `limit` positions of records of subjects of kind
@@ -294,9 +308,7 @@ impl Registry {
         .bind(i64::from(limit))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<i64, _>("seq")? as u64))
-            .collect()
+        seqs_of(&rows)
     }
 
     /// Every record of `subject` (evaluations, composites, reads of their
@@ -319,14 +331,7 @@ impl Registry {
         .bind(i64::from(limit))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SubjectRecord {
-                    entry: entry_from_row(r)?,
-                    personal: personal_from_row(r)?,
-                })
-            })
-            .collect()
+        rows.iter().map(subject_record).collect()
     }
 
     /// The kind of subject `subject` is: their newest kept record's, else
@@ -377,14 +382,7 @@ impl Registry {
         .bind(i64::from(limit))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SubjectRecord {
-                    entry: entry_from_row(r)?,
-                    personal: personal_from_row(r)?,
-                })
-            })
-            .collect()
+        rows.iter().map(subject_record).collect()
     }
 
     /// The personal part kept beside leaf `seq`, if it has one.
