@@ -85,7 +85,7 @@ pub use scenarios::{COMPOSITE_NAMESPACE, Declared, Defined, Rule, Scenario, deci
 pub use shadows::Shadow;
 pub use subjects::consents::{Consent, no_consent};
 pub use subjects::disputes::{Dispute, DisputeFilter, DisputeState, Repair, Withheld};
-pub use subjects::retention::{MAX_RETENTION_MONTHS, RetentionPolicy};
+pub use subjects::retention::{MAX_RETENTION_MONTHS, RetentionPolicy, UNKNOWN_KIND};
 pub use subjects::{data, disputes, furnishers};
 pub use versions::module_store::{ModuleStore, sha256_hex};
 pub use versions::{

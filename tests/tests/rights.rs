@@ -87,6 +87,40 @@ async fn where_stored(f: &Fixture, needle: &str) -> Vec<String> {
     found
 }
 
+/// The log's tables (leaves, inputs, personal parts, the search index)
+/// whose rows mention `needle`.
+async fn in_the_log(f: &Fixture, needle: &str) -> Vec<String> {
+    use sqlx::{Connection as _, Row as _};
+    sqlx::any::install_default_drivers();
+    let url =
+        f.db.clone()
+            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut found = Vec::new();
+    for (table, columns) in [
+        ("audit_log", "record"),
+        ("audit_inputs", "COALESCE(input, '')"),
+        (
+            "audit_personal",
+            "COALESCE(subject, '') || COALESCE(personal, '')",
+        ),
+        ("audit_search", "subject"),
+    ] {
+        let n: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {columns} LIKE '%' || $1 || '%'"
+        ))
+        .bind(needle)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+        if n > 0 {
+            found.push(format!("{table}: {n}"));
+        }
+    }
+    found
+}
+
 /// The search index reaches the records `ids` (the service indexes each
 /// second): what a listing by subject and an erasure read. Asked of a
 /// subject nobody is, so that the asking reads nobody's records.
@@ -191,8 +225,8 @@ async fn a_person_sees_exactly_their_own_evaluations_and_who_read_them() {
             "the auditor's read: {reads}"
         );
         assert!(
-            reads.contains("\"reader\":\"subject\"") && reads.contains("the list of their records"),
-            "their own listing is a read too: {reads}"
+            !reads.contains("\"reader\":\"subject\""),
+            "this listing is recorded once it has answered: {reads}"
         );
         assert!(!listed.to_string().contains(B), "nothing of B: {listed}");
 
@@ -259,6 +293,25 @@ async fn a_person_sees_exactly_their_own_evaluations_and_who_read_them() {
             reads.contains("\"reader\":\"province\"") && reads.contains("Test Operator"),
             "{reads}"
         );
+        assert!(
+            reads.contains("\"reader\":\"subject\"") && reads.contains("the list of their records"),
+            "their own first listing is a read too: {reads}"
+        );
+        // A read repeated within minutes is on the record once: a token
+        // cannot grow the log at the rate it sends requests.
+        let before = log_size(&s, &auditor);
+        for _ in 0..20 {
+            assert_eq!(get(&s, "/v1/me/records", Some(&mine)).0, 200);
+            assert_eq!(
+                get(&s, &format!("/v1/evaluations/{}", a_ids[1]), Some(&auditor)).0,
+                200
+            );
+        }
+        assert_eq!(
+            log_size(&s, &auditor),
+            before,
+            "no new record for repeated reads"
+        );
         // B sees only B, and not A's readers.
         let (_, b_listed) = get(&s, "/v1/me/records", Some(&theirs));
         assert_eq!(b_listed["evaluations"].as_array().unwrap().len(), 1);
@@ -279,6 +332,13 @@ async fn a_person_sees_exactly_their_own_evaluations_and_who_read_them() {
             assert!(!leaves.contains(id), "a leaf names {id}");
         }
     }
+}
+
+/// How many records the log holds, as `GET /v1/audit/verify` counts them.
+fn log_size(s: &Server, token: &str) -> u64 {
+    let (status, v) = get(s, "/v1/audit/verify", Some(token));
+    assert_eq!(status, 200, "{v}");
+    v["records"].as_u64().unwrap()
 }
 
 /// Every leaf's text, concatenated.
@@ -497,7 +557,23 @@ async fn serve_applies_retention_and_the_province_erases_a_person_over_http() {
     let province = token(&f, "province", "");
     let reviewer =
         scorehost_tests::token_with(&f, &["--role", "province", "--person", "Second Reviewer"]);
+    let own = token_with(&f, &["--role", &format!("subject:{A}")]);
+    // A person's token names them by their id alone: a name would stay in
+    // the log after they are erased.
+    let named = fails(cli(
+        &f,
+        &[
+            "token",
+            "create",
+            "--role",
+            &format!("subject:{A}"),
+            "--person",
+            "Li Ming",
+        ],
+    ));
+    assert!(named.contains("no --person"), "{named}");
     let s = Server::start(&f);
+    assert_eq!(get(&s, "/v1/me", Some(&own)).0, 200);
     let mut ids = Vec::new();
     for subject in [A, B] {
         let (status, answer) = post_json(&s, "/v1/scores", Some(&app), &request_of(subject));
@@ -514,6 +590,14 @@ async fn serve_applies_retention_and_the_province_erases_a_person_over_http() {
         &json!({"reason": ""}),
     );
     assert_eq!(status, 400, "{body}");
+    // The reason stays in the log for ever: it may not name the person.
+    let (status, body) = post_json(
+        &s,
+        &format!("/v1/subjects/{A}/erase"),
+        Some(&province),
+        &json!({"reason": format!("request of {A}")}),
+    );
+    assert_eq!(status, 400, "{body}");
     let (status, done) = post_json(
         &s,
         &format!("/v1/subjects/{A}/erase"),
@@ -521,7 +605,19 @@ async fn serve_applies_retention_and_the_province_erases_a_person_over_http() {
         &json!({"reason": "PIPL art. 47 request 2029-017"}),
     );
     assert_eq!(status, 200, "{done}");
-    assert_eq!(done["records"], 1, "{done}");
+    // Their evaluation and their token's record.
+    assert_eq!(done["records"], 2, "{done}");
+    // Their token went with them (the service's token cache holds a token
+    // for at most a few seconds).
+    let mut refused = false;
+    for _ in 0..40 {
+        if get(&s, "/v1/me", Some(&own)).0 == 401 {
+            refused = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(refused, "the erased person's token no longer works");
     let (_, listed) = get(&s, &format!("/v1/subjects/{A}/records"), Some(&province));
     assert_eq!(
         listed["evaluations"].as_array().unwrap().len(),
@@ -578,7 +674,7 @@ async fn a_data_dir_of_record_format_2_migrates_verifies_and_forgets() {
     let key = std::fs::read_to_string(made.join("log.pub.hex")).unwrap();
     // Today's code opens it (migrating it) and it verifies as it was.
     let verified = json_of(cli(&f, &["audit", "verify", "--json"]));
-    assert_eq!(verified["records"], 14, "{verified}");
+    assert_eq!(verified["records"], 15, "{verified}");
     assert_eq!(verified["tombstones"], 0);
     // Its records hold their person in the leaf, as format 2 did.
     let old = json_of(cli(&f, &["audit", "show", &ids[1], "--json"]));
@@ -592,8 +688,8 @@ async fn a_data_dir_of_record_format_2_migrates_verifies_and_forgets() {
         .to_string();
     assert_eq!(enterprise["record"]["subject"]["kind"], "enterprise");
 
-    // Erased by subject (both their records): their leaf text is replaced
-    // by a tombstone; the stored leaf hash keeps the tree, the checkpoints
+    // Erased by subject (their two evaluations and their consent's
+    // record): each leaf text is replaced by a tombstone; the stored leaf hash keeps the tree, the checkpoints
     // and the saved proof.
     let out = ok(cli(
         &f,
@@ -606,10 +702,10 @@ async fn a_data_dir_of_record_format_2_migrates_verifies_and_forgets() {
             "art. 47 request",
         ],
     ));
-    assert!(out.contains("erased 2 record"), "{out}");
+    assert!(out.contains("erased 3 record"), "{out}");
     let verified = json_of(cli(&f, &["audit", "verify", "--json"]));
-    assert_eq!(verified["tombstones"], 2, "{verified}");
-    assert_eq!(verified["records"], 15, "the erasure is a record");
+    assert_eq!(verified["tombstones"], 3, "{verified}");
+    assert_eq!(verified["records"], 16, "the erasure is a record");
     let proof = made.join("proof.json").display().to_string();
     let record = made.join("record.json").display().to_string();
     let checked = ok(cli(
@@ -628,7 +724,14 @@ async fn a_data_dir_of_record_format_2_migrates_verifies_and_forgets() {
     assert!(checked.contains("the proof verifies"), "{checked}");
     let shown = ok(cli(&f, &["audit", "show", &ids[1]]));
     assert!(shown.contains("personal part: erased on"), "{shown}");
-    assert!(where_stored(&f, &person).await.is_empty());
+    // Nothing of theirs is left in the log and beside it; their consent
+    // itself (the `consents` table) is the province's live register, which
+    // erasing their records does not touch (SECURITY.md §4b).
+    assert_eq!(in_the_log(&f, &person).await, Vec::<String>::new());
+    assert!(
+        !where_stored(&f, &person).await.is_empty(),
+        "the register keeps the consent"
+    );
     // The enterprise is kept (no policy, not erased) ...
     assert!(ok(cli(&f, &["audit", "show", &ids[0]])).contains(&company));
 
@@ -648,7 +751,7 @@ async fn a_data_dir_of_record_format_2_migrates_verifies_and_forgets() {
     assert_eq!(report["kinds"][0]["records"], 2, "{report}");
     assert!(where_stored(&f, &company).await.is_empty());
     let verified = json_of(cli(&f, &["audit", "verify", "--json"]));
-    assert_eq!(verified["tombstones"], 4, "{verified}");
+    assert_eq!(verified["tombstones"], 5, "{verified}");
 
     // A tombstone no erasure names is caught: an insider "erasing" a
     // record to hide it.

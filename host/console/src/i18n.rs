@@ -151,6 +151,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("erase", "删除", "Erase"),
     ("erased_records", "已删除的记录数", "Records erased"),
     ("reader_self", "本人", "The person themselves"),
+    (
+        "personal_erased",
+        "此记录涉及个人的部分(身份、白盒、决定)已删除",
+        "The personal part of this record (identity, white box, decision) was erased",
+    ),
     ("read_replay", "重放记录", "Replay of record"),
     ("read_proof", "记录的存在性证明", "Proof of record"),
     ("read_record", "记录", "Record"),

@@ -99,7 +99,7 @@ pub async fn run(
             let Some(entry) = erase_records(registry, actor, &due, &reason).await? else {
                 break;
             };
-            done.records += due.len() as u64;
+            done.records += erased_by(&entry);
             done.erasures.push(entry.id);
         }
         kinds.push(done);
@@ -115,6 +115,14 @@ pub async fn run(
             .map_err(|e| Error::Internal(e.to_string()))?,
         kinds,
     })
+}
+
+/// How many records an `erasure` record says it erased.
+fn erased_by(entry: &scorehost_registry::LogEntry) -> u64 {
+    serde_json::from_str::<serde_json::Value>(&entry.record)
+        .ok()
+        .and_then(|v| v["records"].as_array().map(|a| a.len() as u64))
+        .unwrap_or(0)
 }
 
 /// What erasing one person did.
@@ -136,6 +144,9 @@ pub async fn erase_subject(
     subject: &str,
     reason: &str,
 ) -> Result<SubjectErased, Error> {
+    // Their own tokens go first: a token kept would name them again with
+    // every use.
+    registry.forget_subject_tokens(subject).await?;
     let seqs = registry.unerased_records_of(subject).await?;
     let mut done = SubjectErased {
         records: 0,
@@ -143,7 +154,7 @@ pub async fn erase_subject(
     };
     for chunk in seqs.chunks(MAX_ERASED_PER_RECORD) {
         if let Some(entry) = erase_records(registry, actor, chunk, reason).await? {
-            done.records += chunk.len() as u64;
+            done.records += erased_by(&entry);
             done.erasures.push(entry.id);
         }
     }
@@ -156,6 +167,24 @@ pub async fn erase_subject(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caller_cannot_file_a_person_where_their_policy_does_not_reach() {
+        use crate::audit::retention_kind;
+        assert_eq!(
+            retention_kind("330106199001011234", "enterprise"),
+            "natural-person"
+        );
+        assert_eq!(retention_kind("330106199001011234", "x"), "natural-person");
+        assert_eq!(
+            retention_kind("91330200MA2AAAAA1X", "enterprise"),
+            "enterprise"
+        );
+        assert_eq!(
+            retention_kind("91330200MA2AAAAA1X", "corporation"),
+            "unknown"
+        );
+    }
 
     #[test]
     fn months_count_back_by_the_calendar() {

@@ -539,9 +539,9 @@ pub const SEARCH_INDEX_EVERY: Duration = Duration::from_secs(1);
 
 /// Apply the retention policies now and every
 /// [`scorehost_engine::retention::RETENTION_EVERY`], for as long as the
-/// process runs, at a low priority (an erasure of many records is a batch
-/// of short write transactions, one per 1,000 records); a failure is
-/// logged and tried again next time. Its erasure records name the province
+/// process runs (an erasure of many records is a series of write
+/// transactions, one per 1,000 records, each taking its turn with the
+/// log writer); a failure is logged and tried again next time. Its erasure records name the province
 /// acting as "retention policy".
 fn spawn_retention(service: Arc<Service>) {
     tokio::spawn(async move {

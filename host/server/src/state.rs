@@ -32,6 +32,10 @@ pub struct Service {
     pub runs: batches::Runs,
     /// One upload compiles at a time ([`Service::compile_module`]).
     compiles: Arc<tokio::sync::Semaphore>,
+    /// The reads of people's records recorded lately: a read repeated
+    /// within [`crate::routes::subjects::READ_RECORDED_FOR`] is not
+    /// recorded again ([`crate::routes::subjects::log_reads`]).
+    pub recent_reads: crate::routes::subjects::RecentReads,
 }
 
 impl Service {
@@ -52,6 +56,7 @@ impl Service {
             data_dir: data_dir.to_path_buf(),
             runs: batches::Runs::new(),
             compiles: Arc::new(tokio::sync::Semaphore::new(1)),
+            recent_reads: Default::default(),
         }))
     }
 

@@ -36,6 +36,20 @@ SELECT seq, kind, (record::jsonb #>> '{subject,id}'),
  WHERE kind IN ('evaluation', 'composite')
    AND (record::jsonb #>> '{subject,id}') IS NOT NULL;
 
+-- Registry records about a person written before format 3 — consents,
+-- dispute steps, repairs — name them as `subject_id` in the leaf, beside
+-- their reason or the values: indexed the same way. Consent is asked of
+-- natural persons only; otherwise the kind is the store's, if it has one.
+INSERT INTO audit_personal (seq, kind, subject, subject_kind, at, legacy)
+SELECT seq, kind, (record::jsonb ->> 'subject_id'),
+       CASE WHEN (record::jsonb ->> 'action') LIKE 'consent-%' THEN 'natural-person'
+            ELSE COALESCE((SELECT b.kind FROM subject_bases b WHERE b.subject_id = (record::jsonb ->> 'subject_id')), 'unknown')
+       END,
+       at, 1
+  FROM audit_log
+ WHERE kind = 'registry'
+   AND (record::jsonb ->> 'subject_id') IS NOT NULL;
+
 -- How long each kind of subject's records are kept: erased `months` after
 -- they were written (the retention job: `serve` in the background, and
 -- `audit retention run`). No row: kept until erased by hand.

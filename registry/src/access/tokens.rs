@@ -177,6 +177,11 @@ impl Registry {
         label: &str,
     ) -> Result<NewToken, Error> {
         by.must_be_province("create API tokens")?;
+        if matches!(role.role, Role::Subject(_)) && role.person.is_some() {
+            return Err(Error::BadRequest(
+                "a subject: token names its person by their subject id alone: no --person (a name would stay in the log after they are erased)".into(),
+            ));
+        }
         if matches!(role.role, Role::Province) && role.person.is_none() {
             return Err(Error::BadRequest(
                 "a province token is issued to a named person, whose approvals it counts: --person NAME".into(),
@@ -278,6 +283,25 @@ impl Registry {
         append_in_tx(tx.conn(), vec![record]).await?;
         tx.commit().await?;
         Ok(NewToken { token, secret })
+    }
+
+    /// Revoke every `subject:` token of `subject` and forget whom it was
+    /// issued to (its role becomes `subject:(erased)`, its label empty):
+    /// part of erasing the person. Returns how many tokens there were. A
+    /// running service stops taking them within its token cache's life.
+    pub async fn forget_subject_tokens(&self, subject: &str) -> Result<u64, Error> {
+        let mut tx = self.db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE api_tokens SET role = 'subject:(erased)', label = '', person = NULL, \
+             revoked_at = COALESCE(revoked_at, $1) WHERE role = $2",
+        )
+        .bind(now())
+        .bind(format!("subject:{subject}"))
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// The live token whose secret this is. Fails with

@@ -128,6 +128,11 @@ pub fn commitment(salt: &str, text: &str) -> String {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredPersonal {
+    /// Whose record it is, as the column that finds a person's records
+    /// holds it (gone once erased). [`open_record`] checks it against the
+    /// clear text, so that records cannot be moved to another person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// The commitment's salt (gone once erased; none for a record before
     /// format 3, whose personal part is its leaf).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,7 +154,7 @@ pub struct StoredPersonal {
 
 /// The columns a query selects (from `audit_personal p`) for
 /// [`personal_from_row`].
-pub(crate) const PERSONAL_COLUMNS: &str = "p.salt AS p_salt, p.personal AS p_text, \
+pub(crate) const PERSONAL_COLUMNS: &str = "p.subject AS p_subject, p.salt AS p_salt, p.personal AS p_text, \
      CAST(p.legacy AS BIGINT) AS p_legacy, p.erased_at AS p_erased_at, p.erased_by AS p_erased_by";
 
 /// The personal part a row joined with `audit_personal p` holds, if the
@@ -162,6 +167,7 @@ pub(crate) fn personal_from_row(row: &AnyRow) -> Result<Option<StoredPersonal>, 
         return Ok(None);
     };
     Ok(Some(StoredPersonal {
+        subject: row.try_get("p_subject")?,
         salt: row.try_get("p_salt")?,
         text: row.try_get("p_text")?,
         legacy: legacy != 0,
@@ -203,6 +209,11 @@ pub fn open_record(
     }
     let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
         .map_err(|e| Error::Storage(format!("the personal part of record {seq}: {e}")))?;
+    if p.subject.as_deref() != fields.get("subject").and_then(|s| s["id"].as_str()) {
+        return Err(Error::Storage(format!(
+            "audit record {seq} is filed under another subject than the one its personal part names"
+        )));
+    }
     for (k, v) in fields {
         obj.entry(k).or_insert(v);
     }
@@ -503,6 +514,7 @@ mod tests {
             p.commitment()
         );
         let stored = StoredPersonal {
+            subject: Some(p.subject.clone()),
             salt: Some(p.salt.clone()),
             text: Some(p.text.clone()),
             legacy: false,
@@ -520,7 +532,14 @@ mod tests {
         };
         assert!(open_record(&leaf, Some(&changed)).is_err());
 
+        let moved = StoredPersonal {
+            subject: Some("330106199001010022".into()),
+            ..stored.clone()
+        };
+        assert!(open_record(&leaf, Some(&moved)).is_err());
+
         let erased = StoredPersonal {
+            subject: None,
             salt: None,
             text: None,
             erased_at: Some("2029-01-01T00:00:00Z".into()),

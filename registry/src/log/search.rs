@@ -256,6 +256,14 @@ impl IndexRow {
     }
 }
 
+/// Remove again, in the transaction that inserted rows `$1..=$2`, any row of
+/// a record whose personal part was erased since the indexer read it: an
+/// erasure and this transaction are serialised by the write lock, so either
+/// the erasure deleted the row after it was inserted, or this deletes it.
+/// One indexed range read of `audit_personal` per transaction.
+const UNINDEX_ERASED: &str = "DELETE FROM audit_search WHERE seq IN \
+     (SELECT seq FROM audit_personal WHERE seq >= $1 AND seq <= $2 AND erased_at IS NOT NULL)";
+
 /// The leaves the indexer reads next, with the clear text of their
 /// personal parts (both backends take `$1`, `$2`).
 const LEAVES_TO_INDEX: &str = "SELECT l.seq, l.kind, l.at, l.record, l.leaf_hash, p.personal \
@@ -387,6 +395,13 @@ impl Registry {
                     .bind(r.duration_us);
             }
             q.execute(tx.conn()).await?;
+        }
+        if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+            sqlx::query(UNINDEX_ERASED)
+                .bind(first.seq)
+                .bind(last.seq)
+                .execute(tx.conn())
+                .await?;
         }
         sqlx::query("UPDATE audit_search_state SET next_seq = $1 WHERE id = 1 AND next_seq < $1")
             .bind(next)
@@ -749,6 +764,9 @@ fn index_rows_sqlite(
                 r.duration_us
             ])?;
         }
+    }
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        tx.execute(UNINDEX_ERASED, [first.seq, last.seq])?;
     }
     tx.execute(
         "UPDATE audit_search_state SET next_seq = ?1 WHERE id = 1 AND next_seq < ?1",

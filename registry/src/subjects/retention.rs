@@ -11,6 +11,11 @@ use super::data::SUBJECT_KINDS;
 use crate::log::{NewRecord, append_in_tx};
 use crate::{Actor, Error, Registry, now};
 
+/// The kind records about a subject are filed under when it is known
+/// neither from their records nor from the store: a read of someone never
+/// evaluated, a token issued to them. A policy may be set for it too.
+pub const UNKNOWN_KIND: &str = "unknown";
+
 /// The longest retention a policy may set: 1,200 months (a century). A
 /// longer one is a mistake, not a policy: "keep" is no policy at all.
 pub const MAX_RETENTION_MONTHS: u32 = 1_200;
@@ -42,9 +47,9 @@ impl Registry {
     ) -> Result<(), Error> {
         actor.must_be_province("set how long records are kept")?;
         let person = actor.named_person("setting a retention policy")?;
-        if !SUBJECT_KINDS.contains(&subject_kind) {
+        if !SUBJECT_KINDS.contains(&subject_kind) && subject_kind != UNKNOWN_KIND {
             return Err(Error::BadRequest(format!(
-                "'{subject_kind}' is not a subject kind; one of: {}",
+                "'{subject_kind}' is not a subject kind; one of: {}, or {UNKNOWN_KIND} (records about a subject of no known kind)",
                 SUBJECT_KINDS.join(", ")
             )));
         }

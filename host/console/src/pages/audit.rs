@@ -168,7 +168,9 @@ pub(crate) async fn evaluation_page(
     let shown = signed.get(&format!("/v1/evaluations/{}", enc(id))).await?;
     let r = &shown["record"];
     let outcome = &r["outcome"];
-    let ok = outcome["error"].is_null();
+    // Erased with its person (format 3 on): no outcome to show.
+    let personal_erased = text(&r["erased_at"]);
+    let ok = outcome["error"].is_null() && personal_erased.is_empty();
     let contributions: Vec<(String, String, String)> = outcome["contributions"]
         .as_array()
         .into_iter()
@@ -246,6 +248,8 @@ pub(crate) async fn evaluation_page(
         grade: text(&outcome["grade"]),
         error: if ok {
             String::new()
+        } else if !personal_erased.is_empty() {
+            format!("{}: {personal_erased}", t.t("personal_erased"))
         } else {
             format!(
                 "{}: {}",

@@ -59,13 +59,13 @@ struct Records {
     evaluations: Vec<Evaluation>,
     reads: Vec<Read>,
     other: Vec<Read>,
-    erased: String,
 }
 
 #[derive(Template)]
 #[template(path = "subjects/find.html")]
 struct Find {
     f: Frame,
+    erased: String,
 }
 
 fn evaluation(e: &Value) -> Evaluation {
@@ -154,7 +154,6 @@ async fn page(
     path: &str,
     subject: String,
     own: bool,
-    erased: String,
 ) -> Result<Response, ConsoleError> {
     let listed = signed.get(path).await?;
     let evaluations = listed["evaluations"]
@@ -206,7 +205,6 @@ async fn page(
         evaluations,
         reads,
         other,
-        erased,
     }))
 }
 
@@ -248,11 +246,11 @@ pub async fn me(signed: Signed) -> Result<Response, ConsoleError> {
         )));
     };
     let subject = subject.to_string();
-    page(&signed, "/v1/me/records", subject, true, String::new()).await
+    page(&signed, "/v1/me/records", subject, true).await
 }
 
 /// `GET /console/subjects`: find a person (province and auditors); with
-/// `?id=`, their page.
+/// `?id=`, their page; `?erased=N` after an erasure.
 pub async fn find(
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
@@ -264,20 +262,20 @@ pub async fn find(
     let t = T(signed.lang);
     Ok(render(&Find {
         f: signed.frame(t.t("subject_records"), "/console/subjects"),
+        erased: q
+            .get("erased")
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            .cloned()
+            .unwrap_or_default(),
     }))
 }
 
 /// `GET /console/subjects/{id}`: a person's records (province and
-/// auditors); `?erased=N` after an erasure.
-pub async fn subject(
-    signed: Signed,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ConsoleError> {
+/// auditors).
+pub async fn subject(signed: Signed, Path(id): Path<String>) -> Result<Response, ConsoleError> {
     signed.require_audit()?;
-    let erased = q.get("erased").cloned().unwrap_or_default();
     let path = format!("/v1/subjects/{}/records", enc(&id));
-    page(&signed, &path, id, false, erased).await
+    page(&signed, &path, id, false).await
 }
 
 /// `POST /console/subjects/{id}/erase`: the province erases the person
@@ -306,10 +304,7 @@ pub async fn erase(
             Some(&json!({ "reason": reason })),
         )
         .await?;
-    Ok(Redirect::to(&format!(
-        "/console/subjects/{}?erased={}",
-        enc(&id),
-        done["records"]
-    ))
-    .into_response())
+    // To the search page, which reads nothing: the person's own page would
+    // be a read of them, naming them again the moment they were erased.
+    Ok(Redirect::to(&format!("/console/subjects?erased={}", done["records"])).into_response())
 }

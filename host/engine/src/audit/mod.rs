@@ -223,8 +223,9 @@ pub const RECORD_FORMAT: u32 = 3;
 /// a leaf of an older format finds the subject in the leaf itself.
 pub const FIRST_FORGETTING_FORMAT: u32 = 3;
 
-/// A record's personal part about `subject` (of kind `kind`): the clear
-/// text `text` (a JSON object) under a fresh salt.
+/// A record's personal part about `subject` (of kind `kind`, as the
+/// request said): the clear text `text` (a JSON object) under a fresh salt,
+/// filed for retention under [`retention_kind`].
 pub(crate) fn personal_part(
     subject: &str,
     kind: &str,
@@ -232,10 +233,26 @@ pub(crate) fn personal_part(
 ) -> Result<scorehost_registry::Personal, Error> {
     Ok(scorehost_registry::Personal {
         subject: subject.to_string(),
-        subject_kind: kind.to_string(),
+        subject_kind: retention_kind(subject, kind).to_string(),
         salt: salt()?,
         text,
     })
+}
+
+/// The kind whose retention policy applies to a record about `subject`,
+/// whom a caller called `claimed`: by the rule consent uses, a resident
+/// identity number is a natural person whatever the caller says; otherwise
+/// a kind of the contract as claimed; anything else `unknown` — so that no
+/// caller can file a person's records where the natural persons' policy
+/// does not reach, or under a kind no policy can name.
+pub fn retention_kind<'a>(subject: &str, claimed: &'a str) -> &'a str {
+    if crate::consent::looks_like_resident_id(subject) {
+        "natural-person"
+    } else if scorehost_registry::data::SUBJECT_KINDS.contains(&claimed) {
+        claimed
+    } else {
+        scorehost_registry::UNKNOWN_KIND
+    }
 }
 
 /// Whose data an evaluation used, as its record says.
@@ -1127,7 +1144,13 @@ pub fn access_record(
         _ => reader.to_string(),
     };
     fields.insert("reader".into(), who.into());
-    if let Some(token) = &reader.token {
+    // A person's own token id would lead back to them (the token table
+    // names them): only officials' tokens are named in the leaf.
+    if let Some(token) = reader
+        .token
+        .as_ref()
+        .filter(|_| !matches!(reader.role, scorehost_registry::Role::Subject(_)))
+    {
         fields.insert("token".into(), token.clone().into());
     }
     if let Some(person) = &reader.person {

@@ -94,6 +94,22 @@ impl ResultLine {
     /// `id`.
     pub fn from_record(item: u64, id: &str, v: &serde_json::Value) -> Result<ResultLine, Error> {
         let bad = |why: &str| Error::Internal(format!("record {id} of batch item {item}: {why}"));
+        if let Some(at) = v["erased_at"].as_str() {
+            // Erased with its person while the run was paused: the line
+            // says so and names nobody.
+            return Ok(ResultLine {
+                item,
+                subject: None,
+                evaluation_id: Some(id.to_string()),
+                score: None,
+                grade: None,
+                reasons: Vec::new(),
+                error: Some(LineError {
+                    code: "erased".into(),
+                    message: format!("the record of this item was erased on {at}"),
+                }),
+            });
+        }
         let outcome = &v["outcome"];
         let text = |v: &serde_json::Value| v.as_str().map(String::from);
         let mut line = ResultLine {

@@ -86,9 +86,17 @@ impl Summary {
             (Some(e), _) => {
                 self.failed += 1;
                 *self.failures.entry(e.code.clone()).or_default() += 1;
+                // The summary goes into the run's log record, which is
+                // kept for ever: an example never names the subject it
+                // failed for (a consent refusal's message does).
                 self.failure_examples
                     .entry(e.code.clone())
-                    .or_insert_with(|| e.message.clone());
+                    .or_insert_with(|| match &line.subject {
+                        Some(subject) if !subject.is_empty() => {
+                            e.message.replace(subject.as_str(), "<subject>")
+                        }
+                        _ => e.message.clone(),
+                    });
             }
             (None, Some(score)) => {
                 self.scored += 1;

@@ -47,6 +47,14 @@ pub async fn replay(catalog: &Catalog, id: &str) -> Result<ReplayReport, Error> 
             "record {id} is not a composite's record"
         )));
     }
+    if let Some(at) = record["erased_at"].as_str().or_else(|| {
+        // A record before format 2 erased to a tombstone holds no steps.
+        record.get("steps").is_none().then_some("?")
+    }) {
+        return Err(Error::BadRequest(format!(
+            "the steps of composite record {id} were erased on {at} with its person: it can be shown, not replayed"
+        )));
+    }
     let run = record["run"].as_str().unwrap_or_default();
     let mut differences = Vec::new();
     let mut steps = Vec::new();

@@ -200,14 +200,20 @@ pub async fn overdue(
 ) -> Result<Json<Vec<Overdue>>, ApiError> {
     caller.require(Need::Audit, "list overdue disputes")?;
     let as_of = q.as_of.unwrap_or_else(scorehost_engine::completion::today);
-    Ok(Json(
-        service
-            .engine
-            .catalog
-            .registry()
-            .overdue_disputes(&as_of)
-            .await?,
-    ))
+    let overdue = service
+        .engine
+        .catalog
+        .registry()
+        .overdue_disputes(&as_of)
+        .await?;
+    crate::routes::subjects::log_reads(
+        &service,
+        &caller,
+        overdue.iter().map(|o| o.dispute.subject_id.as_str()),
+        "their disputes (overdue)",
+    )
+    .await?;
+    Ok(Json(overdue))
 }
 
 /// The dispute the caller may see, or 403.

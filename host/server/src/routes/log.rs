@@ -42,7 +42,15 @@ fn may_read(caller: &Caller, shown: &Shown, id: &str) -> Result<(), ApiError> {
         }
         // A person reads the records about them while they are kept (an
         // erased record names nobody, so it is nobody's to read).
-        Role::Subject(me) if shown.record["subject"]["id"].as_str() == Some(me.as_str()) => Ok(()),
+        // (Their evaluations and composites: the other records about them
+        // — reads, their tokens — they see in their listing, without the
+        // officials' token ids.)
+        Role::Subject(me)
+            if shown.record["subject"]["id"].as_str() == Some(me.as_str())
+                && matches!(shown.entry.kind.as_str(), "evaluation" | "composite") =>
+        {
+            Ok(())
+        }
         _ => {
             tracing::warn!(caller = %caller.actor, token = %caller.token.id, %id, "denied: not its evaluation, or not of a model its token is granted");
             Err(ApiError::from(scorehost_registry::Error::NotFound(

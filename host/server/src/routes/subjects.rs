@@ -32,13 +32,68 @@ pub async fn log_read(
     log_reads(service, caller, [subject], what).await
 }
 
+/// How long a read stays recorded for the same reader: 10 minutes. A
+/// reader paging back and forth, a console page reloaded, a person
+/// checking their records again: each is one record per reader, person and
+/// kind of read in those 10 minutes, not one per request — so that no
+/// token can grow the log at the rate it can send requests, while every
+/// reader of every person is still on the record.
+pub const READ_RECORDED_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The most reads remembered ([`RecentReads`]): 100,000 (some 20 MB). When
+/// full, it is emptied: the cost is only that some reads are recorded
+/// twice.
+const MAX_RECENT_READS: usize = 100_000;
+
+/// Reads recorded lately: (token, subject, kind of read) → when.
+#[derive(Default)]
+pub struct RecentReads(
+    std::sync::Mutex<std::collections::HashMap<(String, String, String), std::time::Instant>>,
+);
+
+impl RecentReads {
+    /// Of `subjects`, those whose read `what` by `reader` is not recorded
+    /// within [`READ_RECORDED_FOR`]; they are marked recorded now.
+    fn due<'a>(&self, reader: &str, subjects: &[&'a str], what: &str) -> Vec<&'a str> {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() + subjects.len() > MAX_RECENT_READS {
+            seen.clear();
+        }
+        let now = std::time::Instant::now();
+        subjects
+            .iter()
+            .copied()
+            .filter(|s| {
+                let key = (reader.to_string(), s.to_string(), what.to_string());
+                match seen.get(&key) {
+                    Some(at) if now.duration_since(*at) < READ_RECORDED_FOR => false,
+                    _ => {
+                        seen.insert(key, now);
+                        true
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Forget that these reads were recorded (their record failed).
+    fn forget(&self, reader: &str, subjects: &[&str], what: &str) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for s in subjects {
+            seen.remove(&(reader.to_string(), s.to_string(), what.to_string()));
+        }
+    }
+}
+
 /// Record that `caller` read `what` of each of `subjects`' records (each
 /// once, however often named): one `access` record each, queued together
-/// so that they share commits, all durable before this returns. Each
-/// record's personal part — whose records — files it under the kind of
-/// subject their records are ([`scorehost_registry::Registry::kind_of_subject`]),
-/// so that the same retention erases it. Costs two indexed reads and one
-/// small record per subject.
+/// so that they share commits, all durable before this returns. A read the
+/// same token made of the same person's records within
+/// [`READ_RECORDED_FOR`] is already on the record and is not written again.
+/// Each record's personal part — whose records — files it under the kind
+/// of subject their records are ([`scorehost_registry::Registry::kind_of_subject`]),
+/// so that the same retention erases it. Costs, per subject not recorded
+/// lately, two indexed reads and one small record.
 pub async fn log_reads<'a>(
     service: &Service,
     caller: &Caller,
@@ -48,21 +103,53 @@ pub async fn log_reads<'a>(
     let mut subjects: Vec<&str> = subjects.into_iter().collect();
     subjects.sort_unstable();
     subjects.dedup();
-    let registry = service.engine.catalog.registry();
-    let mut records = Vec::with_capacity(subjects.len());
-    for subject in subjects {
-        let kind = registry.kind_of_subject(subject).await?;
-        records.push(scorehost_engine::audit::access_record(
-            &caller.actor,
-            what,
-            subject,
-            &kind,
-        )?);
+    // The kind of read, without the record's id: reading one person's
+    // records one after another is one read of them (the first is named).
+    let kind_of_read = what
+        .trim_end_matches(|c: char| c.is_ascii_hexdigit() || c == '-')
+        .trim_end();
+    let due = service
+        .recent_reads
+        .due(&caller.token.id, &subjects, kind_of_read);
+    if due.is_empty() {
+        return Ok(());
     }
-    for recorded in service.engine.writer.append_all(records).await {
-        recorded?;
+    let written = async {
+        let registry = service.engine.catalog.registry();
+        let mut records = Vec::with_capacity(due.len());
+        for subject in &due {
+            let kind = registry.kind_of_subject(subject).await?;
+            records.push(scorehost_engine::audit::access_record(
+                &caller.actor,
+                what,
+                subject,
+                &kind,
+            )?);
+        }
+        for recorded in service.engine.writer.append_all(records).await {
+            recorded?;
+        }
+        Ok::<(), ApiError>(())
     }
-    Ok(())
+    .await;
+    if written.is_err() {
+        service
+            .recent_reads
+            .forget(&caller.token.id, &due, kind_of_read);
+    }
+    written
+}
+
+/// What a person may not see in a record about them: the token ids of the
+/// officials and apps that acted (only the province and auditors see token
+/// ids; who acted, and the person, they see). Removed in place for a
+/// `subject:` caller.
+pub fn redact_for_subject(caller: &Caller, record: &mut Value) {
+    if matches!(caller.actor.role, Role::Subject(_))
+        && let Some(o) = record.as_object_mut()
+    {
+        o.remove("token");
+    }
 }
 
 /// Which page of a subject's records.
@@ -156,13 +243,16 @@ async fn records_of(
             "limit must be 1 to {MAX_RECORDS_PAGE}, not {limit}"
         )));
     }
-    // The listing is a read of their records: recorded first, so that it
-    // lists itself.
-    log_read(service, caller, subject, "the list of their records").await?;
     let registry = service.engine.catalog.registry();
     let found = registry
         .records_of_subject(subject, q.before, limit)
         .await?;
+    // The listing is a read of their records, if it found any: a person
+    // with nothing kept (erased, or never evaluated) is not named again by
+    // a record of the asking.
+    if !found.is_empty() {
+        log_read(service, caller, subject, "the list of their records").await?;
+    }
     let next_before = (found.len() as u32 == limit)
         .then(|| found.last().map(|r| r.entry.seq))
         .flatten();
@@ -174,7 +264,8 @@ async fn records_of(
         next_before,
     };
     for r in found {
-        let record = scorehost_registry::open_record(&r.entry.record, r.personal.as_ref())?;
+        let mut record = scorehost_registry::open_record(&r.entry.record, r.personal.as_ref())?;
+        redact_for_subject(caller, &mut record);
         match r.entry.kind.as_str() {
             "access" => out.reads.push(ReadOfRecords {
                 id: r.entry.id,
@@ -275,6 +366,11 @@ pub async fn erase(
     if body.reason.trim().is_empty() || body.reason.len() > 500 {
         return Err(ApiError::bad_request(
             "say why, in 1 to 500 bytes (the erasure record keeps it)",
+        ));
+    }
+    if body.reason.contains(id.as_str()) {
+        return Err(ApiError::bad_request(
+            "the reason names the person, and the erasure record keeps it for ever: say why without their id",
         ));
     }
     let done = scorehost_engine::retention::erase_subject(
