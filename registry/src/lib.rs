@@ -72,7 +72,7 @@ pub use governance::signing::{KeyRevoked, SigningKey};
 pub use governance::{Approval, Review};
 pub use log::evaluations::{EvaluationPage, RecordedEvaluation};
 pub use log::personal::{
-    Erasure, MAX_ERASED_PER_RECORD, Personal, StoredPersonal, SubjectRecord, commitment,
+    MAX_ERASED_PER_RECORD, Personal, StoredPersonal, SubjectRecord, check_personal, commitment,
     open_record, tombstone,
 };
 pub use log::search::{

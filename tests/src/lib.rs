@@ -515,13 +515,19 @@ pub async fn opened_records(f: &Fixture) -> Vec<serde_json::Value> {
 /// with it, or a test moving a stored date into the past (time cannot be
 /// waited for in a test).
 pub async fn run_sql(f: &Fixture, sql: &str) {
+    let mut conn = connect(f).await;
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+}
+
+/// A connection of its own to the fixture's database (SQLite or
+/// PostgreSQL), for a test that reads or changes it behind the service.
+pub async fn connect(f: &Fixture) -> sqlx::AnyConnection {
     use sqlx::Connection as _;
     sqlx::any::install_default_drivers();
     let url =
         f.db.clone()
             .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    sqlx::AnyConnection::connect(&url).await.unwrap()
 }
 
 /// The ningbo example's indicators, as NDJSON records of `subject`, with

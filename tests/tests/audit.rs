@@ -5,7 +5,6 @@
 use std::process::Output;
 
 use scorehost_tests::{Fixture, approve_cli, backends, cli, component, fixture, ok, root};
-use sqlx::Connection as _;
 
 fn fails(out: Output) -> String {
     assert!(
@@ -238,11 +237,7 @@ async fn tampering_in_the_database_is_detected_and_named() {
 
 async fn record_id(f: &Fixture, seq: i64) -> String {
     use sqlx::Row as _;
-    sqlx::any::install_default_drivers();
-    let url =
-        f.db.clone()
-            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut conn = scorehost_tests::connect(f).await;
     let leaf = sqlx::query("SELECT leaf_hash FROM audit_log WHERE seq = $1")
         .bind(seq)
         .fetch_one(&mut conn)

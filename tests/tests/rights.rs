@@ -90,12 +90,8 @@ async fn where_stored(f: &Fixture, needle: &str) -> Vec<String> {
 /// The log's tables (leaves, inputs, personal parts, the search index)
 /// whose rows mention `needle`.
 async fn in_the_log(f: &Fixture, needle: &str) -> Vec<String> {
-    use sqlx::{Connection as _, Row as _};
-    sqlx::any::install_default_drivers();
-    let url =
-        f.db.clone()
-            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    use sqlx::Row as _;
+    let mut conn = scorehost_tests::connect(f).await;
     let mut found = Vec::new();
     for (table, columns) in [
         ("audit_log", "record"),
@@ -278,10 +274,37 @@ async fn a_person_sees_exactly_their_own_evaluations_and_who_read_them() {
             &json!({"reason": "x"}),
         );
         assert_eq!(status, 403, "{body}");
-        // Other tokens are refused /v1/me/records.
+        // Other tokens are refused /v1/me/records; an app is refused a
+        // person's page; a page is bounded.
         for t in [&app, &auditor] {
             assert_eq!(get(&s, "/v1/me/records", Some(t)).0, 403);
         }
+        assert_eq!(
+            get(&s, &format!("/v1/subjects/{A}/records"), Some(&app)).0,
+            403
+        );
+        for limit in [0, 501] {
+            let (status, body) = get(&s, &format!("/v1/me/records?limit={limit}"), Some(&mine));
+            assert_eq!(status, 400, "{body}");
+        }
+        // Erasing is the province's: an auditor is refused, and the role is
+        // checked before the body is read (a body that is not JSON at all
+        // still gets 403), and nothing is erased.
+        let (status, body) = post_json(
+            &s,
+            &format!("/v1/subjects/{A}/erase"),
+            Some(&auditor),
+            &json!({"reason": "x"}),
+        );
+        assert_eq!(status, 403, "{body}");
+        let (status, body) = scorehost_tests::http::call(
+            "POST",
+            &format!("{}/v1/subjects/{A}/erase", s.url),
+            Some(&app),
+            Some("application/json"),
+            Some(b"not json"),
+        );
+        assert_eq!(status, 403, "{body}");
 
         // The province's view of A is a read A sees next time, with who.
         let (status, viewed) = get(&s, &format!("/v1/subjects/{A}/records"), Some(&province));
@@ -343,12 +366,8 @@ fn log_size(s: &Server, token: &str) -> u64 {
 
 /// Every leaf's text, concatenated.
 async fn leaves(f: &Fixture) -> String {
-    use sqlx::{Connection as _, Row as _};
-    sqlx::any::install_default_drivers();
-    let url =
-        f.db.clone()
-            .unwrap_or_else(|| format!("sqlite://{}", f.data_dir.join("registry.db").display()));
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    use sqlx::Row as _;
+    let mut conn = scorehost_tests::connect(f).await;
     sqlx::query("SELECT record FROM audit_log ORDER BY seq")
         .fetch_all(&mut conn)
         .await

@@ -4,7 +4,9 @@
 //! one person at a time (`audit erase --subject`).
 //!
 //! Each erasure is logged as an `erasure` record that names the positions
-//! erased and why, never the person ([`crate::audit::erase_records`]). What
+//! erased and why, never the person
+//! ([`scorehost_registry::Registry::erase_personal`], which also checks that
+//! a named province person erases). What
 //! an erasure takes and what it leaves is listed in SECURITY.md ("Records
 //! that can forget").
 
@@ -12,7 +14,6 @@ use scorehost_registry::{Actor, MAX_ERASED_PER_RECORD, Registry};
 use serde::Serialize;
 
 use crate::Error;
-use crate::audit::erase_records;
 
 /// How often `serve` applies the retention policies: every hour. A policy
 /// counts in months, so an hour late is nothing; a run with nothing due
@@ -75,6 +76,7 @@ pub async fn run(
     actor: &Actor,
     as_of: time::OffsetDateTime,
 ) -> Result<RetentionReport, Error> {
+    actor.must_be_province("apply the retention policies")?;
     let mut kinds = Vec::new();
     for policy in registry.retention_policies().await? {
         let before = months_before(as_of, policy.months)?;
@@ -96,7 +98,7 @@ pub async fn run(
             if due.is_empty() {
                 break;
             }
-            let Some(entry) = erase_records(registry, actor, &due, &reason).await? else {
+            let Some(entry) = registry.erase_personal(actor, &due, &reason).await? else {
                 break;
             };
             done.records += erased_by(&entry);
@@ -135,8 +137,9 @@ pub struct SubjectErased {
 }
 
 /// Erase every record of `subject` now (their request, or a dispute
-/// officer's decision), for `reason`: [`crate::audit::erase_records`] in
-/// chunks. Records newer than the search index (a second old) are left
+/// officer's decision), for `reason`:
+/// [`scorehost_registry::Registry::erase_personal`] in chunks, after their
+/// `subject:` tokens are revoked and forgotten. Records newer than the search index (a second old) are left
 /// for a second call.
 pub async fn erase_subject(
     registry: &Registry,
@@ -146,14 +149,14 @@ pub async fn erase_subject(
 ) -> Result<SubjectErased, Error> {
     // Their own tokens go first: a token kept would name them again with
     // every use.
-    registry.forget_subject_tokens(subject).await?;
+    registry.forget_subject_tokens(actor, subject).await?;
     let seqs = registry.unerased_records_of(subject).await?;
     let mut done = SubjectErased {
         records: 0,
         erasures: Vec::new(),
     };
     for chunk in seqs.chunks(MAX_ERASED_PER_RECORD) {
-        if let Some(entry) = erase_records(registry, actor, chunk, reason).await? {
+        if let Some(entry) = registry.erase_personal(actor, chunk, reason).await? {
             done.records += erased_by(&entry);
             done.erasures.push(entry.id);
         }

@@ -134,7 +134,9 @@ impl Actor {
         }
     }
 
-    pub(crate) fn must_be_province(&self, what: &str) -> Result<(), Error> {
+    /// `Ok` for the province; otherwise [`Error::Forbidden`] saying that
+    /// only the province may do `what`. Cheap.
+    pub fn must_be_province(&self, what: &str) -> Result<(), Error> {
         match self.role {
             Role::Province => Ok(()),
             _ => Err(Error::Forbidden(format!(

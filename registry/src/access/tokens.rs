@@ -289,7 +289,8 @@ impl Registry {
     /// issued to (its role becomes `subject:(erased)`, its label empty):
     /// part of erasing the person. Returns how many tokens there were. A
     /// running service stops taking them within its token cache's life.
-    pub async fn forget_subject_tokens(&self, subject: &str) -> Result<u64, Error> {
+    pub async fn forget_subject_tokens(&self, by: &Actor, subject: &str) -> Result<u64, Error> {
+        by.must_be_province("revoke a person's tokens")?;
         let mut tx = self.db.begin().await?;
         let n = sqlx::query(
             "UPDATE api_tokens SET role = 'subject:(erased)', label = '', person = NULL, \

@@ -199,10 +199,30 @@ pub fn open_record(
     if let Some(at) = &p.erased_at {
         obj.insert("erased_at".into(), at.clone().into());
     }
-    let (Some(salt), Some(text)) = (&p.salt, &p.text) else {
+    let Some(fields) = check_personal(seq, obj.get("personal"), p)? else {
         return Ok(leaf);
     };
-    if obj.get("personal").and_then(|c| c.as_str()) != Some(commitment(salt, text).as_str()) {
+    for (k, v) in fields {
+        obj.entry(k).or_insert(v);
+    }
+    Ok(leaf)
+}
+
+/// Check a kept personal part `p` against its leaf (record `seq`, whose
+/// `personal` field is `leaf_commitment`): its salted hash is the leaf's
+/// commitment, and the subject column beside it is the subject it names.
+/// Its fields, or `None` when nothing is kept (erased, or a record before
+/// format 3). What `audit verify` runs on every record that has one; costs
+/// one SHA-256 of the text and one parse of it.
+pub fn check_personal(
+    seq: u64,
+    leaf_commitment: Option<&serde_json::Value>,
+    p: &StoredPersonal,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, Error> {
+    let (Some(salt), Some(text)) = (&p.salt, &p.text) else {
+        return Ok(None);
+    };
+    if leaf_commitment.and_then(|c| c.as_str()) != Some(commitment(salt, text).as_str()) {
         return Err(Error::Storage(format!(
             "the personal part kept beside audit record {seq} does not match the commitment in the log"
         )));
@@ -214,10 +234,7 @@ pub fn open_record(
             "audit record {seq} is filed under another subject than the one its personal part names"
         )));
     }
-    for (k, v) in fields {
-        obj.entry(k).or_insert(v);
-    }
-    Ok(leaf)
+    Ok(Some(fields))
 }
 
 /// The text that replaces an erased record written before format 3: its
@@ -257,16 +274,6 @@ fn subject_record(row: &AnyRow) -> Result<SubjectRecord, Error> {
 const KIND_OF_SUBJECT: &str = "SELECT COALESCE(\
      (SELECT subject_kind FROM audit_personal WHERE subject = $1 ORDER BY seq DESC LIMIT 1), \
      (SELECT kind FROM subject_bases WHERE subject_id = $1), 'unknown') AS kind";
-
-/// Which records an erasure takes, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Erasure<'a> {
-    /// The positions to erase (at most [`MAX_ERASED_PER_RECORD`]).
-    pub seqs: &'a [u64],
-    /// Why: a retention policy (`retention natural-person 25 months`) or
-    /// a person's request.
-    pub reason: &'a str,
-}
 
 /// The most positions one `erasure` record names: 1,000 (some 10 KB of
 /// record). A larger erasure is several records, each in its own
@@ -410,31 +417,33 @@ impl Registry {
             .map(Option::flatten)
     }
 
-    /// Erase the personal parts of the records at `erasure.seqs`, and
-    /// append one `erasure` record naming them, in one transaction: the
-    /// salt, the clear text and the subject's id beside each leaf, its kept
-    /// input and its search-index row go; a record written before format 3
-    /// has its leaf text replaced by a [`tombstone`]. Positions already
-    /// erased, or with no personal part, are skipped. Returns the erasure
-    /// record (`None` if nothing was left to erase).
-    ///
-    /// `record` builds the erasure record from the positions actually
-    /// erased (the caller says who erased, and why).
+    /// Erase the personal parts of the records at `seqs` (at most
+    /// [`MAX_ERASED_PER_RECORD`]), for `reason`, and append one `erasure`
+    /// record naming who erased, why and the positions — never the person —
+    /// in one transaction: the salt, the clear text and the subject's id
+    /// beside each leaf, its kept input and its search-index row go; a
+    /// record written before format 3 has its leaf text replaced by a
+    /// [`tombstone`]. Positions already erased, or with no personal part,
+    /// are skipped. Only a named province person erases. Returns the
+    /// erasure record (`None` if nothing was left to erase).
     pub async fn erase_personal(
         &self,
-        erasure: &Erasure<'_>,
-        record: impl FnOnce(&[u64]) -> NewRecord,
+        actor: &crate::Actor,
+        seqs: &[u64],
+        reason: &str,
     ) -> Result<Option<LogEntry>, Error> {
-        if erasure.seqs.len() > MAX_ERASED_PER_RECORD {
+        actor.must_be_province("erase people from the records")?;
+        actor.named_person("erasing a person")?;
+        if seqs.len() > MAX_ERASED_PER_RECORD {
             return Err(Error::BadRequest(format!(
                 "one erasure takes at most {MAX_ERASED_PER_RECORD} records, not {}",
-                erasure.seqs.len()
+                seqs.len()
             )));
         }
         let mut tx = self.db.begin().await?;
         // Which of them are still to erase, and which are legacy records.
-        let mut todo = Vec::with_capacity(erasure.seqs.len());
-        for &seq in erasure.seqs {
+        let mut todo = Vec::with_capacity(seqs.len());
+        for &seq in seqs {
             let row = sqlx::query(
                 "SELECT CAST(p.legacy AS BIGINT) AS legacy, l.kind, l.at FROM audit_personal p \
                  JOIN audit_log l ON l.seq = p.seq WHERE p.seq = $1 AND p.erased_at IS NULL",
@@ -455,8 +464,14 @@ impl Registry {
         if todo.is_empty() {
             return Ok(None);
         }
-        let seqs: Vec<u64> = todo.iter().map(|t| t.0).collect();
-        let entry = crate::log::append_in_tx(tx.conn(), vec![record(&seqs)])
+        let erased: Vec<u64> = todo.iter().map(|t| t.0).collect();
+        let mut fields = serde_json::Map::new();
+        fields.insert("action".into(), "erase".into());
+        actor.record_into(&mut fields);
+        fields.insert("reason".into(), reason.into());
+        fields.insert("records".into(), erased.into());
+        let record = NewRecord::from_fields("erasure", crate::now(), &fields);
+        let entry = crate::log::append_in_tx(tx.conn(), vec![record])
             .await?
             .remove(0);
         let at = entry.at.clone();

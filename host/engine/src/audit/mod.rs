@@ -715,9 +715,9 @@ impl VerifyPass {
                     e.leaf_hash
                 )));
             }
-            let claimed = serde_json::from_str::<Value>(&e.record)
-                .ok()
-                .and_then(|v| v["seq"].as_u64());
+            // Parsed once, for its position and its commitment.
+            let parsed = serde_json::from_str::<Value>(&e.record).ok();
+            let claimed = parsed.as_ref().and_then(|v| v["seq"].as_u64());
             if claimed != Some(i) {
                 return Err(not_verified(format!(
                     "record {i} (id {}) is out of place: it was written as record {claimed:?}",
@@ -727,8 +727,12 @@ impl VerifyPass {
             // A kept personal part must be what the leaf committed to (a
             // tombstone is checked against the erasures instead).
             if !self.tombstones.contains_key(&i)
-                && let Some(p) = r.personal.as_ref().filter(|p| p.text.is_some())
-                && let Err(err) = scorehost_registry::open_record(&e.record, Some(p))
+                && let Some(p) = r.personal.as_ref()
+                && let Err(err) = scorehost_registry::check_personal(
+                    i,
+                    parsed.as_ref().and_then(|v| v.get("personal")),
+                    p,
+                )
             {
                 return Err(not_verified(format!("record {i} (id {}): {err}", e.id)));
             }
@@ -868,33 +872,9 @@ pub fn mark_shadow(record: &mut NewRecord, live_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Erase the personal part and the input of the records at `seqs` — at
-/// most [`scorehost_registry::MAX_ERASED_PER_RECORD`] — and log the
-/// erasure, for `reason`, by `actor`: one `erasure` record naming the
-/// positions (never the person). The leaves stay and still verify. Returns
-/// the erasure record, `None` if nothing was left to erase.
-pub async fn erase_records(
-    registry: &Registry,
-    actor: &scorehost_registry::Actor,
-    seqs: &[u64],
-    reason: &str,
-) -> Result<Option<LogEntry>, Error> {
-    let erasure = scorehost_registry::Erasure { seqs, reason };
-    registry
-        .erase_personal(&erasure, |erased| {
-            let mut fields = serde_json::Map::new();
-            fields.insert("action".into(), "erase".into());
-            actor.record_into(&mut fields);
-            fields.insert("reason".into(), reason.into());
-            fields.insert("records".into(), erased.into());
-            NewRecord::from_fields("erasure", scorehost_registry::now(), &fields)
-        })
-        .await
-        .map_err(Error::from)
-}
-
 /// Erase record `id`'s personal part and input now (its retention period
-/// is over, or its subject asked): [`erase_records`] of that one record.
+/// is over, or its subject asked):
+/// [`scorehost_registry::Registry::erase_personal`] of that one record.
 pub async fn erase(
     registry: &Registry,
     actor: &scorehost_registry::Actor,
@@ -902,7 +882,7 @@ pub async fn erase(
     reason: &str,
 ) -> Result<LogEntry, Error> {
     let entry = registry.log_entry(id).await?;
-    let erased = erase_records(registry, actor, &[entry.seq], reason).await?;
+    let erased = registry.erase_personal(actor, &[entry.seq], reason).await?;
     if erased.is_some() {
         registry.scrub_erased().await?;
     }
